@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mf_compat.h - every kernel-version difference memfabric depends on.
+ *
+ * memfabric is built and tested against Debian 12's two kernels, 6.1.y and
+ * 6.12.y.  Each wrapper below switches at the release where upstream
+ * changed the API, so that no other file ever tests LINUX_VERSION_CODE.
+ * The releases in between changed several of these APIs more than once
+ * (e.g. the block device open calls in 6.5, 6.7 and 6.9); they are refused
+ * rather than half supported.
+ */
+#ifndef MF_COMPAT_H
+#define MF_COMPAT_H
+
+#include <linux/blkdev.h>
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/mmzone.h>
+#include <linux/version.h>
+
+/*
+ * MF_LINUX_AT_LEAST() - true when building for Linux @major.@minor or
+ * later.  This is the only test of LINUX_VERSION_CODE in memfabric:
+ * `make checkpatch` lets it through in this file and nowhere else.
+ */
+#define MF_LINUX_AT_LEAST(major, minor) \
+	(KERNEL_VERSION(major, minor, 0) <= LINUX_VERSION_CODE)
+
+#if !MF_LINUX_AT_LEAST(6, 1) || \
+	(MF_LINUX_AT_LEAST(6, 2) && !MF_LINUX_AT_LEAST(6, 10))
+#error "memfabric supports Linux 6.1.y and 6.10 or later"
+#endif
+
+/**
+ * mf_vm_flags_set() - set flags on a VMA being mapped
+ * @vma: the VMA, from a ->mmap() handler
+ * @flags: VM_* flags to set
+ *
+ * vma->vm_flags is read-only since 6.3; 6.1 writes it directly.
+ *
+ * Context: mmap_lock held for writing, as in ->mmap().
+ */
+static inline void mf_vm_flags_set(struct vm_area_struct *vma,
+				   vm_flags_t flags)
+{
+#if MF_LINUX_AT_LEAST(6, 3)
+	vm_flags_set(vma, flags);
+#else
+	mmap_assert_write_locked(vma->vm_mm);
+	vma->vm_flags |= flags;
+#endif
+}
+
+/**
+ * mf_vm_flags_clear() - clear flags on a VMA being mapped
+ * @vma: the VMA, from a ->mmap() handler
+ * @flags: VM_* flags to clear
+ *
+ * Context: mmap_lock held for writing, as in ->mmap().
+ */
+static inline void mf_vm_flags_clear(struct vm_area_struct *vma,
+				     vm_flags_t flags)
+{
+#if MF_LINUX_AT_LEAST(6, 3)
+	vm_flags_clear(vma, flags);
+#else
+	mmap_assert_write_locked(vma->vm_mm);
+	vma->vm_flags &= ~flags;
+#endif
+}
+
+/*
+ * ->huge_fault() gets the order of the entry to map since 6.6, an enum
+ * page_entry_size before.  A handler declares that argument as
+ * mf_fault_size_t and gets the order, 0 for a PTE, PMD_SHIFT - PAGE_SHIFT
+ * for a PMD, from mf_fault_order():
+ *
+ *	static vm_fault_t mf_huge_fault(struct vm_fault *vmf,
+ *					mf_fault_size_t size)
+ *	{
+ *		unsigned int order = mf_fault_order(size);
+ *		...
+ */
+#if MF_LINUX_AT_LEAST(6, 6)
+#define mf_fault_size_t unsigned int
+
+static inline unsigned int mf_fault_order(unsigned int order)
+{
+	return order;
+}
+#else
+#define mf_fault_size_t enum page_entry_size
+
+static inline unsigned int mf_fault_order(enum page_entry_size pe_size)
+{
+	switch (pe_size) {
+	case PE_SIZE_PMD:
+		return PMD_SHIFT - PAGE_SHIFT;
+	case PE_SIZE_PUD:
+		return PUD_SHIFT - PAGE_SHIFT;
+	default:
+		return 0;
+	}
+}
+#endif
+
+/*
+ * MF_MAX_PAGE_ORDER - the largest order alloc_pages() accepts.  It is
+ * MAX_PAGE_ORDER since 6.8; 6.1's MAX_ORDER is one more than that.
+ */
+#if MF_LINUX_AT_LEAST(6, 8)
+#define MF_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#else
+#define MF_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
+
+/**
+ * mf_class_create() - create a device class owned by this module
+ * @name: the class name, as in /sys/class/<name>
+ *
+ * class_create() lost its module argument in 6.4.
+ *
+ * Return: the class, or an ERR_PTR().
+ */
+static inline struct class *mf_class_create(const char *name)
+{
+#if MF_LINUX_AT_LEAST(6, 4)
+	return class_create(name);
+#else
+	return class_create(THIS_MODULE, name);
+#endif
+}
+
+/**
+ * struct mf_bdev - a block device opened by mf_bdev_open()
+ * @bdev: the block device
+ * @file: the file that holds it open (6.10 and later)
+ * @mode: the mode it was opened with, needed to close it (6.1)
+ */
+struct mf_bdev {
+	struct block_device *bdev;
+#if MF_LINUX_AT_LEAST(6, 10)
+	struct file *file;
+#else
+	fmode_t mode;
+#endif
+};
+
+/**
+ * mf_bdev_open() - open a block device by path
+ * @path: path of the device node, e.g. "/dev/pmem0"
+ * @write: open it for writing as well as reading
+ * @holder: if not NULL, claim the device exclusively for @holder
+ * @mb: filled in on success; release with mf_bdev_close()
+ *
+ * 6.1 has blkdev_get_by_path()/blkdev_put(); 6.10 and later have
+ * bdev_file_open_by_path()/bdev_fput().
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or a negative errno.
+ */
+static inline int mf_bdev_open(const char *path, bool write, void *holder,
+			       struct mf_bdev *mb)
+{
+#if MF_LINUX_AT_LEAST(6, 10)
+	blk_mode_t mode = BLK_OPEN_READ | (write ? BLK_OPEN_WRITE : 0);
+	struct file *file;
+
+	file = bdev_file_open_by_path(path, mode, holder, NULL);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	mb->file = file;
+	mb->bdev = file_bdev(file);
+#else
+	fmode_t mode = FMODE_READ | (write ? FMODE_WRITE : 0) |
+		       (holder ? FMODE_EXCL : 0);
+	struct block_device *bdev;
+
+	bdev = blkdev_get_by_path(path, mode, holder);
+	if (IS_ERR(bdev))
+		return PTR_ERR(bdev);
+	mb->bdev = bdev;
+	mb->mode = mode;
+#endif
+	return 0;
+}
+
+/**
+ * mf_bdev_close() - close a block device opened by mf_bdev_open()
+ * @mb: the device; its exclusive claim, if any, ends before this returns
+ *
+ * Context: process context; may sleep.
+ */
+static inline void mf_bdev_close(struct mf_bdev *mb)
+{
+#if MF_LINUX_AT_LEAST(6, 10)
+	bdev_fput(mb->file);
+#else
+	blkdev_put(mb->bdev, mb->mode);
+#endif
+}
+
+#endif /* MF_COMPAT_H */

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mf_internal.h - declarations shared by the files of memfabric.ko.
+ */
+#ifndef MF_INTERNAL_H
+#define MF_INTERNAL_H
+
+#include <uapi/linux/memfabric.h>
+
+#include "mf_compat.h"
+
+/* Version of the module, as in MODULE_VERSION and struct mf_version. */
+#define MF_MODULE_VERSION	"0.1.0"
+
+/* The MF_FEAT_* bits this module implements. */
+#define MF_FEATURES		(MF_FEAT_EXT_IOCTL | MF_FEAT_SYSFS)
+
+int mf_sysfs_init(void);
+void mf_sysfs_exit(void);
+
+#endif /* MF_INTERNAL_H */

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// internal.hpp - libmemfabric internals (memfabric::detail).  Nothing here
+// is exported: the library is built with -fvisibility=hidden and only the
+// BM_API functions of <memfabric/bm.h> leave it.
+#ifndef MEMFABRIC_LIB_INTERNAL_HPP
+#define MEMFABRIC_LIB_INTERNAL_HPP
+
+#include <memfabric/bm.h>
+#include <linux/memfabric.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace memfabric::detail {
+
+// ---- logging -----------------------------------------------------------
+
+// Messages at or below the current level go to stderr, prefixed with
+// "libmemfabric: <level>: ".  The level is process-wide; BM_Init() sets it.
+// Failures are reported by return value: BM_LOG_ERROR is only for details
+// a return value cannot carry (the bad line of a config file, the versions
+// on an ABI mismatch); BM_LOG_INFO logs every failure, BM_LOG_DEBUG more.
+void setLogLevel(BmLogLevel level) noexcept;
+void log(BmLogLevel level, const char *fmt, ...) noexcept
+	__attribute__((format(printf, 2, 3)));
+
+// The C library's text for a positive errno, thread-safe, never NULL.
+const char *systemErrorText(int err) noexcept;
+
+// ---- configuration -----------------------------------------------------
+
+// What BM_Init() works with, after the config file and the BmInitAttr.
+struct Config {
+	std::string device = BM_DEFAULT_DEVICE;
+	std::string defaultPool = BM_DEFAULT_POOL;
+	BmLogLevel logLevel = BM_LOG_ERROR;
+};
+
+// Largest config file accepted (-EFBIG beyond).
+constexpr std::size_t kMaxConfigSize = 64 * 1024;
+
+// Largest @size of a size-versioned struct (-E2BIG beyond).  Bounds what
+// the library reads or writes when handed a garbage @size.
+constexpr std::size_t kMaxStructSize = 4096;
+
+// Read the `key = value` file @path into @cfg.  0 or -errno: -ENOENT
+// (missing), -EINVAL (unknown key, malformed line, bad value), -EFBIG,
+// or the errno of open/read.  On error @cfg is partly updated.
+int parseConfigFile(const char *path, Config &cfg);
+
+// Check the size-versioned BmInitAttr at @attr (the caller's void *) and
+// copy what this library knows of it to @out.  0, -EINVAL or -E2BIG.
+int copyInitAttr(const void *attr, BmInitAttr &out);
+
+// Check the values of @attr and apply its overrides to @cfg.  0 or
+// -EINVAL, in which case @cfg is partly updated.
+int applyInitAttr(const BmInitAttr &attr, Config &cfg);
+
+// Value checks shared by the file and BmInitAttr; each returns 0 or -EINVAL.
+int checkDevice(const std::string &value);
+int checkPoolName(const std::string &value);
+int parseLogLevel(const std::string &value, BmLogLevel &out);
+
+// ---- device session ----------------------------------------------------
+
+// An owned file descriptor, closed on destruction.
+class UniqueFd {
+public:
+	UniqueFd() noexcept = default;
+	explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+	UniqueFd(UniqueFd &&other) noexcept : fd_(other.release()) {}
+	UniqueFd &operator=(UniqueFd &&other) noexcept
+	{
+		reset(other.release());
+		return *this;
+	}
+	UniqueFd(const UniqueFd &) = delete;
+	UniqueFd &operator=(const UniqueFd &) = delete;
+	~UniqueFd() { reset(); }
+
+	int get() const noexcept { return fd_; }
+	explicit operator bool() const noexcept { return fd_ >= 0; }
+	int release() noexcept { return std::exchange(fd_, -1); }
+	void reset(int fd = -1) noexcept;
+
+private:
+	int fd_ = -1;
+};
+
+// One open memfabric device whose ABI has been checked.
+class Session {
+public:
+	// Open cfg.device and check the module's ABI.  0 or -errno:
+	// -ENODEV (no such device node: module not loaded), -EACCES,
+	// -ENOTTY (not memfabric, or a module without MF_IOC_VERSION),
+	// -EPROTO (ABI major differs from the library's).
+	static int open(const Config &cfg, std::unique_ptr<Session> &out);
+
+	const Config &config() const noexcept { return cfg_; }
+	// The module's answer to MF_IOC_VERSION at open time; the module
+	// cannot change while the device is open.
+	const mf_version &kernelVersion() const noexcept { return version_; }
+
+private:
+	Session(Config cfg, UniqueFd fd, const mf_version &v)
+		: cfg_(std::move(cfg)), fd_(std::move(fd)), version_(v) {}
+
+	Config cfg_;
+	UniqueFd fd_;
+	mf_version version_;
+};
+
+} // namespace memfabric::detail
+
+#endif // MEMFABRIC_LIB_INTERNAL_HPP

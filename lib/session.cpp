@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// session.cpp - the open memfabric device, and the library's log.
+#include "internal.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace memfabric::detail {
+
+static_assert(BM_FEAT_EXT_IOCTL == MF_FEAT_EXT_IOCTL, "feature bits");
+static_assert(BM_FEAT_SYSFS == MF_FEAT_SYSFS, "feature bits");
+static_assert(BM_VERSION_LEN >= MF_VERSION_LEN, "module version fits");
+
+namespace {
+std::atomic<int> g_logLevel{ BM_LOG_ERROR };
+}
+
+void setLogLevel(BmLogLevel level) noexcept
+{
+	g_logLevel.store(level, std::memory_order_relaxed);
+}
+
+void log(BmLogLevel level, const char *fmt, ...) noexcept
+{
+	static const char *const names[] = { "", "error", "warn", "info",
+					     "debug" };
+
+	if (level > g_logLevel.load(std::memory_order_relaxed))
+		return;
+
+	// One fprintf per message, so that lines from threads do not mix.
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "libmemfabric: %s: %s\n", names[level], msg);
+}
+
+void UniqueFd::reset(int fd) noexcept
+{
+	if (fd_ >= 0)
+		::close(fd_); // Linux closes the fd even when close() fails
+	fd_ = fd;
+}
+
+int Session::open(const Config &cfg, std::unique_ptr<Session> &out)
+{
+	const char *dev = cfg.device.c_str();
+	UniqueFd fd(::open(dev, O_RDWR | O_CLOEXEC | O_NOCTTY));
+
+	if (!fd) {
+		int err = errno;
+
+		log(BM_LOG_INFO, "cannot open %s: %s", dev,
+		    systemErrorText(err));
+		// No node, or a node without a driver: the module is not
+		// loaded.  -ENOENT stays for unknown objects and files.
+		if (err == ENOENT || err == ENXIO || err == ENODEV)
+			return -ENODEV;
+		return -err;
+	}
+
+	mf_version v;
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	if (ioctl(fd.get(), MF_IOC_VERSION, &v) < 0) {
+		int err = errno;
+
+		log(BM_LOG_INFO, "%s: MF_IOC_VERSION: %s", dev,
+		    systemErrorText(err));
+		return -err;
+	}
+	v.module_version[sizeof(v.module_version) - 1] = '\0';
+	if (v.abi_major != MF_ABI_MAJOR) {
+		log(BM_LOG_ERROR,
+		    "%s: module ABI %u.%u, library needs %u.x (module %s)", dev,
+		    v.abi_major, v.abi_minor, MF_ABI_MAJOR, v.module_version);
+		return -EPROTO;
+	}
+	log(BM_LOG_DEBUG, "%s: module %s, ABI %u.%u, features %#llx", dev,
+	    v.module_version, v.abi_major, v.abi_minor,
+	    static_cast<unsigned long long>(v.features));
+
+	out.reset(new Session(cfg, std::move(fd), v));
+	return 0;
+}
+
+} // namespace memfabric::detail
