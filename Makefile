@@ -7,6 +7,7 @@
 #                  KDIR=...), libmemfabric, the tools and the tests
 #   make check     host unit tests, static checks, guest tests on 6.1 and 6.12
 #   make demo      boot a guest and show memfabric working
+#   make bench-alloc  the allocator benchmark (userspace; bench/results/alloc.md)
 #   make install   library, headers, pkg-config, tools, man pages, udev rule
 
 PREFIX ?= /usr/local
@@ -15,7 +16,7 @@ KERNELS ?= 6.1 6.12
 export PREFIX DESTDIR
 
 .PHONY: all deps kmod lib tools tests check check-host check-guest demo \
-	install uninstall clean kcheck checkpatch
+	install uninstall clean kcheck checkpatch bench-alloc
 
 all: kmod lib tools tests
 
@@ -45,6 +46,9 @@ check-host: lib tools tests
 
 check-guest: all
 	@tests/run-check --kernels "$(KERNELS)" --skip host,static
+
+bench-alloc:
+	$(MAKE) -C bench/alloc run
 
 demo: all
 	tools/mfvm run --kernel $(firstword $(KERNELS)) -- examples/demo.sh
