@@ -8,15 +8,22 @@
 #   make check     host unit tests, static checks, guest tests on 6.1 and 6.12
 #   make demo      boot a guest and show memfabric working
 #   make bench-alloc  the allocator benchmark (userspace; bench/results/alloc.md)
-#   make install   library, headers, pkg-config, tools, man pages, udev rule
+#   make install   library, headers, pkg-config, tools, man pages, udev rule,
+#                  bash completion, /etc/memfabric.conf
+#   make dkms-install  the module's sources for DKMS (/usr/src/memfabric-VER)
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 KERNELS ?= 6.1 6.12
+BASHCOMPDIR ?= /usr/share/bash-completion/completions
+# The module's version (MF_MODULE_VERSION), which DKMS calls it by.
+DKMS_VERSION := $(shell sed -n 's/^\#define MF_MODULE_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/mf_internal.h)
+DKMS_SRC = $(DESTDIR)/usr/src/memfabric-$(DKMS_VERSION)
 export PREFIX DESTDIR
 
 .PHONY: all deps kmod lib tools tests check check-host check-guest demo \
-	install uninstall clean kcheck checkpatch bench-alloc
+	install uninstall clean kcheck checkpatch bench-alloc dkms-install \
+	dkms-uninstall
 
 all: kmod lib tools tests
 
@@ -64,11 +71,58 @@ install: lib tools
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -D -m 0644 udev/60-memfabric.rules \
 		$(DESTDIR)/etc/udev/rules.d/60-memfabric.rules
+	install -D -m 0644 tools/completion/mfadm.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/mfadm
+	@# An administrator's /etc/memfabric.conf is never overwritten.
+	@if [ -e $(DESTDIR)/etc/memfabric.conf ]; then \
+		echo "keeping $(DESTDIR)/etc/memfabric.conf"; \
+	else \
+		echo "install -D -m 0644 etc/memfabric.conf $(DESTDIR)/etc/memfabric.conf"; \
+		install -D -m 0644 etc/memfabric.conf $(DESTDIR)/etc/memfabric.conf; \
+	fi
 
 uninstall:
 	$(MAKE) -C lib uninstall
 	$(MAKE) -C tools uninstall
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1)) \
+		$(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man3/%,$(wildcard man/*.3)) \
+		$(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man7/%,$(wildcard man/*.7)) \
+		$(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man8/%,$(wildcard man/*.8))
 	rm -f $(DESTDIR)/etc/udev/rules.d/60-memfabric.rules
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/mfadm
+	@# Removed only if unchanged.
+	@if cmp -s etc/memfabric.conf $(DESTDIR)/etc/memfabric.conf; then \
+		echo "rm -f $(DESTDIR)/etc/memfabric.conf"; \
+		rm -f $(DESTDIR)/etc/memfabric.conf; \
+	elif [ -e $(DESTDIR)/etc/memfabric.conf ]; then \
+		echo "keeping the modified $(DESTDIR)/etc/memfabric.conf"; \
+	fi
+
+# DKMS: the module's sources, self-contained, in /usr/src/memfabric-<version>
+# (see dkms.conf), registered with `dkms add` unless DESTDIR is set.
+dkms-install:
+	test -n "$(DKMS_VERSION)"
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include/uapi/linux
+	install -m 0644 kmod/Kbuild kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
+	install -m 0644 include/uapi/linux/memfabric.h $(DKMS_SRC)/include/uapi/linux/
+	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(DKMS_VERSION)"/' dkms.conf \
+		>$(DKMS_SRC)/dkms.conf
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null; then \
+		dkms status -m memfabric -v $(DKMS_VERSION) | grep -q . || \
+			{ echo "dkms add -m memfabric -v $(DKMS_VERSION)"; \
+			  dkms add -m memfabric -v $(DKMS_VERSION); }; \
+		echo "next: dkms install -m memfabric -v $(DKMS_VERSION) [-k RELEASE]"; \
+	fi
+
+dkms-uninstall:
+	test -n "$(DKMS_VERSION)"
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && \
+			dkms status -m memfabric -v $(DKMS_VERSION) | grep -q .; then \
+		echo "dkms remove -m memfabric -v $(DKMS_VERSION) --all"; \
+		dkms remove -m memfabric -v $(DKMS_VERSION) --all; \
+	fi
+	rm -rf $(DKMS_SRC)
 
 clean:
 	$(MAKE) -C kmod clean

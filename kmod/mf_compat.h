@@ -8,6 +8,11 @@
  * The releases in between changed several of these APIs more than once
  * (e.g. the block device open calls in 6.5, 6.7 and 6.9); they are refused
  * rather than half supported.
+ *
+ * Checked and found the same on both, so not wrapped here: lib/crypto's
+ * sha256(const u8 *, unsigned int, u8 *) (mf_ns.c), crypto_memneq() via
+ * <crypto/algapi.h> (which includes 6.12's <crypto/utils.h>),
+ * kernel_fpu_begin()/kernel_fpu_end() and copy_mc_to_kernel() (mf_data.c).
  */
 #ifndef MF_COMPAT_H
 #define MF_COMPAT_H

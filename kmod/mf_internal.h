@@ -13,9 +13,13 @@
 #define MF_MODULE_VERSION	"0.1.0"
 
 /* The MF_FEAT_* bits this module implements. */
-#define MF_FEATURES		(MF_FEAT_EXT_IOCTL | MF_FEAT_SYSFS)
+#define MF_FEATURES		(MF_FEAT_EXT_IOCTL | MF_FEAT_SYSFS | MF_FEAT_POOLS | \
+				 MF_FEAT_OBJECTS)
+
+struct kobject;
 
 int mf_sysfs_init(void);
 void mf_sysfs_exit(void);
+struct kobject *mf_sysfs_kobj(void);
 
 #endif /* MF_INTERNAL_H */

@@ -25,6 +25,8 @@
 #include <linux/uaccess.h>
 
 #include "mf_internal.h"
+#include "mf_object.h"
+#include "mf_pool.h"
 
 static_assert(sizeof(MF_MODULE_VERSION) <= MF_VERSION_LEN);
 
@@ -32,7 +34,7 @@ static_assert(sizeof(MF_MODULE_VERSION) <= MF_VERSION_LEN);
 #define MF_IOCTL_MAX_USIZE	PAGE_SIZE
 
 /* Room for the kernel copy of the largest ioctl struct. */
-#define MF_IOCTL_MAX_KSIZE	128
+#define MF_IOCTL_MAX_KSIZE	512
 
 /**
  * struct mf_ioctl_hdr - the words every ioctl struct starts with
@@ -176,6 +178,34 @@ static int mf_ioctl_version(struct file *file, void *arg)
 /* The ioctls, indexed by _IOC_NR(). */
 static const struct mf_ioctl_desc mf_ioctls[] = {
 	MF_IOCTL(VERSION, mf_ioctl_version, struct mf_version, 0),
+	MF_IOCTL(POOL_ATTACH, mf_ioctl_pool_attach, struct mf_pool_attach,
+		 MF_POOL_FORMAT),
+	MF_IOCTL(POOL_DETACH, mf_ioctl_pool_detach, struct mf_pool_detach, 0),
+	MF_IOCTL(POOL_LIST, mf_ioctl_pool_list, struct mf_pool_list, 0),
+	MF_IOCTL(POOL_CHECK, mf_ioctl_pool_check, struct mf_pool_check, 0),
+	MF_IOCTL(POOL_OPEN, mf_ioctl_pool_open, struct mf_pool_open, 0),
+	MF_IOCTL(EXTENT_ALLOC, mf_ioctl_extent_alloc, struct mf_extent_alloc, 0),
+	MF_IOCTL(EXTENT_FREE, mf_ioctl_extent_free, struct mf_extent_free, 0),
+	MF_IOCTL(EXTENT_LIST, mf_ioctl_extent_list, struct mf_extent_list, 0),
+	MF_IOCTL(NS_CREATE, mf_ioctl_ns_create, struct mf_ns_create, 0),
+	MF_IOCTL(NS_DESTROY, mf_ioctl_ns_destroy, struct mf_ns_destroy,
+		 MF_NS_FORCE),
+	MF_IOCTL(NS_LIST, mf_ioctl_ns_list, struct mf_ns_list, 0),
+	MF_IOCTL(OBJ_ALLOC, mf_ioctl_obj_alloc, struct mf_obj_alloc, 0),
+	MF_IOCTL(OBJ_GET, mf_ioctl_obj_get, struct mf_obj_get, 0),
+	MF_IOCTL(OBJ_PUT, mf_ioctl_obj_put, struct mf_obj_put, 0),
+	MF_IOCTL(OBJ_FREE, mf_ioctl_obj_free, struct mf_obj_free, 0),
+	MF_IOCTL(OBJ_BATCH_FREE, mf_ioctl_obj_batch_free,
+		 struct mf_obj_batch_free, 0),
+	MF_IOCTL(OBJ_PUBLISH, mf_ioctl_obj_publish, struct mf_obj_free, 0),
+	MF_IOCTL(OBJ_EXPAND, mf_ioctl_obj_expand, struct mf_obj_expand, 0),
+	MF_IOCTL(OBJ_STAT, mf_ioctl_obj_stat, struct mf_obj_stat, 0),
+	MF_IOCTL(OBJ_DERIVE, mf_ioctl_obj_derive, struct mf_obj_derive, 0),
+	MF_IOCTL(OBJ_READ, mf_ioctl_obj_read, struct mf_obj_io, 0),
+	MF_IOCTL(OBJ_WRITE, mf_ioctl_obj_write, struct mf_obj_io, 0),
+	MF_IOCTL(OBJ_COPY, mf_ioctl_obj_copy, struct mf_obj_copy, 0),
+	MF_IOCTL(OBJ_GATHER, mf_ioctl_obj_gather, struct mf_obj_gather, 0),
+	MF_IOCTL(OBJ_SWAPIN, mf_ioctl_obj_swapin, struct mf_obj_swapin, 0),
 };
 
 /**
@@ -217,9 +247,44 @@ static long mf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return 0;
 }
 
+/**
+ * mf_open() - open /dev/memfabric
+ * @inode: the device's inode
+ * @file: the new open file
+ *
+ * Every open file has a table of the object handles it holds
+ * (mf_object.c); MF_IOC_VERSION and the pool ioctls do not use it.
+ *
+ * Context: process context.
+ * Return: 0 or -ENOMEM.
+ */
+static int mf_open(struct inode *inode, struct file *file)
+{
+	return mf_obj_file_open(file);
+}
+
+/**
+ * mf_release() - the last descriptor of an open file is closed
+ * @inode: the device's inode
+ * @file: the open file
+ *
+ * Drops every object reference the file held (also when its process was
+ * killed).
+ *
+ * Context: process context.
+ * Return: 0.
+ */
+static int mf_release(struct inode *inode, struct file *file)
+{
+	mf_obj_file_release(file);
+	return 0;
+}
+
 /* .owner makes every open file hold a reference on the module. */
 static const struct file_operations mf_fops = {
 	.owner		= THIS_MODULE,
+	.open		= mf_open,
+	.release	= mf_release,
 	.unlocked_ioctl	= mf_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
@@ -239,15 +304,27 @@ static int __init mf_init(void)
 	if (ret)
 		return ret;
 
+	ret = mf_obj_init(mf_sysfs_kobj());
+	if (ret)
+		goto err_sysfs;
+
+	ret = mf_pool_init(mf_sysfs_kobj());
+	if (ret)
+		goto err_obj;
+
 	ret = misc_register(&mf_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", mf_miscdev.name, ret);
-		goto err_sysfs;
+		goto err_pools;
 	}
 
 	pr_info("version %s loaded\n", MF_MODULE_VERSION);
 	return 0;
 
+err_pools:
+	mf_pool_exit();
+err_obj:
+	mf_obj_exit();
 err_sysfs:
 	mf_sysfs_exit();
 	return ret;
@@ -257,6 +334,8 @@ module_init(mf_init);
 static void __exit mf_exit(void)
 {
 	misc_deregister(&mf_miscdev);
+	mf_pool_exit();
+	mf_obj_exit();
 	mf_sysfs_exit();
 }
 module_exit(mf_exit);

@@ -6,8 +6,8 @@
  *   abi_version   "<MF_ABI_MAJOR>.<MF_ABI_MINOR>" of the ioctl ABI
  *   features      the MF_FEAT_* mask MF_IOC_VERSION reports, in hex
  *
- * All are read-only.  Sub-directories (a "pools" kset) are to be created
- * under mf_kobj.
+ * All are read-only.  pools/ holds one directory per attached pool
+ * (mf_pool.c), stats/ the object layer's counters (mf_object.c).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -82,6 +82,17 @@ err_put:
 	kobject_put(mf_kobj);
 	mf_kobj = NULL;
 	return ret;
+}
+
+/**
+ * mf_sysfs_kobj() - /sys/kernel/memfabric, to create directories in
+ *
+ * Context: between mf_sysfs_init() and mf_sysfs_exit().
+ * Return: the kobject.
+ */
+struct kobject *mf_sysfs_kobj(void)
+{
+	return mf_kobj;
 }
 
 /**

@@ -25,6 +25,8 @@ PACKAGES=(
 	rdma-core libibverbs-dev librdmacm-dev ibverbs-utils perftest
 	# tests and static checks
 	libcunit1-dev sparse python3
+	# out-of-tree module packaging (make dkms-install, dkms.conf)
+	dkms
 )
 
 missing=()

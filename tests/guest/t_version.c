@@ -22,7 +22,8 @@
 #define DEV "/dev/" MEMFABRIC_DEVICE_NAME
 
 /* Every MF_FEAT_* bit this header knows. */
-#define KNOWN_FEATURES (MF_FEAT_EXT_IOCTL | MF_FEAT_SYSFS)
+#define KNOWN_FEATURES (MF_FEAT_EXT_IOCTL | MF_FEAT_SYSFS | MF_FEAT_POOLS | \
+			MF_FEAT_OBJECTS)
 
 static long page_size;
 

@@ -236,6 +236,155 @@ static void test_permission_denied(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "mfadm: permission denied"));
 }
 
+/* mfadm pool/devices/stats: help and command-line errors need no module. */
+static void test_pool_help(void)
+{
+	struct result r;
+
+	RUN(&r, "help", "pool");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "usage: mfadm pool COMMAND"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "add"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "check"));
+
+	RUN(&r, "help", "pool", "add");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "usage: mfadm pool add NAME"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--cxl-region"));
+
+	RUN(&r, "pool", "remove", "--help");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "usage: mfadm pool remove NAME"));
+
+	RUN(&r, "pool", "-h");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "usage: mfadm pool COMMAND"));
+
+	RUN(&r, "--help");
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "pool"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "devices"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "stats"));
+
+	/* No subcommand: the group's usage on stderr. */
+	RUN(&r, "pool");
+	CU_ASSERT_EQUAL(r.status, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "usage: mfadm pool"));
+	CU_ASSERT_STRING_EQUAL(r.out, "");
+}
+
+/* Each bad command line: exit 2, one line on stderr, nothing on stdout. */
+static void usage_error(const char *want, const char *const *args)
+{
+	struct result r;
+
+	run_full(&r, NULL, 0, args);
+	CU_ASSERT_EQUAL(r.status, 2);
+	CU_ASSERT_EQUAL(r.err_lines, 1);
+	CU_ASSERT_STRING_EQUAL(r.out, "");
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, want));
+	if (r.status != 2 || !strstr(r.err, want))
+		fprintf(stderr, "\n    for %s ...: status %d, stderr %s",
+			args[0], r.status, r.err);
+}
+
+#define USAGE_ERROR(want, ...) \
+	usage_error((want), (const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_pool_usage_errors(void)
+{
+	USAGE_ERROR("unknown pool command 'frob'", "pool", "frob");
+	USAGE_ERROR("unknown pool command 'frob'", "help", "pool", "frob");
+	USAGE_ERROR("no pool NAME", "pool", "add");
+	USAGE_ERROR("give a backend", "pool", "add", "p");
+	USAGE_ERROR("give one backend", "pool", "add", "p", "--ram", "4M",
+		    "--pmem", "/dev/pmem0");
+	USAGE_ERROR("bad pool name", "pool", "add", "a b", "--ram", "4M");
+	USAGE_ERROR("bad pool name", "pool", "add",
+		    "abcdefghijklmnopqrstuvwxyz012345", "--ram", "4M");
+	USAGE_ERROR("bad size '4X'", "pool", "add", "p", "--ram", "4X");
+	USAGE_ERROR("bad size", "pool", "add", "p", "--ram", "-4M");
+	USAGE_ERROR("bad size", "pool", "add", "p", "--ram", "");
+	USAGE_ERROR("bad size", "pool", "add", "p", "--ram", "0");
+	USAGE_ERROR("bad size", "pool", "add", "p", "--ram", "16777216T");
+	USAGE_ERROR("not a multiple of 2 MiB", "pool", "add", "p", "--ram",
+		    "1M");
+	USAGE_ERROR("not a multiple of 2 MiB", "pool", "add", "p", "--pmem",
+		    "/dev/pmem0", "--size", "3M");
+	USAGE_ERROR("--ram takes the size", "pool", "add", "p", "--ram", "4M",
+		    "--size", "4M");
+	USAGE_ERROR("bad --unit", "pool", "add", "p", "--ram", "4M", "--unit",
+		    "6K");
+	USAGE_ERROR("bad --unit", "pool", "add", "p", "--ram", "4M", "--unit",
+		    "2K");
+	USAGE_ERROR("needs --size", "pool", "add", "p", "--node", "1");
+	USAGE_ERROR("bad --node", "pool", "add", "p", "--node", "-1",
+		    "--size", "4M");
+	USAGE_ERROR("--online goes with --dax", "pool", "add", "p", "--ram",
+		    "4M", "--online");
+	USAGE_ERROR("unknown option '--frob'", "pool", "add", "p", "--frob");
+	USAGE_ERROR("'--ram' needs a value", "pool", "add", "p", "--ram");
+	USAGE_ERROR("unexpected argument 'q'", "pool", "add", "p", "q",
+		    "--ram", "4M");
+	USAGE_ERROR("no pool NAME", "pool", "remove");
+	USAGE_ERROR("unexpected argument 'q'", "pool", "check", "p", "q");
+	USAGE_ERROR("unknown option '-x'", "pool", "list", "-x");
+	USAGE_ERROR("unexpected argument 'x'", "pool", "list", "x");
+	USAGE_ERROR("unexpected argument 'x'", "devices", "x");
+	USAGE_ERROR("unknown option '--frob'", "stats", "--frob");
+}
+
+/* The pool commands say so when there is no module. */
+static void test_pool_no_module(void)
+{
+	static const char *const cmds[][6] = {
+		{ "pool", "list" },
+		{ "pool", "check", "pool0" },
+		{ "pool", "remove", "pool0" },
+		{ "-q", "pool", "add", "p", "--ram", "4M" },
+		{ "stats" },
+	};
+	struct result r;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const char *args[10] = { "-c", conf_nodev };
+
+		for (size_t j = 0; j < 6 && cmds[i][j]; j++)
+			args[2 + j] = cmds[i][j];
+		run_full(&r, NULL, 0, args);
+		CU_ASSERT_EQUAL(r.status, 1);
+		CU_ASSERT_EQUAL(r.err_lines, 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.err,
+					      "mfadm: memfabric module not loaded"));
+		CU_ASSERT_STRING_EQUAL(r.out, "");
+	}
+}
+
+/* mfadm devices needs no module: a JSON object with every section. */
+static void test_devices(void)
+{
+	static const char *const keys[] = { "\"cxl_memdevs\": [",
+		"\"cxl_regions\": [", "\"pmem_regions\": [",
+		"\"pmem_namespaces\": [", "\"dax_devices\": [",
+		"\"numa_nodes\": [" };
+	struct result r;
+
+	RUN(&r, "-c", conf_nodev, "devices");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_STRING_EQUAL(r.err, "");
+	CU_ASSERT_EQUAL(r.out[0], '{');
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "}\n"));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, keys[i]));
+	if (access("/sys/devices/system/node/node0", F_OK) == 0)
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"node\": 0,"));
+
+	RUN(&r, "devices", "-u");
+	CU_ASSERT_EQUAL(r.status, 0);
+	if (access("/sys/devices/system/node/node0", F_OK) == 0)
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, " MiB\"") ||
+				       strstr(r.out, " GiB\""));
+}
+
 static void test_write_error(void)
 {
 	struct result r;
@@ -310,7 +459,11 @@ int main(void)
 	    !CU_add_test(s, "not a memfabric device", test_not_memfabric) ||
 	    !CU_add_test(s, "bad config", test_bad_config) ||
 	    !CU_add_test(s, "permission denied", test_permission_denied) ||
-	    !CU_add_test(s, "write error", test_write_error)) {
+	    !CU_add_test(s, "write error", test_write_error) ||
+	    !CU_add_test(s, "pool help", test_pool_help) ||
+	    !CU_add_test(s, "pool usage errors", test_pool_usage_errors) ||
+	    !CU_add_test(s, "pool without module", test_pool_no_module) ||
+	    !CU_add_test(s, "devices", test_devices)) {
 		CU_cleanup_registry();
 		return 2;
 	}

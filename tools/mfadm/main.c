@@ -2,23 +2,47 @@
 /*
  * mfadm - administer memfabric.  git-style: mfadm [OPTIONS] COMMAND [ARGS].
  * See mfadm(8).
+ *
+ * The commands register themselves with MFADM_COMMAND() (mfadm.h); this
+ * file collects them, answers help, and dispatches, also into command
+ * groups such as `mfadm pool add`.
  */
 #include "mfadm.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <memfabric/bm.h>
 
 const char *mfadm_config;
+bool mfadm_quiet;
 
-static const struct mfadm_cmd *const commands[] = {
-	&mfadm_cmd_version,
-};
+/* Provided by the linker for the section MFADM_COMMAND() fills. */
+extern const struct mfadm_cmd *const __start_mfadm_cmds[];
+extern const struct mfadm_cmd *const __stop_mfadm_cmds[];
 
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+/* The registered commands, sorted by name. */
+static const struct mfadm_cmd *commands[64];
+static size_t ncommands;
+
+static int by_name(const void *a, const void *b)
+{
+	const struct mfadm_cmd *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+static void collect_commands(void)
+{
+	for (const struct mfadm_cmd *const *c = __start_mfadm_cmds;
+	     c < __stop_mfadm_cmds && ncommands < 64; c++)
+		commands[ncommands++] = *c;
+	qsort(commands, ncommands, sizeof(commands[0]), by_name);
+}
 
 void mfadm_err(const char *fmt, ...)
 {
@@ -29,6 +53,18 @@ void mfadm_err(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "mfadm: %s\n", msg);
+}
+
+void mfadm_step(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (mfadm_quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 int mfadm_open(void)
@@ -64,36 +100,89 @@ int mfadm_flush(void)
 	return MFADM_FAIL;
 }
 
+int mfadm_getopt(const char *who, int argc, char **argv,
+		 const char *shortopts, const struct option *longopts)
+{
+	int prev = optind, c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (c == '?' || c == ':') {
+		/* optind has moved past the bad word, or stayed on it. */
+		const char *word = optind > prev ? argv[optind - 1] :
+				   optind < argc ? argv[optind] : "?";
+		char shortname[3] = { '-', (char)optopt, '\0' };
+
+		if (optopt && strncmp(word, "--", 2))
+			word = shortname;
+		if (c == ':')
+			mfadm_err("%s: option '%s' needs a value", who, word);
+		else
+			mfadm_err("%s: unknown option '%s' (see 'mfadm help %s')",
+				  who, word, who);
+		return '?';
+	}
+	return c;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mfadm [-c FILE] COMMAND [ARGS]\n"
-		"       mfadm --version | --help | help [COMMAND]\n"
+		"usage: mfadm [-c FILE] [-q] COMMAND [ARGS]\n"
+		"       mfadm --version | --help | help [COMMAND [SUBCOMMAND]]\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE  libmemfabric config file, see BM_Init(3)\n"
+		"  -q, --quiet        no progress lines on stderr\n"
 		"  -h, --help         show this help\n"
 		"      --version      show mfadm's version\n"
 		"\n"
 		"Commands:\n");
-	for (size_t i = 0; i < NCOMMANDS; i++)
+	for (size_t i = 0; i < ncommands; i++)
 		fprintf(f, "  %-10s %s\n", commands[i]->name,
 			commands[i]->summary);
 	fprintf(f, "  %-10s %s\n", "help", "show this help, or a command's");
 }
 
-static const struct mfadm_cmd *find(const char *name)
+/* A command's usage; a group's ends with the list of its subcommands. */
+static void cmd_usage(const struct mfadm_cmd *cmd, FILE *f)
 {
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(commands[i]->name, name))
-			return commands[i];
+	fputs(cmd->usage, f);
+	if (!cmd->subcmds)
+		return;
+	fprintf(f, "\nCommands:\n");
+	for (const struct mfadm_cmd *const *s = cmd->subcmds; *s; s++)
+		fprintf(f, "  %-10s %s\n", (*s)->name, (*s)->summary);
+}
+
+static const struct mfadm_cmd *find_in(const struct mfadm_cmd *const *list,
+				       size_t n, const char *name)
+{
+	for (size_t i = 0; i < n && list[i]; i++)
+		if (!strcmp(list[i]->name, name))
+			return list[i];
 	return NULL;
 }
 
-static int unknown_command(const char *name)
+static const struct mfadm_cmd *find_sub(const struct mfadm_cmd *group,
+					const char *name)
 {
-	mfadm_err("unknown command '%s' (see 'mfadm help')", name);
+	return find_in(group->subcmds, SIZE_MAX, name);
+}
+
+static int unknown_command(const char *group, const char *name)
+{
+	if (group)
+		mfadm_err("unknown %s command '%s' (see 'mfadm help %s')",
+			  group, name, group);
+	else
+		mfadm_err("unknown command '%s' (see 'mfadm help')", name);
 	return MFADM_USAGE;
+}
+
+static int is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
 static int help(int argc, char **argv)
@@ -104,24 +193,54 @@ static int help(int argc, char **argv)
 		usage(stdout);
 		return mfadm_flush();
 	}
-	if (argc > 2) {
-		mfadm_err("help: too many arguments");
-		return MFADM_USAGE;
-	}
 	if (!strcmp(argv[1], "help")) {
-		printf("usage: mfadm help [COMMAND]\n");
+		if (argc > 2) {
+			mfadm_err("help: too many arguments");
+			return MFADM_USAGE;
+		}
+		printf("usage: mfadm help [COMMAND [SUBCOMMAND]]\n");
 		return mfadm_flush();
 	}
-	cmd = find(argv[1]);
+	cmd = find_in(commands, ncommands, argv[1]);
 	if (!cmd)
-		return unknown_command(argv[1]);
-	fputs(cmd->usage, stdout);
+		return unknown_command(NULL, argv[1]);
+	if (argc > 2) {
+		const struct mfadm_cmd *sub;
+
+		if (!cmd->subcmds || argc > 3) {
+			mfadm_err("help: too many arguments");
+			return MFADM_USAGE;
+		}
+		sub = find_sub(cmd, argv[2]);
+		if (!sub)
+			return unknown_command(cmd->name, argv[2]);
+		cmd = sub;
+	}
+	cmd_usage(cmd, stdout);
 	return mfadm_flush();
 }
 
-static int is_help(const char *arg)
+/* Run @cmd with argv[0] = its name, descending into groups. */
+static int dispatch(const struct mfadm_cmd *cmd, int argc, char **argv)
 {
-	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+	const struct mfadm_cmd *sub;
+
+	if (argc > 1 && is_help(argv[1])) {
+		cmd_usage(cmd, stdout);
+		return mfadm_flush();
+	}
+	if (!cmd->subcmds) {
+		optind = 0;	/* a fresh getopt_long() scan */
+		return cmd->run(argc, argv);
+	}
+	if (argc < 2) {
+		cmd_usage(cmd, stderr);
+		return MFADM_USAGE;
+	}
+	sub = find_sub(cmd, argv[1]);
+	if (!sub)
+		return unknown_command(cmd->name, argv[1]);
+	return dispatch(sub, argc - 1, argv + 1);
 }
 
 int main(int argc, char **argv)
@@ -129,6 +248,7 @@ int main(int argc, char **argv)
 	const struct mfadm_cmd *cmd;
 	int i;
 
+	collect_commands();
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *arg = argv[i];
 
@@ -146,6 +266,8 @@ int main(int argc, char **argv)
 			mfadm_config = argv[i];
 		} else if (!strncmp(arg, "--config=", 9)) {
 			mfadm_config = arg + 9;
+		} else if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
+			mfadm_quiet = true;
 		} else if (!strcmp(arg, "--")) {
 			i++;
 			break;
@@ -162,12 +284,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[i], "help"))
 		return help(argc - i, argv + i);
 
-	cmd = find(argv[i]);
+	cmd = find_in(commands, ncommands, argv[i]);
 	if (!cmd)
-		return unknown_command(argv[i]);
-	if (i + 1 < argc && is_help(argv[i + 1])) {
-		fputs(cmd->usage, stdout);
-		return mfadm_flush();
-	}
-	return cmd->run(argc - i, argv + i);
+		return unknown_command(NULL, argv[i]);
+	return dispatch(cmd, argc - i, argv + i);
 }

@@ -1,0 +1,843 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mf_data.c - pool memory through the kernel's mapping of it, and the
+ * object data path: MF_IOC_OBJ_READ, _WRITE, _COPY, _GATHER and _SWAPIN.
+ *
+ * Pool memory.  Every backend's pages have struct pages in the direct map
+ * (fsdax: ZONE_DEVICE pages, whose page_address() is what
+ * dax_direct_access() returns; node and ram: ordinary pages), so a pool
+ * byte's kernel address is page_address() of mf_pool_pfn()'s page.  It is
+ * contiguous up to the next 2 MiB boundary of the pool (a volatile pool's
+ * chunk).  Writes to a persistent pool are made durable before an ioctl
+ * returns: non-temporal copies (memcpy_flushcache()) or cache write-back
+ * (arch_wb_cache_pmem()), then a store fence.  Reads of a persistent pool
+ * use copy_mc_to_kernel(): a media error is -EIO, not a machine check.
+ *
+ * Transfers.  Data moves in chunks of at most MF_BOUNCE_SIZE through a
+ * kernel bounce buffer.  A chunk is read or written under its object's
+ * namespace lock (so pieces cannot be replaced under it), and user memory
+ * is only touched with no object lock held: a user buffer may be a
+ * mapping of an object itself.  A write checks, per chunk and under the
+ * lock, that the object is still private (publish may come in between)
+ * and copies shared pieces first (__mf_obj_prepare_write()).  A fatal
+ * signal stops a long transfer with -EINTR; the chunks done stay done.
+ *
+ * Reductions (MF_IOC_OBJ_GATHER).  s64 in integer arithmetic, sums
+ * wrapping.  f64 MIN and MAX need no FPU: they compare IEEE 754 bit
+ * patterns turned into an unsigned total order (negative values have
+ * their bits inverted, positive ones their sign bit set), which orders
+ * -0.0 below +0.0, and keep the first NaN they meet.  f64 SUM uses the
+ * SSE2 addsd instruction between kernel_fpu_begin() and kernel_fpu_end()
+ * (x86-64 only), one chunk of MF_BOUNCE_SIZE / 8 values at a time, so
+ * that preemption is off for a bounded time; the compiler itself never
+ * generates floating point code (the kernel is built without it).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/libnvdimm.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#ifdef CONFIG_X86_64
+#include <asm/fpu/api.h>
+#endif
+
+#include "mf_object.h"
+
+#ifdef CONFIG_HIGHMEM
+#error "memfabric needs every pool page in the kernel's direct map"
+#endif
+
+/* The published sizes of the data path's structs (ABI 1.2). */
+static_assert(sizeof(struct mf_obj_io) == 48);
+static_assert(sizeof(struct mf_obj_copy) == 56);
+static_assert(sizeof(struct mf_gather_elem) == 24);
+static_assert(sizeof(struct mf_obj_gather) == 64);
+static_assert(sizeof(struct mf_obj_swapin) == 64);
+
+/* Bytes moved per chunk (a multiple of 8, for the reductions). */
+#define MF_BOUNCE_SIZE		SZ_64K
+
+#define MF_F64_SIGN		BIT_ULL(63)
+#define MF_F64_INF		0x7ff0000000000000ULL
+
+/* ---- pool memory -------------------------------------------------------------- */
+
+/**
+ * mf_pool_kaddr() - the kernel address of a byte of a pool's data area
+ * @pool: the pool; live
+ * @off: offset in its data area
+ *
+ * The address is good for the bytes up to the next MF_POOL_ALIGN boundary
+ * of @off.
+ *
+ * Return: the address.
+ */
+void *mf_pool_kaddr(struct mf_pool *pool, u64 off)
+{
+	return page_address(pfn_to_page(mf_pool_pfn(pool, off))) +
+	       offset_in_page(off);
+}
+
+/* Bytes from @off, at most @len, that one kernel address reaches. */
+static u64 mf_fab_span(u64 off, u64 len)
+{
+	return min(len, MF_POOL_ALIGN - (off & (MF_POOL_ALIGN - 1)));
+}
+
+/**
+ * mf_fab_zero() - zero pool memory, durably in a persistent pool
+ * @pool: the pool; live, the range allocated to the caller
+ * @off: offset in its data area
+ * @len: bytes
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or -EINTR on a fatal signal.
+ */
+int mf_fab_zero(struct mf_pool *pool, u64 off, u64 len)
+{
+	const void *zero = page_address(ZERO_PAGE(0));
+	u64 n, i;
+	void *k;
+
+	while (len) {
+		n = mf_fab_span(off, len);
+		k = mf_pool_kaddr(pool, off);
+		if (pool->ops->persistent) {
+			for (i = 0; i < n; i += PAGE_SIZE)
+				memcpy_flushcache(k + i, zero,
+						  min_t(u64, n - i, PAGE_SIZE));
+		} else {
+			memset(k, 0, n);
+		}
+		off += n;
+		len -= n;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	if (pool->ops->persistent)
+		pmem_wmb();
+	return 0;
+}
+
+/**
+ * mf_fab_read() - copy pool memory to a kernel buffer
+ * @pool: the pool; live
+ * @off: offset in its data area
+ * @buf: the buffer
+ * @len: bytes
+ *
+ * Return: 0, or -EIO on a media error (persistent pools).
+ */
+int mf_fab_read(struct mf_pool *pool, u64 off, void *buf, u64 len)
+{
+	u64 n;
+
+	while (len) {
+		n = mf_fab_span(off, len);
+		if (pool->ops->persistent) {
+			if (copy_mc_to_kernel(buf, mf_pool_kaddr(pool, off), n))
+				return -EIO;
+		} else {
+			memcpy(buf, mf_pool_kaddr(pool, off), n);
+		}
+		off += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/**
+ * mf_fab_write() - copy a kernel buffer to pool memory, durably
+ * @pool: the pool; live
+ * @off: offset in its data area
+ * @buf: the buffer
+ * @len: bytes
+ */
+void mf_fab_write(struct mf_pool *pool, u64 off, const void *buf, u64 len)
+{
+	u64 n;
+
+	while (len) {
+		n = mf_fab_span(off, len);
+		if (pool->ops->persistent)
+			memcpy_flushcache(mf_pool_kaddr(pool, off), buf, n);
+		else
+			memcpy(mf_pool_kaddr(pool, off), buf, n);
+		off += n;
+		buf += n;
+		len -= n;
+	}
+	if (pool->ops->persistent)
+		pmem_wmb();
+}
+
+/**
+ * mf_fab_copy() - copy pool memory within a pool, durably
+ * @pool: the pool; live
+ * @dst: offset of the destination
+ * @src: offset of the source; the ranges do not overlap
+ * @len: bytes
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or -EIO on a media error (persistent pools).
+ */
+int mf_fab_copy(struct mf_pool *pool, u64 dst, u64 src, u64 len)
+{
+	void *d;
+	u64 n;
+
+	while (len) {
+		n = mf_fab_span(dst, mf_fab_span(src, len));
+		d = mf_pool_kaddr(pool, dst);
+		if (pool->ops->persistent) {
+			if (copy_mc_to_kernel(d, mf_pool_kaddr(pool, src), n))
+				return -EIO;
+			arch_wb_cache_pmem(d, n);
+		} else {
+			memcpy(d, mf_pool_kaddr(pool, src), n);
+		}
+		dst += n;
+		src += n;
+		len -= n;
+		cond_resched();
+	}
+	if (pool->ops->persistent)
+		pmem_wmb();
+	return 0;
+}
+
+/* ---- object chunks ---------------------------------------------------------------- */
+
+/* Move @len bytes at @off of @obj to (@write: from) @buf through its pieces. */
+static int mf_obj_xfer_locked(struct mf_obj *obj, u64 off, void *buf, u64 len,
+			      bool write)
+{
+	struct mf_pool *pool = obj->ns->pool;
+	struct mf_obj_extents *ext = mf_obj_ext(obj);
+	const struct mf_obj_extent *e;
+	int i = mf_obj_ext_find(ext, off);
+	u64 d, n;
+	int ret;
+
+	lockdep_assert_held(&obj->ns->lock);
+	if (i < 0 && len)
+		return -EINVAL;
+	while (len) {
+		if (i >= ext->nr)
+			return -EINVAL;
+		e = &ext->e[i++];
+		d = off - e->pos;
+		n = min(len, e->len - d);
+		if (write) {
+			mf_fab_write(pool, e->off + d, buf, n);
+		} else {
+			ret = mf_fab_read(pool, e->off + d, buf, n);
+			if (ret)
+				return ret;
+		}
+		off += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Read a chunk of @obj into @buf. */
+static int mf_obj_read_chunk(struct mf_obj *obj, u64 off, void *buf, u64 len)
+{
+	int ret;
+
+	mutex_lock(&obj->ns->lock);
+	ret = mf_obj_xfer_locked(obj, off, buf, len, false);
+	mutex_unlock(&obj->ns->lock);
+	return ret;
+}
+
+/* Write a chunk of @obj from @buf, if it is still the caller's to write. */
+static int mf_obj_write_chunk(struct mf_obj *obj, u64 off, void *buf, u64 len)
+{
+	int ret;
+
+	mutex_lock(&obj->ns->lock);
+	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
+	if (!ret)
+		ret = __mf_obj_prepare_write(obj, off, len);
+	if (!ret)
+		ret = mf_obj_xfer_locked(obj, off, buf, len, true);
+	mutex_unlock(&obj->ns->lock);
+	return ret;
+}
+
+/*
+ * Check that [@off, @off + @len) lies within @obj: -EOVERFLOW if the sum
+ * overflows, -EINVAL if it ends beyond the object.
+ */
+static int mf_obj_check_range(struct mf_obj *obj, u64 off, u64 len)
+{
+	u64 end;
+
+	if (check_add_overflow(off, len, &end))
+		return -EOVERFLOW;
+	return end > READ_ONCE(obj->size) ? -EINVAL : 0;
+}
+
+/* Whether [@a, @a + @len_a) and [@b, @b + @len_b) overlap. */
+static bool mf_ranges_overlap(u64 a, u64 len_a, u64 b, u64 len_b)
+{
+	return len_a && len_b && a < b + len_b && b < a + len_a;
+}
+
+/* A bounce buffer for a transfer of @len bytes. */
+static void *mf_bounce_alloc(u64 len)
+{
+	return kvmalloc(clamp_t(u64, len, 8, MF_BOUNCE_SIZE), GFP_KERNEL);
+}
+
+/* Whether a long transfer must stop, after a chunk. */
+static int mf_xfer_interrupted(void)
+{
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	return 0;
+}
+
+/*
+ * Copy @len bytes from @src at @soff to @dst at @doff through @buf; the
+ * caller checked access and ranges.
+ */
+static int mf_obj_copy_range(struct mf_obj *src, u64 soff, struct mf_obj *dst,
+			     u64 doff, u64 len, void *buf)
+{
+	u64 done, n;
+	int ret = 0;
+
+	for (done = 0; done < len; done += n) {
+		n = min_t(u64, len - done, MF_BOUNCE_SIZE);
+		ret = mf_obj_read_chunk(src, soff + done, buf, n);
+		if (!ret)
+			ret = mf_obj_write_chunk(dst, doff + done, buf, n);
+		if (!ret && done + n < len)
+			ret = mf_xfer_interrupted();
+		if (ret)
+			break;
+	}
+	return ret;
+}
+
+/* ---- read, write, copy ------------------------------------------------------------- */
+
+/**
+ * mf_ioctl_obj_read() - MF_IOC_OBJ_READ: copy object bytes to the caller
+ * @file: the open /dev/memfabric
+ * @arg: the kernel copy of the caller's struct mf_obj_io
+ *
+ * Context: process context.
+ * Return: 0; -EINVAL bad map offset, range or reserved field; -EOVERFLOW
+ * offset + length overflows; -ENOENT no handle on it; -EACCES another's
+ * private object; -EFAULT; -EIO; -EINTR; -ENOMEM.
+ */
+int mf_ioctl_obj_read(struct file *file, void *arg)
+{
+	struct mf_obj_io *io = arg;
+	char __user *ubuf = u64_to_user_ptr(io->buf);
+	struct mf_obj *obj;
+	u64 done, n;
+	void *buf;
+	int ret;
+
+	if (io->reserved)
+		return -EINVAL;
+	obj = mf_obj_from_handle(file, io->obj);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	ret = mf_obj_check_access(obj, MF_ACCESS_READ);
+	if (!ret)
+		ret = mf_obj_check_range(obj, io->offset, io->length);
+	if (ret || !io->length)
+		goto out_unref;
+	buf = mf_bounce_alloc(io->length);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out_unref;
+	}
+	for (done = 0; done < io->length; done += n) {
+		n = min_t(u64, io->length - done, MF_BOUNCE_SIZE);
+		ret = mf_obj_read_chunk(obj, io->offset + done, buf, n);
+		if (!ret && copy_to_user(ubuf + done, buf, n))
+			ret = -EFAULT;
+		if (!ret && done + n < io->length)
+			ret = mf_xfer_interrupted();
+		if (ret)
+			break;
+	}
+	kvfree(buf);
+out_unref:
+	mf_obj_unref(obj);
+	return ret;
+}
+
+/**
+ * mf_ioctl_obj_write() - MF_IOC_OBJ_WRITE: copy the caller's bytes in
+ * @file: the open /dev/memfabric
+ * @arg: the kernel copy of the caller's struct mf_obj_io
+ *
+ * Context: process context.
+ * Return: 0; -EINVAL bad map offset, range or reserved field; -EOVERFLOW
+ * offset + length overflows; -ENOENT no handle on it; -EACCES published,
+ * or another's private object; -EFAULT; -EINTR; -ENOSPC (copy-on-write);
+ * -ENOMEM.
+ */
+int mf_ioctl_obj_write(struct file *file, void *arg)
+{
+	struct mf_obj_io *io = arg;
+	const char __user *ubuf = u64_to_user_ptr(io->buf);
+	struct mf_obj *obj;
+	u64 done, n;
+	void *buf;
+	int ret;
+
+	if (io->reserved)
+		return -EINVAL;
+	obj = mf_obj_from_handle(file, io->obj);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
+	if (!ret)
+		ret = mf_obj_check_range(obj, io->offset, io->length);
+	if (ret || !io->length)
+		goto out_unref;
+	buf = mf_bounce_alloc(io->length);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out_unref;
+	}
+	for (done = 0; done < io->length; done += n) {
+		n = min_t(u64, io->length - done, MF_BOUNCE_SIZE);
+		ret = copy_from_user(buf, ubuf + done, n) ? -EFAULT : 0;
+		if (!ret)
+			ret = mf_obj_write_chunk(obj, io->offset + done, buf, n);
+		if (!ret && done + n < io->length)
+			ret = mf_xfer_interrupted();
+		if (ret)
+			break;
+	}
+	kvfree(buf);
+out_unref:
+	mf_obj_unref(obj);
+	return ret;
+}
+
+/**
+ * mf_ioctl_obj_copy() - MF_IOC_OBJ_COPY: copy bytes between objects
+ * @file: the open /dev/memfabric
+ * @arg: the kernel copy of the caller's struct mf_obj_copy
+ *
+ * Context: process context.
+ * Return: 0; -EINVAL bad map offset, range or reserved field, or ranges
+ * that overlap in one object; -EOVERFLOW; -ENOENT no handle on one of
+ * them; -EACCES; -EIO; -EINTR; -ENOSPC; -ENOMEM.
+ */
+int mf_ioctl_obj_copy(struct file *file, void *arg)
+{
+	struct mf_obj_copy *oc = arg;
+	struct mf_obj *src, *dst;
+	void *buf;
+	int ret;
+
+	if (oc->reserved)
+		return -EINVAL;
+	src = mf_obj_from_handle(file, oc->src);
+	if (IS_ERR(src))
+		return PTR_ERR(src);
+	dst = mf_obj_from_handle(file, oc->dst);
+	if (IS_ERR(dst)) {
+		ret = PTR_ERR(dst);
+		goto out_src;
+	}
+	ret = mf_obj_check_access(src, MF_ACCESS_READ);
+	if (!ret)
+		ret = mf_obj_check_access(dst, MF_ACCESS_WRITE);
+	if (!ret)
+		ret = mf_obj_check_range(src, oc->src_offset, oc->length);
+	if (!ret)
+		ret = mf_obj_check_range(dst, oc->dst_offset, oc->length);
+	if (!ret && src == dst &&
+	    mf_ranges_overlap(oc->src_offset, oc->length, oc->dst_offset,
+			      oc->length))
+		ret = -EINVAL;
+	if (ret || !oc->length)
+		goto out_dst;
+	buf = mf_bounce_alloc(oc->length);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out_dst;
+	}
+	ret = mf_obj_copy_range(src, oc->src_offset, dst, oc->dst_offset,
+				oc->length, buf);
+	kvfree(buf);
+out_dst:
+	mf_obj_unref(dst);
+out_src:
+	mf_obj_unref(src);
+	return ret;
+}
+
+/* ---- gather -------------------------------------------------------------------------- */
+
+/* An unsigned key whose order is IEEE 754's total order of doubles. */
+static u64 mf_f64_key(u64 x)
+{
+	return x & MF_F64_SIGN ? ~x : x | MF_F64_SIGN;
+}
+
+static bool mf_f64_isnan(u64 x)
+{
+	return (x & ~MF_F64_SIGN) > MF_F64_INF;
+}
+
+#ifdef CONFIG_X86_64
+#define MF_HAVE_F64_SUM	1
+
+/*
+ * acc[i] += v[i] as doubles, rounding to nearest (kernel_fpu_begin() loads
+ * the default MXCSR).  %xmm0 is not declared clobbered: the kernel is
+ * compiled with -mno-sse, so the compiler never keeps anything in an SSE
+ * register (and refuses the clobber), and kernel_fpu_begin() saved the
+ * task's registers.
+ */
+static void mf_f64_sum(u64 *acc, const u64 *v, size_t n)
+{
+	size_t i;
+
+	kernel_fpu_begin();
+	for (i = 0; i < n; i++)
+		asm volatile("movq %[a], %%xmm0\n\t"
+			     "addsd %[b], %%xmm0\n\t"
+			     "movq %%xmm0, %[a]"
+			     : [a] "+m" (acc[i])
+			     : [b] "m" (v[i]));
+	kernel_fpu_end();
+}
+#else
+#define MF_HAVE_F64_SUM	0
+
+static void mf_f64_sum(u64 *acc, const u64 *v, size_t n)
+{
+}
+#endif
+
+/* Combine @n values of @v into @acc. */
+static void mf_reduce(u64 *acc, const u64 *v, size_t n, u32 op, u32 dtype)
+{
+	bool min = op == MF_GATHER_MIN;
+	size_t i;
+
+	if (dtype == MF_DTYPE_F64 && op == MF_GATHER_SUM) {
+		mf_f64_sum(acc, v, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (op == MF_GATHER_SUM) {
+			acc[i] += v[i];
+		} else if (dtype == MF_DTYPE_S64) {
+			if (min ? (s64)v[i] < (s64)acc[i] :
+				  (s64)v[i] > (s64)acc[i])
+				acc[i] = v[i];
+		} else if (!mf_f64_isnan(acc[i])) {
+			if (mf_f64_isnan(v[i]) ||
+			    (min ? mf_f64_key(v[i]) < mf_f64_key(acc[i]) :
+				   mf_f64_key(v[i]) > mf_f64_key(acc[i])))
+				acc[i] = v[i];
+		}
+	}
+}
+
+/* Check a gather's op and dtype. */
+static int mf_gather_check_op(u32 op, u32 dtype)
+{
+	switch (op) {
+	case MF_GATHER_CONCAT:
+		return dtype == MF_DTYPE_NONE ? 0 : -EINVAL;
+	case MF_GATHER_SUM:
+		if (dtype == MF_DTYPE_F64 && !MF_HAVE_F64_SUM)
+			return -EOPNOTSUPP;
+		fallthrough;
+	case MF_GATHER_MIN:
+	case MF_GATHER_MAX:
+		return dtype == MF_DTYPE_S64 || dtype == MF_DTYPE_F64 ?
+		       0 : -EINVAL;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Reduce @count sources of @len bytes into @dst at @doff, a chunk at a
+ * time: the first source's chunk is the accumulator, the others are
+ * combined into it in order.
+ */
+static int mf_gather_reduce(struct mf_obj_gather *g,
+			    const struct mf_gather_elem *elems,
+			    struct mf_obj **objs, struct mf_obj *dst,
+			    u64 len)
+{
+	u64 *acc, *tmp;
+	u64 done, n;
+	u32 i;
+	int ret = 0;
+
+	acc = mf_bounce_alloc(len);
+	tmp = mf_bounce_alloc(len);
+	if (!acc || !tmp) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (done = 0; done < len && !ret; done += n) {
+		n = min_t(u64, len - done, MF_BOUNCE_SIZE);
+		ret = mf_obj_read_chunk(objs[0], elems[0].offset + done, acc, n);
+		for (i = 1; i < g->count && !ret; i++) {
+			ret = mf_obj_read_chunk(objs[i], elems[i].offset + done,
+						tmp, n);
+			if (!ret)
+				mf_reduce(acc, tmp, n / 8, g->op, g->dtype);
+		}
+		if (!ret)
+			ret = mf_obj_write_chunk(dst, g->dst_offset + done, acc,
+						 n);
+		if (!ret && done + n < len)
+			ret = mf_xfer_interrupted();
+	}
+out:
+	kvfree(tmp);
+	kvfree(acc);
+	return ret;
+}
+
+/* Concatenate the sources into @dst at @doff. */
+static int mf_gather_concat(struct mf_obj_gather *g,
+			    const struct mf_gather_elem *elems,
+			    struct mf_obj **objs, struct mf_obj *dst,
+			    u64 total)
+{
+	u64 pos = g->dst_offset;
+	void *buf;
+	u32 i;
+	int ret = 0;
+
+	if (!total)
+		return 0;
+	buf = mf_bounce_alloc(total);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < g->count && !ret; i++) {
+		ret = mf_obj_copy_range(objs[i], elems[i].offset, dst, pos,
+					elems[i].length, buf);
+		pos += elems[i].length;
+	}
+	kvfree(buf);
+	return ret;
+}
+
+/**
+ * mf_ioctl_obj_gather() - MF_IOC_OBJ_GATHER: gather or reduce into an object
+ * @file: the open /dev/memfabric
+ * @arg: the kernel copy of the caller's struct mf_obj_gather
+ *
+ * Every element is read, resolved and checked before anything is
+ * written.
+ *
+ * Context: process context.
+ * Return: 0 with ->length set; -EINVAL bad op, dtype, count, elem_size,
+ * map offset, range, output or reserved field, unequal reduction lengths
+ * (or not multiples of 8, or 0), a source range that overlaps the
+ * result; -E2BIG an element's bytes beyond what the kernel knows are not
+ * zero; -EOVERFLOW; -ENOENT no handle on an object; -EACCES; -EFAULT;
+ * -EIO; -EINTR; -ENOSPC; -ENOMEM; -EOPNOTSUPP f64 sums on this
+ * architecture.
+ */
+int mf_ioctl_obj_gather(struct file *file, void *arg)
+{
+	struct mf_obj_gather *g = arg;
+	const char __user *uelems = u64_to_user_ptr(g->elems);
+	struct mf_gather_elem *elems;
+	struct mf_obj **objs, *dst;
+	u64 total = 0;
+	u32 i, n = 0;
+	int ret;
+
+	if (g->reserved || g->length || !g->count ||
+	    g->count > MF_GATHER_MAX_ELEMS ||
+	    g->elem_size < sizeof(struct mf_gather_elem) ||
+	    g->elem_size > PAGE_SIZE)
+		return -EINVAL;
+	ret = mf_gather_check_op(g->op, g->dtype);
+	if (ret)
+		return ret;
+	elems = kvcalloc(g->count, sizeof(*elems), GFP_KERNEL);
+	objs = kvcalloc(g->count, sizeof(*objs), GFP_KERNEL);
+	if (!elems || !objs) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	for (i = 0; i < g->count; i++) {
+		ret = copy_struct_from_user(&elems[i], sizeof(elems[i]),
+					    uelems + (size_t)i * g->elem_size,
+					    g->elem_size);
+		if (ret)
+			goto out_free;
+	}
+	dst = mf_obj_from_handle(file, g->dst);
+	if (IS_ERR(dst)) {
+		ret = PTR_ERR(dst);
+		goto out_free;
+	}
+	for (n = 0; n < g->count; n++) {
+		objs[n] = mf_obj_from_handle(file, elems[n].obj);
+		if (IS_ERR(objs[n])) {
+			ret = PTR_ERR(objs[n]);
+			goto out_unref;
+		}
+		ret = mf_obj_check_access(objs[n], MF_ACCESS_READ);
+		if (!ret)
+			ret = mf_obj_check_range(objs[n], elems[n].offset,
+						 elems[n].length);
+		if (ret) {
+			n++;
+			goto out_unref;
+		}
+		if (g->op == MF_GATHER_CONCAT) {
+			if (check_add_overflow(total, elems[n].length, &total)) {
+				ret = -EOVERFLOW;
+				n++;
+				goto out_unref;
+			}
+		} else if (!elems[n].length || elems[n].length % 8 ||
+			   elems[n].length != elems[0].length) {
+			ret = -EINVAL;
+			n++;
+			goto out_unref;
+		}
+	}
+	if (g->op != MF_GATHER_CONCAT)
+		total = elems[0].length;
+	ret = mf_obj_check_access(dst, MF_ACCESS_WRITE);
+	if (!ret)
+		ret = mf_obj_check_range(dst, g->dst_offset, total);
+	for (i = 0; i < g->count && !ret; i++)
+		if (objs[i] == dst &&
+		    mf_ranges_overlap(elems[i].offset, elems[i].length,
+				      g->dst_offset, total))
+			ret = -EINVAL;
+	if (ret)
+		goto out_unref;
+
+	if (g->op == MF_GATHER_CONCAT)
+		ret = mf_gather_concat(g, elems, objs, dst, total);
+	else
+		ret = mf_gather_reduce(g, elems, objs, dst, total);
+	if (!ret)
+		g->length = total;
+out_unref:
+	while (n--)
+		mf_obj_unref(objs[n]);
+	mf_obj_unref(dst);
+out_free:
+	kvfree(objs);
+	kvfree(elems);
+	return ret;
+}
+
+/* ---- swap-in ------------------------------------------------------------------------ */
+
+/**
+ * mf_ioctl_obj_swapin() - MF_IOC_OBJ_SWAPIN: read a file into an object
+ * @file: the open /dev/memfabric
+ * @arg: the kernel copy of the caller's struct mf_obj_swapin
+ *
+ * The kernel reads the file (kernel_read(), as the caller) into the
+ * object, up to ->length bytes or the end of the file.
+ *
+ * Context: process context; may block on the file.
+ * Return: 0 with ->done set; -EBADF bad descriptor or not open for
+ * reading; -EINVAL bad map offset, range, output or reserved field, or a
+ * file that cannot be read so; -EOVERFLOW; -ENOENT no handle on the
+ * object; -EACCES; -EINTR; -ENOSPC; -ENOMEM; what the read returns.
+ */
+int mf_ioctl_obj_swapin(struct file *file, void *arg)
+{
+	struct mf_obj_swapin *sw = arg;
+	struct file *src;
+	struct mf_obj *obj;
+	u64 done = 0, end;
+	loff_t pos;
+	ssize_t got;
+	void *buf;
+	int ret;
+
+	if (sw->reserved || sw->reserved32 || sw->done)
+		return -EINVAL;
+	if (check_add_overflow(sw->file_offset, sw->length, &end) ||
+	    end > LLONG_MAX)
+		return -EOVERFLOW;
+	src = sw->fd >= 0 ? fget(sw->fd) : NULL;
+	if (!src)
+		return -EBADF;
+	if (!(src->f_mode & FMODE_READ)) {
+		ret = -EBADF;
+		goto out_fput;
+	}
+	obj = mf_obj_from_handle(file, sw->obj);
+	if (IS_ERR(obj)) {
+		ret = PTR_ERR(obj);
+		goto out_fput;
+	}
+	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
+	if (!ret)
+		ret = mf_obj_check_range(obj, sw->offset, sw->length);
+	if (ret || !sw->length)
+		goto out_unref;
+	buf = mf_bounce_alloc(sw->length);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out_unref;
+	}
+	pos = sw->file_offset;
+	while (done < sw->length) {
+		got = kernel_read(src, buf,
+				  min_t(u64, sw->length - done, MF_BOUNCE_SIZE),
+				  &pos);
+		if (got <= 0) {
+			ret = got;
+			break;
+		}
+		ret = mf_obj_write_chunk(obj, sw->offset + done, buf, got);
+		if (ret)
+			break;
+		done += got;
+		if (done < sw->length) {
+			ret = mf_xfer_interrupted();
+			if (ret)
+				break;
+		}
+	}
+	kvfree(buf);
+	if (!ret)
+		sw->done = done;
+out_unref:
+	mf_obj_unref(obj);
+out_fput:
+	fput(src);
+	return ret;
+}

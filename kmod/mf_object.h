@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mf_object.h - memfabric's namespaces and objects (seed 001's model), the
+ * interface between the object core (mf_ns.c, mf_object.c, mf_data.c,
+ * mf_record.c) and the mappings (mf_mmap.c).  Documentation/objects.md
+ * describes the model, the persistence format and the crash ordering.
+ *
+ * Model.  A namespace lives in one pool, is guarded by a secId (only a
+ * salted SHA-256 of it is kept) and has a TTL for its shared objects.  An
+ * object has an id unique in its namespace, a size, a type
+ * (MF_OBJ_PRIVATE_RW or MF_OBJ_SHARED_RO), an owner uid, a creation time,
+ * a reference count and an array of pieces of its pool's memory.  Publish
+ * turns a private object shared, one way.  Pieces may be shared between
+ * objects (derive): each pool counts, per allocator extent (a "base"),
+ * the pieces of all objects that reference it, and the extent returns to
+ * the pool when that count reaches 0.
+ *
+ * Persistence (fsdax pools).  Namespaces and objects are kept in the pool
+ * as records: a namespace record and an object record are extents of their
+ * own, tagged MF_TAG_NS_RECORD / MF_TAG_OBJ_RECORD; data extents are tagged
+ * MF_TAG_DATA.  An object record lists its pieces.  Attach rebuilds the
+ * namespaces, the objects and the use counts from the records, and frees
+ * data extents that no record lists (an operation cut short by a crash).
+ * A record is never edited in place: a change writes a new record with a
+ * higher generation, then retires the old one (mf_record.c).
+ *
+ * References and lifetime.
+ * - mf_obj.kref keeps the struct in memory.
+ * - mf_obj.refs is the reference count users see: each handle reference a
+ *   file took with MF_IOC_OBJ_GET (or got from alloc or derive), each
+ *   mapping (vm_ops open/close), each in-flight kernel user.  Freeing an
+ *   object hides it from lookup at once (MF_OBJF_FREED) and retires its
+ *   record; its pieces return to the pool when refs drops to 0, never
+ *   while anything maps it.
+ * - mf_obj_pool.busy counts the pool's objects with refs > 0, and
+ *   allocations in flight; a busy pool cannot be detached.  refs only goes
+ *   from 0 to 1, and busy is only incremented, under mf_obj_pool.lock
+ *   with the pool live (lookup, creation), and busy is decremented only
+ *   after the last user of an object is done with it.
+ * - Closing /dev/memfabric drops every handle reference the file held.
+ *
+ * Mappings.  mmap() of /dev/memfabric maps an object the file holds a
+ * handle on: the offset is mf_obj.map_pgoff << PAGE_SHIFT (reported by the
+ * alloc/get/derive ioctls; the data ioctls name objects by it too).  All
+ * opens of the device share one address_space, so unmap_mapping_range()
+ * over an object's range reaches every mapping of it.
+ *
+ * Locking, outermost first:
+ * - mf_pools_lock (mf_pool.c) is held across pool attach and detach, and
+ *   so across mf_obj_pool_attach() and mf_obj_pool_detach().
+ * - mf_obj_pools_lock (mf_ns.c) protects the list of mf_obj_pools.
+ * - mf_obj_pool.lock protects the pool's namespace list and @dead, and
+ *   serialises every operation that names things (namespace ioctls, object
+ *   lookup and creation, free, publish, the reclaim scan).
+ * - mf_file.lock protects a file's handle table.
+ * - mf_ns.lock protects the namespace's object index and every object's
+ *   @type, @flags, @size, @ext (the pointer), @refs and @rec_gen.  Data
+ *   is read and written under it, through kernel bounce buffers: no user
+ *   memory is touched while it is held.  Only one mf_ns.lock is held at a
+ *   time.
+ * - mf_pool.lock (mf_pool.h) serialises allocator calls and protects
+ *   mf_obj_pool.uses, the per-extent use counts.
+ * - The fault path takes no mutex: mf_obj_pfn() reads @ext under
+ *   rcu_read_lock().  An extent array is never edited in place; expand and
+ *   derive-on-write install a new one under mf_ns.lock and free the old
+ *   one with kfree_rcu().  A piece's memory returns to the pool only when
+ *   no object's current array references it.
+ * - mf_obj.map_count is atomic.
+ */
+#ifndef MF_OBJECT_H
+#define MF_OBJECT_H
+
+#include <linux/atomic.h>
+#include <linux/bits.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/rcupdate.h>
+#include <linux/time64.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/xarray.h>
+
+#include "mf_pool.h"
+
+struct file;
+struct kobject;
+
+/* Extent tags in persistent pools. */
+#define MF_TAG_DATA		0x4d46444154410000ULL	/* "MFDATA" */
+#define MF_TAG_NS_RECORD	0x4d464e5352454300ULL	/* "MFNSREC" */
+#define MF_TAG_OBJ_RECORD	0x4d464f424a524543ULL	/* "MFOBJREC" */
+
+/* mmap offsets: object n maps at page offset n << MF_MAP_PGOFF_SHIFT. */
+#define MF_MAP_PGOFF_SHIFT	28	/* 1 TiB per object with 4 KiB pages */
+/* Object numbers: 1 to MF_MAP_NR_MAX, so that the offset fits a loff_t. */
+#define MF_MAP_NR_MAX		((1UL << (62 - PAGE_SHIFT - MF_MAP_PGOFF_SHIFT)) - 1)
+/* The byte offset of object number 1, the first map offset. */
+#define MF_MAP_OFF_SHIFT	(MF_MAP_PGOFF_SHIFT + PAGE_SHIFT)
+
+/* The record offset of a namespace or object that has none. */
+#define MF_NO_RECORD		U64_MAX
+
+/* Derived and copied-on-write pieces are at most this long. */
+#define MF_PIECE_MAX		MF_EXT_HUGE_SIZE
+
+/**
+ * struct mf_obj_extent - a piece of an object
+ * @pos: where the piece starts in the object
+ * @off: where the piece starts in the pool's data area
+ * @len: bytes of the object it holds, a multiple of the pool's unit
+ * @base: the allocator extent that holds it (mf_ext_alloc()'s offset); a
+ *	derived object's pieces are at most MF_PIECE_MAX and may be parts
+ *	of a larger extent.  The pool counts, per base extent, the pieces
+ *	that reference it; the extent is freed when that count reaches 0.
+ */
+struct mf_obj_extent {
+	u64 pos;
+	u64 off;
+	u64 len;
+	u64 base;
+};
+
+/**
+ * struct mf_obj_extents - an object's extent array, replaced as a whole
+ * @rcu: frees it after readers are done
+ * @nr: entries in @e
+ * @e: the pieces in object order; they cover the object's size rounded
+ *	up to the pool's unit
+ */
+struct mf_obj_extents {
+	struct rcu_head rcu;
+	u32 nr;
+	struct mf_obj_extent e[];
+};
+
+/**
+ * struct mf_obj_pool - the object layer's state of one attached pool
+ * @node: on the list of them, under mf_obj_pools_lock
+ * @kref: keeps the struct
+ * @lock: see the locking rules above
+ * @pool: the pool (holds a reference on its kobject)
+ * @dead: detached: every operation must fail
+ * @persistent: namespaces and objects are kept in records
+ * @namespaces: its live namespaces, in creation order
+ * @busy: objects with refs > 0, and allocations in flight (atomic; see
+ *	above)
+ * @uses: piece count of each base extent, by unit number; under
+ *	@pool->lock
+ */
+struct mf_obj_pool {
+	struct list_head node;
+	struct kref kref;
+	struct mutex lock;	/* see above */
+	struct mf_pool *pool;
+	bool dead;
+	bool persistent;
+	struct list_head namespaces;
+	atomic_long_t busy;
+	struct xarray uses;
+};
+
+/**
+ * struct mf_ns - a namespace
+ * @node: on its pool's list of namespaces, under the pool's @lock
+ * @kref: keeps the struct; held by the list and by each of its objects
+ * @lock: see the locking rules above
+ * @opool: the pool it lives in (holds a reference)
+ * @pool: @opool->pool
+ * @name: NUL-terminated
+ * @secid_hash: SHA-256 of @salt and the secId
+ * @salt: random, per namespace
+ * @ttl: seconds an unreferenced shared object lives; 0: forever
+ * @ctime: creation time (seconds, real time)
+ * @attr: the attribute word given at creation
+ * @objects: object index, by id
+ * @nr_objects: objects in the index
+ * @bytes: their total size
+ * @dying: destroyed; off the list, goes when its last object goes
+ * @record: offset of its record (persistent pools), else MF_NO_RECORD
+ */
+struct mf_ns {
+	struct list_head node;
+	struct kref kref;
+	struct mutex lock;	/* see above */
+	struct mf_obj_pool *opool;
+	struct mf_pool *pool;
+	char name[MF_NS_NAME_LEN];
+	u8 secid_hash[32];
+	u8 salt[16];
+	u64 ttl;
+	time64_t ctime;
+	u32 attr;
+	struct rb_root objects;
+	u64 nr_objects;
+	u64 bytes;
+	bool dying;
+	u64 record;
+};
+
+/* Bits of mf_obj.flags. */
+#define MF_OBJF_FREED		BIT(0)	/* hidden from lookup */
+
+/**
+ * struct mf_obj - an object
+ * @kref: keeps the struct
+ * @rb: in its namespace's index while not freed
+ * @reap: on a local list of objects to destroy, under the pool's @lock
+ * @ns: its namespace (holds a reference)
+ * @id: NUL-terminated, unique in @ns
+ * @size: bytes
+ * @type: MF_OBJ_PRIVATE_RW or MF_OBJ_SHARED_RO
+ * @flags: MF_OBJF_*
+ * @owner: uid of the creator
+ * @ctime: creation time (seconds, real time)
+ * @refs: the reference count users see (see above)
+ * @map_count: live VMAs mapping it
+ * @nr: its object number, in mf_obj_numbers
+ * @map_pgoff: its mmap page offset, @nr << MF_MAP_PGOFF_SHIFT
+ * @ext: its pieces (RCU, see above)
+ * @record: offset of its record (persistent pools, until freed), else
+ *	MF_NO_RECORD
+ * @rec_gen: generation of that record
+ */
+struct mf_obj {
+	struct kref kref;
+	struct rb_node rb;
+	struct list_head reap;
+	struct mf_ns *ns;
+	char id[MF_OBJ_ID_LEN];
+	u64 size;
+	u32 type;
+	u32 flags;
+	kuid_t owner;
+	time64_t ctime;
+	u64 refs;
+	atomic_t map_count;
+	unsigned long nr;
+	unsigned long map_pgoff;
+	struct mf_obj_extents __rcu *ext;
+	u64 record;
+	u64 rec_gen;
+};
+
+/**
+ * struct mf_file - an open /dev/memfabric
+ * @lock: protects @handles
+ * @handles: struct mf_handle by object number
+ */
+struct mf_file {
+	struct mutex lock;	/* protects @handles */
+	struct xarray handles;
+};
+
+/**
+ * struct mf_handle - an open file's references on one object
+ * @obj: the object
+ * @count: references the file holds (each counted in @obj->refs)
+ */
+struct mf_handle {
+	struct mf_obj *obj;
+	u64 count;
+};
+
+/**
+ * struct mf_obj_counters - module-wide counts, /sys/kernel/memfabric/stats
+ * @namespaces: namespace structs alive
+ * @objects: object structs alive (freed ones until their last reference)
+ * @handles: handle references held by open files
+ * @refs: sum of every object's @refs
+ * @files: open /dev/memfabric files
+ * @extents: base extents in use by objects
+ * @extents_shared: those referenced by more than one piece
+ * @cow_pieces: pieces copied on write (grows)
+ * @reclaimed: objects reclaimed by their namespace's TTL (grows)
+ */
+struct mf_obj_counters {
+	atomic_long_t namespaces;
+	atomic_long_t objects;
+	atomic_long_t handles;
+	atomic_long_t refs;
+	atomic_long_t files;
+	atomic_long_t extents;
+	atomic_long_t extents_shared;
+	atomic_long_t cow_pieces;
+	atomic_long_t reclaimed;
+};
+
+extern struct mf_obj_counters mf_cnt;
+
+/* Access wanted by mf_obj_find() and mf_obj_check_access(). */
+#define MF_ACCESS_READ		BIT(0)
+#define MF_ACCESS_WRITE		BIT(1)
+
+/* Object core (mf_object.c) for the mappings and the data path. */
+struct mf_obj *mf_obj_find(const char *pool, const char *ns,
+			   const char *secid, const char *id,
+			   unsigned int access);
+int mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len);
+struct mf_obj *mf_obj_from_pgoff(struct file *file, unsigned long pgoff);
+void mf_obj_ref(struct mf_obj *obj);
+void mf_obj_unref(struct mf_obj *obj);
+int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
+	       u64 *contig);
+bool mf_obj_may_write(const struct mf_obj *obj);
+
+/* Mappings (mf_mmap.c) for the object core; not implemented yet. */
+int mf_mmap_init(void);
+void mf_mmap_exit(void);
+int mf_mmap_open_file(struct inode *inode, struct file *file);
+int mf_mmap(struct file *file, struct vm_area_struct *vma);
+void mf_mmap_revoke(struct mf_obj *obj);
+
+/* mf_object.c: the rest of the object core. */
+int mf_obj_init(struct kobject *parent);
+void mf_obj_exit(void);
+int mf_obj_file_open(struct file *file);
+void mf_obj_file_release(struct file *file);
+struct mf_obj *mf_obj_from_handle(struct file *file, u64 map_offset);
+int mf_obj_check_access(const struct mf_obj *obj, unsigned int access);
+int __mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len);
+void mf_obj_revoke_writers(struct mf_obj *obj);
+bool mf_obj_hide_locked(struct mf_obj *obj);
+void mf_obj_destroy(struct mf_obj *obj);
+void mf_obj_free_extents(struct mf_obj_pool *opool,
+			 struct mf_obj_extents *ext);
+struct mf_obj_extents *mf_obj_extents_alloc(u32 nr);
+int mf_obj_ext_find(const struct mf_obj_extents *ext, u64 off);
+int mf_uses_get(struct mf_obj_pool *opool, u64 base, u64 n);
+bool mf_uses_put(struct mf_obj_pool *opool, u64 base);
+u64 mf_uses_count(struct mf_obj_pool *opool, u64 base);
+void mf_uses_drop_all(struct mf_obj_pool *opool);
+struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
+			  struct mf_obj_extents *ext);
+int mf_obj_insert_locked(struct mf_obj *obj);
+void mf_obj_put_struct(struct mf_obj *obj);
+
+int mf_ioctl_obj_alloc(struct file *file, void *arg);
+int mf_ioctl_obj_get(struct file *file, void *arg);
+int mf_ioctl_obj_put(struct file *file, void *arg);
+int mf_ioctl_obj_free(struct file *file, void *arg);
+int mf_ioctl_obj_batch_free(struct file *file, void *arg);
+int mf_ioctl_obj_publish(struct file *file, void *arg);
+int mf_ioctl_obj_expand(struct file *file, void *arg);
+int mf_ioctl_obj_stat(struct file *file, void *arg);
+int mf_ioctl_obj_derive(struct file *file, void *arg);
+
+/* mf_ns.c: pools and namespaces. */
+int mf_obj_pool_attach(struct mf_pool *pool);
+int mf_obj_pool_detach(struct mf_pool *pool, bool force);
+struct mf_obj_pool *mf_obj_pool_get(const char *name);
+void mf_obj_pool_put(struct mf_obj_pool *opool);
+int mf_obj_pool_lock_live(struct mf_obj_pool *opool);
+int mf_obj_pools_walk(int (*fn)(struct mf_obj_pool *opool, void *ctx),
+		      void *ctx);
+bool mf_ns_name_valid(const char *name, size_t len);
+bool mf_secid_valid(const char *secid);
+struct mf_ns *mf_ns_lookup_locked(struct mf_obj_pool *opool,
+				  const char *name, const char *secid);
+struct mf_ns *mf_ns_new(struct mf_obj_pool *opool, const char *name,
+			const u8 *salt, const u8 *hash, u64 ttl, u32 attr,
+			time64_t ctime);
+void mf_ns_get(struct mf_ns *ns);
+void mf_ns_put(struct mf_ns *ns);
+void mf_ns_secid_hash(const u8 *salt, const char *secid, u8 *hash);
+void mf_ns_destroy_all(struct mf_obj_pool *opool);
+
+int mf_ioctl_ns_create(struct file *file, void *arg);
+int mf_ioctl_ns_destroy(struct file *file, void *arg);
+int mf_ioctl_ns_list(struct file *file, void *arg);
+
+/* mf_data.c: pool memory and the data path. */
+void *mf_pool_kaddr(struct mf_pool *pool, u64 off);
+int mf_fab_zero(struct mf_pool *pool, u64 off, u64 len);
+int mf_fab_read(struct mf_pool *pool, u64 off, void *buf, u64 len);
+void mf_fab_write(struct mf_pool *pool, u64 off, const void *buf, u64 len);
+int mf_fab_copy(struct mf_pool *pool, u64 dst, u64 src, u64 len);
+
+int mf_ioctl_obj_read(struct file *file, void *arg);
+int mf_ioctl_obj_write(struct file *file, void *arg);
+int mf_ioctl_obj_copy(struct file *file, void *arg);
+int mf_ioctl_obj_gather(struct file *file, void *arg);
+int mf_ioctl_obj_swapin(struct file *file, void *arg);
+
+/* mf_record.c: persistence in fsdax pools. */
+int mf_rec_ns_write(struct mf_ns *ns);
+void mf_rec_ns_retire(struct mf_ns *ns);
+int mf_rec_obj_write(struct mf_obj *obj, const struct mf_obj_extents *ext,
+		     u64 size, u32 type);
+void mf_rec_obj_retire(struct mf_obj *obj);
+int mf_rec_rebuild(struct mf_obj_pool *opool);
+
+/**
+ * mf_obj_ext() - an object's current extent array
+ * @obj: the object; its namespace's lock held
+ *
+ * Return: the array, valid while the lock is held.
+ */
+static inline struct mf_obj_extents *mf_obj_ext(const struct mf_obj *obj)
+{
+	return rcu_dereference_protected(obj->ext,
+					 lockdep_is_held(&obj->ns->lock));
+}
+
+/**
+ * mf_obj_alloc_len() - pool memory an object of @size bytes covers
+ * @pool: its pool
+ * @size: the object's size
+ *
+ * Return: @size rounded up to the pool's unit.
+ */
+static inline u64 mf_obj_alloc_len(const struct mf_pool *pool, u64 size)
+{
+	return round_up(size, 1ULL << pool->unit_shift);
+}
+
+#endif /* MF_OBJECT_H */

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mf_pool.h - memfabric's pools: named memory an extent allocator
+ * (mf_extent.h) hands out, on one of three backends.
+ *
+ * Locking, outermost first:
+ *
+ * mf_pools_lock (mf_pool.c): the global mutex.  Protects the list of
+ *	attached pools (mf_pools) and each pool's @node and @users (sysfs
+ *	reads @users with READ_ONCE(), without it), and is held across a
+ *	whole attach or detach, so that a name is checked and taken, or
+ *	released, atomically.  Never taken in a sysfs show(): detach holds
+ *	it while kobject_del() waits for those.
+ * mf_pool.lock: the per-pool mutex.  Serialises every call into the
+ *	pool's allocator (@ext, @meta) and protects @dead; the backend's
+ *	memory does not go away while it is held and @dead is false.
+ *
+ * A pool's lifetime is its kobject's reference count: mf_pool_get()
+ * takes one under mf_pools_lock, mf_pool_put() drops it, the last put
+ * frees the struct.  Detach takes it off the list and sets @dead under
+ * @lock before it releases the memory, so a caller that found the pool
+ * earlier sees @dead once it has the lock.
+ */
+#ifndef MF_POOL_H
+#define MF_POOL_H
+
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/uuid.h>
+
+#include "mf_internal.h"
+#include "mf_extent.h"
+
+/* Pool data areas and memory chunks are 2 MiB aligned (PMD mappings). */
+#define MF_POOL_ALIGN		SZ_2M
+
+struct mf_pool;
+
+/**
+ * struct mf_backend_ops - what a backend does for a pool
+ * @name: as in sysfs and the pools= parameter: "fsdax", "node", "ram"
+ * @persistent: the pool's metadata lives in the backend's memory
+ * @attach: take the backend's memory for @pool from @arg (name, sizes and
+ *	flags already checked) and set up the allocator: @pool->ext loaded
+ *	or formatted, @pool->capacity and the out fields of @arg set.
+ *	Returns 0 or a negative errno, having released everything on error.
+ * @detach: release what @attach took; the allocator is unloaded already
+ * @check: check backend metadata (the superblock), adding findings to
+ *	@res; may be NULL
+ * @pfn: the page frame of byte @off of the data area
+ */
+struct mf_backend_ops {
+	const char *name;
+	bool persistent;
+	int (*attach)(struct mf_pool *pool, struct mf_pool_attach *arg);
+	void (*detach)(struct mf_pool *pool);
+	int (*check)(struct mf_pool *pool, struct mf_pool_check *res);
+	unsigned long (*pfn)(struct mf_pool *pool, u64 off);
+};
+
+/**
+ * struct mf_pool - an attached pool
+ * @kobj: /sys/kernel/memfabric/pools/<name>; its refcount is the pool's
+ * @node: on the list of attached pools, under mf_pools_lock
+ * @users: references that make detach fail with -EBUSY (open pool
+ *	handles; objects later), under mf_pools_lock
+ * @lock: serialises the allocator calls, protects @dead
+ * @dead: detached: the memory is gone, every call must fail
+ * @name: the pool's name, NUL-terminated
+ * @device: the backend's device as MF_IOC_POOL_LIST shows it
+ * @ops: the backend
+ * @backend: MF_POOL_BACKEND_*
+ * @nid: NUMA node of a node pool, else NUMA_NO_NODE
+ * @bytes: memory taken from the backend
+ * @unit_shift: log2 of the allocation unit
+ * @capacity: size of the data area, what the allocator manages
+ * @uuid: the pool's UUID
+ * @ext: the allocator's DRAM state, mf_ext_pool_size() bytes
+ * @meta: the allocator's metadata area (pmem or kvmalloc'ed DRAM)
+ * @meta_size: its size
+ * @priv: the backend's state
+ */
+struct mf_pool {
+	struct kobject kobj;
+	struct list_head node;
+	unsigned int users;
+	struct mutex lock;	/* serialises the allocator; see above */
+	bool dead;
+	char name[MF_POOL_NAME_LEN];
+	char device[MF_POOL_PATH_LEN];
+	const struct mf_backend_ops *ops;
+	u32 backend;
+	int nid;
+	u64 bytes;
+	u32 unit_shift;
+	u64 capacity;
+	uuid_t uuid;
+	struct mf_ext_pool *ext;
+	void *meta;
+	size_t meta_size;
+	void *priv;
+};
+
+extern const struct mf_backend_ops mf_backend_fsdax;
+extern const struct mf_backend_ops mf_backend_node;
+extern const struct mf_backend_ops mf_backend_ram;
+
+unsigned long mf_pool_pfn(struct mf_pool *pool, u64 off);
+int mf_pool_init(struct kobject *parent);
+void mf_pool_exit(void);
+
+int mf_ioctl_pool_attach(struct file *file, void *arg);
+int mf_ioctl_pool_detach(struct file *file, void *arg);
+int mf_ioctl_pool_list(struct file *file, void *arg);
+int mf_ioctl_pool_check(struct file *file, void *arg);
+int mf_ioctl_pool_open(struct file *file, void *arg);
+int mf_ioctl_extent_alloc(struct file *file, void *arg);
+int mf_ioctl_extent_free(struct file *file, void *arg);
+int mf_ioctl_extent_list(struct file *file, void *arg);
+
+/**
+ * mf_pool_assert_locked() - assert that the caller holds @pool->lock
+ * @pool: the pool
+ */
+static inline void mf_pool_assert_locked(struct mf_pool *pool)
+{
+	lockdep_assert_held(&pool->lock);
+}
+
+#endif /* MF_POOL_H */

@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfadm pool add|remove|list|check - attach, detach, list and check
+ * memfabric pools with the MF_IOC_POOL_* ioctls.  `pool add` also
+ * prepares the backing device: the fsdax namespace of a CXL region
+ * (libcxl, libndctl), or the NUMA node of a dax device (libdaxctl).
+ */
+#include "mfadm.h"
+#include "fabric.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/memfabric.h>
+
+#define POOL_ALIGN	(2ULL << 20)
+
+/* Messages for errnos every pool ioctl may give. */
+static void pool_ioctl_err(const char *what, const char *name, int e)
+{
+	switch (e) {
+	case EPERM:
+		mfadm_err("%s %s: need CAP_SYS_ADMIN", what, name);
+		break;
+	case ENOENT:
+		mfadm_err("%s %s: no such pool", what, name);
+		break;
+	case ENOTTY:
+		mfadm_err("%s %s: the memfabric module has no pools (too old)",
+			  what, name);
+		break;
+	default:
+		mfadm_err("%s %s: %s", what, name, strerror(e));
+	}
+}
+
+/* Open the device and check it has pools. */
+static int open_pools(int *fd)
+{
+	struct mf_version v;
+	int rc = mfadm_dev_open(fd, &v);
+
+	if (rc)
+		return rc;
+	if (!(v.features & MF_FEAT_POOLS)) {
+		mfadm_err("the memfabric module has no pools (too old)");
+		close(*fd);
+		return MFADM_FAIL;
+	}
+	return MFADM_OK;
+}
+
+/* Print the entry of pool @name from MF_IOC_POOL_LIST as JSON. */
+static int print_pool(int fd, const char *name)
+{
+	struct mf_pool_info *infos;
+	uint32_t n;
+	int rc = mfadm_pool_list(fd, &infos, &n);
+
+	if (rc) {
+		mfadm_err("cannot list pools: %s", strerror(-rc));
+		return MFADM_FAIL;
+	}
+	rc = MFADM_FAIL;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!strncmp(infos[i].name, name, MF_POOL_NAME_LEN)) {
+			mfadm_pool_json(&infos[i]);
+			json_end();
+			rc = mfadm_flush();
+			break;
+		}
+	}
+	if (rc == MFADM_FAIL)
+		mfadm_err("pool %s vanished right after it was attached", name);
+	free(infos);
+	return rc;
+}
+
+/* ---- pool add ---------------------------------------------------------- */
+
+enum source { SRC_NONE, SRC_PMEM, SRC_CXL, SRC_DAX, SRC_NODE, SRC_RAM };
+
+static const char *const source_opt[] = {
+	[SRC_PMEM] = "--pmem", [SRC_CXL] = "--cxl-region", [SRC_DAX] = "--dax",
+	[SRC_NODE] = "--node", [SRC_RAM] = "--ram",
+};
+
+enum {
+	OPT_PMEM = 256, OPT_CXL, OPT_DAX, OPT_NODE, OPT_RAM, OPT_SIZE,
+	OPT_UNIT, OPT_FORMAT, OPT_ONLINE,
+};
+
+static const struct option add_opts[] = {
+	{ "pmem", required_argument, NULL, OPT_PMEM },
+	{ "cxl-region", required_argument, NULL, OPT_CXL },
+	{ "dax", required_argument, NULL, OPT_DAX },
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "ram", required_argument, NULL, OPT_RAM },
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "format", no_argument, NULL, OPT_FORMAT },
+	{ "online", no_argument, NULL, OPT_ONLINE },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A size option: a multiple of 2 MiB. */
+static int size_arg(const char *opt, const char *arg, uint64_t *out)
+{
+	if (mfadm_parse_size(arg, out)) {
+		mfadm_err("pool add: bad size '%s' for %s (e.g. 512M, 2G)",
+			  arg, opt);
+		return MFADM_USAGE;
+	}
+	if (*out % POOL_ALIGN) {
+		mfadm_err("pool add: %s %s is not a multiple of 2 MiB", opt,
+			  arg);
+		return MFADM_USAGE;
+	}
+	return MFADM_OK;
+}
+
+static void attach_err(const struct mf_pool_attach *a, const char *dev,
+		       int e)
+{
+	const char *n = a->name;
+
+	switch (e) {
+	case EPERM:
+		mfadm_err("pool add %s: need CAP_SYS_ADMIN", n);
+		break;
+	case EEXIST:
+		mfadm_err("pool add %s: a pool of that name is attached already",
+			  n);
+		break;
+	case EINVAL:
+		if (a->backend == MF_POOL_BACKEND_FSDAX)
+			mfadm_err("pool add %s: invalid: %s holds a pool formatted under another name, size or unit (--format starts over), or the size or unit is bad",
+				  n, dev);
+		else
+			mfadm_err("pool add %s: invalid size, unit or node", n);
+		break;
+	case ENODEV:
+		mfadm_err("pool add %s: node %u has no memory", n, a->node);
+		break;
+	case ENOENT:
+		mfadm_err("pool add %s: no such device %s", n, dev);
+		break;
+	case ENOTBLK:
+		mfadm_err("pool add %s: %s is not a block device", n, dev);
+		break;
+	case EBUSY:
+		mfadm_err("pool add %s: %s is busy (mounted, or another pool's)",
+			  n, dev);
+		break;
+	case EOPNOTSUPP:
+		mfadm_err("pool add %s: %s does not support fs-dax (an fsdax namespace is needed)",
+			  n, dev);
+		break;
+	case EMEDIUMTYPE:
+		mfadm_err("pool add %s: %s holds data that is not a memfabric pool; --format overwrites it",
+			  n, dev);
+		break;
+	case EUCLEAN:
+		mfadm_err("pool add %s: %s holds a corrupt pool; --format starts over",
+			  n, dev);
+		break;
+	case ENOSPC:
+		mfadm_err("pool add %s: %s is too small for the pool", n, dev);
+		break;
+	case ENOMEM:
+		mfadm_err("pool add %s: not enough memory%s", n,
+			  a->backend == MF_POOL_BACKEND_FSDAX ? "" :
+			  " (ask for a smaller --size)");
+		break;
+	case ENOTTY:
+		mfadm_err("pool add %s: the memfabric module has no pools (too old)",
+			  n);
+		break;
+	default:
+		mfadm_err("pool add %s: %s", n, strerror(e));
+	}
+}
+
+static int pool_add(int argc, char **argv)
+{
+	enum source src = SRC_NONE;
+	const char *arg = NULL, *size_s = NULL;
+	uint64_t size = 0, unit = 0;
+	unsigned long node = 0;
+	bool format = false, online = false;
+	struct mf_pool_attach a = { .size = sizeof(a) };
+	char dev[MF_POOL_PATH_LEN + 64] = "", human[32], human2[32];
+	const char *name;
+	int c, rc, fd;
+
+	while ((c = mfadm_getopt("pool add", argc, argv, ":", add_opts)) != -1) {
+		switch (c) {
+		case OPT_PMEM:
+		case OPT_CXL:
+		case OPT_DAX:
+		case OPT_NODE:
+		case OPT_RAM:
+			if (src != SRC_NONE) {
+				mfadm_err("pool add: %s and %s: give one backend",
+					  source_opt[src],
+					  source_opt[c - OPT_PMEM + SRC_PMEM]);
+				return MFADM_USAGE;
+			}
+			src = c - OPT_PMEM + SRC_PMEM;
+			arg = optarg;
+			break;
+		case OPT_SIZE:
+			size_s = optarg;
+			break;
+		case OPT_UNIT:
+			if (mfadm_parse_size(optarg, &unit) ||
+			    (unit & (unit - 1)) ||
+			    unit < (1ULL << MF_POOL_UNIT_SHIFT_MIN) ||
+			    unit > (1ULL << MF_POOL_UNIT_SHIFT_MAX)) {
+				mfadm_err("pool add: bad --unit '%s' (a power of two, 4K to 2M)",
+					  optarg);
+				return MFADM_USAGE;
+			}
+			break;
+		case OPT_FORMAT:
+			format = true;
+			break;
+		case OPT_ONLINE:
+			online = true;
+			break;
+		default:
+			return MFADM_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		mfadm_err("pool add: no pool NAME (see 'mfadm help pool add')");
+		return MFADM_USAGE;
+	}
+	if (optind + 1 < argc) {
+		mfadm_err("pool add: unexpected argument '%s'", argv[optind + 1]);
+		return MFADM_USAGE;
+	}
+	name = argv[optind];
+	if (!mfadm_pool_name_ok(name)) {
+		mfadm_err("pool add: bad pool name '%s' (1 to %d characters of A-Z a-z 0-9 _ . -)",
+			  name, MF_POOL_NAME_LEN - 1);
+		return MFADM_USAGE;
+	}
+	if (src == SRC_NONE) {
+		mfadm_err("pool add: give a backend: --pmem, --cxl-region, --dax, --node or --ram");
+		return MFADM_USAGE;
+	}
+	if (size_s) {
+		if (src == SRC_RAM) {
+			mfadm_err("pool add: --ram takes the size itself, not --size");
+			return MFADM_USAGE;
+		}
+		rc = size_arg("--size", size_s, &size);
+		if (rc)
+			return rc;
+	}
+	if (src == SRC_RAM) {
+		rc = size_arg("--ram", arg, &size);
+		if (rc)
+			return rc;
+	}
+	if (src == SRC_NODE) {
+		if (mfadm_parse_uint(arg, 1023, &node)) {
+			mfadm_err("pool add: bad --node '%s' (a NUMA node number)",
+				  arg);
+			return MFADM_USAGE;
+		}
+		if (!size_s) {
+			mfadm_err("pool add: --node needs --size");
+			return MFADM_USAGE;
+		}
+	}
+	if (online && src != SRC_DAX) {
+		mfadm_err("pool add: --online goes with --dax");
+		return MFADM_USAGE;
+	}
+	if (src == SRC_PMEM && strlen(arg) >= MF_POOL_PATH_LEN) {
+		mfadm_err("pool add: device path too long (at most %d bytes)",
+			  MF_POOL_PATH_LEN - 1);
+		return MFADM_USAGE;
+	}
+
+	rc = open_pools(&fd);
+	if (rc)
+		return rc;
+	/*
+	 * Attaching needs it anyway; --cxl-region and --dax may change the
+	 * system's configuration first (and read root-only sysfs files).
+	 */
+	if ((src == SRC_CXL || src == SRC_DAX) && !mfadm_have_sys_admin()) {
+		mfadm_err("pool add %s: need CAP_SYS_ADMIN", name);
+		rc = MFADM_FAIL;
+		goto out;
+	}
+
+	snprintf(a.name, sizeof(a.name), "%s", name);
+	a.flags = format ? MF_POOL_FORMAT : 0;
+	a.bytes = size;
+	for (unsigned s = MF_POOL_UNIT_SHIFT_MIN; unit && s <= MF_POOL_UNIT_SHIFT_MAX; s++)
+		if (unit == 1ULL << s)
+			a.unit_shift = s;
+
+	switch (src) {
+	case SRC_PMEM:
+		a.backend = MF_POOL_BACKEND_FSDAX;
+		/* "pmem0" is /dev/pmem0. */
+		snprintf(dev, sizeof(dev), "%s%s", strchr(arg, '/') ? "" : "/dev/",
+			 arg);
+		break;
+	case SRC_CXL: {
+		struct fabric f;
+		char label[64];
+
+		snprintf(label, sizeof(label), "memfabric:%s", name);
+		fabric_open(&f);
+		rc = fabric_cxl_pmem(&f, arg, label, dev, sizeof(dev));
+		fabric_close(&f);
+		if (rc)
+			goto out;
+		a.backend = MF_POOL_BACKEND_FSDAX;
+		break;
+	}
+	case SRC_DAX: {
+		struct fabric f;
+		int nid = -1;
+
+		fabric_open(&f);
+		rc = fabric_dax_node(&f, arg, online, &nid);
+		fabric_close(&f);
+		if (rc)
+			goto out;
+		node = (unsigned long)nid;
+		a.backend = MF_POOL_BACKEND_NODE;
+		if (!size_s) {
+			uint64_t total, free;
+
+			if (fabric_node_mem(nid, &total, &free)) {
+				mfadm_err("pool add: cannot read the memory of node %d; give --size",
+					  nid);
+				rc = MFADM_FAIL;
+				goto out;
+			}
+			/* Leave the kernel a quarter of what is free. */
+			a.bytes = free / 4 * 3 / POOL_ALIGN * POOL_ALIGN;
+			mfadm_step("node %d has %s free; the pool takes %s (--size to choose)",
+				   nid, mfadm_human(free, human, sizeof(human)),
+				   mfadm_human(a.bytes, human2, sizeof(human2)));
+			if (!a.bytes) {
+				mfadm_err("pool add: node %d has no free memory",
+					  nid);
+				rc = MFADM_FAIL;
+				goto out;
+			}
+		}
+		snprintf(dev, sizeof(dev), "node%d", nid);
+		break;
+	}
+	case SRC_NODE:
+		a.backend = MF_POOL_BACKEND_NODE;
+		snprintf(dev, sizeof(dev), "node%lu", node);
+		break;
+	case SRC_RAM:
+		a.backend = MF_POOL_BACKEND_RAM;
+		snprintf(dev, sizeof(dev), "ram");
+		break;
+	case SRC_NONE:
+		break;
+	}
+	if (a.backend == MF_POOL_BACKEND_NODE)
+		a.node = (uint32_t)node;
+	if (a.backend == MF_POOL_BACKEND_FSDAX) {
+		if (strlen(dev) >= sizeof(a.path)) {
+			mfadm_err("pool add: device path %s too long", dev);
+			rc = MFADM_FAIL;
+			goto out;
+		}
+		memcpy(a.path, dev, strlen(dev));
+	}
+
+	if (a.backend != MF_POOL_BACKEND_FSDAX)
+		mfadm_step("attaching pool %s: %s of %s", name,
+			   mfadm_human(a.bytes, human, sizeof(human)),
+			   a.backend == MF_POOL_BACKEND_RAM ? "RAM" : dev);
+	else if (a.bytes)
+		mfadm_step("attaching pool %s: %s of %s (fsdax)%s", name,
+			   mfadm_human(a.bytes, human, sizeof(human)), dev,
+			   format ? ", formatting it" : "");
+	else
+		mfadm_step("attaching pool %s: %s (fsdax)%s", name, dev,
+			   format ? ", formatting it" : "");
+	if (ioctl(fd, MF_IOC_POOL_ATTACH, &a)) {
+		attach_err(&a, dev, errno);
+		rc = MFADM_FAIL;
+		goto out;
+	}
+	mfadm_step("pool %s attached: %s capacity, %s unit, %s", name,
+		   mfadm_human(a.capacity, human, sizeof(human)),
+		   mfadm_human(1ULL << a.unit_shift, human2, sizeof(human2)),
+		   a.result & MF_POOL_RESULT_FORMATTED ?
+			"formatted (empty)" : "existing pool loaded");
+	rc = print_pool(fd, name);
+out:
+	close(fd);
+	return rc;
+}
+
+static const struct mfadm_cmd pool_add_cmd = {
+	.name = "add",
+	.summary = "attach a pool (JSON of the new pool)",
+	.usage =
+	"usage: mfadm pool add NAME BACKEND [--size SIZE] [--unit SIZE] [--format]\n"
+	"\n"
+	"Attach pool NAME and print its entry (as 'mfadm pool list') as JSON.\n"
+	"Each step is reported on stderr (-q: quiet).  Needs CAP_SYS_ADMIN.\n"
+	"\n"
+	"BACKEND, one of:\n"
+	"  --pmem /dev/pmemN     an fsdax block device (persistent pool; \"pmemN\"\n"
+	"                        is /dev/pmemN)\n"
+	"  --cxl-region regionN  a CXL pmem region: its fsdax namespace, created\n"
+	"                        (2 MiB aligned) if the region has none\n"
+	"  --dax daxX.Y [--online]\n"
+	"                        the NUMA node of a dax device onlined as\n"
+	"                        system-ram; --online reconfigures and onlines it\n"
+	"                        if it is not (default size: 3/4 of the node's\n"
+	"                        free memory)\n"
+	"  --node N --size SIZE  SIZE of NUMA node N's memory (volatile)\n"
+	"  --ram SIZE            SIZE of ordinary RAM (volatile)\n"
+	"\n"
+	"Options:\n"
+	"  --size SIZE   how much of the device or node the pool takes\n"
+	"                (fsdax default: all of it); a multiple of 2M\n"
+	"  --unit SIZE   allocation unit, a power of two from 4K to 2M\n"
+	"                (default 4K; a loaded pool keeps its own)\n"
+	"  --format      format the device even if it holds other data or a\n"
+	"                pool (whose contents are lost)\n"
+	"SIZE: a number of bytes with an optional K, M, G or T suffix.\n",
+	.run = pool_add,
+};
+
+/* ---- pool remove ----------------------------------------------------- */
+
+static int one_name(const char *who, int argc, char **argv,
+		    const char **name)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	int c;
+
+	while ((c = mfadm_getopt(who, argc, argv, ":", none)) != -1)
+		return MFADM_USAGE;
+	if (optind >= argc) {
+		mfadm_err("%s: no pool NAME", who);
+		return MFADM_USAGE;
+	}
+	if (optind + 1 < argc) {
+		mfadm_err("%s: unexpected argument '%s'", who, argv[optind + 1]);
+		return MFADM_USAGE;
+	}
+	*name = argv[optind];
+	if (!mfadm_pool_name_ok(*name)) {
+		mfadm_err("%s: bad pool name '%s'", who, *name);
+		return MFADM_USAGE;
+	}
+	return MFADM_OK;
+}
+
+static int pool_remove(int argc, char **argv)
+{
+	struct mf_pool_detach d = { .size = sizeof(d) };
+	const char *name;
+	int fd, rc = one_name("pool remove", argc, argv, &name);
+
+	if (rc)
+		return rc;
+	rc = open_pools(&fd);
+	if (rc)
+		return rc;
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	if (ioctl(fd, MF_IOC_POOL_DETACH, &d)) {
+		int e = errno;
+
+		if (e == EBUSY)
+			mfadm_err("pool remove %s: the pool is in use (open pool handles)",
+				  name);
+		else
+			pool_ioctl_err("pool remove", name, e);
+		close(fd);
+		return MFADM_FAIL;
+	}
+	close(fd);
+	mfadm_step("pool %s detached", name);
+	return MFADM_OK;
+}
+
+static const struct mfadm_cmd pool_remove_cmd = {
+	.name = "remove",
+	.summary = "detach a pool",
+	.usage = "usage: mfadm pool remove NAME\n"
+		 "\n"
+		 "Detach pool NAME.  A persistent (fsdax) pool stays on its\n"
+		 "device and comes back with 'mfadm pool add'; a volatile\n"
+		 "pool's memory is freed.  Fails while the pool is in use.\n"
+		 "Needs CAP_SYS_ADMIN.\n",
+	.run = pool_remove,
+};
+
+/* ---- pool list ----------------------------------------------------------- */
+
+static int pool_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "human", no_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mf_pool_info *infos;
+	uint32_t n;
+	int c, fd, rc;
+
+	while ((c = mfadm_getopt("pool list", argc, argv, ":u", opts)) != -1) {
+		if (c != 'u')
+			return MFADM_USAGE;
+		json_human(true);
+	}
+	if (optind < argc) {
+		mfadm_err("pool list: unexpected argument '%s'", argv[optind]);
+		return MFADM_USAGE;
+	}
+	rc = open_pools(&fd);
+	if (rc)
+		return rc;
+	rc = mfadm_pool_list(fd, &infos, &n);
+	close(fd);
+	if (rc) {
+		mfadm_err("cannot list pools: %s", strerror(-rc));
+		return MFADM_FAIL;
+	}
+	json_arr_begin();
+	for (uint32_t i = 0; i < n; i++)
+		mfadm_pool_json(&infos[i]);
+	json_arr_end();
+	json_end();
+	free(infos);
+	return mfadm_flush();
+}
+
+static const struct mfadm_cmd pool_list_cmd = {
+	.name = "list",
+	.summary = "list the attached pools (JSON)",
+	.usage = "usage: mfadm pool list [-u]\n"
+		 "\n"
+		 "Print the attached pools as a JSON array, in order of\n"
+		 "attachment.  -u, --human: sizes as \"512.00 MiB\" and\n"
+		 "fragmentation as a percentage.\n",
+	.run = pool_list,
+};
+
+/* ---- pool check -------------------------------------------------------- */
+
+static int pool_check(int argc, char **argv)
+{
+	struct mf_pool_check chk = { .size = sizeof(chk) };
+	char what[sizeof(chk.what) + 1];
+	const char *name;
+	int fd, rc = one_name("pool check", argc, argv, &name);
+
+	if (rc)
+		return rc;
+	rc = open_pools(&fd);
+	if (rc)
+		return rc;
+	snprintf(chk.name, sizeof(chk.name), "%s", name);
+	if (ioctl(fd, MF_IOC_POOL_CHECK, &chk)) {
+		pool_ioctl_err("pool check", name, errno);
+		close(fd);
+		return MFADM_FAIL;
+	}
+	close(fd);
+	memcpy(what, chk.what, sizeof(chk.what));
+	what[sizeof(chk.what)] = '\0';
+
+	json_obj_begin();
+	json_kstr("pool", name);
+	json_ku64("errors", chk.errors);
+	json_key("first_error");
+	if (!chk.errors)
+		json_null();
+	else if (chk.first_error == MF_POOL_CHECK_SUPERBLOCK)
+		json_str("superblock");
+	else
+		json_u64(chk.first_error);
+	json_kstr("what", what);
+	json_obj_end();
+	json_end();
+	rc = mfadm_flush();
+	if (rc)
+		return rc;
+	if (chk.errors) {
+		if (chk.first_error == MF_POOL_CHECK_SUPERBLOCK)
+			mfadm_err("pool %s: %" PRIu64 " errors, the first in the superblock: %s",
+				  name, (uint64_t)chk.errors, what);
+		else
+			mfadm_err("pool %s: %" PRIu64 " errors, the first at unit %" PRIu64 ": %s",
+				  name, (uint64_t)chk.errors,
+				  (uint64_t)chk.first_error, what);
+		return MFADM_FAIL;
+	}
+	return MFADM_OK;
+}
+
+static const struct mfadm_cmd pool_check_cmd = {
+	.name = "check",
+	.summary = "check a pool's metadata (JSON; exit 1 if unsound)",
+	.usage = "usage: mfadm pool check NAME\n"
+		 "\n"
+		 "Check pool NAME's metadata (superblock, allocator) and print\n"
+		 "{\"pool\":NAME,\"errors\":N,\"first_error\":UNIT|\"superblock\"|null,\n"
+		 " \"what\":TEXT}.  Exits 1 if errors were found.\n",
+	.run = pool_check,
+};
+
+/* ---- the group ------------------------------------------------------------ */
+
+static const struct mfadm_cmd *const pool_subcmds[] = {
+	&pool_add_cmd, &pool_remove_cmd, &pool_list_cmd, &pool_check_cmd, NULL,
+};
+
+static const struct mfadm_cmd cmd_pool = {
+	.name = "pool",
+	.summary = "attach, detach, list and check pools",
+	.usage = "usage: mfadm pool COMMAND [ARGS]\n"
+		 "\n"
+		 "Manage memfabric's pools: named memory on an fsdax device\n"
+		 "(persistent), a NUMA node or RAM.  See 'mfadm help pool\n"
+		 "COMMAND'.\n",
+	.subcmds = pool_subcmds,
+};
+MFADM_COMMAND(cmd_pool);
