@@ -7,6 +7,7 @@
 #                  KDIR=...), libmemfabric, the tools and the tests
 #   make check     host unit tests, static checks, guest tests on 6.1 and 6.12
 #   make demo      boot a guest and show memfabric working
+#   make crash     the pool crash loop: 20 kill -9 of the guest mid-storm
 #   make bench-alloc  the allocator benchmark (userspace; bench/results/alloc.md)
 #   make install   library, headers, pkg-config, tools, man pages, udev rule,
 #                  bash completion, /etc/memfabric.conf
@@ -22,7 +23,7 @@ DKMS_SRC = $(DESTDIR)/usr/src/memfabric-$(DKMS_VERSION)
 export PREFIX DESTDIR
 
 .PHONY: all deps kmod lib tools tests check check-host check-guest demo \
-	install uninstall clean kcheck checkpatch bench-alloc dkms-install \
+	install uninstall clean kcheck checkpatch bench-alloc crash dkms-install \
 	dkms-uninstall
 
 all: kmod lib tools tests
@@ -53,6 +54,9 @@ check-host: lib tools tests
 
 check-guest: all
 	@tests/run-check --kernels "$(KERNELS)" --skip host,static
+
+crash: all
+	tests/host/t_pool_crash.sh $(or $(CYCLES),20)
 
 bench-alloc:
 	$(MAKE) -C bench/alloc run
