@@ -62,7 +62,7 @@ boot() {
 	MFVM_PID=$!
 	if [ "$storm" = 1 ]; then
 		local i pid
-		for i in $(seq 1200); do
+		for i in $(seq 3000); do	# boots are slow on a busy machine
 			[ -e "$out.started" ] && break
 			kill -0 $MFVM_PID 2>/dev/null || break
 			sleep 0.1
