@@ -46,6 +46,17 @@ done
 step "mfadm asks the module for its ABI version and features, through libmemfabric (BM_Init, BM_Version, MF_IOC_VERSION)"
 show "$MFADM" version
 
+step "pool0: the fabric memory as a memfabric pool (attached at load by the pools= parameter)"
+show cat /sys/module/memfabric/parameters/pools
+show "$MFADM" pool list -u
+echo "Per-pool state in sysfs:"
+for f in backend device capacity used free largest_free extents fragmentation unit persistent; do
+	printf '  %-14s %s\n' "$f" "$(cat /sys/kernel/memfabric/pools/pool0/$f)"
+done
+
+step "The pool check walks the allocator metadata (superblock, block chain, free lists, journal)"
+show "$MFADM" pool check pool0
+
 step "The ioctl ABI refuses bad input instead of guessing"
 cat <<'TXT'
 Every ioctl struct starts with {size, flags}; the kernel reads it with
