@@ -8,7 +8,12 @@
 #   make check     host unit tests, static checks, guest tests on 6.1 and 6.12
 #   make demo      boot a guest and show memfabric working
 #   make crash     the pool crash loop: 20 kill -9 of the guest mid-storm
+#   make stress    the hardening runs (Documentation/hardening.md): trinity,
+#                  stress-ng, t_fuzz, t_conc on the DEBUG=1 module, and 50
+#                  object crash cycles; ~1.5 h (STRESS_SECONDS=600 per tool)
+#   make DEBUG=1   the module with internal consistency checks
 #   make bench-alloc  the allocator benchmark (userspace; bench/results/alloc.md)
+#   make bench     the benchmark suite in a guest (bench/results/latest.md)
 #   make install   library, headers, pkg-config, tools, man pages, udev rule,
 #                  bash completion, /etc/memfabric.conf
 #   make dkms-install  the module's sources for DKMS (/usr/src/memfabric-VER)
@@ -23,7 +28,7 @@ DKMS_SRC = $(DESTDIR)/usr/src/memfabric-$(DKMS_VERSION)
 export PREFIX DESTDIR
 
 .PHONY: all deps kmod lib tools tests check check-host check-guest demo \
-	install uninstall clean kcheck checkpatch bench-alloc crash dkms-install \
+	install uninstall clean kcheck checkpatch bench-alloc bench crash dkms-install \
 	dkms-uninstall
 
 all: kmod lib tools tests
@@ -58,8 +63,36 @@ check-guest: all
 crash: all
 	tests/host/t_pool_crash.sh $(or $(CYCLES),20)
 
+# Issue 8: the long hardening runs (tests/stress/run-stress).
+.PHONY: stress
+stress: all
+	tests/stress/run-stress $(STRESS_PHASES)
+
 bench-alloc:
 	$(MAKE) -C bench/alloc run
+
+# The benchmark suite (issue 7): bench/run-bench in a guest, then the
+# tables and plots.  BENCH_KERNEL, BENCH_BACKING, BENCH_ARGS (--quick,
+# --only LIST) choose what runs; see Documentation/performance.md.
+BENCH_KERNEL ?= 6.1
+BENCH_BACKING ?= nvdimm
+BENCH_ARGS ?=
+BENCH_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+BENCH_RAW = build/bench/raw-$(BENCH_KERNEL)-$(BENCH_BACKING).jsonl
+bench: all
+	$(MAKE) -C bench
+	@# The fabric image lives in /dev/shm: no host disk writeback under it.
+	@rc=0; st=$$(mktemp -d /dev/shm/mfbench.XXXXXX); \
+	tools/mfvm run --kernel $(BENCH_KERNEL) --backing $(BENCH_BACKING) \
+		--mem 3G --ram 4G --no-pool --timeout 2400 --state $$st -- \
+		bench/run-bench $(BENCH_ARGS) --out $(BENCH_RAW) || rc=$$?; \
+	rm -rf $$st; \
+	mkdir -p bench/results && cp $(BENCH_RAW) bench/results/ && \
+	$(BENCH_PYTHON) bench/render.py --out-dir bench/results \
+		--command "make bench BENCH_KERNEL=$(BENCH_KERNEL) BENCH_BACKING=$(BENCH_BACKING)$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
+		bench/results/$(notdir $(BENCH_RAW)) >/dev/null && \
+	echo "bench: bench/results/latest.md: $$(grep -m1 'PASS,' bench/results/latest.md)"; \
+	[ $$rc = 0 ] || echo "bench: the guest run failed (status $$rc)"; exit $$rc
 
 demo: all
 	tools/mfvm run --kernel $(firstword $(KERNELS)) -- examples/demo.sh

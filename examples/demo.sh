@@ -66,6 +66,9 @@ command is -ENOTTY.  tests/guest/t_version.c checks every rule:
 TXT
 "$TOP/build/tests/guest/t_version" | tail -n 1
 
+step "Seed 001's story through libmemfabric: publish once, share without copies, edit a private copy, commit it (examples/bm_story.c)"
+show "$TOP/build/examples/bm_story"
+
 step "Unload and reload: clean"
 show rmmod memfabric
 show ls /dev/memfabric 2>&1 || true

@@ -24,6 +24,9 @@
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/mmzone.h>
+#include <linux/pfn_t.h>
+#include <linux/sched/mm.h>
+#include <linux/uio.h>
 #include <linux/version.h>
 
 /*
@@ -205,6 +208,104 @@ static inline void mf_bdev_close(struct mf_bdev *mb)
 	bdev_fput(mb->file);
 #else
 	blkdev_put(mb->bdev, mb->mode);
+#endif
+}
+
+/*
+ * mf_genl_dump_attrs(cb) - the attributes of a generic netlink dump
+ * request, parsed with the operation's policy (struct nlattr **, indexed
+ * by attribute type).  Since 6.2 the dump info holds a struct genl_info
+ * (genl_info_dump()); 6.1's struct genl_dumpit_info has them itself.  A
+ * macro, so that only its users need <net/genetlink.h>.
+ */
+#if MF_LINUX_AT_LEAST(6, 2)
+#define mf_genl_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
+#else
+#define mf_genl_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
+/**
+ * mf_vmf_insert_mixed() - map one page frame from a fault handler
+ * @vma: the faulting VMA (VM_MIXEDMAP)
+ * @addr: the faulting address
+ * @pfn: the page frame
+ * @write: map it writable at once (a write fault of a shared mapping)
+ *
+ * 6.1 exports vmf_insert_mixed_mkwrite(); 6.12 does not, so there a write
+ * fault maps the page read-only and the write that follows goes through
+ * ->pfn_mkwrite() (one more fault).
+ *
+ * Return: a vm_fault_t.
+ */
+static inline vm_fault_t mf_vmf_insert_mixed(struct vm_area_struct *vma,
+					     unsigned long addr, pfn_t pfn,
+					     bool write)
+{
+#if MF_LINUX_AT_LEAST(6, 10)
+	return vmf_insert_mixed(vma, addr, pfn);
+#else
+	return write ? vmf_insert_mixed_mkwrite(vma, addr, pfn) :
+		       vmf_insert_mixed(vma, addr, pfn);
+#endif
+}
+
+/**
+ * mf_mm_get_unmapped_area() - the mm's default placement of a mapping
+ * @file: the file being mapped
+ * @addr: the caller's hint (or fixed address with MAP_FIXED)
+ * @len: the length
+ * @pgoff: the page offset
+ * @flags: the mmap() flags
+ *
+ * Return: the address, or a negative errno cast to unsigned long.
+ */
+static inline unsigned long mf_mm_get_unmapped_area(struct file *file,
+						    unsigned long addr,
+						    unsigned long len,
+						    unsigned long pgoff,
+						    unsigned long flags)
+{
+#if MF_LINUX_AT_LEAST(6, 10)
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff,
+				    flags);
+#else
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
+#endif
+}
+
+/**
+ * mf_get_user_page() - fault in and get one page of the current process
+ * @addr: the user address; mmap_lock held for reading
+ * @page: out: the page, with a reference
+ *
+ * Return: 1, or a negative errno.
+ */
+static inline long mf_get_user_page(unsigned long addr, struct page **page)
+{
+#if MF_LINUX_AT_LEAST(6, 10)
+	return get_user_pages(addr, 1, 0, page);
+#else
+	return get_user_pages(addr, 1, 0, page, NULL);
+#endif
+}
+
+/**
+ * mf_import_ubuf() - an iov_iter over one user buffer
+ * @rw: READ (the buffer receives data) or WRITE (it supplies data)
+ * @buf: the buffer
+ * @len: its length, at most MAX_RW_COUNT
+ * @iov: room for an iovec (6.1 needs one)
+ * @iter: out: the iterator
+ *
+ * Return: 0, or -EFAULT for a buffer outside user space.
+ */
+static inline int mf_import_ubuf(int rw, void __user *buf, size_t len,
+				 struct iovec *iov, struct iov_iter *iter)
+{
+#if MF_LINUX_AT_LEAST(6, 10)
+	return import_ubuf(rw, buf, len, iter);
+#else
+	return import_single_range(rw, buf, len, iov, iter);
 #endif
 }
 

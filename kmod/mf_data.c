@@ -13,11 +13,15 @@
  * (arch_wb_cache_pmem()), then a store fence.  Reads of a persistent pool
  * use copy_mc_to_kernel(): a media error is -EIO, not a machine check.
  *
- * Transfers.  Data moves in chunks of at most MF_BOUNCE_SIZE through a
- * kernel bounce buffer.  A chunk is read or written under its object's
- * namespace lock (so pieces cannot be replaced under it), and user memory
- * is only touched with no object lock held: a user buffer may be a
- * mapping of an object itself.  A write checks, per chunk and under the
+ * Transfers.  MF_IOC_OBJ_READ and _WRITE move bytes straight between pool
+ * memory and the caller's buffer, in chunks of MF_XFER_CHUNK, each under
+ * its object's namespace lock (so pieces cannot be replaced under it) and
+ * with page faults disabled: a user buffer may be a mapping of an object
+ * itself, whose fault takes that lock.  A page that is not present is
+ * faulted in after the lock is dropped, and the chunk goes on.  Copies,
+ * gathers and swap-in move data in chunks of at most MF_BOUNCE_SIZE
+ * through a kernel bounce buffer, reading and writing each chunk under
+ * one object lock at a time.  A write checks, per chunk and under the
  * lock, that the object is still private (publish may come in between)
  * and copies shared pieces first (__mf_obj_prepare_write()).  A fatal
  * signal stops a long transfer with -EINTR; the chunks done stay done.
@@ -43,7 +47,9 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
 #include <linux/sched/signal.h>
+#include <linux/uio.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -66,6 +72,12 @@ static_assert(sizeof(struct mf_obj_swapin) == 64);
 
 /* Bytes moved per chunk (a multiple of 8, for the reductions). */
 #define MF_BOUNCE_SIZE		SZ_64K
+
+/* Bytes read or written per hold of the namespace's lock. */
+#define MF_XFER_CHUNK		SZ_1M
+
+/* Retries of a chunk whose user memory is present but will not copy. */
+#define MF_XFER_STALLS		3
 
 #define MF_F64_SIGN		BIT_ULL(63)
 #define MF_F64_INF		0x7ff0000000000000ULL
@@ -265,8 +277,21 @@ static int mf_obj_read_chunk(struct mf_obj *obj, u64 off, void *buf, u64 len)
 	return ret;
 }
 
-/* Write a chunk of @obj from @buf, if it is still the caller's to write. */
-static int mf_obj_write_chunk(struct mf_obj *obj, u64 off, void *buf, u64 len)
+/**
+ * mf_obj_write_kernel() - write kernel memory into an object
+ * @obj: the object; the caller holds a reference
+ * @off: where in it
+ * @buf: the bytes
+ * @len: how many, at most the object's memory from @off
+ *
+ * Only if the object is still the caller's to write; shared pieces in the
+ * range are copied first.
+ *
+ * Context: process context; takes @obj->ns->lock.
+ * Return: 0; -EACCES published or another's; -EINVAL beyond the object;
+ * -ENOSPC; -ENOMEM.
+ */
+int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len)
 {
 	int ret;
 
@@ -328,7 +353,7 @@ static int mf_obj_copy_range(struct mf_obj *src, u64 soff, struct mf_obj *dst,
 		n = min_t(u64, len - done, MF_BOUNCE_SIZE);
 		ret = mf_obj_read_chunk(src, soff + done, buf, n);
 		if (!ret)
-			ret = mf_obj_write_chunk(dst, doff + done, buf, n);
+			ret = mf_obj_write_kernel(dst, doff + done, buf, n);
 		if (!ret && done + n < len)
 			ret = mf_xfer_interrupted();
 		if (ret)
@@ -339,23 +364,116 @@ static int mf_obj_copy_range(struct mf_obj *src, u64 soff, struct mf_obj *dst,
 
 /* ---- read, write, copy ------------------------------------------------------------- */
 
-/**
- * mf_ioctl_obj_read() - MF_IOC_OBJ_READ: copy object bytes to the caller
- * @file: the open /dev/memfabric
- * @arg: the kernel copy of the caller's struct mf_obj_io
- *
- * Context: process context.
- * Return: 0; -EINVAL bad map offset, range or reserved field; -EOVERFLOW
- * offset + length overflows; -ENOENT no handle on it; -EACCES another's
- * private object; -EFAULT; -EIO; -EINTR; -ENOMEM.
+/*
+ * Move up to @len bytes between @obj at @off and the user memory of @iter
+ * (@write: from it into the object), straight between the pool's kernel
+ * mapping and user memory, with page faults disabled by the caller.
+ * Returns the bytes moved: fewer when user memory is not present (or a
+ * read met a media error).
  */
-int mf_ioctl_obj_read(struct file *file, void *arg)
+static u64 mf_obj_iter_locked(struct mf_obj *obj, u64 off,
+			      struct iov_iter *iter, u64 len, bool write)
 {
-	struct mf_obj_io *io = arg;
-	char __user *ubuf = u64_to_user_ptr(io->buf);
+	struct mf_pool *pool = obj->ns->pool;
+	struct mf_obj_extents *ext = mf_obj_ext(obj);
+	bool pmem = pool->ops->persistent;
+	const struct mf_obj_extent *e;
+	u64 moved = 0, n, got, poff;
+	void *k;
+	int i;
+
+	lockdep_assert_held(&obj->ns->lock);
+	while (moved < len) {
+		i = mf_obj_ext_find(ext, off);
+		if (i < 0)
+			break;
+		e = &ext->e[i];
+		poff = e->off + (off - e->pos);
+		n = mf_fab_span(poff, min(len - moved, e->len - (off - e->pos)));
+		k = mf_pool_kaddr(pool, poff);
+		if (write)
+			got = pmem ? _copy_from_iter_flushcache(k, n, iter) :
+				     _copy_from_iter(k, n, iter);
+		else
+			got = pmem ? _copy_mc_to_iter(k, n, iter) :
+				     _copy_to_iter(k, n, iter);
+		moved += got;
+		off += got;
+		if (got < n)
+			break;
+	}
+	if (write && pmem)
+		pmem_wmb();
+	return moved;
+}
+
+/*
+ * Read (@write: write) @len bytes of @obj at @off from (into) the user
+ * buffer @ubuf, in chunks of MF_XFER_CHUNK.  A chunk is moved under the
+ * namespace's lock with page faults disabled, so that the pieces cannot
+ * change under it; a page of @ubuf that is not present (it may even be a
+ * mapping of @obj) is faulted in after the lock is dropped, and the chunk
+ * goes on.  The caller checked access and the range.
+ */
+static int mf_obj_user_xfer(struct mf_obj *obj, u64 off, void __user *ubuf,
+			    u64 len, bool write)
+{
+	struct iov_iter iter;
+	struct iovec iov;
+	u64 done = 0, n, moved, left;
+	int ret = 0, stalls = 0;
+
+	while (done < len) {
+		n = min_t(u64, len - done, MF_XFER_CHUNK);
+		ret = mf_import_ubuf(write ? WRITE : READ, ubuf + done, n,
+				     &iov, &iter);
+		if (ret)
+			break;
+		moved = 0;
+		mutex_lock(&obj->ns->lock);
+		if (write) {
+			ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
+			if (!ret)
+				ret = __mf_obj_prepare_write(obj, off + done, n);
+		}
+		if (!ret) {
+			pagefault_disable();
+			moved = mf_obj_iter_locked(obj, off + done, &iter, n,
+						   write);
+			pagefault_enable();
+		}
+		mutex_unlock(&obj->ns->lock);
+		if (ret)
+			break;
+		done += moved;
+		if (moved < n) {
+			left = n - moved;
+			if (write ? fault_in_readable(ubuf + done, left) == left :
+			    fault_in_safe_writeable(ubuf + done, left) == left) {
+				ret = -EFAULT;
+				break;
+			}
+			/* Present, and still short: a media error. */
+			if (!moved && ++stalls > MF_XFER_STALLS) {
+				ret = write ? -EFAULT : -EIO;
+				break;
+			}
+		} else {
+			stalls = 0;
+		}
+		if (done < len) {
+			ret = mf_xfer_interrupted();
+			if (ret)
+				break;
+		}
+	}
+	return ret;
+}
+
+/* MF_IOC_OBJ_READ and MF_IOC_OBJ_WRITE. */
+static int mf_obj_io(struct file *file, struct mf_obj_io *io, bool write)
+{
 	struct mf_obj *obj;
-	u64 done, n;
-	void *buf;
 	int ret;
 
 	if (io->reserved)
@@ -363,36 +481,42 @@ int mf_ioctl_obj_read(struct file *file, void *arg)
 	obj = mf_obj_from_handle(file, io->obj);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	ret = mf_obj_check_access(obj, MF_ACCESS_READ);
+	ret = mf_obj_check_access(obj, write ? MF_ACCESS_WRITE :
+					       MF_ACCESS_READ);
 	if (!ret)
 		ret = mf_obj_check_range(obj, io->offset, io->length);
-	if (ret || !io->length)
-		goto out_unref;
-	buf = mf_bounce_alloc(io->length);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out_unref;
-	}
-	for (done = 0; done < io->length; done += n) {
-		n = min_t(u64, io->length - done, MF_BOUNCE_SIZE);
-		ret = mf_obj_read_chunk(obj, io->offset + done, buf, n);
-		if (!ret && copy_to_user(ubuf + done, buf, n))
-			ret = -EFAULT;
-		if (!ret && done + n < io->length)
-			ret = mf_xfer_interrupted();
-		if (ret)
-			break;
-	}
-	kvfree(buf);
-out_unref:
+	if (!ret && io->length)
+		ret = mf_obj_user_xfer(obj, io->offset,
+				       u64_to_user_ptr(io->buf), io->length,
+				       write);
 	mf_obj_unref(obj);
 	return ret;
+}
+
+/**
+ * mf_ioctl_obj_read() - MF_IOC_OBJ_READ: copy object bytes to the caller
+ * @file: the open /dev/memfabric
+ * @arg: the kernel copy of the caller's struct mf_obj_io
+ *
+ * The bytes go straight from pool memory to the caller's buffer.
+ *
+ * Context: process context.
+ * Return: 0; -EINVAL bad map offset, range or reserved field; -EOVERFLOW
+ * offset + length overflows; -ENOENT no handle on it; -EACCES another's
+ * private object; -EFAULT; -EIO; -EINTR.
+ */
+int mf_ioctl_obj_read(struct file *file, void *arg)
+{
+	return mf_obj_io(file, arg, false);
 }
 
 /**
  * mf_ioctl_obj_write() - MF_IOC_OBJ_WRITE: copy the caller's bytes in
  * @file: the open /dev/memfabric
  * @arg: the kernel copy of the caller's struct mf_obj_io
+ *
+ * The bytes go straight from the caller's buffer to pool memory (durably
+ * in a persistent pool: non-temporal stores and a fence).
  *
  * Context: process context.
  * Return: 0; -EINVAL bad map offset, range or reserved field; -EOVERFLOW
@@ -402,42 +526,7 @@ out_unref:
  */
 int mf_ioctl_obj_write(struct file *file, void *arg)
 {
-	struct mf_obj_io *io = arg;
-	const char __user *ubuf = u64_to_user_ptr(io->buf);
-	struct mf_obj *obj;
-	u64 done, n;
-	void *buf;
-	int ret;
-
-	if (io->reserved)
-		return -EINVAL;
-	obj = mf_obj_from_handle(file, io->obj);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
-	if (!ret)
-		ret = mf_obj_check_range(obj, io->offset, io->length);
-	if (ret || !io->length)
-		goto out_unref;
-	buf = mf_bounce_alloc(io->length);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out_unref;
-	}
-	for (done = 0; done < io->length; done += n) {
-		n = min_t(u64, io->length - done, MF_BOUNCE_SIZE);
-		ret = copy_from_user(buf, ubuf + done, n) ? -EFAULT : 0;
-		if (!ret)
-			ret = mf_obj_write_chunk(obj, io->offset + done, buf, n);
-		if (!ret && done + n < io->length)
-			ret = mf_xfer_interrupted();
-		if (ret)
-			break;
-	}
-	kvfree(buf);
-out_unref:
-	mf_obj_unref(obj);
-	return ret;
+	return mf_obj_io(file, arg, true);
 }
 
 /**
@@ -614,8 +703,8 @@ static int mf_gather_reduce(struct mf_obj_gather *g,
 				mf_reduce(acc, tmp, n / 8, g->op, g->dtype);
 		}
 		if (!ret)
-			ret = mf_obj_write_chunk(dst, g->dst_offset + done, acc,
-						 n);
+			ret = mf_obj_write_kernel(dst, g->dst_offset + done,
+						  acc, n);
 		if (!ret && done + n < len)
 			ret = mf_xfer_interrupted();
 	}
@@ -822,7 +911,7 @@ int mf_ioctl_obj_swapin(struct file *file, void *arg)
 			ret = got;
 			break;
 		}
-		ret = mf_obj_write_chunk(obj, sw->offset + done, buf, got);
+		ret = mf_obj_write_kernel(obj, sw->offset + done, buf, got);
 		if (ret)
 			break;
 		done += got;

@@ -664,6 +664,28 @@ static void mf_assert_locked(const struct mf_ext_pool *p)
 		mf_ext_lock_held(p->lock);
 }
 
+#if defined(MF_DEBUG) && defined(__KERNEL__)
+/*
+ * make DEBUG=1: the whole allocator is checked (mf_ext_check(), O(units))
+ * after every operation that changed it; an inconsistency is a WARNING
+ * with what was found first, which the test runners fail on.
+ */
+static void mf_debug_check(struct mf_ext_pool *p, const char *op)
+{
+	struct mf_ext_check r;
+
+	if (mf_ext_check(p, &r))
+		WARN(1, "memfabric: allocator inconsistent after %s: unit %llu: %s (%llu errors)\n",
+		     op, r.first_error, r.what, r.errors);
+}
+#else
+static inline void mf_debug_check(struct mf_ext_pool *p, const char *op)
+{
+	(void)p;
+	(void)op;
+}
+#endif
+
 /* ---- sizes, format, load ---- */
 
 static bool mf_args_ok(u64 capacity, u32 unit_shift)
@@ -793,6 +815,7 @@ int mf_ext_format(struct mf_ext_pool *p, void *meta, u64 capacity,
 	mf_ext_fence();
 
 	mf_free_add(p, 0, p->nr_units);
+	mf_debug_check(p, "format");
 	return 0;
 }
 
@@ -869,6 +892,8 @@ int mf_ext_load(struct mf_ext_pool *p, void *meta, u64 capacity,
 		ret = mf_rebuild(p);
 	if (ret)
 		mf_ext_unload(p);
+	else
+		mf_debug_check(p, "load");
 	return ret;
 }
 
@@ -982,6 +1007,7 @@ int mf_ext_alloc(struct mf_ext_pool *p, u64 len, u64 tag, u64 *off)
 	p->nr_used++;
 	p->used_units += n;
 	*off = a << p->unit_shift;
+	mf_debug_check(p, "alloc");
 	return 0;
 }
 
@@ -1077,6 +1103,7 @@ int mf_ext_free(struct mf_ext_pool *p, u64 off)
 	}
 	p->nr_used--;
 	p->used_units -= h.size;
+	mf_debug_check(p, "free");
 	return 0;
 }
 

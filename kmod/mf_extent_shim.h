@@ -22,6 +22,8 @@
  *   MF_EXT_ASSERT(cond)
  *		internal invariant; compiled out of normal kernel builds,
  *		WARN_ON_ONCE() with MF_DEBUG, assert() in userspace
+ *   MF_DEBUG_ASSERT(cond)
+ *		(kernel only) the same, for the rest of the module
  *   mf_ext_lock_held(lock)
  *		lockdep assertion that the caller's mutex is held
  *   mf_ext_resched()
@@ -85,6 +87,11 @@ static inline void *mf_ext_zalloc(size_t size)
 #else
 #define MF_EXT_ASSERT(cond)	BUILD_BUG_ON_INVALID(!(cond))
 #endif
+/*
+ * The same for the rest of the module (make DEBUG=1): refcount and
+ * counter underflow traps.
+ */
+#define MF_DEBUG_ASSERT(cond)	MF_EXT_ASSERT(cond)
 
 #define mf_ext_lock_held(lock)	lockdep_assert_held(lock)
 #define mf_ext_resched()	cond_resched()

@@ -25,6 +25,7 @@
 #include <linux/uaccess.h>
 
 #include "mf_internal.h"
+#include "mf_netlink.h"
 #include "mf_object.h"
 #include "mf_pool.h"
 
@@ -206,6 +207,8 @@ static const struct mf_ioctl_desc mf_ioctls[] = {
 	MF_IOCTL(OBJ_COPY, mf_ioctl_obj_copy, struct mf_obj_copy, 0),
 	MF_IOCTL(OBJ_GATHER, mf_ioctl_obj_gather, struct mf_obj_gather, 0),
 	MF_IOCTL(OBJ_SWAPIN, mf_ioctl_obj_swapin, struct mf_obj_swapin, 0),
+	MF_IOCTL(OBJ_COMMIT, mf_ioctl_obj_commit, struct mf_obj_commit,
+		 MF_COMMIT_PUBLISH),
 };
 
 /**
@@ -253,14 +256,20 @@ static long mf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
  * @file: the new open file
  *
  * Every open file has a table of the object handles it holds
- * (mf_object.c); MF_IOC_VERSION and the pool ioctls do not use it.
+ * (mf_object.c); MF_IOC_VERSION and the pool ioctls do not use it.  All
+ * open files share one address_space, for the mappings (mf_mmap.c).
  *
  * Context: process context.
  * Return: 0 or -ENOMEM.
  */
 static int mf_open(struct inode *inode, struct file *file)
 {
-	return mf_obj_file_open(file);
+	int ret;
+
+	ret = mf_obj_file_open(file);
+	if (!ret)
+		mf_mmap_open_file(inode, file);
+	return ret;
 }
 
 /**
@@ -287,6 +296,8 @@ static const struct file_operations mf_fops = {
 	.release	= mf_release,
 	.unlocked_ioctl	= mf_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= mf_mmap,
+	.get_unmapped_area = mf_get_unmapped_area,
 };
 
 static struct miscdevice mf_miscdev = {
@@ -304,9 +315,13 @@ static int __init mf_init(void)
 	if (ret)
 		return ret;
 
-	ret = mf_obj_init(mf_sysfs_kobj());
+	ret = mf_nl_init();
 	if (ret)
 		goto err_sysfs;
+
+	ret = mf_obj_init(mf_sysfs_kobj());
+	if (ret)
+		goto err_nl;
 
 	ret = mf_pool_init(mf_sysfs_kobj());
 	if (ret)
@@ -325,6 +340,8 @@ err_pools:
 	mf_pool_exit();
 err_obj:
 	mf_obj_exit();
+err_nl:
+	mf_nl_exit();
 err_sysfs:
 	mf_sysfs_exit();
 	return ret;
@@ -334,8 +351,10 @@ module_init(mf_init);
 static void __exit mf_exit(void)
 {
 	misc_deregister(&mf_miscdev);
+	mf_mmap_exit();
 	mf_pool_exit();
 	mf_obj_exit();
+	mf_nl_exit();
 	mf_sysfs_exit();
 }
 module_exit(mf_exit);

@@ -26,6 +26,7 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
+#include "mf_netlink.h"
 #include "mf_object.h"
 
 /* Largest list entry a caller may claim to know. */
@@ -53,7 +54,8 @@ bool mf_ns_name_valid(const char *name, size_t len)
 	if (n == 0 || n == len)
 		return false;
 	for (i = 0; i < n; i++)
-		if (!isalnum(name[i]) && !strchr("_.:-", name[i]))
+		if (!isascii(name[i]) ||
+		    (!isalnum(name[i]) && !strchr("_.:-", name[i])))
 			return false;
 	return !memchr_inv(name + n, 0, len - n);
 }
@@ -132,7 +134,8 @@ struct mf_obj_pool *mf_obj_pool_get(const char *name)
 	    memchr_inv(name + n, 0, MF_POOL_NAME_LEN - n))
 		return ERR_PTR(-EINVAL);
 	for (i = 0; i < n; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!isascii(name[i]) ||
+		    (!isalnum(name[i]) && !strchr("_.-", name[i])))
 			return ERR_PTR(-EINVAL);
 	mutex_lock(&mf_obj_pools_lock);
 	list_for_each_entry(opool, &mf_obj_pools, node) {
@@ -215,6 +218,7 @@ int mf_obj_pool_attach(struct mf_pool *pool)
 	kobject_get(&pool->kobj);
 	opool->pool = pool;
 	opool->persistent = pool->ops->persistent;
+	mf_quarantine_init(opool);
 
 	if (opool->persistent) {
 		ret = mf_rec_rebuild(opool);
@@ -295,6 +299,7 @@ int mf_obj_pool_detach(struct mf_pool *pool, bool force)
 	list_del_init(&opool->node);
 	mutex_unlock(&mf_obj_pools_lock);
 	mf_ns_destroy_all(opool);
+	mf_quarantine_drop(opool);
 	mutex_unlock(&opool->lock);
 	mf_obj_pool_put(opool);
 	return 0;
@@ -312,6 +317,7 @@ static void mf_ns_release(struct kref *kref)
 	memzero_explicit(ns->secid_hash, sizeof(ns->secid_hash));
 	kfree(ns);
 	atomic_long_dec(&mf_cnt.namespaces);
+	MF_DEBUG_ASSERT(atomic_long_read(&mf_cnt.namespaces) >= 0);
 }
 
 /**
@@ -517,6 +523,8 @@ int mf_ioctl_ns_create(struct file *file, void *arg)
 		if (ret)
 			mf_ns_unlist_locked(ns);
 	}
+	if (!ret)
+		mf_nl_ns_event(ns, MF_NL_CMD_NS_CREATED);
 out_unlock:
 	mutex_unlock(&opool->lock);
 out_put:
@@ -571,6 +579,7 @@ int mf_ioctl_ns_destroy(struct file *file, void *arg)
 	}
 	while ((rb = rb_first(&ns->objects))) {
 		obj = rb_entry(rb, struct mf_obj, rb);
+		mf_nl_obj_event(obj, MF_NL_CMD_OBJ_FREED);
 		if (mf_obj_hide_locked(obj)) {
 			list_add_tail(&obj->reap, &reap);
 			nd->freed++;
@@ -583,6 +592,7 @@ int mf_ioctl_ns_destroy(struct file *file, void *arg)
 		list_del_init(&obj->reap);
 		mf_obj_destroy(obj);
 	}
+	mf_nl_ns_event(ns, MF_NL_CMD_NS_DESTROYED);
 	mf_rec_ns_retire(ns);
 	mf_ns_unlist_locked(ns);
 out_unlock:

@@ -29,6 +29,7 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
+#include "mf_netlink.h"
 #include "mf_object.h"
 
 /* The published sizes of the ioctl structs (ABI 1.2). */
@@ -160,6 +161,7 @@ bool mf_uses_put(struct mf_obj_pool *opool, u64 base)
 	if (old == 1) {
 		xa_erase(&opool->uses, idx);
 		atomic_long_dec(&mf_cnt.extents);
+		MF_DEBUG_ASSERT(atomic_long_read(&mf_cnt.extents) >= 0);
 		return true;
 	}
 	/* Replacing an existing entry allocates nothing. */
@@ -296,6 +298,149 @@ int mf_obj_ext_find(const struct mf_obj_extents *ext, u64 off)
 	return -1;
 }
 
+/* ---- pinned pages ------------------------------------------------------------------ */
+
+/**
+ * struct mf_quarantine - an extent held back until its pages are unpinned
+ * @node: on its pool's @quarantine list
+ * @base: the extent's offset
+ */
+struct mf_quarantine {
+	struct list_head node;
+	u64 base;
+};
+
+/**
+ * mf_quarantine_init() - measure what an unpinned page looks like
+ * @opool: a pool being attached; nothing maps it yet
+ *
+ * get_user_pages() works on the devmap pages of fsdax pools (O_DIRECT,
+ * vmsplice(), RDMA registration through a mapping), and such a pin can
+ * outlive the mapping and the object.  Freeing pinned memory would let
+ * the holder of the pin reach the next object that gets it, so an extent
+ * with a pinned page is held back (quarantined) until the pin goes.  The
+ * other backends' pages are mapped as special entries, which
+ * get_user_pages() refuses.
+ *
+ * Context: process context.
+ */
+void mf_quarantine_init(struct mf_obj_pool *opool)
+{
+	struct mf_pool *pool = opool->pool;
+
+	INIT_LIST_HEAD(&opool->quarantine);
+	opool->idle_ref = -1;
+	if (pool->backend == MF_POOL_BACKEND_FSDAX && pool->capacity)
+		opool->idle_ref =
+			page_ref_count(pfn_to_page(mf_pool_pfn(pool, 0)));
+}
+
+/* Whether a page of extent @base of @opool is pinned; pool lock held. */
+static bool mf_extent_pinned(struct mf_obj_pool *opool, u64 base)
+{
+	struct mf_pool *pool = opool->pool;
+	u64 len, tag, off;
+
+	mf_pool_assert_locked(pool);
+	if (opool->idle_ref < 0 || mf_ext_lookup(pool->ext, base, &len, &tag))
+		return false;
+	for (off = base; off < base + len; off += PAGE_SIZE) {
+		if (page_ref_count(pfn_to_page(mf_pool_pfn(pool, off))) >
+		    opool->idle_ref)
+			return true;
+		if (!((off - base) & (SZ_1G - 1)))
+			cond_resched();
+	}
+	return false;
+}
+
+/*
+ * Quarantine extent @base of @opool, whose last piece just went, if a page
+ * of it is pinned: it stays allocated, keeps the pool busy (no detach)
+ * and the module loaded, and mf_quarantine_retry() frees it later.
+ * Returns true if it did.
+ */
+static bool mf_quarantine_add(struct mf_obj_pool *opool, u64 base)
+{
+	struct mf_quarantine *q;
+
+	if (!mf_extent_pinned(opool, base))
+		return false;
+	q = kmalloc(sizeof(*q), GFP_KERNEL);
+	if (!q) {
+		/* Never reuse pinned memory: leak it until the next attach. */
+		pr_err("pool %s: extent %llu is pinned; keeping it allocated\n",
+		       opool->pool->name, base);
+		return true;
+	}
+	q->base = base;
+	list_add_tail(&q->node, &opool->quarantine);
+	atomic_long_inc(&opool->busy);
+	atomic_long_inc(&mf_cnt.quarantined);
+	__module_get(THIS_MODULE);
+	return true;
+}
+
+/**
+ * mf_quarantine_retry() - free quarantined extents that are unpinned now
+ * @opool: the pool; its object lock held, live
+ *
+ * Called by the periodic reclaim scan.
+ *
+ * Context: process context; takes the pool's allocator lock.
+ */
+void mf_quarantine_retry(struct mf_obj_pool *opool)
+{
+	struct mf_pool *pool = opool->pool;
+	struct mf_quarantine *q, *next;
+	unsigned long freed = 0;
+
+	lockdep_assert_held(&opool->lock);
+	mutex_lock(&pool->lock);
+	list_for_each_entry_safe(q, next, &opool->quarantine, node) {
+		if (mf_extent_pinned(opool, q->base))
+			continue;
+		if (mf_ext_free(pool->ext, q->base))
+			pr_err("pool %s: cannot free extent %llu\n", pool->name,
+			       q->base);
+		list_del(&q->node);
+		kfree(q);
+		freed++;
+	}
+	mutex_unlock(&pool->lock);
+	atomic_long_sub(freed, &mf_cnt.quarantined);
+	atomic_long_sub(freed, &opool->busy);
+	while (freed--)
+		module_put(THIS_MODULE);
+}
+
+/**
+ * mf_quarantine_drop() - forget the quarantine of a pool being detached
+ * @opool: the pool, dead
+ *
+ * Only a forced detach (module exit) gets here with a quarantine, and
+ * module exit cannot happen while one exists (each entry holds a module
+ * reference); a persistent pool's extents stay allocated in its metadata
+ * and its next attach frees them as orphans.
+ *
+ * Context: process context; the pool's object lock held.
+ */
+void mf_quarantine_drop(struct mf_obj_pool *opool)
+{
+	struct mf_quarantine *q, *next;
+
+	lockdep_assert_held(&opool->lock);
+	list_for_each_entry_safe(q, next, &opool->quarantine, node) {
+		pr_err("pool %s: extent %llu still pinned at detach\n",
+		       opool->pool->name, q->base);
+		list_del(&q->node);
+		kfree(q);
+		atomic_long_dec(&mf_cnt.quarantined);
+		atomic_long_dec(&opool->busy);
+		module_put(THIS_MODULE);
+	}
+}
+
 /**
  * mf_obj_free_extents() - drop the pieces of an extent array
  * @opool: their pool
@@ -318,11 +463,14 @@ void mf_obj_free_extents(struct mf_obj_pool *opool,
 	for (i = 0; i < ext->nr; i++) {
 		if (!mf_uses_put(opool, ext->e[i].base))
 			continue;
+		if (mf_quarantine_add(opool, ext->e[i].base))
+			continue;
 		ret = mf_ext_free(pool->ext, ext->e[i].base);
 		if (ret)
 			pr_err("pool %s: cannot free extent %llu: %d\n",
 			       pool->name, ext->e[i].base, ret);
 	}
+	mf_nl_pool_space(pool);
 }
 
 /* Undo mf_alloc_fresh(): drop the first @nr pieces of @e. */
@@ -400,6 +548,7 @@ static int mf_alloc_fresh(struct mf_obj_pool *opool,
 				if (ret)
 					mf_ext_free(pool->ext, off);
 			}
+			mf_nl_pool_space(pool);
 		}
 		mutex_unlock(&pool->lock);
 		if (ret == -ENOSPC && want > unit) {
@@ -451,6 +600,7 @@ static void mf_obj_release(struct kref *kref)
 	mf_ns_put(obj->ns);
 	kfree(obj);
 	atomic_long_dec(&mf_cnt.objects);
+	MF_DEBUG_ASSERT(atomic_long_read(&mf_cnt.objects) >= 0);
 }
 
 /**
@@ -500,6 +650,8 @@ struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
 	obj->owner = current_fsuid();
 	obj->ctime = ktime_get_real_seconds();
 	atomic_set(&obj->map_count, 0);
+	atomic_set(&obj->wmap_count, 0);
+	init_rwsem(&obj->map_lock);
 	obj->nr = nr;
 	obj->map_pgoff = (unsigned long)nr << MF_MAP_PGOFF_SHIFT;
 	RCU_INIT_POINTER(obj->ext, ext);
@@ -614,11 +766,14 @@ static void mf_obj_unref_n(struct mf_obj *obj, u64 n)
 	destroy = last && (obj->flags & MF_OBJF_FREED);
 	mutex_unlock(&ns->lock);
 	atomic_long_sub(n, &mf_cnt.refs);
+	MF_DEBUG_ASSERT(atomic_long_read(&mf_cnt.refs) >= 0);
 	if (destroy)
 		mf_obj_destroy(obj);
 	/* Last: the pool may be detached from here on. */
-	if (last)
+	if (last) {
+		MF_DEBUG_ASSERT(atomic_long_read(&opool->busy) > 0);
 		atomic_long_dec(&opool->busy);
+	}
 }
 
 /**
@@ -732,6 +887,7 @@ void mf_obj_file_release(struct file *file)
 	kfree(mff);
 	file->private_data = NULL;
 	atomic_long_dec(&mf_cnt.files);
+	MF_DEBUG_ASSERT(atomic_long_read(&mf_cnt.files) >= 0);
 }
 
 /*
@@ -771,6 +927,7 @@ static void mf_handle_drop_locked(struct mf_file *mff, struct mf_obj *obj)
 
 	lockdep_assert_held(&mff->lock);
 	atomic_long_dec(&mf_cnt.handles);
+	MF_DEBUG_ASSERT(h && h->count && atomic_long_read(&mf_cnt.handles) >= 0);
 	if (--h->count)
 		return;
 	xa_erase(&mff->handles, obj->nr);
@@ -910,34 +1067,6 @@ int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
 	return 0;
 }
 
-/**
- * mf_obj_revoke_writers() - the hook that takes writable mappings away
- * @obj: an object just published
- *
- * This is where the mappings layer (mf_mmap.c, mf_mmap_revoke()) plugs
- * in: it must write-protect or unmap every writable mapping of @obj.
- * Today there is no mmap() of objects, so there is nothing to revoke and
- * this does nothing; publish calls it so that the order is right when
- * mappings come: the type is shared before this runs, so no new writable
- * mapping can be made.
- *
- * Context: process context; the pool's lock held, not the namespace's.
- */
-void mf_obj_revoke_writers(struct mf_obj *obj)
-{
-	lockdep_assert_held(&obj->ns->opool->lock);
-}
-
-/*
- * The hook where the mappings will zap the pages of @len bytes at @pos of
- * @obj, whose piece derive-on-write just replaced.  Nothing maps objects
- * yet, so it does nothing.
- */
-static void mf_obj_pieces_moved(struct mf_obj *obj, u64 pos, u64 len)
-{
-	lockdep_assert_held(&obj->ns->lock);
-}
-
 /* ---- copy-on-write ------------------------------------------------------------------ */
 
 /*
@@ -1011,15 +1140,22 @@ static int mf_obj_cow_one(struct mf_obj *obj, u32 i, u64 at)
 		if (ret)
 			goto err_uses;
 	}
+	/*
+	 * No mapping may keep the old chunk's pages: install the new array
+	 * and zap them with the mappings' faults held off, so that none can
+	 * map a page frame of the old array after the zap.
+	 */
+	down_write(&obj->map_lock);
 	rcu_assign_pointer(obj->ext, nx);
+	mf_mmap_zap(obj, p.pos + (c_off - p.off), c_end - c_off);
+	up_write(&obj->map_lock);
 	mf_obj_extents_retire(ext);
 
 	mutex_lock(&pool->lock);
-	if (mf_uses_put(opool, p.base))
+	if (mf_uses_put(opool, p.base) && !mf_quarantine_add(opool, p.base))
 		mf_ext_free(pool->ext, p.base);
 	mutex_unlock(&pool->lock);
 	atomic_long_inc(&mf_cnt.cow_pieces);
-	mf_obj_pieces_moved(obj, p.pos + (c_off - p.off), c_end - c_off);
 	return 0;
 
 err_uses:
@@ -1245,6 +1381,7 @@ static struct mf_obj *mf_obj_create(struct mf_ns *ns, const char *id,
 	ret = mf_obj_insert_locked(obj);
 	WARN_ON_ONCE(ret);
 	mf_obj_ref_locked(obj);
+	mf_nl_obj_event(obj, MF_NL_CMD_OBJ_CREATED);
 	mutex_unlock(&ns->lock);
 	mutex_unlock(&mff->lock);
 	return obj;
@@ -1422,6 +1559,59 @@ int mf_ioctl_obj_put(struct file *file, void *arg)
 	return 0;
 }
 
+/*
+ * Publish @obj: -EALREADY if it is published, -EBUSY while a MAP_SHARED
+ * mapping that may write it exists (mappings are not revoked: the owner
+ * must munmap them first, see Documentation/objects.md).
+ */
+static int mf_obj_publish_locked(struct mf_obj *obj)
+{
+	int ret;
+
+	lockdep_assert_held(&obj->ns->opool->lock);
+	lockdep_assert_held(&obj->ns->lock);
+	if (obj->type == MF_OBJ_SHARED_RO)
+		return -EALREADY;
+	if (atomic_read(&obj->wmap_count))
+		return -EBUSY;
+	if (obj->record != MF_NO_RECORD) {
+		ret = mf_rec_obj_write(obj, mf_obj_ext(obj), obj->size,
+				       MF_OBJ_SHARED_RO);
+		if (ret)
+			return ret;
+	}
+	WRITE_ONCE(obj->type, MF_OBJ_SHARED_RO);
+	mf_nl_obj_event(obj, MF_NL_CMD_OBJ_PUBLISHED);
+	return 0;
+}
+
+/**
+ * mf_obj_publish() - publish an object the caller holds a reference on
+ * @obj: the object, created by the caller
+ *
+ * For MF_IOC_OBJ_COMMIT with MF_COMMIT_PUBLISH.
+ *
+ * Context: process context; takes the pool's lock and the namespace's.
+ * Return: 0; -EALREADY; -EBUSY a writable shared mapping exists; -ENOENT
+ * the pool was detached or the object freed; -ENOSPC no room for its
+ * record.
+ */
+int mf_obj_publish(struct mf_obj *obj)
+{
+	struct mf_obj_pool *opool = obj->ns->opool;
+	int ret;
+
+	ret = mf_obj_pool_lock_live(opool);
+	if (ret)
+		return ret;
+	mutex_lock(&obj->ns->lock);
+	ret = obj->flags & MF_OBJF_FREED ? -ENOENT :
+	      mf_obj_publish_locked(obj);
+	mutex_unlock(&obj->ns->lock);
+	mutex_unlock(&opool->lock);
+	return ret;
+}
+
 /* ---- ioctls: free, publish ---------------------------------------------------------- */
 
 /* Free object @id of @ns: hide it, and destroy it if it is unreferenced. */
@@ -1439,6 +1629,7 @@ static int mf_obj_free_locked(struct mf_ns *ns, const char *id)
 		mutex_unlock(&ns->lock);
 		return obj ? -EPERM : -ENOENT;
 	}
+	mf_nl_obj_event(obj, MF_NL_CMD_OBJ_FREED);
 	destroy = mf_obj_hide_locked(obj);
 	mutex_unlock(&ns->lock);
 	if (destroy)
@@ -1566,13 +1757,15 @@ out_put:
  *
  * PRIVATE_RW becomes SHARED_RO, for good: anyone with the secId may get
  * and read it, nobody may write it, and the TTL reclaim applies.
- * Writable mappings are revoked (mf_obj_revoke_writers()).
+ * It fails while a MAP_SHARED mapping that may write the object exists:
+ * writable mappings are refused, not revoked.
  *
  * Context: process context.
  * Return: 0; -EINVAL bad name, id or reserved field; -ENOENT no such
  * pool, namespace or object; -EACCES wrong secId; -EPERM neither its
- * owner nor CAP_SYS_ADMIN; -EALREADY published already; -ENOSPC no room
- * for the new record.
+ * owner nor CAP_SYS_ADMIN; -EALREADY published already; -EBUSY a
+ * writable MAP_SHARED mapping of it exists; -ENOSPC no room for the new
+ * record.
  */
 int mf_ioctl_obj_publish(struct file *file, void *arg)
 {
@@ -1601,16 +1794,9 @@ int mf_ioctl_obj_publish(struct file *file, void *arg)
 		ret = -ENOENT;
 	else if (!mf_obj_is_owner(obj))
 		ret = -EPERM;
-	else if (obj->type == MF_OBJ_SHARED_RO)
-		ret = -EALREADY;
-	else if (obj->record != MF_NO_RECORD)
-		ret = mf_rec_obj_write(obj, mf_obj_ext(obj), obj->size,
-				       MF_OBJ_SHARED_RO);
-	if (!ret)
-		WRITE_ONCE(obj->type, MF_OBJ_SHARED_RO);
+	else
+		ret = mf_obj_publish_locked(obj);
 	mutex_unlock(&ns->lock);
-	if (!ret)
-		mf_obj_revoke_writers(obj);
 out_unlock:
 	mutex_unlock(&opool->lock);
 out_put:
@@ -1799,15 +1985,129 @@ static int mf_obj_derive_pieces(struct mf_obj *src,
 	return 0;
 }
 
+/*
+ * Make @src's pieces shared with a derived object: zap the source's
+ * mappings so that a write through any of them faults and copies first.
+ * A published source has no writable mapping to worry about.
+ */
+static void mf_obj_share_pieces(struct mf_obj *src)
+{
+	lockdep_assert_held(&src->ns->lock);
+	if (src->type != MF_OBJ_PRIVATE_RW || !atomic_read(&src->map_count))
+		return;
+	down_write(&src->map_lock);
+	src->share_seq++;
+	mf_mmap_zap(src, 0, mf_obj_alloc_len(src->ns->pool, src->size));
+	up_write(&src->map_lock);
+}
+
+/**
+ * mf_obj_derive_new() - derive a new object from @src for @file
+ * @file: the open /dev/memfabric that gets the new object's handle
+ * @src: the source; the caller holds a reference and may read it
+ * @ns_name: the new object's namespace, in the source's pool
+ * @secid: that namespace's secId
+ * @id: the new object's id, MF_OBJ_ID_LEN bytes; "" asks for a unique
+ *	one, written back
+ *
+ * The new object is private to the caller and has the source's size and
+ * contents; it shares the source's memory in pieces of at most 2 MiB
+ * until either object writes a piece (__mf_obj_prepare_write()).  Only
+ * its record is new memory.
+ *
+ * Context: process context; takes the pool's lock.
+ * Return: the new object, with a reference for the caller besides the
+ * handle's (drop it with mf_obj_unref()), or an ERR_PTR: -ENOENT no such
+ * namespace or pool; -EACCES wrong secId; -EEXIST the id is taken;
+ * -ENOSPC; -ENOMEM.
+ */
+struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
+				 const char *ns_name, const char *secid,
+				 char *id)
+{
+	struct mf_obj_pool *opool = src->ns->opool;
+	struct mf_obj_extents *nx;
+	struct mf_obj *obj;
+	struct mf_ns *ns;
+	u64 size;
+	int ret;
+
+	ret = mf_obj_pool_lock_live(opool);
+	if (ret)
+		return ERR_PTR(ret);
+	ns = mf_ns_lookup_locked(opool, ns_name, secid);
+	if (IS_ERR(ns)) {
+		obj = ERR_CAST(ns);
+		goto out_unlock;
+	}
+	if (id[0]) {
+		mutex_lock(&ns->lock);
+		ret = mf_obj_find_locked(ns, id) ? -EEXIST : 0;
+		mutex_unlock(&ns->lock);
+		if (ret) {
+			obj = ERR_PTR(ret);
+			goto out_unlock;
+		}
+	}
+	mutex_lock(&src->ns->lock);
+	size = src->size;
+	ret = mf_obj_derive_pieces(src, &nx);
+	if (!ret)
+		mf_obj_share_pieces(src);
+	mutex_unlock(&src->ns->lock);
+	if (ret) {
+		obj = ERR_PTR(ret);
+		goto out_unlock;
+	}
+	obj = mf_obj_create(ns, id, size, nx, file->private_data);
+	if (!IS_ERR(obj)) {
+		memcpy(id, obj->id, MF_OBJ_ID_LEN);
+		mf_obj_ref(obj);
+	}
+out_unlock:
+	mutex_unlock(&opool->lock);
+	return obj;
+}
+
+/**
+ * mf_obj_abandon() - undo mf_obj_derive_new() after a later failure
+ * @file: the open file that holds the new object's handle
+ * @obj: the new object; the caller's extra reference stays its own
+ *
+ * Frees the object (if nobody freed it yet) and drops @file's handle on
+ * it; its memory returns when the caller drops its reference.
+ *
+ * Context: process context; takes the pool's lock.
+ */
+void mf_obj_abandon(struct file *file, struct mf_obj *obj)
+{
+	struct mf_file *mff = file->private_data;
+	struct mf_obj_pool *opool = obj->ns->opool;
+	bool drop = false;
+
+	if (!mf_obj_pool_lock_live(opool)) {
+		mutex_lock(&obj->ns->lock);
+		if (!(obj->flags & MF_OBJF_FREED))
+			WARN_ON_ONCE(mf_obj_hide_locked(obj));
+		mutex_unlock(&obj->ns->lock);
+		mutex_unlock(&opool->lock);
+	}
+	mutex_lock(&mff->lock);
+	if (xa_load(&mff->handles, obj->nr)) {
+		mf_handle_drop_locked(mff, obj);
+		drop = true;
+	}
+	mutex_unlock(&mff->lock);
+	if (drop)
+		mf_obj_unref(obj);
+}
+
 /**
  * mf_ioctl_obj_derive() - MF_IOC_OBJ_DERIVE: a private copy that shares
  * @file: the open /dev/memfabric
  * @arg: the kernel copy of the caller's struct mf_obj_derive
  *
- * The new object, in a namespace of the source's pool, is private to the
- * caller and has the source's size and contents; it shares the source's
- * memory in pieces of at most 2 MiB until either object writes a piece
- * (__mf_obj_prepare_write()).  Only its record is new memory.
+ * See mf_obj_derive_new().
  *
  * Context: process context.
  * Return: 0 with ->id, ->bytes, ->map_offset and ->type set; -EINVAL bad
@@ -1818,11 +2118,7 @@ static int mf_obj_derive_pieces(struct mf_obj *src,
 int mf_ioctl_obj_derive(struct file *file, void *arg)
 {
 	struct mf_obj_derive *od = arg;
-	struct mf_obj_extents *nx;
-	struct mf_obj_pool *opool;
 	struct mf_obj *src, *obj;
-	struct mf_ns *ns;
-	u64 size;
 	int ret;
 
 	if (od->reserved || od->bytes || od->map_offset || od->type ||
@@ -1835,39 +2131,15 @@ int mf_ioctl_obj_derive(struct file *file, void *arg)
 	ret = mf_obj_check_access(src, MF_ACCESS_READ);
 	if (ret)
 		goto out_unref;
-	opool = src->ns->opool;
-	ret = mf_obj_pool_lock_live(opool);
-	if (ret)
-		goto out_unref;
-	ns = mf_ns_lookup_locked(opool, od->ns, od->secid);
-	if (IS_ERR(ns)) {
-		ret = PTR_ERR(ns);
-		goto out_unlock;
-	}
-	if (od->id[0]) {
-		mutex_lock(&ns->lock);
-		ret = mf_obj_find_locked(ns, od->id) ? -EEXIST : 0;
-		mutex_unlock(&ns->lock);
-		if (ret)
-			goto out_unlock;
-	}
-	mutex_lock(&src->ns->lock);
-	size = src->size;
-	ret = mf_obj_derive_pieces(src, &nx);
-	mutex_unlock(&src->ns->lock);
-	if (ret)
-		goto out_unlock;
-	obj = mf_obj_create(ns, od->id, size, nx, file->private_data);
+	obj = mf_obj_derive_new(file, src, od->ns, od->secid, od->id);
 	if (IS_ERR(obj)) {
 		ret = PTR_ERR(obj);
-		goto out_unlock;
+		goto out_unref;
 	}
-	memcpy(od->id, obj->id, sizeof(od->id));
-	od->bytes = size;
+	od->bytes = obj->size;
 	od->map_offset = (u64)obj->nr << MF_MAP_OFF_SHIFT;
 	od->type = MF_OBJ_PRIVATE_RW;
-out_unlock:
-	mutex_unlock(&opool->lock);
+	mf_obj_unref(obj);
 out_unref:
 	mf_obj_unref(src);
 	return ret;
@@ -1885,6 +2157,7 @@ static int mf_reclaim_pool(struct mf_obj_pool *opool, void *ctx)
 
 	if (mf_obj_pool_lock_live(opool))
 		return 0;
+	mf_quarantine_retry(opool);
 	list_for_each_entry(ns, &opool->namespaces, node) {
 		if (!ns->ttl)
 			continue;
@@ -1895,6 +2168,7 @@ static int mf_reclaim_pool(struct mf_obj_pool *opool, void *ctx)
 			if (obj->type != MF_OBJ_SHARED_RO || obj->refs ||
 			    now < obj->ctime || now - obj->ctime < ns->ttl)
 				continue;
+			mf_nl_obj_event(obj, MF_NL_CMD_OBJ_RECLAIMED);
 			mf_obj_hide_locked(obj);
 			list_add_tail(&obj->reap, &reap);
 		}
@@ -1936,6 +2210,13 @@ static struct kobj_attribute mf_stats_kattrs[] = {
 	__ATTR(extents_shared, 0444, mf_stats_show, NULL),
 	__ATTR(cow_pieces, 0444, mf_stats_show, NULL),
 	__ATTR(reclaimed, 0444, mf_stats_show, NULL),
+	__ATTR(mappings, 0444, mf_stats_show, NULL),
+	__ATTR(faults, 0444, mf_stats_show, NULL),
+	__ATTR(faults_pmd, 0444, mf_stats_show, NULL),
+	__ATTR(mkwrite, 0444, mf_stats_show, NULL),
+	__ATTR(commits, 0444, mf_stats_show, NULL),
+	__ATTR(commit_pages, 0444, mf_stats_show, NULL),
+	__ATTR(quarantined, 0444, mf_stats_show, NULL),
 };
 
 static atomic_long_t *const mf_stats_cnt[] = {
@@ -1948,6 +2229,13 @@ static atomic_long_t *const mf_stats_cnt[] = {
 	&mf_cnt.extents_shared,
 	&mf_cnt.cow_pieces,
 	&mf_cnt.reclaimed,
+	&mf_cnt.mappings,
+	&mf_cnt.faults,
+	&mf_cnt.faults_pmd,
+	&mf_cnt.mkwrite,
+	&mf_cnt.commits,
+	&mf_cnt.commit_pages,
+	&mf_cnt.quarantined,
 };
 
 static_assert(ARRAY_SIZE(mf_stats_kattrs) == ARRAY_SIZE(mf_stats_cnt));

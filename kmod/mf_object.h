@@ -65,7 +65,17 @@
  *   derive-on-write install a new one under mf_ns.lock and free the old
  *   one with kfree_rcu().  A piece's memory returns to the pool only when
  *   no object's current array references it.
- * - mf_obj.map_count is atomic.
+ * - mf_obj.map_lock (an rw_semaphore) orders the mappings against the
+ *   replacement and sharing of pieces: a fault holds it for reading while
+ *   it looks a page frame up and installs it; derive-on-write holds it for
+ *   writing while it installs the new array and zaps the old piece's
+ *   pages, and derive while it makes the source's pieces shared (bumping
+ *   @share_seq) and zaps the source's mappings.  It nests inside
+ *   mf_ns.lock and inside the mm's mmap_lock; a fault never takes
+ *   mf_ns.lock while holding it.
+ * - mf_obj.map_count and mf_obj.wmap_count are atomic; a new writable
+ *   shared mapping is counted in @wmap_count under mf_ns.lock, where
+ *   publish checks it.
  */
 #ifndef MF_OBJECT_H
 #define MF_OBJECT_H
@@ -77,6 +87,7 @@
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/rcupdate.h>
+#include <linux/rwsem.h>
 #include <linux/time64.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -148,6 +159,10 @@ struct mf_obj_extents {
  *	above)
  * @uses: piece count of each base extent, by unit number; under
  *	@pool->lock
+ * @quarantine: struct mf_quarantine of extents whose last piece went
+ *	while a page of theirs was still pinned; under @pool->lock
+ * @idle_ref: the reference count of an unpinned page of the pool
+ *	(devmap pools; measured at attach)
  */
 struct mf_obj_pool {
 	struct list_head node;
@@ -159,6 +174,8 @@ struct mf_obj_pool {
 	struct list_head namespaces;
 	atomic_long_t busy;
 	struct xarray uses;
+	struct list_head quarantine;
+	int idle_ref;
 };
 
 /**
@@ -216,6 +233,10 @@ struct mf_ns {
  * @ctime: creation time (seconds, real time)
  * @refs: the reference count users see (see above)
  * @map_count: live VMAs mapping it
+ * @wmap_count: those that are MAP_SHARED and may write (VM_MAYWRITE)
+ * @map_lock: see the locking rules above
+ * @share_seq: bumped (under @map_lock, written) when derive makes its
+ *	pieces shared
  * @nr: its object number, in mf_obj_numbers
  * @map_pgoff: its mmap page offset, @nr << MF_MAP_PGOFF_SHIFT
  * @ext: its pieces (RCU, see above)
@@ -236,6 +257,9 @@ struct mf_obj {
 	time64_t ctime;
 	u64 refs;
 	atomic_t map_count;
+	atomic_t wmap_count;
+	struct rw_semaphore map_lock;	/* see above */
+	u32 share_seq;
 	unsigned long nr;
 	unsigned long map_pgoff;
 	struct mf_obj_extents __rcu *ext;
@@ -274,6 +298,13 @@ struct mf_handle {
  * @extents_shared: those referenced by more than one piece
  * @cow_pieces: pieces copied on write (grows)
  * @reclaimed: objects reclaimed by their namespace's TTL (grows)
+ * @mappings: VMAs mapping objects
+ * @faults: page faults served with a 4 KiB entry (grows)
+ * @faults_pmd: page faults served with a 2 MiB entry (grows)
+ * @mkwrite: write faults on present read-only entries (grows)
+ * @commits: MF_IOC_OBJ_COMMIT calls that created an object (grows)
+ * @commit_pages: modified pages they copied (grows)
+ * @quarantined: extents held back because a page of theirs is pinned
  */
 struct mf_obj_counters {
 	atomic_long_t namespaces;
@@ -285,6 +316,13 @@ struct mf_obj_counters {
 	atomic_long_t extents_shared;
 	atomic_long_t cow_pieces;
 	atomic_long_t reclaimed;
+	atomic_long_t mappings;
+	atomic_long_t faults;
+	atomic_long_t faults_pmd;
+	atomic_long_t mkwrite;
+	atomic_long_t commits;
+	atomic_long_t commit_pages;
+	atomic_long_t quarantined;
 };
 
 extern struct mf_obj_counters mf_cnt;
@@ -305,12 +343,22 @@ int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
 	       u64 *contig);
 bool mf_obj_may_write(const struct mf_obj *obj);
 
-/* Mappings (mf_mmap.c) for the object core; not implemented yet. */
-int mf_mmap_init(void);
+/* Object core (mf_object.c) for the commit ioctl. */
+struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
+				 const char *ns, const char *secid, char *id);
+void mf_obj_abandon(struct file *file, struct mf_obj *obj);
+int mf_obj_publish(struct mf_obj *obj);
+int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len);
+
+/* Mappings (mf_mmap.c) for the object core and the device. */
 void mf_mmap_exit(void);
-int mf_mmap_open_file(struct inode *inode, struct file *file);
+void mf_mmap_open_file(struct inode *inode, struct file *file);
 int mf_mmap(struct file *file, struct vm_area_struct *vma);
-void mf_mmap_revoke(struct mf_obj *obj);
+unsigned long mf_get_unmapped_area(struct file *file, unsigned long addr,
+				   unsigned long len, unsigned long pgoff,
+				   unsigned long flags);
+void mf_mmap_zap(struct mf_obj *obj, u64 pos, u64 len);
+int mf_ioctl_obj_commit(struct file *file, void *arg);
 
 /* mf_object.c: the rest of the object core. */
 int mf_obj_init(struct kobject *parent);
@@ -320,7 +368,6 @@ void mf_obj_file_release(struct file *file);
 struct mf_obj *mf_obj_from_handle(struct file *file, u64 map_offset);
 int mf_obj_check_access(const struct mf_obj *obj, unsigned int access);
 int __mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len);
-void mf_obj_revoke_writers(struct mf_obj *obj);
 bool mf_obj_hide_locked(struct mf_obj *obj);
 void mf_obj_destroy(struct mf_obj *obj);
 void mf_obj_free_extents(struct mf_obj_pool *opool,
@@ -331,6 +378,9 @@ int mf_uses_get(struct mf_obj_pool *opool, u64 base, u64 n);
 bool mf_uses_put(struct mf_obj_pool *opool, u64 base);
 u64 mf_uses_count(struct mf_obj_pool *opool, u64 base);
 void mf_uses_drop_all(struct mf_obj_pool *opool);
+void mf_quarantine_init(struct mf_obj_pool *opool);
+void mf_quarantine_retry(struct mf_obj_pool *opool);
+void mf_quarantine_drop(struct mf_obj_pool *opool);
 struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
 			  struct mf_obj_extents *ext);
 int mf_obj_insert_locked(struct mf_obj *obj);

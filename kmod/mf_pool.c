@@ -39,6 +39,7 @@
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
 
+#include "mf_netlink.h"
 #include "mf_object.h"
 #include "mf_pool.h"
 
@@ -80,7 +81,8 @@ static bool mf_pool_name_valid(const char *name)
 	if (len == 0 || len == MF_POOL_NAME_LEN)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!isascii(name[i]) ||
+		    (!isalnum(name[i]) && !strchr("_.-", name[i])))
 			return false;
 	return !memchr_inv(name + len, 0, MF_POOL_NAME_LEN - len);
 }
@@ -295,6 +297,7 @@ static const struct mf_backend_ops *mf_backend(u32 backend)
 static void mf_pool_teardown(struct mf_pool *pool)
 {
 	mutex_lock(&pool->lock);
+	mf_nl_pool_forget(pool);
 	pool->dead = true;
 	mf_ext_unload(pool->ext);
 	pool->ops->detach(pool);
@@ -748,6 +751,7 @@ int mf_ioctl_extent_alloc(struct file *file, void *arg)
 	if (ret)
 		goto out_put;
 	ret = mf_ext_alloc(pool->ext, ea->len, ea->tag, &off);
+	mf_nl_pool_space(pool);
 	mutex_unlock(&pool->lock);
 	if (!ret)
 		ea->offset = off;
@@ -787,6 +791,7 @@ int mf_ioctl_extent_free(struct file *file, void *arg)
 	ret = mf_ext_lookup(pool->ext, ef->offset, &len, &tag);
 	if (!ret)
 		ret = mf_ext_free(pool->ext, ef->offset);
+	mf_nl_pool_space(pool);
 	mutex_unlock(&pool->lock);
 	if (!ret) {
 		ef->len = len;

@@ -16,13 +16,15 @@
 #include <mutex>
 #include <new>
 
+#include <pthread.h>
+
 using namespace memfabric::detail;
 
 namespace {
 
 struct State {
 	std::mutex mu;
-	std::unique_ptr<Session> session; // set while refs > 0
+	std::shared_ptr<Session> session; // set while refs > 0
 	unsigned long refs = 0;
 };
 
@@ -32,6 +34,30 @@ State &state()
 {
 	static State *s = new State;
 	return *s;
+}
+
+void atforkPrepare()
+{
+	State &st = state();
+
+	st.mu.lock();
+	forkPrepare(st.session.get());
+}
+
+void atforkParent()
+{
+	State &st = state();
+
+	forkParent(st.session.get());
+	st.mu.unlock();
+}
+
+void atforkChild()
+{
+	State &st = state();
+
+	forkChild(st.session.get());
+	st.mu.unlock();
 }
 
 template <class F> int guarded(F &&f) noexcept
@@ -85,12 +111,21 @@ int init(const char *path, int flags, const void *attr, bool withAttr)
 		return 0;
 	}
 
+	// Once: the handle table must not be copied with its references
+	// (nor with a lock another thread held) into a child.
+	static std::once_flag atforkOnce;
+	std::call_once(atforkOnce, [] {
+		pthread_atfork(atforkPrepare, atforkParent, atforkChild);
+	});
+
 	setLogLevel(cfg.logLevel);
-	rc = Session::open(cfg, st.session);
+	std::unique_ptr<Session> opened;
+	rc = Session::open(cfg, opened);
 	if (rc) {
 		setLogLevel(BM_LOG_ERROR);
 		return rc;
 	}
+	st.session = std::move(opened);
 	st.refs = 1;
 	return 0;
 }
@@ -124,11 +159,33 @@ const char *describe(int err)
 	case E2BIG:
 		return "argument struct too big: it sets fields this version "
 		       "does not know";
+	case EEXIST:
+		return "a namespace or object of that name exists already "
+		       "(or BM_MAP_FIXED address in use)";
+	case EALREADY:
+		return "object is published already";
+	case EOVERFLOW:
+		return "offset plus length overflows";
+	case ENODATA:
+		return "file ended before the requested length";
+	case EOPNOTSUPP:
+		return "not supported by the running memfabric module";
+	case EPERM:
+		return "operation not permitted: the object belongs to another "
+		       "user";
 	}
 	return nullptr;
 }
 
 } // namespace
+
+std::shared_ptr<Session> memfabric::detail::currentSession() noexcept
+{
+	State &st = state();
+	std::lock_guard<std::mutex> lock(st.mu);
+
+	return st.session;
+}
 
 const char *memfabric::detail::systemErrorText(int err) noexcept
 {

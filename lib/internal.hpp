@@ -10,7 +10,10 @@
 #include <linux/memfabric.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -90,7 +93,27 @@ private:
 	int fd_ = -1;
 };
 
-// One open memfabric device whose ABI has been checked.
+// One object handle of a session: the kernel's handle (map offset) of the
+// open file on the object named @key, and the references on it.
+//
+// @userRefs are the references the caller holds through the API
+// (BM_AllocSec, BM_GetSec, BM_DeriveSec, BM_CommitSec each give one;
+// BM_PutSec drops one; BM_FreeSec drops all).  @inflight counts calls
+// that are using the handle right now (Pin).  @kernelRefs are the
+// references the open file holds in the kernel for this entry: @userRefs,
+// or 1 while calls use an entry without user references (a transient
+// handle), never fewer, so that a handle never goes away under a call.
+struct Entry {
+	std::string key;	// pool '\0' ns '\0' id
+	std::string pool, ns, id, secid;
+	uint64_t mo = 0;	// map offset
+	uint64_t userRefs = 0;
+	uint64_t kernelRefs = 0;
+	unsigned inflight = 0;
+	bool inTable = false;
+};
+
+// One open memfabric device whose ABI has been checked, and its handles.
 class Session {
 public:
 	// Open cfg.device and check the module's ABI.  0 or -errno:
@@ -103,6 +126,15 @@ public:
 	// The module's answer to MF_IOC_VERSION at open time; the module
 	// cannot change while the device is open.
 	const mf_version &kernelVersion() const noexcept { return version_; }
+	int fd() const noexcept { return fd_.get(); }
+	bool hasFeature(uint64_t f) const noexcept
+	{
+		return (version_.features & f) == f;
+	}
+
+	// The handle table; guarded by mu.
+	std::mutex mu;
+	std::map<std::string, std::shared_ptr<Entry>> table;
 
 private:
 	Session(Config cfg, UniqueFd fd, const mf_version &v)
@@ -112,6 +144,18 @@ private:
 	UniqueFd fd_;
 	mf_version version_;
 };
+
+// The current session (shared: a call keeps it open until it returns),
+// or null before BM_Init() and after the last BM_Exit().
+std::shared_ptr<Session> currentSession() noexcept;
+
+// fork() handlers of the BigMemory layer (bigmem.cpp), called by the
+// pthread_atfork() handlers of api.cpp with State::mu held.  The child
+// keeps the session's open file but none of its references: they stay
+// its parent's (see memfabric(7)).
+void forkPrepare(Session *s) noexcept;
+void forkParent(Session *s) noexcept;
+void forkChild(Session *s) noexcept;
 
 } // namespace memfabric::detail
 

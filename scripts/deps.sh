@@ -25,6 +25,10 @@ PACKAGES=(
 	rdma-core libibverbs-dev librdmacm-dev ibverbs-utils perftest
 	# tests and static checks
 	libcunit1-dev sparse python3
+	# make bench: the plots
+	python3-matplotlib
+	# outside fuzzers and stressors (make stress, Documentation/hardening.md)
+	trinity stress-ng
 	# out-of-tree module packaging (make dkms-install, dkms.conf)
 	dkms
 )

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include <linux/memfabric.h>
 
@@ -51,7 +52,7 @@ static inline long long mfo_stat(const char *name)
 /* The counters that must come back to where they were. */
 static const char *const mfo_leak_stats[] = {
 	"namespaces", "objects", "handles", "refs", "extents",
-	"extents_shared",
+	"extents_shared", "mappings",
 };
 #define MFO_NR_LEAK_STATS (sizeof(mfo_leak_stats) / sizeof(mfo_leak_stats[0]))
 
@@ -357,6 +358,56 @@ static inline int mfo_check_pattern(const void *buf, size_t len,
 					    ((off + i) >> 12)))
 			return 0;
 	return 1;
+}
+
+/* mmap() object @mo (a map offset) from byte @off; MAP_FAILED on error. */
+static inline void *mfo_map(int fd, uint64_t mo, uint64_t off, size_t len,
+			    int prot, int flags, void *addr)
+{
+	return mmap(addr, len, prot, flags, fd, (off_t)(mo + off));
+}
+
+/* MF_IOC_OBJ_COMMIT of [@addr, @addr + @len) into @id of @ns. */
+static inline int mfo_commit(int fd, void *addr, uint64_t len,
+			     const char *ns, const char *secid, const char *id,
+			     uint32_t flags, struct mf_obj_commit *out)
+{
+	struct mf_obj_commit c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.flags = flags;
+	c.addr = (uintptr_t)addr;
+	c.length = len;
+	mfo_str(c.ns, sizeof(c.ns), ns);
+	mfo_str(c.secid, sizeof(c.secid), secid);
+	mfo_str(c.id, sizeof(c.id), id);
+	ret = ioctl(fd, MF_IOC_OBJ_COMMIT, &c);
+	if (out)
+		*out = c;
+	return ret;
+}
+
+/* A field of /proc/self/smaps_rollup ("Rss", "Pss", ...) in KiB, or -1. */
+static inline long long mfo_smaps_kb(const char *field)
+{
+	char line[256], key[64];
+	long long v = -1, kb;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	if (!f)
+		return -1;
+	snprintf(key, sizeof(key), "%s:", field);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, strlen(key)) &&
+		    sscanf(line + strlen(key), "%lld", &kb) == 1) {
+			v = kb;
+			break;
+		}
+	}
+	fclose(f);
+	return v;
 }
 
 #endif /* MFOBJ_H */

@@ -15,7 +15,9 @@
 #ifndef MEMFABRIC_BM_H
 #define MEMFABRIC_BM_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #if defined(__GNUC__) || defined(__clang__)
 #define BM_API __attribute__((visibility("default")))
@@ -29,9 +31,9 @@ extern "C" {
 
 /* Version of this library (the one the header came with). */
 #define BM_LIB_VERSION_MAJOR	0
-#define BM_LIB_VERSION_MINOR	1
+#define BM_LIB_VERSION_MINOR	2
 #define BM_LIB_VERSION_PATCH	0
-#define BM_LIB_VERSION		"0.1.0"
+#define BM_LIB_VERSION		"0.2.0"
 
 /* Sizes of names, including the terminating NUL. */
 #define BM_POOL_NAME_LEN	32	/* pool name */
@@ -70,6 +72,9 @@ typedef struct BmInitAttr {
 /* Feature bits of BmVersion.features (the module's MF_FEAT_* bits). */
 #define BM_FEAT_EXT_IOCTL	(1ULL << 0)	/* size-versioned ioctl args */
 #define BM_FEAT_SYSFS		(1ULL << 1)	/* /sys/kernel/memfabric */
+#define BM_FEAT_POOLS		(1ULL << 2)	/* pools and extents */
+#define BM_FEAT_OBJECTS		(1ULL << 3)	/* namespaces and objects */
+#define BM_FEAT_MMAP		(1ULL << 4)	/* BM_MapSec, BM_CommitSec */
 
 /* Argument of BM_Version(). */
 typedef struct BmVersion {
@@ -101,6 +106,162 @@ BM_API int BM_Version(BmVersion *out);
 
 /* Text for an error code, negative or positive; never NULL. */
 BM_API const char *BM_StrError(int err);
+
+/* ======================================================================
+ * The BigMemory API (MEMFABRIC_0.2).  See memfabric(7) for the model.
+ *
+ * Objects are named by pool, namespace, secId and id (BmInfo).  Every
+ * call needs BM_Init() (-ENODEV otherwise), checks its arguments before
+ * it asks the kernel (-EINVAL for a NULL pointer, an unterminated or
+ * malformed name, unknown flags; -EOVERFLOW for an offset + length that
+ * overflows), and returns 0 (or the count it documents) or a negative
+ * errno: -EACCES wrong secId, a private object of another user or a write
+ * to a shared one; -ENOENT no such pool, namespace or object; -ENOSPC
+ * the pool is full.
+ * ====================================================================== */
+
+/* Object types (BmInfo.type). */
+#define BM_TYPE_PRIVATE_RW	1	/* owner may read and write */
+#define BM_TYPE_SHARED_RO	2	/* published: everyone reads, nobody writes */
+
+/* Largest object, in bytes. */
+#define BM_MAX_SIZE		(1ULL << 40)
+
+/*
+ * An object.  Names are NUL-terminated within their arrays.  An empty
+ * @poolName means the session's default pool (pool0 unless configured);
+ * calls that find the object write the pool they used back.
+ */
+typedef struct BmInfo {
+	char poolName[BM_POOL_NAME_LEN]; /* [A-Za-z0-9_.-]; "" = default */
+	char ns[BM_NS_LEN];		/* [A-Za-z0-9_.:-] */
+	char secId[BM_SECID_LEN];	/* any bytes but NUL, 1 to 63 */
+	char bmId[BM_ID_LEN];		/* [A-Za-z0-9_.:-]; BM_AllocSec,
+					 * BM_DeriveSec, BM_CommitSec: ""
+					 * asks for a generated id */
+	size_t size;			/* out: bytes */
+	int type;			/* out: BM_TYPE_* */
+} BmInfo;
+
+/* Where BM_AllocSec() allocates; NULL = the BmInfo's pool or the default. */
+typedef struct BmAffinity {
+	int numaNode;			/* -1: any; else a node pool on it */
+	char poolName[BM_POOL_NAME_LEN]; /* "" = not named here */
+} BmAffinity;
+
+/* One namespace, as BM_QueryNSCache() reports it. */
+typedef struct QueryNsCache {
+	char poolName[BM_POOL_NAME_LEN];
+	char ns[BM_NS_LEN];
+	int attribute;			/* as given to BM_CreateNSSec() */
+	uint32_t reserved0;		/* 0 */
+	uint64_t objectCount;		/* objects in it */
+	uint64_t bytes;			/* their total size */
+	uint64_t ttlSeconds;		/* 0: published objects live forever */
+	uint64_t ctime;			/* creation, seconds since the epoch */
+	uint64_t reserved[4];		/* 0 */
+} QueryNsCache;
+
+/* A file for BM_SpecificObjSwapInSec(). */
+typedef struct DiskFileDesc {
+	int fd;				/* >= 0: read this descriptor */
+	const char *path;		/* else open this file read-only */
+	off_t fileOffset;		/* where in the file to start */
+} DiskFileDesc;
+
+/* Operations of BM_GatherSec(). */
+typedef enum BmOperatorCode {
+	BM_OP_GATHER = 0,	/* concatenate the sources */
+	BM_OP_SUM_I64 = 1,	/* element-wise over int64_t, wraps */
+	BM_OP_MIN_I64 = 2,
+	BM_OP_MAX_I64 = 3,
+	BM_OP_SUM_F64 = 4,	/* element-wise over double, source order */
+	BM_OP_MIN_F64 = 5,	/* -0.0 < +0.0; the first NaN wins */
+	BM_OP_MAX_F64 = 6
+} BmOperatorCode;
+
+/* One source of BM_GatherSec(). */
+typedef struct BmGatherItem {
+	const BmInfo *src;
+	size_t offset;
+	size_t length;
+} BmGatherItem;
+
+/* Most sources of one BM_GatherSec(). */
+#define BM_GATHER_MAX_ITEMS	4096
+
+/* Flags of BM_MapSec(): exactly one of SHARED and PRIVATE, at most one of
+ * FIXED and HINT. */
+#define BM_MAP_SHARED		0x1	/* the pool's memory itself */
+#define BM_MAP_PRIVATE		0x2	/* copy-on-write into local memory */
+#define BM_MAP_FIXED		0x4	/* exactly at *ptr, never replacing
+					 * a mapping (-EEXIST) */
+#define BM_MAP_HINT		0x8	/* near *ptr if possible */
+
+/* Flags of BM_CommitSec(). */
+#define BM_COMMIT_PUBLISH	0x1	/* publish the new object at once */
+
+/* What BM_StatSec() reports. */
+typedef struct BmStat {
+	size_t size;		/* bytes */
+	int type;		/* BM_TYPE_* */
+	int freed;		/* freed, waits for its last reference */
+	uint64_t refCount;	/* kernel references: handles of every
+				 * process and mappings */
+	uint32_t mapCount;	/* mappings of it */
+	uint32_t ownerUid;	/* its owner */
+	uint64_t ageSeconds;	/* since its creation */
+	uint64_t ctime;		/* creation, seconds since the epoch */
+	uint32_t nrExtents;	/* pieces of pool memory */
+	uint32_t nrShared;	/* of them, shared with derived objects */
+	uint64_t sessionRefs;	/* references this session holds
+				 * (BM_AllocSec, BM_GetSec, ...) */
+	uint64_t reserved[4];	/* 0 */
+} BmStat;
+
+/* Namespaces: BM_namespaces(3). */
+BM_API int BM_CreateNSSec(const char *poolName, const char *ns, int attribute,
+			  const char *secId);
+BM_API int BM_DestroyNSSec(const char *poolName, const char *ns,
+			   const char *secId);
+/* Returns the number of records written. */
+BM_API int BM_QueryNSCache(QueryNsCache *buff, size_t buffLen);
+
+/* Objects: BM_objects(3). */
+BM_API int BM_AllocSec(BmInfo *bminfo, size_t size, int flags,
+		       BmAffinity *affinity);
+BM_API int BM_FreeSec(BmInfo *bminfo, int flags);
+/* In the default pool; returns the number freed (@num) or the first error. */
+BM_API int BM_BatchFreeSec(char *bmIdArray[], int num, int flags,
+			   const char *ns, const char *secId);
+BM_API int BM_ExpandSec(BmInfo *bminfo, size_t size, int flags);
+
+/* Mappings: BM_map(3). */
+BM_API int BM_MapSec(BmInfo *bminfo, int prot, int flags, void **ptr);
+BM_API int BM_Unmap(char *bmId, void *ptr);
+
+/* Data: BM_data(3). */
+BM_API int BM_CopySec(BmInfo *srcBM, size_t srcOffset, BmInfo *dstBM,
+		      size_t dstOffset, size_t length, int flags);
+BM_API int BM_SpecificObjSwapInSec(DiskFileDesc *file, BmInfo *bminfo,
+				   int flags, size_t offset, size_t length);
+BM_API int BM_ReadSec(BmInfo *bminfo, size_t offset, size_t length,
+		      void *buffer, int flags);
+BM_API int BM_WriteSec(BmInfo *bminfo, size_t offset, size_t length,
+		       const void *buffer, int flags);
+
+/* Gather and reductions: BM_GatherSec(3). */
+BM_API int BM_GatherSec(intptr_t *inputInfo, BmOperatorCode operatorCode,
+			int flags, BmInfo *bminfo, size_t *bmLen);
+
+/* The object model (seed 001): BM_model(3). */
+BM_API int BM_PublishSec(BmInfo *bminfo, int flags);
+BM_API int BM_GetSec(BmInfo *bminfo, int flags);
+BM_API int BM_PutSec(BmInfo *bminfo, int flags);
+BM_API int BM_DeriveSec(const BmInfo *src, BmInfo *dst, int flags);
+BM_API int BM_CommitSec(void *mappedPtr, size_t length, BmInfo *dst,
+			int flags);
+BM_API int BM_StatSec(BmInfo *bminfo, BmStat *st);
 
 #ifdef __cplusplus
 }

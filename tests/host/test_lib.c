@@ -524,6 +524,59 @@ static int cleanup_tmpdir(void)
 	return rmdir(tmpdir);
 }
 
+/* ---- the BigMemory calls without a session ---------------------------- */
+
+static void test_bm_without_init(void)
+{
+	BmInfo b;
+	BmStat st;
+	QueryNsCache q;
+	DiskFileDesc f = { .fd = 0, .path = NULL, .fileOffset = 0 };
+	BmGatherItem it = { &b, 0, 8 };
+	intptr_t in[2] = { (intptr_t)&it, 0 };
+	char *ids[1] = { b.bmId };
+	void *p = NULL;
+	size_t len = 0;
+	char c;
+
+	memset(&b, 0, sizeof(b));
+	strcpy(b.ns, "ns");
+	strcpy(b.secId, "s");
+	strcpy(b.bmId, "id");
+	CU_ASSERT_EQUAL(BM_CreateNSSec(NULL, "ns", 0, "s"), -ENODEV);
+	CU_ASSERT_EQUAL(BM_DestroyNSSec(NULL, "ns", "s"), -ENODEV);
+	CU_ASSERT_EQUAL(BM_QueryNSCache(&q, sizeof(q)), -ENODEV);
+	CU_ASSERT_EQUAL(BM_AllocSec(&b, 4096, 0, NULL), -ENODEV);
+	CU_ASSERT_EQUAL(BM_FreeSec(&b, 0), -ENODEV);
+	CU_ASSERT_EQUAL(BM_BatchFreeSec(ids, 1, 0, "ns", "s"), -ENODEV);
+	CU_ASSERT_EQUAL(BM_ExpandSec(&b, 8192, 0), -ENODEV);
+	CU_ASSERT_EQUAL(BM_MapSec(&b, 1, BM_MAP_SHARED, &p), -ENODEV);
+	CU_ASSERT_EQUAL(BM_CopySec(&b, 0, &b, 8, 1, 0), -ENODEV);
+	CU_ASSERT_EQUAL(BM_SpecificObjSwapInSec(&f, &b, 0, 0, 1), -ENODEV);
+	CU_ASSERT_EQUAL(BM_ReadSec(&b, 0, 1, &c, 0), -ENODEV);
+	CU_ASSERT_EQUAL(BM_WriteSec(&b, 0, 1, &c, 0), -ENODEV);
+	CU_ASSERT_EQUAL(BM_GatherSec(in, BM_OP_GATHER, 0, &b, &len), -ENODEV);
+	CU_ASSERT_EQUAL(BM_PublishSec(&b, 0), -ENODEV);
+	CU_ASSERT_EQUAL(BM_GetSec(&b, 0), -ENODEV);
+	CU_ASSERT_EQUAL(BM_PutSec(&b, 0), -ENODEV);
+	CU_ASSERT_EQUAL(BM_DeriveSec(&b, &b, 0), -ENODEV);
+	CU_ASSERT_EQUAL(BM_StatSec(&b, &st), -ENODEV);
+	CU_ASSERT_EQUAL(BM_CommitSec(&c, 1, &b, 0), -ENODEV);
+	/* BM_Unmap needs no session; it unmaps only what BM_MapSec mapped. */
+	CU_ASSERT_EQUAL(BM_Unmap(NULL, &c), -EINVAL);
+	CU_ASSERT_EQUAL(BM_Unmap(b.bmId, NULL), -EINVAL);
+}
+
+static void test_strerror_bm_codes(void)
+{
+	CU_ASSERT_PTR_NOT_NULL(strstr(BM_StrError(-EOVERFLOW), "overflow"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(BM_StrError(-EALREADY), "published"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(BM_StrError(-ENODATA), "file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(BM_StrError(-EOPNOTSUPP), "module"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(BM_StrError(-EEXIST), "exists"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(BM_StrError(-EPERM), "another user"));
+}
+
 int main(void)
 {
 	static const struct {
@@ -550,6 +603,9 @@ int main(void)
 		{ "state", "BM_Version arguments", test_version_args },
 		{ "state", "no fd leak on failure", test_no_fd_leak },
 		{ "state", "concurrent init/exit", test_threads },
+		{ "state", "BigMemory calls without BM_Init",
+		  test_bm_without_init },
+		{ "strerror", "BigMemory error codes", test_strerror_bm_codes },
 	};
 	CU_pSuite suite = NULL;
 	const char *cur = NULL;

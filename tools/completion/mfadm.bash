@@ -28,6 +28,22 @@ _mfadm_dax_devices()
 	done
 }
 
+# Namespaces of pool $1 ("" for every pool): needs the device.
+_mfadm_namespaces()
+{
+	local m=${words[0]:-mfadm}
+	"$m" ns list ${1:+--pool "$1"} 2>/dev/null |
+		sed -n 's/^ *"name": "\(.*\)",\{0,1\}$/\1/p'
+}
+
+# Ids of the objects of namespace $2 in pool $1: needs CAP_SYS_ADMIN.
+_mfadm_objects()
+{
+	local m=${words[0]:-mfadm}
+	"$m" obj list --pool "$1" --ns "$2" 2>/dev/null |
+		sed -n 's/^ *"id": "\(.*\)",\{0,1\}$/\1/p'
+}
+
 _mfadm_nodes()
 {
 	local d
@@ -73,7 +89,7 @@ _mfadm()
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W '-c --config -q --quiet -h --help --version' -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W 'devices help pool stats version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'devices help monitor ns obj pool stats version' -- "$cur"))
 		fi
 		return
 	fi
@@ -81,13 +97,66 @@ _mfadm()
 	case $cmd in
 	help)
 		if [ $((cword - cmdi)) = 1 ]; then
-			COMPREPLY=($(compgen -W 'devices help pool stats version' -- "$cur"))
-		elif [ $((cword - cmdi)) = 2 ] && [ "${words[cmdi + 1]}" = pool ]; then
-			COMPREPLY=($(compgen -W 'add remove list check' -- "$cur"))
+			COMPREPLY=($(compgen -W 'devices help monitor ns obj pool stats version' -- "$cur"))
+		elif [ $((cword - cmdi)) = 2 ]; then
+			case ${words[cmdi + 1]} in
+			pool) COMPREPLY=($(compgen -W 'add remove list check' -- "$cur")) ;;
+			ns) COMPREPLY=($(compgen -W 'create destroy list' -- "$cur")) ;;
+			obj) COMPREPLY=($(compgen -W 'list show free' -- "$cur")) ;;
+			esac
 		fi
 		;;
-	devices | stats)
+	devices | stats | monitor)
 		COMPREPLY=($(compgen -W '-u --human -h --help' -- "$cur"))
+		;;
+	ns | obj)
+		if [ -z "$sub" ]; then
+			if [ "$cmd" = ns ]; then
+				COMPREPLY=($(compgen -W 'create destroy list' -- "$cur"))
+			else
+				COMPREPLY=($(compgen -W 'list show free' -- "$cur"))
+			fi
+			return
+		fi
+		case $prev in
+		--pool)
+			COMPREPLY=($(compgen -W "$(_mfadm_pools)" -- "$cur"))
+			return ;;
+		--ns)
+			COMPREPLY=($(compgen -W "$(_mfadm_namespaces)" -- "$cur"))
+			return ;;
+		--secid | --ttl | --attr)
+			return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			case $cmd/$sub in
+			ns/create) COMPREPLY=($(compgen -W '--secid --ttl --attr --help' -- "$cur")) ;;
+			ns/destroy) COMPREPLY=($(compgen -W '--secid --force --help' -- "$cur")) ;;
+			ns/list) COMPREPLY=($(compgen -W '--pool -u --human --help' -- "$cur")) ;;
+			obj/list) COMPREPLY=($(compgen -W '--pool --ns -u --human --help' -- "$cur")) ;;
+			obj/show) COMPREPLY=($(compgen -W '-u --human --help' -- "$cur")) ;;
+			obj/free) COMPREPLY=($(compgen -W '--secid --help' -- "$cur")) ;;
+			esac
+			return
+		fi
+		# Operands: POOL NS [ID], skipping options and their values.
+		local ops=() k=$((cmdi + 2))
+		while [ "$k" -lt "$cword" ]; do
+			case ${words[k]} in
+			--secid | --ttl | --attr | --pool | --ns) k=$((k + 2)); continue ;;
+			-*) k=$((k + 1)); continue ;;
+			esac
+			ops+=("${words[k]}")
+			k=$((k + 1))
+		done
+		case ${#ops[@]}/$cmd/$sub in
+		0/ns/create | 0/ns/destroy | 0/obj/show | 0/obj/free)
+			COMPREPLY=($(compgen -W "$(_mfadm_pools)" -- "$cur")) ;;
+		1/ns/destroy | 1/obj/show | 1/obj/free)
+			COMPREPLY=($(compgen -W "$(_mfadm_namespaces "${ops[0]}")" -- "$cur")) ;;
+		2/obj/show | 2/obj/free)
+			COMPREPLY=($(compgen -W "$(_mfadm_objects "${ops[0]}" "${ops[1]}")" -- "$cur")) ;;
+		esac
 		;;
 	version)
 		COMPREPLY=($(compgen -W '-h --help' -- "$cur"))

@@ -267,6 +267,8 @@ static const struct {
 	{ MF_FEAT_SYSFS, "sysfs" },
 	{ MF_FEAT_POOLS, "pools" },
 	{ MF_FEAT_OBJECTS, "objects" },
+	{ MF_FEAT_MMAP, "mmap" },
+	{ MF_FEAT_NETLINK, "netlink" },
 };
 
 void json_features(uint64_t mask)

@@ -164,4 +164,56 @@ int mfadm_pool_list(int fd, struct mf_pool_info **infos, uint32_t *count);
 /* One pool as a JSON object (the entry of `mfadm pool list`). */
 void mfadm_pool_json(const struct mf_pool_info *info);
 
+/* ---- generic netlink (nl.c) ------------------------------------------------- */
+
+struct nl_sock;
+struct nlattr;
+
+/* A connection to memfabric's generic netlink family. */
+struct mfadm_nl {
+	struct nl_sock *sk;
+	int family;	/* its id */
+	int events;	/* the "events" group's id, if asked for */
+};
+
+/*
+ * Connect and resolve the family (and, with @events, its "events" group).
+ * On failure print why (e.g. no module) and return MFADM_FAIL.
+ */
+int mfadm_nl_open(struct mfadm_nl *nl, bool events);
+void mfadm_nl_close(struct mfadm_nl *nl);
+
+/*
+ * Called with each message of a reply: its command and its attributes by
+ * MF_NL_ATTR_* (NULL where absent).  Non-zero stops the request, which
+ * then returns that value.
+ */
+typedef int (*mfadm_nl_fn)(uint8_t cmd, struct nlattr **attrs, void *arg);
+
+/*
+ * Send request @cmd (a dump with @dump) with the optional POOL, NS and ID
+ * attributes, and call @fn on each reply message.  Return 0, what @fn
+ * returned, or the -errno the kernel answered.
+ */
+int mfadm_nl_request(struct mfadm_nl *nl, uint8_t cmd, bool dump,
+		     const char *pool, const char *ns, const char *id,
+		     mfadm_nl_fn fn, void *arg);
+
+/* Attribute values: "" / 0 when absent or malformed. */
+const char *mfadm_nl_str(struct nlattr **attrs, int type);
+uint64_t mfadm_nl_u64(struct nlattr **attrs, int type);	/* u32 or u64 */
+bool mfadm_nl_has(struct nlattr **attrs, int type);
+
+/* "private-rw", "shared-ro" or "?". */
+const char *mfadm_obj_type_name(uint32_t type);
+
+/* A namespace name or object id: 1 to 63 of [A-Za-z0-9_.:-]. */
+bool mfadm_obj_name_ok(const char *name);
+
+/* Whether pool @name is attached: 1, 0, or -1 if that cannot be told. */
+int mfadm_pool_attached(const char *name);
+
+/* An object entry of a dump as JSON (`mfadm obj list` / `obj show`). */
+void mfadm_obj_json(struct nlattr **attrs);
+
 #endif /* MFADM_H */

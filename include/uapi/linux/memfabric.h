@@ -35,7 +35,7 @@
 
 /* ABI version.  A minor bump adds ioctls or fields; a major bump breaks. */
 #define MF_ABI_MAJOR		1
-#define MF_ABI_MINOR		2
+#define MF_ABI_MINOR		3
 
 /* Length of the NUL-terminated module version string. */
 #define MF_VERSION_LEN		32
@@ -53,6 +53,8 @@
 #define MF_FEAT_SYSFS		(1ULL << 1)
 #define MF_FEAT_POOLS		(1ULL << 2)
 #define MF_FEAT_OBJECTS		(1ULL << 3)
+#define MF_FEAT_MMAP		(1ULL << 4)
+#define MF_FEAT_NETLINK		(1ULL << 5)
 
 /**
  * struct mf_version - argument of MF_IOC_VERSION
@@ -927,5 +929,202 @@ struct mf_obj_swapin {
 #define MF_IOC_OBJ_COPY		_IOW(MF_IOC_MAGIC, 0x23, struct mf_obj_copy)
 #define MF_IOC_OBJ_GATHER	_IOWR(MF_IOC_MAGIC, 0x24, struct mf_obj_gather)
 #define MF_IOC_OBJ_SWAPIN	_IOWR(MF_IOC_MAGIC, 0x25, struct mf_obj_swapin)
+
+/*
+ * Mappings (ABI 1.3, MF_FEAT_MMAP).
+ *
+ * mmap() of /dev/memfabric at an object's map offset maps the object; the
+ * open file must hold a handle on it (ENOENT otherwise: EINVAL for an
+ * offset that names no object).  The range must lie within the object's
+ * size rounded up to the page size.  A mapping holds a reference on the
+ * object until munmap().
+ * - MAP_SHARED maps the pool's memory itself: no local copy.  PROT_WRITE
+ *   needs a private object and its owner (or CAP_SYS_ADMIN), otherwise
+ *   EACCES; a read-only MAP_SHARED mapping of a published object can
+ *   never be made writable (mprotect() gives EACCES).
+ * - MAP_PRIVATE maps the same memory copy-on-write: a write copies the
+ *   page into the process's anonymous memory, and neither the pool nor
+ *   any other mapping sees it.  Any reader may map a published object
+ *   this way with PROT_WRITE.  MF_IOC_OBJ_COMMIT turns the modified copy
+ *   into a new object.
+ * - Where a MAP_SHARED mapping, the object's piece and the virtual address
+ *   are 2 MiB aligned in a devmap (fsdax) pool, a fault maps 2 MiB with
+ *   one PMD entry.  MAP_PRIVATE mappings use 4 KiB pages.
+ * - Publish fails with EBUSY while a MAP_SHARED mapping that could write
+ *   the object (one made with PROT_WRITE, or able to get it through
+ *   mprotect()) exists: munmap it first.
+ * - Derive-on-write and expand keep existing mappings valid.
+ */
+
+/* Flags of &struct mf_obj_commit. */
+#define MF_COMMIT_PUBLISH	(1U << 0)
+
+/**
+ * struct mf_obj_commit - argument of MF_IOC_OBJ_COMMIT
+ * @size: sizeof(struct mf_obj_commit), set by the caller.
+ * @flags: MF_COMMIT_* flags.
+ * @addr: start of a range of this process's MAP_PRIVATE mapping of an
+ *	object, page aligned.
+ * @length: bytes of the range, within that one mapping.
+ * @ns: the new object's namespace, in the source's pool.
+ * @secid: that namespace's secId.
+ * @id: the new object's id; all zero asks for a unique one, written back.
+ * @bytes: out: its size, the source's.
+ * @map_offset: out: its map offset (handle).
+ * @copied: out: bytes of modified pages copied into it.
+ * @type: out: MF_OBJ_PRIVATE_RW, or MF_OBJ_SHARED_RO with
+ *	MF_COMMIT_PUBLISH.
+ * @reserved: must be 0.
+ *
+ * The new object shares the source's memory (as MF_IOC_OBJ_DERIVE does)
+ * and holds the pages of the range that this process has written through
+ * the mapping; the rest of it is the source's.  The caller must be
+ * allowed to read the source.
+ */
+struct mf_obj_commit {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 addr;
+	__aligned_u64 length;
+	char ns[MF_NS_NAME_LEN];
+	char secid[MF_SECID_LEN];
+	char id[MF_OBJ_ID_LEN];
+	__aligned_u64 bytes;
+	__aligned_u64 map_offset;
+	__aligned_u64 copied;
+	__u32 type;
+	__u32 reserved;
+};
+
+/*
+ * COMMIT: EINVAL the range is not page aligned, is empty or is not all in
+ *	one MAP_PRIVATE mapping of an object; EEXIST the id is taken; the
+ *	common object errors otherwise.
+ */
+#define MF_IOC_OBJ_COMMIT	_IOWR(MF_IOC_MAGIC, 0x30, struct mf_obj_commit)
+
+/*
+ * Generic netlink (MF_FEAT_NETLINK).
+ *
+ * The generic netlink family MEMFABRIC_GENL_NAME reports memfabric's
+ * state in bulk and its changes as they happen; Documentation/netlink.md
+ * describes it.  Userspace resolves the family and the multicast group
+ * MEMFABRIC_GENL_MCGRP_EVENTS by name (CTRL_CMD_GETFAMILY).  Requests are
+ * validated strictly: an attribute the command does not take, an
+ * attribute of the wrong type or length, or a non-zero reserved field of
+ * the generic netlink header gives -EINVAL.  The family lives in the
+ * initial network namespace only.
+ *
+ * Commands (requests):
+ * MF_NL_CMD_POOL_GET: dump: one message per attached pool, by name.
+ *	Needs no privilege (as MF_IOC_POOL_LIST).
+ * MF_NL_CMD_NS_GET: dump: one message per namespace, by pool then name;
+ *	MF_NL_ATTR_POOL limits it to one pool.  Needs no privilege (as
+ *	MF_IOC_NS_LIST).
+ * MF_NL_CMD_OBJ_GET: dump: one message per object, by pool, namespace
+ *	then id; MF_NL_ATTR_POOL and MF_NL_ATTR_NS filter.  Without the dump
+ *	flag: the one object named by MF_NL_ATTR_POOL, MF_NL_ATTR_NS and
+ *	MF_NL_ATTR_ID (ENOENT if there is none).  Needs CAP_SYS_ADMIN
+ *	(EPERM): it shows every namespace's objects without their secIds.
+ *	Freed objects that wait for their last reference are not shown.
+ *
+ * Events, multicast to the group MEMFABRIC_GENL_MCGRP_EVENTS (joining it
+ * needs CAP_SYS_ADMIN), with the command set to:
+ * MF_NL_CMD_OBJ_CREATED: an object was allocated, derived or committed.
+ * MF_NL_CMD_OBJ_PUBLISHED: it became MF_OBJ_SHARED_RO.
+ * MF_NL_CMD_OBJ_FREED: it was freed (MF_IOC_OBJ_FREE, _BATCH_FREE, or its
+ *	namespace destroyed with MF_NS_FORCE); its memory returns when its
+ *	last reference goes.
+ * MF_NL_CMD_OBJ_RECLAIMED: the TTL reclaim freed it.
+ *	Object events carry POOL, NS, ID, SIZE, TYPE and OWNER.
+ * MF_NL_CMD_NS_CREATED, MF_NL_CMD_NS_DESTROYED: carry POOL, NS, TTL and
+ *	ATTR.
+ * MF_NL_CMD_POOL_LOW: the pool's free bytes fell below
+ *	MF_NL_POOL_LOW_PERCENT of its capacity.
+ * MF_NL_CMD_POOL_OK: they rose again to MF_NL_POOL_OK_PERCENT or more
+ *	after a MF_NL_CMD_POOL_LOW.  Pool events carry POOL, CAPACITY, USED
+ *	and FREE, and are sent only on these transitions.
+ */
+#define MEMFABRIC_GENL_NAME		"memfabric"
+#define MEMFABRIC_GENL_VERSION		1
+#define MEMFABRIC_GENL_MCGRP_EVENTS	"events"
+
+#define MF_NL_POOL_LOW_PERCENT		10
+#define MF_NL_POOL_OK_PERCENT		15
+
+enum mf_nl_cmd {
+	MF_NL_CMD_UNSPEC,
+	MF_NL_CMD_POOL_GET,
+	MF_NL_CMD_NS_GET,
+	MF_NL_CMD_OBJ_GET,
+	MF_NL_CMD_OBJ_CREATED,
+	MF_NL_CMD_OBJ_PUBLISHED,
+	MF_NL_CMD_OBJ_FREED,
+	MF_NL_CMD_OBJ_RECLAIMED,
+	MF_NL_CMD_NS_CREATED,
+	MF_NL_CMD_NS_DESTROYED,
+	MF_NL_CMD_POOL_LOW,
+	MF_NL_CMD_POOL_OK,
+
+	__MF_NL_CMD_MAX,
+	MF_NL_CMD_MAX = __MF_NL_CMD_MAX - 1
+};
+
+/*
+ * Attributes.  Requests may carry only POOL, NS and ID, NUL-terminated
+ * strings of at most MF_POOL_NAME_LEN - 1, MF_NS_NAME_LEN - 1 and
+ * MF_OBJ_ID_LEN - 1 characters.  Replies and events carry:
+ * POOL, NS, ID, DEVICE: NUL-terminated strings.
+ * SIZE, REFS, AGE (seconds since creation), CTIME (seconds since the
+ *	epoch), TTL, NR_OBJECTS, BYTES, UNIT, POOL_BYTES, CAPACITY, USED,
+ *	FREE, LARGEST_FREE, NR_POOL_EXTENTS, NR_FREE_EXTENTS: u64 (PAD
+ *	aligns them).
+ * TYPE (MF_OBJ_*), MAP_COUNT, OWNER (uid, in the receiver's user
+ *	namespace), NR_EXTENTS (pieces of an object), ATTR, BACKEND
+ *	(MF_POOL_BACKEND_*), POOL_FLAGS (MF_POOL_INFO_*), NODE,
+ *	FRAG_PERMILLE, USERS: u32.
+ * Object entries: POOL NS ID SIZE TYPE REFS MAP_COUNT OWNER AGE CTIME
+ *	NR_EXTENTS.
+ * Namespace entries: POOL NS TTL ATTR CTIME NR_OBJECTS BYTES.
+ * Pool entries: POOL DEVICE BACKEND POOL_FLAGS NODE UNIT POOL_BYTES
+ *	CAPACITY USED FREE LARGEST_FREE NR_POOL_EXTENTS NR_FREE_EXTENTS
+ *	FRAG_PERMILLE USERS.
+ */
+enum mf_nl_attr {
+	MF_NL_ATTR_UNSPEC,
+	MF_NL_ATTR_PAD,
+	MF_NL_ATTR_POOL,
+	MF_NL_ATTR_NS,
+	MF_NL_ATTR_ID,
+	MF_NL_ATTR_SIZE,
+	MF_NL_ATTR_TYPE,
+	MF_NL_ATTR_REFS,
+	MF_NL_ATTR_MAP_COUNT,
+	MF_NL_ATTR_OWNER,
+	MF_NL_ATTR_AGE,
+	MF_NL_ATTR_CTIME,
+	MF_NL_ATTR_NR_EXTENTS,
+	MF_NL_ATTR_TTL,
+	MF_NL_ATTR_ATTR,
+	MF_NL_ATTR_NR_OBJECTS,
+	MF_NL_ATTR_BYTES,
+	MF_NL_ATTR_DEVICE,
+	MF_NL_ATTR_BACKEND,
+	MF_NL_ATTR_POOL_FLAGS,
+	MF_NL_ATTR_NODE,
+	MF_NL_ATTR_UNIT,
+	MF_NL_ATTR_POOL_BYTES,
+	MF_NL_ATTR_CAPACITY,
+	MF_NL_ATTR_USED,
+	MF_NL_ATTR_FREE,
+	MF_NL_ATTR_LARGEST_FREE,
+	MF_NL_ATTR_NR_POOL_EXTENTS,
+	MF_NL_ATTR_NR_FREE_EXTENTS,
+	MF_NL_ATTR_FRAG_PERMILLE,
+	MF_NL_ATTR_USERS,
+
+	__MF_NL_ATTR_MAX,
+	MF_NL_ATTR_MAX = __MF_NL_ATTR_MAX - 1
+};
 
 #endif /* _UAPI_LINUX_MEMFABRIC_H */

@@ -1,0 +1,1331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfbench.c - the measurements of `make bench` (issue 7).  Runs inside an
+ * mfvm guest with pool0 attached; bench/run-bench drives it.
+ *
+ * Every subcommand measures memfabric ("ours") and its baseline in the
+ * same process, interleaved: rep r runs ours first when r is even and the
+ * baseline first when r is odd.  Every sample is one JSON line on stdout:
+ *
+ *   {"test":T,"metric":M,"variant":V,"x":X,"rep":R,"value":F,"unit":U}
+ *
+ * (X: the size, the number of processes or threads, or 0).  The renderer
+ * (bench/render.py) takes medians and spreads; nothing here judges.
+ *
+ *   mfbench map    --dax /dev/daxX.Y [--size B] [--reps N]      (1)
+ *   mfbench faults [--size B] [--small B] [--reps N]             (2)
+ *   mfbench data   [--reps N]                                     (3)
+ *   mfbench share  [--size B] [--reps N]                          (4)
+ *   mfbench cow    [--size B] [--reps N]                          (5)
+ *   mfbench derive [--size B] [--reps N]                          (6)
+ *   mfbench alloc  [--reps N]                                     (7)
+ *   mfbench scale  [--reps N]                                     (8)
+ *   mfbench share-child ours|base ID SIZE      (internal: one reader of (4))
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <emmintrin.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <memfabric/bm.h>
+#include <linux/memfabric.h>
+
+#include "mf_extent.h"
+
+#define KIB	(1024ULL)
+#define MIB	(1024 * KIB)
+#define GIB	(1024 * MIB)
+#define HUGE	(2 * MIB)
+
+static const char *NS = "mfbench";
+static const char *SECID = "mfbench-secid";
+static int reps = 5;
+static const char *test_name = "";
+
+/* ---- output and helpers ---------------------------------------------- */
+
+static void emit(const char *metric, const char *variant, double x, int rep,
+		 double value, const char *unit)
+{
+	printf("{\"test\":\"%s\",\"metric\":\"%s\",\"variant\":\"%s\","
+	       "\"x\":%.0f,\"rep\":%d,\"value\":%.9g,\"unit\":\"%s\"}\n",
+	       test_name, metric, variant, x, rep, value, unit);
+	fflush(stdout);
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "mfbench %s: ", test_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void die(const char *what, int rc)
+{
+	fprintf(stderr, "mfbench %s: %s: %s\n", test_name, what,
+		rc < 0 ? BM_StrError(rc) : strerror(errno));
+	exit(1);
+}
+
+#define MUST(call) do { int rc_ = (call); if (rc_ < 0) die(#call, rc_); } while (0)
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static long long read_ll(const char *path)
+{
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static long long mfstat(const char *name)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "/sys/kernel/memfabric/stats/%s", name);
+	return read_ll(p);
+}
+
+static long long pool_used(void)
+{
+	return read_ll("/sys/kernel/memfabric/pools/pool0/used");
+}
+
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+static void write_file(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(val, f);
+		fclose(f);
+	}
+}
+
+/* Fold the per-CPU vmstat deltas, so that meminfo is exact. */
+static void stat_refresh(void)
+{
+	write_file("/proc/sys/vm/stat_refresh", "1");
+}
+
+/* A field of /sys/devices/system/node/node0/meminfo, in KiB. */
+static long long node0_kb(const char *field)
+{
+	char line[256], key[64];
+	long long v = -1;
+	FILE *f = fopen("/sys/devices/system/node/node0/meminfo", "r");
+
+	if (!f)
+		return -1;
+	snprintf(key, sizeof(key), " %s:", field);
+	while (fgets(line, sizeof(line), f)) {
+		char *k = strstr(line, key);
+
+		if (k && sscanf(k + strlen(key), "%lld", &v) == 1)
+			break;
+	}
+	fclose(f);
+	return v;
+}
+
+/* A field ("Rss", "Pss") of /proc/PID/smaps_rollup in KiB. */
+static long long smaps_kb(pid_t pid, const char *field)
+{
+	char path[64], line[256], key[64];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	snprintf(key, sizeof(key), "%s:", field);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) &&
+		    sscanf(line + strlen(key), "%lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static void info_init(BmInfo *b, const char *id)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->poolName, sizeof(b->poolName), "pool0");
+	snprintf(b->ns, sizeof(b->ns), "%s", NS);
+	snprintf(b->secId, sizeof(b->secId), "%s", SECID);
+	if (id)
+		snprintf(b->bmId, sizeof(b->bmId), "%s", id);
+}
+
+static void obj_alloc(BmInfo *b, const char *id, size_t size)
+{
+	info_init(b, id);
+	MUST(BM_AllocSec(b, size, 0, NULL));
+}
+
+static void obj_free(BmInfo *b)
+{
+	MUST(BM_FreeSec(b, 0));
+}
+
+static void *obj_map(BmInfo *b, int prot, int flags)
+{
+	void *p = NULL;
+
+	MUST(BM_MapSec(b, prot, flags, &p));
+	return p;
+}
+
+/* Fill an object with a pattern through BM_WriteSec, 4 MiB at a time. */
+static void obj_fill(BmInfo *b, size_t size)
+{
+	size_t chunk = 4 * MIB, off;
+	uint64_t *buf = malloc(chunk);
+
+	if (!buf)
+		die("malloc", -ENOMEM);
+	for (off = 0; off < size; off += chunk) {
+		size_t n = size - off < chunk ? size - off : chunk, i;
+
+		for (i = 0; i < n / 8; i++)
+			buf[i] = (off / 8 + i) * 0x9e3779b97f4a7c15ULL;
+		MUST(BM_WriteSec(b, off, n, buf, 0));
+	}
+	free(buf);
+}
+
+static void session_open(void)
+{
+	int rc;
+
+	MUST(BM_Init(NULL, 0));
+	rc = BM_CreateNSSec("pool0", NS, 0, SECID);
+	if (rc < 0 && rc != -EEXIST)
+		die("BM_CreateNSSec", rc);
+}
+
+static void session_close(void)
+{
+	int rc = BM_DestroyNSSec("pool0", NS, SECID);
+
+	if (rc < 0)
+		note("BM_DestroyNSSec: %s", BM_StrError(rc));
+	BM_Exit();
+}
+
+/* Map @len bytes at a 2 MiB-aligned address plus @skew. */
+static void *reserve(size_t len, size_t skew)
+{
+	char *p = mmap(NULL, len + 2 * HUGE, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		die("mmap reserve", 0);
+	a = ((uintptr_t)p + HUGE - 1) & ~(HUGE - 1);
+	munmap(p, len + 2 * HUGE);
+	return (void *)(a + skew);
+}
+
+/* ---- memory kernels ---------------------------------------------------- */
+
+static volatile uint64_t sink;
+
+static __attribute__((noinline)) void k_read(const void *p, size_t len)
+{
+	const __m128i *q = p;
+	__m128i a = _mm_setzero_si128(), b = a, c = a, d = a;
+	size_t i, n = len / 16;
+
+	for (i = 0; i + 4 <= n; i += 4) {
+		a = _mm_add_epi64(a, _mm_load_si128(q + i));
+		b = _mm_add_epi64(b, _mm_load_si128(q + i + 1));
+		c = _mm_add_epi64(c, _mm_load_si128(q + i + 2));
+		d = _mm_add_epi64(d, _mm_load_si128(q + i + 3));
+	}
+	a = _mm_add_epi64(_mm_add_epi64(a, b), _mm_add_epi64(c, d));
+	sink += (uint64_t)_mm_cvtsi128_si64(a);
+}
+
+static __attribute__((noinline)) void k_write(void *p, size_t len, int v)
+{
+	__m128i *q = p, x = _mm_set1_epi32(v);
+	size_t i, n = len / 16;
+
+	for (i = 0; i + 4 <= n; i += 4) {
+		_mm_store_si128(q + i, x);
+		_mm_store_si128(q + i + 1, x);
+		_mm_store_si128(q + i + 2, x);
+		_mm_store_si128(q + i + 3, x);
+	}
+}
+
+/* @count 64 B reads at random cache lines of [p, p + len). */
+static __attribute__((noinline)) void k_random(const void *p, size_t len,
+					       size_t count, uint64_t seed)
+{
+	const char *base = p;
+	uint64_t x = seed | 1, lines = len / 64;
+	__m128i a = _mm_setzero_si128();
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		const __m128i *q;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		q = (const __m128i *)(base + (x % lines) * 64);
+		a = _mm_add_epi64(a, _mm_load_si128(q));
+		a = _mm_add_epi64(a, _mm_load_si128(q + 1));
+		a = _mm_add_epi64(a, _mm_load_si128(q + 2));
+		a = _mm_add_epi64(a, _mm_load_si128(q + 3));
+	}
+	sink += (uint64_t)_mm_cvtsi128_si64(a);
+}
+
+/* Read one byte of every 4 KiB page. */
+static __attribute__((noinline)) void touch(const void *p, size_t len)
+{
+	const volatile char *c = p;
+	size_t i;
+	uint64_t s = 0;
+
+	for (i = 0; i < len; i += 4096)
+		s += c[i];
+	sink += s;
+}
+
+static size_t opt_size(int argc, char **argv, const char *name, size_t def)
+{
+	int i;
+
+	for (i = 0; i + 1 < argc; i++)
+		if (!strcmp(argv[i], name))
+			return strtoull(argv[i + 1], NULL, 0);
+	return def;
+}
+
+static const char *opt_str(int argc, char **argv, const char *name)
+{
+	int i;
+
+	for (i = 0; i + 1 < argc; i++)
+		if (!strcmp(argv[i], name))
+			return argv[i + 1];
+	return NULL;
+}
+
+/* ---- (1) mapped access ------------------------------------------------- */
+
+/*
+ * One rep of (1): MAP_BLOCKS blocks, each one pass of every kernel over
+ * every mapping, the order of the mappings rotating from block to block;
+ * each figure sums its blocks, so all three see the same machine.
+ */
+#define MAP_BLOCKS	4
+#define MAP_RANDOM	250000
+
+static void map_rep(const char *const *names, void *const *maps, int nmaps,
+		    size_t len, int rep)
+{
+	double rd[3] = { 0 }, wr[3] = { 0 }, rnd[3] = { 0 }, t;
+	int blk, k;
+
+	for (blk = 0; blk < MAP_BLOCKS; blk++)
+		for (k = 0; k < nmaps; k++) {
+			int m = (k + blk + rep) % nmaps;
+
+			t = now();
+			k_read(maps[m], len);
+			rd[m] += now() - t;
+			t = now();
+			k_write(maps[m], len, blk + rep);
+			wr[m] += now() - t;
+			t = now();
+			k_random(maps[m], len, MAP_RANDOM, 0x1234567 + blk + rep);
+			rnd[m] += now() - t;
+		}
+	for (k = 0; k < nmaps; k++) {
+		emit("seq_read", names[k], len, rep, MAP_BLOCKS * len / rd[k] / 1e6,
+		     "MB/s");
+		emit("seq_write", names[k], len, rep,
+		     MAP_BLOCKS * len / wr[k] / 1e6, "MB/s");
+		emit("rand64", names[k], len, rep,
+		     MAP_BLOCKS * (double)MAP_RANDOM / rnd[k] / 1e6, "Mops/s");
+	}
+}
+
+static int cmd_map(int argc, char **argv)
+{
+	size_t size = opt_size(argc, argv, "--size", 256 * MIB);
+	const char *dax = opt_str(argc, argv, "--dax");
+	long long f0, fp0;
+	void *ours, *raw = NULL, *anon;
+	BmInfo b;
+	int r, fd = -1;
+
+	session_open();
+	obj_alloc(&b, "map", size);
+	f0 = mfstat("faults");
+	fp0 = mfstat("faults_pmd");
+	ours = obj_map(&b, PROT_READ | PROT_WRITE, BM_MAP_SHARED);
+	k_write(ours, size, 1);	/* fault it all in first */
+	emit("map_faults_4k", "ours", size, 0, mfstat("faults") - f0, "faults");
+	emit("map_faults_pmd", "ours", size, 0, mfstat("faults_pmd") - fp0,
+	     "faults");
+	if (dax) {
+		fd = open(dax, O_RDWR);
+		if (fd < 0)
+			die(dax, 0);
+		raw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			   0);
+		if (raw == MAP_FAILED)
+			die("mmap devdax", 0);
+		k_write(raw, size, 1);
+	} else {
+		note("no --dax: no raw baseline");
+	}
+	anon = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (anon == MAP_FAILED)
+		die("mmap anon", 0);
+	k_write(anon, size, 1);
+
+	{
+		const char *names[3] = { "ours", "anon", "raw" };
+		void *maps[3] = { ours, anon, raw };
+
+		for (r = 0; r < reps; r++)
+			map_rep(names, maps, raw ? 3 : 2, size, r);
+	}
+	munmap(anon, size);
+	if (raw)
+		munmap(raw, size);
+	if (fd >= 0)
+		close(fd);
+	MUST(BM_Unmap(b.bmId, ours));
+	obj_free(&b);
+	session_close();
+	return 0;
+}
+
+/* ---- (2) faults ---------------------------------------------------------- */
+
+/* One first-touch of @b, PMD-able (@skew 0) or 4 KiB only (@skew 4 KiB). */
+static void fault_once(BmInfo *b, size_t size, size_t skew, const char *variant,
+		       int rep)
+{
+	void *want = reserve(size, skew), *p = want;
+	long long f0, fp0;
+	long m0;
+	double t;
+
+	MUST(BM_MapSec(b, PROT_READ, BM_MAP_SHARED | BM_MAP_FIXED, &p));
+	f0 = mfstat("faults");
+	fp0 = mfstat("faults_pmd");
+	m0 = minflt();
+	t = now();
+	touch(p, size);
+	t = now() - t;
+	m0 = minflt() - m0;
+	f0 = mfstat("faults") - f0;
+	fp0 = mfstat("faults_pmd") - fp0;
+	MUST(BM_Unmap(b->bmId, p));
+	emit("touch_time", variant, size, rep, t * 1e3, "ms");
+	emit("faults", variant, size, rep, f0 + fp0, "faults");
+	emit("faults_pmd", variant, size, rep, fp0, "faults");
+	emit("minflt", variant, size, rep, m0, "faults");
+	emit("faults_per_2m", variant, size, rep,
+	     (double)(f0 + fp0) / (size / HUGE), "faults");
+	emit("ns_per_fault", variant, size, rep, m0 ? t * 1e9 / m0 : 0, "ns");
+}
+
+static int cmd_faults(int argc, char **argv)
+{
+	size_t size = opt_size(argc, argv, "--size", 1 * GIB);
+	size_t small = opt_size(argc, argv, "--small", 256 * MIB);
+	char old_fab[32] = "";
+	BmInfo b, s;
+	void *mp;
+	int r, mfd;
+	FILE *f;
+
+	session_open();
+	obj_alloc(&b, "faults", size);
+	obj_alloc(&s, "faults-small", small);
+	/* Fault-around would map 16 memfd pages per fault: turn it off. */
+	f = fopen("/sys/kernel/debug/fault_around_bytes", "r");
+	if (f) {
+		if (!fgets(old_fab, sizeof(old_fab), f))
+			old_fab[0] = 0;
+		fclose(f);
+		write_file("/sys/kernel/debug/fault_around_bytes", "4096");
+	} else {
+		note("no debugfs fault_around_bytes: memfd faults map 16 pages");
+	}
+	mfd = memfd_create("mfbench", 0);
+	if (mfd < 0 || ftruncate(mfd, small))
+		die("memfd", 0);
+	mp = mmap(NULL, small, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (mp == MAP_FAILED)
+		die("mmap memfd", 0);
+	k_write(mp, small, 7);	/* populate its page cache */
+	munmap(mp, small);
+
+	for (r = 0; r < reps; r++) {
+		int first;
+
+		for (first = 0; first < 2; first++) {
+			/* PMD-able first on even reps, 4 KiB first on odd. */
+			if ((first == 0) == (r % 2 == 0))
+				fault_once(&b, size, 0, "pmd", r);
+			else
+				fault_once(&b, size, 4096, "4k", r);
+		}
+		/* Our 4 KiB faults against memfd minor faults. */
+		for (first = 0; first < 2; first++) {
+			if ((first == 0) == (r % 2 == 0)) {
+				fault_once(&s, small, 4096, "ours_4k_small", r);
+			} else {
+				long m0;
+				double t;
+
+				mp = mmap(reserve(small, 4096), small, PROT_READ,
+					  MAP_SHARED | MAP_FIXED_NOREPLACE, mfd, 0);
+				if (mp == MAP_FAILED)
+					die("mmap memfd", 0);
+				m0 = minflt();
+				t = now();
+				touch(mp, small);
+				t = now() - t;
+				m0 = minflt() - m0;
+				munmap(mp, small);
+				emit("touch_time", "memfd", small, r, t * 1e3, "ms");
+				emit("minflt", "memfd", small, r, m0, "faults");
+				emit("ns_per_fault", "memfd", small, r,
+				     m0 ? t * 1e9 / m0 : 0, "ns");
+			}
+		}
+	}
+	close(mfd);
+	if (old_fab[0])
+		write_file("/sys/kernel/debug/fault_around_bytes", old_fab);
+	obj_free(&s);
+	obj_free(&b);
+	session_close();
+	return 0;
+}
+
+/* ---- (3) ioctl data path ----------------------------------------------- */
+
+static const size_t data_sizes[] = {
+	4 * KIB, 16 * KIB, 64 * KIB, 256 * KIB, 1 * MIB, 4 * MIB, 16 * MIB,
+	64 * MIB,
+};
+
+#define DATA_OBJ	(64 * MIB)
+#define DATA_MOVED	(32 * MIB)	/* bytes moved per sample, at least */
+
+enum { OP_READ, OP_WRITE, OP_COPY };
+static const char *const op_names[] = { "read", "write", "copy" };
+
+static void data_op(int op, bool ours, BmInfo *a, BmInfo *bb, char *ma,
+		    char *mb, char *buf, size_t off, size_t len)
+{
+	switch (op) {
+	case OP_READ:
+		if (ours)
+			MUST(BM_ReadSec(a, off, len, buf, 0));
+		else
+			memcpy(buf, ma + off, len);
+		break;
+	case OP_WRITE:
+		if (ours)
+			MUST(BM_WriteSec(a, off, len, buf, 0));
+		else
+			memcpy(ma + off, buf, len);
+		break;
+	case OP_COPY:
+		if (ours)
+			MUST(BM_CopySec(a, off, bb, off, len, 0));
+		else
+			memcpy(mb + off, ma + off, len);
+		break;
+	}
+}
+
+/*
+ * Bandwidth of ours and of memcpy, in MB/s, for transfers of @len bytes:
+ * DATA_MOVED bytes each, in DATA_BLOCKS blocks that alternate between the
+ * two (ours first when @ours_first), so that both see the same machine.
+ */
+#define DATA_BLOCKS	8
+
+static void data_pair(int op, bool ours_first, BmInfo *a, BmInfo *bb,
+		      char *ma, char *mb, char *buf, size_t len, double *bw_ours,
+		      double *bw_base)
+{
+	size_t iters = DATA_MOVED / len, per, blk, i, done[2] = { 0, 0 };
+	size_t off[2] = { 0, 0 };
+	double secs[2] = { 0, 0 };
+	int k;
+
+	if (iters < DATA_BLOCKS)
+		iters = DATA_BLOCKS;
+	per = iters / DATA_BLOCKS;
+	for (blk = 0; blk < DATA_BLOCKS; blk++)
+		for (k = 0; k < 2; k++) {
+			bool ours = (k == 0) == ours_first;
+			int v = ours ? 0 : 1;
+			double t = now();
+
+			for (i = 0; i < per; i++) {
+				data_op(op, ours, a, bb, ma, mb, buf, off[v], len);
+				off[v] += len;
+				if (off[v] + len > DATA_OBJ)
+					off[v] = 0;
+			}
+			secs[v] += now() - t;
+			done[v] += per * len;
+		}
+	*bw_ours = done[0] / secs[0] / 1e6;
+	*bw_base = done[1] / secs[1] / 1e6;
+}
+
+/* ns per call of the 64 B operations and of the no-op ioctl. */
+#define OP64_BLOCKS	20
+#define OP64_PER	1000
+
+static void small_ops(BmInfo *a, BmInfo *bb, char *buf, int fd, int rep)
+{
+	static const char *const names[4] = {
+		"noop_ioctl", "BM_ReadSec", "BM_WriteSec", "BM_CopySec",
+	};
+	const size_t n = OP64_PER;
+	double secs[4] = { 0, 0, 0, 0 };
+	struct mf_version v;
+	struct mf_obj_get g;
+	size_t i, blk;
+	double t;
+	int k;
+
+	/* Blocks of each, in an order that rotates every block. */
+	for (blk = 0; blk < OP64_BLOCKS; blk++)
+		for (k = 0; k < 4; k++) {
+			int w = (int)((k + blk + rep) % 4);
+
+			t = now();
+			for (i = 0; i < n; i++) {
+				size_t off = ((blk * n + i) * 64) % DATA_OBJ;
+
+				switch (w) {
+				case 0:
+					memset(&v, 0, sizeof(v));
+					v.size = sizeof(v);
+					if (ioctl(fd, MF_IOC_VERSION, &v))
+						die("MF_IOC_VERSION", 0);
+					break;
+				case 1:
+					MUST(BM_ReadSec(a, off, 64, buf, 0));
+					break;
+				case 2:
+					MUST(BM_WriteSec(a, off, 64, buf, 0));
+					break;
+				case 3:
+					MUST(BM_CopySec(a, off, bb, off, 64, 0));
+					break;
+				}
+			}
+			secs[w] += now() - t;
+		}
+	for (k = 0; k < 4; k++)
+		emit("op64", names[k], 64, rep, secs[k] * 1e9 / (n * OP64_BLOCKS),
+		     "ns");
+	/*
+	 * Diagnostic: the bare ioctls (MF_IOC_OBJ_READ, _WRITE, _COPY on
+	 * handles of this file), without the library, against the no-op
+	 * ioctl again, in the same rotating blocks.
+	 */
+	{
+		static const char *const bare[4] = {
+			"noop_ioctl_2", "bare_read_ioctl", "bare_write_ioctl",
+			"bare_copy_ioctl",
+		};
+		uint64_t mo[2];
+		BmInfo *objs[2] = { a, bb };
+		double bsecs[4] = { 0, 0, 0, 0 };
+
+		for (k = 0; k < 2; k++) {
+			memset(&g, 0, sizeof(g));
+			g.size = sizeof(g);
+			snprintf(g.name.pool, sizeof(g.name.pool), "pool0");
+			snprintf(g.name.ns, sizeof(g.name.ns), "%s", NS);
+			snprintf(g.name.secid, sizeof(g.name.secid), "%s", SECID);
+			snprintf(g.name.id, sizeof(g.name.id), "%s", objs[k]->bmId);
+			if (ioctl(fd, MF_IOC_OBJ_GET, &g))
+				die("MF_IOC_OBJ_GET", 0);
+			mo[k] = g.map_offset;
+		}
+		for (blk = 0; blk < OP64_BLOCKS; blk++)
+			for (k = 0; k < 4; k++) {
+				int w = (int)((k + blk + rep) % 4);
+
+				t = now();
+				for (i = 0; i < n; i++) {
+					uint64_t off = ((blk * n + i) * 64) % DATA_OBJ;
+					struct mf_obj_io io;
+					struct mf_obj_copy c;
+					int ret = 0;
+
+					memset(&io, 0, sizeof(io));
+					io.size = sizeof(io);
+					io.obj = mo[0];
+					io.offset = off;
+					io.length = 64;
+					io.buf = (uintptr_t)buf;
+					switch (w) {
+					case 0:
+						memset(&v, 0, sizeof(v));
+						v.size = sizeof(v);
+						ret = ioctl(fd, MF_IOC_VERSION, &v);
+						break;
+					case 1:
+						ret = ioctl(fd, MF_IOC_OBJ_READ, &io);
+						break;
+					case 2:
+						ret = ioctl(fd, MF_IOC_OBJ_WRITE, &io);
+						break;
+					case 3:
+						memset(&c, 0, sizeof(c));
+						c.size = sizeof(c);
+						c.src = mo[0];
+						c.src_offset = off;
+						c.dst = mo[1];
+						c.dst_offset = off;
+						c.length = 64;
+						ret = ioctl(fd, MF_IOC_OBJ_COPY, &c);
+						break;
+					}
+					if (ret)
+						die(bare[w], 0);
+				}
+				bsecs[w] += now() - t;
+			}
+		for (k = 0; k < 4; k++)
+			emit("op64", bare[k], 64, rep,
+			     bsecs[k] * 1e9 / (n * OP64_BLOCKS), "ns");
+		for (k = 0; k < 2; k++) {
+			struct mf_obj_put p = { .size = sizeof(p), .obj = mo[k] };
+
+			ioctl(fd, MF_IOC_OBJ_PUT, &p);
+		}
+	}
+}
+
+static int cmd_data(int argc, char **argv)
+{
+	BmInfo a, bb;
+	char *ma, *mb, *buf;
+	size_t k;
+	int r, op, fd;
+
+	(void)argc;
+	(void)argv;
+	session_open();
+	fd = open("/dev/memfabric", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die("/dev/memfabric", 0);
+	obj_alloc(&a, "data-a", DATA_OBJ);
+	obj_alloc(&bb, "data-b", DATA_OBJ);
+	ma = obj_map(&a, PROT_READ | PROT_WRITE, BM_MAP_SHARED);
+	mb = obj_map(&bb, PROT_READ | PROT_WRITE, BM_MAP_SHARED);
+	buf = aligned_alloc(HUGE, DATA_OBJ);
+	if (!buf)
+		die("aligned_alloc", -ENOMEM);
+	k_write(ma, DATA_OBJ, 1);
+	k_write(mb, DATA_OBJ, 2);
+	k_write(buf, DATA_OBJ, 3);
+
+	for (r = 0; r < reps; r++) {
+		for (k = 0; k < sizeof(data_sizes) / sizeof(data_sizes[0]); k++) {
+			for (op = 0; op < 3; op++) {
+				char metric[32];
+
+				snprintf(metric, sizeof(metric), "bw_%s",
+					 op_names[op]);
+				double bo, bb_;
+
+				data_pair(op, r % 2 == 0, &a, &bb, ma, mb, buf,
+					  data_sizes[k], &bo, &bb_);
+				emit(metric, "ours", data_sizes[k], r, bo, "MB/s");
+				emit(metric, "memcpy", data_sizes[k], r, bb_, "MB/s");
+			}
+		}
+		small_ops(&a, &bb, buf, fd, r);
+	}
+	free(buf);
+	MUST(BM_Unmap(a.bmId, ma));
+	MUST(BM_Unmap(bb.bmId, mb));
+	obj_free(&a);
+	obj_free(&bb);
+	close(fd);
+	session_close();
+	return 0;
+}
+
+/* ---- (4) sharing footprint ------------------------------------------- */
+
+/* A reader: ours maps the object, base reads it into its own buffer. */
+static int cmd_share_child(int argc, char **argv)
+{
+	size_t size;
+	BmInfo b;
+	char c;
+	void *p;
+
+	if (argc < 3)
+		return 2;
+	size = strtoull(argv[2], NULL, 0);
+	MUST(BM_Init(NULL, 0));
+	info_init(&b, argv[1]);
+	if (write(1, "R", 1) != 1 || read(0, &c, 1) != 1)
+		return 1;
+	if (!strcmp(argv[0], "ours")) {
+		p = obj_map(&b, PROT_READ, BM_MAP_SHARED);
+		k_read(p, size);
+	} else {
+		p = malloc(size);
+		if (!p)
+			return 1;
+		MUST(BM_ReadSec(&b, 0, size, p, 0));
+		k_read(p, size);
+	}
+	if (write(1, "D", 1) != 1 || read(0, &c, 1) != 1)
+		return 1;
+	return 0;
+}
+
+struct child {
+	pid_t pid;
+	int to, from;
+};
+
+static void spawn(struct child *c, const char *mode, const char *id,
+		  size_t size)
+{
+	int in[2], out[2];
+	char sz[32];
+
+	if (pipe(in) || pipe(out))
+		die("pipe", 0);
+	snprintf(sz, sizeof(sz), "%zu", size);
+	c->pid = fork();
+	if (c->pid < 0)
+		die("fork", 0);
+	if (c->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		execl("/proc/self/exe", "mfbench", "share-child", mode, id, sz,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	c->to = in[1];
+	c->from = out[0];
+}
+
+static void expect(struct child *c, char want)
+{
+	char got = 0;
+
+	if (read(c->from, &got, 1) != 1 || got != want) {
+		fprintf(stderr, "mfbench share: child %d said '%c', not '%c'\n",
+			(int)c->pid, got, want);
+		exit(1);
+	}
+}
+
+struct footprint {
+	long long used_kb, rss_kb, pss_kb;
+};
+
+static void footprint(struct child *c, int n, struct footprint *f)
+{
+	int i;
+
+	stat_refresh();
+	f->used_kb = node0_kb("MemUsed");
+	f->rss_kb = f->pss_kb = 0;
+	for (i = 0; i < n; i++) {
+		f->rss_kb += smaps_kb(c[i].pid, "Rss");
+		f->pss_kb += smaps_kb(c[i].pid, "Pss");
+	}
+}
+
+static void share_trial(const char *mode, const char *id, size_t size, int n,
+			int rep)
+{
+	struct child c[8];
+	struct footprint f0, f1;
+	double denom = (double)n * size / 1024.0;	/* KiB */
+	int i;
+
+	for (i = 0; i < n; i++)
+		spawn(&c[i], mode, id, size);
+	for (i = 0; i < n; i++)
+		expect(&c[i], 'R');
+	usleep(200000);
+	footprint(c, n, &f0);
+	for (i = 0; i < n; i++)
+		if (write(c[i].to, "G", 1) != 1)
+			die("write", 0);
+	for (i = 0; i < n; i++)
+		expect(&c[i], 'D');
+	footprint(c, n, &f1);
+	for (i = 0; i < n; i++) {
+		int st;
+
+		if (write(c[i].to, "X", 1) != 1)
+			die("write", 0);
+		waitpid(c[i].pid, &st, 0);
+		close(c[i].to);
+		close(c[i].from);
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			die("share child failed", -EIO);
+	}
+	emit("node_growth_mib", mode, n, rep, (f1.used_kb - f0.used_kb) / 1024.0,
+	     "MiB");
+	emit("node_growth_pct", mode, n, rep,
+	     100.0 * (f1.used_kb - f0.used_kb) / denom, "%");
+	emit("rss_growth_mib", mode, n, rep, (f1.rss_kb - f0.rss_kb) / 1024.0,
+	     "MiB");
+	emit("pss_growth_mib", mode, n, rep, (f1.pss_kb - f0.pss_kb) / 1024.0,
+	     "MiB");
+	emit("rss_growth_pct", mode, n, rep,
+	     100.0 * (f1.rss_kb - f0.rss_kb) / denom, "%");
+	emit("object_mib", mode, n, rep, size / (double)MIB, "MiB");
+}
+
+static int cmd_share(int argc, char **argv)
+{
+	size_t size = opt_size(argc, argv, "--size", 256 * MIB);
+	static const int ns[] = { 1, 2, 4, 8 };
+	BmInfo b;
+	int r, k;
+
+	session_open();
+	obj_alloc(&b, "shared", size);
+	obj_fill(&b, size);
+	MUST(BM_PublishSec(&b, 0));
+	for (r = 0; r < reps; r++)
+		for (k = 0; k < 4; k++) {
+			if (r % 2 == 0)
+				share_trial("ours", b.bmId, size, ns[k], r);
+			share_trial("base", b.bmId, size, ns[k], r);
+			if (r % 2)
+				share_trial("ours", b.bmId, size, ns[k], r);
+		}
+	obj_free(&b);
+	session_close();
+	return 0;
+}
+
+/* ---- (5) copy-on-write ------------------------------------------------- */
+
+static int cmd_cow(int argc, char **argv)
+{
+	size_t size = opt_size(argc, argv, "--size", 256 * MIB);
+	size_t pages = size / 4096, step = 100, i, written;
+	BmInfo src;
+	int r, order;
+
+	session_open();
+	obj_alloc(&src, "cow-src", size);
+	obj_fill(&src, size);
+	MUST(BM_PublishSec(&src, 0));
+	for (r = 0; r < reps; r++)
+		for (order = 0; order < 2; order++) {
+			bool ours = (order == 0) == (r % 2 == 0);
+			long long u0 = pool_used(), cp0 = mfstat("cow_pieces");
+			long long pg0 = mfstat("commit_pages");
+			double t0, t1, t2;
+			BmInfo dst;
+
+			info_init(&dst, NULL);
+			if (ours) {
+				char *p = obj_map(&src, PROT_READ | PROT_WRITE,
+						  BM_MAP_PRIVATE);
+
+				t0 = now();
+				for (i = 0, written = 0; i < pages; i += step) {
+					p[i * 4096] ^= 1;
+					written++;
+				}
+				t1 = now();
+				MUST(BM_CommitSec(p, size, &dst, 0));
+				t2 = now();
+				emit("write_ms", "ours", size, r, (t1 - t0) * 1e3, "ms");
+				emit("commit_ms", "ours", size, r, (t2 - t1) * 1e3,
+				     "ms");
+				emit("time_ms", "ours", size, r, (t2 - t0) * 1e3, "ms");
+				emit("pages_written", "ours", size, r, written,
+				     "pages");
+				emit("cow_bytes_local", "ours", size, r,
+				     written * 4096.0, "B");
+				emit("commit_bytes", "ours", size, r,
+				     (mfstat("commit_pages") - pg0) * 4096.0, "B");
+				emit("cow_pieces", "ours", size, r,
+				     mfstat("cow_pieces") - cp0, "pieces");
+				emit("fabric_bytes", "ours", size, r,
+				     (double)(pool_used() - u0), "B");
+				MUST(BM_Unmap(src.bmId, p));
+			} else {
+				t0 = now();
+				MUST(BM_AllocSec(&dst, size, 0, NULL));
+				MUST(BM_CopySec(&src, 0, &dst, 0, size, 0));
+				t2 = now();
+				emit("time_ms", "copy", size, r, (t2 - t0) * 1e3, "ms");
+				emit("commit_bytes", "copy", size, r, size, "B");
+				emit("fabric_bytes", "copy", size, r,
+				     (double)(pool_used() - u0), "B");
+			}
+			obj_free(&dst);
+		}
+	obj_free(&src);
+	session_close();
+	return 0;
+}
+
+/* ---- (6) derive -------------------------------------------------------- */
+
+static int cmd_derive(int argc, char **argv)
+{
+	size_t size = opt_size(argc, argv, "--size", 1 * GIB);
+	BmInfo src;
+	int r, order;
+
+	session_open();
+	obj_alloc(&src, "derive-src", size);
+	obj_fill(&src, size);
+	for (r = 0; r < reps; r++)
+		for (order = 0; order < 2; order++) {
+			bool ours = (order == 0) == (r % 2 == 0);
+			long long u0 = pool_used();
+			BmInfo dst;
+			double t;
+
+			info_init(&dst, NULL);
+			t = now();
+			if (ours) {
+				MUST(BM_DeriveSec(&src, &dst, 0));
+			} else {
+				MUST(BM_AllocSec(&dst, size, 0, NULL));
+				MUST(BM_CopySec(&src, 0, &dst, 0, size, 0));
+			}
+			t = now() - t;
+			emit("time_ms", ours ? "derive" : "copy", size, r, t * 1e3,
+			     "ms");
+			emit("fabric_bytes", ours ? "derive" : "copy", size, r,
+			     (double)(pool_used() - u0), "B");
+			obj_free(&dst);
+		}
+	obj_free(&src);
+	session_close();
+	return 0;
+}
+
+/* ---- (7) allocation ------------------------------------------------------ */
+
+#define ALLOC_SIZE	(64 * KIB)
+#define ALLOC_LIVE	1000
+#define ALLOC_PAIRS	2000
+
+static uint64_t xs(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Pairs (free a random live object, allocate one) per second. */
+static double stack_pairs(BmInfo *live, size_t nlive, size_t pairs,
+			  uint64_t seed)
+{
+	uint64_t x = seed | 1;
+	size_t i;
+	double t = now();
+
+	for (i = 0; i < pairs; i++) {
+		BmInfo *b = &live[xs(&x) % nlive];
+
+		obj_free(b);
+		info_init(b, NULL);
+		MUST(BM_AllocSec(b, ALLOC_SIZE, 0, NULL));
+	}
+	return pairs / (now() - t);
+}
+
+static double ext_pairs(uint64_t capacity, size_t pairs, uint64_t seed)
+{
+	struct mf_ext_pool *p = calloc(1, mf_ext_pool_size());
+	size_t ms = mf_ext_meta_size(capacity, 12), i;
+	void *meta = calloc(1, ms);
+	u64 *off = calloc(ALLOC_LIVE, sizeof(*off));
+	uint64_t x = seed | 1;
+	double t;
+
+	if (!p || !meta || !off || mf_ext_format(p, meta, capacity, 12))
+		die("mf_ext_format", -ENOMEM);
+	for (i = 0; i < ALLOC_LIVE; i++)
+		if (mf_ext_alloc(p, ALLOC_SIZE, 0, &off[i]))
+			die("mf_ext_alloc", -ENOSPC);
+	t = now();
+	for (i = 0; i < pairs; i++) {
+		size_t k = xs(&x) % ALLOC_LIVE;
+
+		if (mf_ext_free(p, off[k]) ||
+		    mf_ext_alloc(p, ALLOC_SIZE, 0, &off[k]))
+			die("mf_ext churn", -ENOSPC);
+	}
+	t = now() - t;
+	mf_ext_unload(p);
+	free(p);
+	free(meta);
+	free(off);
+	return pairs / t;
+}
+
+static int cmd_alloc(int argc, char **argv)
+{
+	uint64_t capacity = (uint64_t)read_ll("/sys/kernel/memfabric/pools/pool0/capacity");
+	BmInfo *live = calloc(ALLOC_LIVE, sizeof(*live));
+	size_t i;
+	int r, order;
+
+	(void)argc;
+	(void)argv;
+	if (!live)
+		die("calloc", -ENOMEM);
+	if ((int64_t)capacity <= 0)
+		capacity = 2 * GIB;
+	capacity &= ~(HUGE - 1);
+	session_open();
+	for (i = 0; i < ALLOC_LIVE; i++) {
+		info_init(&live[i], NULL);
+		MUST(BM_AllocSec(&live[i], ALLOC_SIZE, 0, NULL));
+	}
+	for (r = 0; r < reps; r++)
+		for (order = 0; order < 2; order++) {
+			bool ours = (order == 0) == (r % 2 == 0);
+
+			if (ours)
+				emit("pairs_per_s", "stack", ALLOC_SIZE, r,
+				     stack_pairs(live, ALLOC_LIVE, ALLOC_PAIRS,
+						 r + 1),
+				     "pairs/s");
+			else
+				emit("pairs_per_s", "allocator", ALLOC_SIZE, r,
+				     ext_pairs(capacity, ALLOC_PAIRS * 10, r + 1),
+				     "pairs/s");
+		}
+	for (i = 0; i < ALLOC_LIVE; i++)
+		obj_free(&live[i]);
+	free(live);
+	session_close();
+	return 0;
+}
+
+/* ---- (8) scaling ---------------------------------------------------------- */
+
+struct worker {
+	pthread_t th;
+	int kind;	/* 0 alloc, 1 data */
+	int idx;
+	double secs;
+	BmInfo obj;
+	char *buf;
+	pthread_barrier_t *bar;
+};
+
+#define SCALE_LIVE	250
+#define SCALE_PAIRS	1000
+#define SCALE_OBJ	(32 * MIB)
+#define SCALE_CHUNK	(1 * MIB)
+#define SCALE_MOVED	(128 * MIB)
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	double t;
+
+	if (w->kind == 0) {
+		BmInfo *live = calloc(SCALE_LIVE, sizeof(*live));
+		size_t i;
+
+		for (i = 0; i < SCALE_LIVE; i++) {
+			info_init(&live[i], NULL);
+			MUST(BM_AllocSec(&live[i], ALLOC_SIZE, 0, NULL));
+		}
+		pthread_barrier_wait(w->bar);
+		t = now();
+		stack_pairs(live, SCALE_LIVE, SCALE_PAIRS, w->idx + 7);
+		w->secs = now() - t;
+		pthread_barrier_wait(w->bar);
+		for (i = 0; i < SCALE_LIVE; i++)
+			obj_free(&live[i]);
+		free(live);
+	} else {
+		size_t off = 0, moved;
+
+		pthread_barrier_wait(w->bar);
+		t = now();
+		for (moved = 0; moved < SCALE_MOVED; moved += SCALE_CHUNK) {
+			MUST(BM_ReadSec(&w->obj, off, SCALE_CHUNK, w->buf, 0));
+			off = (off + SCALE_CHUNK) % SCALE_OBJ;
+		}
+		w->secs = now() - t;
+		pthread_barrier_wait(w->bar);
+	}
+	return NULL;
+}
+
+static double scale_run(int kind, int nthreads, BmInfo *objs, char **bufs)
+{
+	struct worker w[2];
+	pthread_barrier_t bar;
+	double t, total;
+	int i;
+
+	pthread_barrier_init(&bar, NULL, nthreads + 1);
+	for (i = 0; i < nthreads; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].kind = kind;
+		w[i].idx = i;
+		w[i].bar = &bar;
+		w[i].obj = objs[i];
+		w[i].buf = bufs[i];
+		pthread_create(&w[i].th, NULL, worker_main, &w[i]);
+	}
+	pthread_barrier_wait(&bar);
+	t = now();
+	pthread_barrier_wait(&bar);
+	t = now() - t;
+	for (i = 0; i < nthreads; i++)
+		pthread_join(w[i].th, NULL);
+	pthread_barrier_destroy(&bar);
+	total = kind == 0 ? (double)SCALE_PAIRS * nthreads :
+			    (double)SCALE_MOVED * nthreads / 1e6;
+	return total / t;
+}
+
+static int cmd_scale(int argc, char **argv)
+{
+	BmInfo objs[2];
+	char *bufs[2];
+	int r, i, order;
+
+	(void)argc;
+	(void)argv;
+	session_open();
+	for (i = 0; i < 2; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "scale-%d", i);
+		obj_alloc(&objs[i], id, SCALE_OBJ);
+		obj_fill(&objs[i], SCALE_OBJ);
+		bufs[i] = malloc(SCALE_CHUNK);
+		memset(bufs[i], 1, SCALE_CHUNK);
+	}
+	for (r = 0; r < reps; r++)
+		for (order = 0; order < 2; order++) {
+			int t = (order == 0) == (r % 2 == 0) ? 1 : 2;
+
+			emit("alloc_pairs_per_s", t == 1 ? "1 thread" : "2 threads",
+			     t, r, scale_run(0, t, objs, bufs), "pairs/s");
+			emit("read_mb_per_s", t == 1 ? "1 thread" : "2 threads", t,
+			     r, scale_run(1, t, objs, bufs), "MB/s");
+		}
+	for (i = 0; i < 2; i++) {
+		obj_free(&objs[i]);
+		free(bufs[i]);
+	}
+	session_close();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "map", cmd_map }, { "faults", cmd_faults },
+		{ "data", cmd_data }, { "share", cmd_share },
+		{ "cow", cmd_cow }, { "derive", cmd_derive },
+		{ "alloc", cmd_alloc }, { "scale", cmd_scale },
+		{ "share-child", cmd_share_child },
+	};
+	size_t i;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: mfbench map|faults|data|share|cow|derive|alloc|scale [--reps N] [--size B] ...\n");
+		return 2;
+	}
+	if (opt_str(argc, argv, "--reps"))
+		reps = atoi(opt_str(argc, argv, "--reps"));
+	if (reps < 1)
+		reps = 1;
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name)) {
+			test_name = argv[1];
+			return cmds[i].fn(argc - 2, argv + 2);
+		}
+	fprintf(stderr, "mfbench: unknown measurement '%s'\n", argv[1]);
+	return 2;
+}

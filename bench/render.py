@@ -1,0 +1,452 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""render.py - turn the JSON lines of bench/run-bench into
+bench/results/latest.md and PNG plots (issue 7).
+
+    bench/render.py [--out-dir bench/results] [--command CMD] RAW.jsonl...
+
+One section per input file (one guest run).  Every figure is a median over
+the repetitions with its spread (min-max); a ratio is median(ours) /
+median(baseline) from the same run.  A row with a target gets PASS or
+MISS; a target without data is a MISS, never left out.  Exit status 0 even
+with misses: the benchmark reports, `make check` judges nothing here.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+from collections import defaultdict
+
+MIB = 1 << 20
+
+
+def load(path):
+    env, stats, failed = {}, {}, []
+    samples = defaultdict(list)  # (test, metric, variant, x) -> [values]
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                d = json.loads(line)
+            except ValueError:
+                continue
+            if d.get("test") == "env":
+                env = d
+            elif d.get("test") == "stats":
+                stats = d.get("stats", {})
+            elif d.get("failed"):
+                failed.append(d["test"])
+            elif "metric" in d:
+                samples[(d["test"], d["metric"], d["variant"], d["x"])].append(
+                    d["value"])
+    return env, stats, failed, samples
+
+
+class Run:
+    def __init__(self, path):
+        self.path = path
+        self.env, self.stats, self.failed, self.s = load(path)
+        self.verdicts = []
+
+    def vals(self, test, metric, variant, x=None):
+        if x is None:
+            for (t, m, v, xx), vals in self.s.items():
+                if (t, m, v) == (test, metric, variant):
+                    return vals
+            return []
+        return self.s.get((test, metric, variant, x), [])
+
+    def xs(self, test, metric):
+        return sorted({k[3] for k in self.s if k[0] == test and k[1] == metric})
+
+
+def med(v):
+    return statistics.median(v) if v else None
+
+
+def fmt(x, digits=3):
+    if x is None:
+        return "n/a"
+    if isinstance(x, str):
+        return x
+    a = abs(x)
+    if a >= 1000:
+        return f"{x:,.0f}"
+    if a >= 100:
+        return f"{x:.0f}"
+    if a >= 10:
+        return f"{x:.1f}"
+    if a >= 1 or a == 0:
+        return f"{x:.{digits - 1}f}"
+    return f"{x:.{digits}g}"
+
+
+def cell(v, scale=1.0):
+    """median [min-max] (n)"""
+    if not v:
+        return "n/a"
+    v = [x / scale for x in v]
+    if len(v) == 1:
+        return fmt(v[0])
+    return f"{fmt(med(v))} [{fmt(min(v))}–{fmt(max(v))}]"
+
+
+def size_name(b):
+    b = int(b)
+    if b >= 1 << 30 and b % (1 << 30) == 0:
+        return f"{b >> 30} GiB"
+    if b >= MIB and b % MIB == 0:
+        return f"{b >> 20} MiB"
+    if b >= 1024 and b % 1024 == 0:
+        return f"{b >> 10} KiB"
+    return f"{b} B"
+
+
+def verdict(ratio, op, target):
+    if target is None:
+        return "—"
+    if ratio is None:
+        return "**MISS** (no data)"
+    ok = ratio >= target if op == ">=" else ratio <= target
+    return "PASS" if ok else "**MISS**"
+
+
+class Table:
+    HEAD = "| what | ours | baseline | ratio | target | verdict |\n|---|---:|---:|---:|---|---|\n"
+
+    def __init__(self, run, title):
+        self.run, self.rows, self.title = run, [], title
+
+    def row(self, what, ours, base, scale=1.0, op=None, target=None,
+            ratio=None, tshow=None):
+        mo, mb = med(ours), med(base)
+        if ratio is None and mo is not None and mb:
+            ratio = mo / mb
+        v = verdict(ratio, op, target)
+        if target is not None:
+            self.run.verdicts.append((self.title, what, v))
+        t = tshow if tshow is not None else (
+            f"{op} {target}" if target is not None else "—")
+        self.rows.append(f"| {what} | {cell(ours, scale)} | {cell(base, scale)} | "
+                         f"{fmt(ratio) if ratio is not None else 'n/a'} | {t} | {v} |")
+
+    def text(self):
+        return self.HEAD + "\n".join(self.rows) + "\n"
+
+
+def section_map(r):
+    t = Table(r, "1 mapped access")
+    size = (r.xs("map", "seq_read") or [0])[0]
+    names = {"seq_read": "sequential read, MB/s", "seq_write": "sequential write, MB/s",
+             "rand64": "random 64 B reads, Mops/s"}
+    for m, label in names.items():
+        t.row(f"{label}: vs raw devdax", r.vals("map", m, "ours"),
+              r.vals("map", m, "raw"), op=">=", target=0.97)
+    for m, label in names.items():
+        t.row(f"{label}: vs anonymous memory", r.vals("map", m, "ours"),
+              r.vals("map", m, "anon"))
+    pmd = r.vals("map", "map_faults_pmd", "ours")
+    out = (f"### 1. Mapped access ({size_name(size)}, MAP_SHARED, pre-faulted)\n\n"
+           "Baselines: the same emulated device mapped raw (a devdax namespace "
+           f"{r.env.get('raw_dev', '')} carved from the same nvdimm region as "
+           "pool0, 2 MiB aligned), and anonymous memory (THP "
+           f"`{r.env.get('thp', '?')}`).  Ours took {fmt(med(pmd))} PMD faults "
+           "to map it.\n\n" + t.text())
+    return out
+
+
+def section_faults(r):
+    t = Table(r, "2 faults")
+    big = (r.xs("faults", "faults_per_2m") or [0])[-1]
+    small = None
+    for x in r.xs("faults", "ns_per_fault"):
+        if r.vals("faults", "ns_per_fault", "memfd", x):
+            small = x
+    t.row(f"faults per 2 MiB, {size_name(big)} aligned object, PMD mapping",
+          r.vals("faults", "faults_per_2m", "pmd", big), [], op="<=", target=1,
+          ratio=med(r.vals("faults", "faults_per_2m", "pmd", big)),
+          tshow="<= 1 fault / 2 MiB")
+    t.row(f"faults taken to first-touch {size_name(big)}: PMD vs 4 KiB",
+          r.vals("faults", "faults", "pmd", big), r.vals("faults", "faults", "4k", big))
+    t.row(f"time to first-touch {size_name(big)}, ms: PMD vs 4 KiB",
+          r.vals("faults", "touch_time", "pmd", big),
+          r.vals("faults", "touch_time", "4k", big))
+    if small:
+        t.row(f"4 KiB fault, ns: ours vs memfd minor fault ({size_name(small)}, "
+              "pre-populated, fault-around off)",
+              r.vals("faults", "ns_per_fault", "ours_4k_small", small),
+              r.vals("faults", "ns_per_fault", "memfd", small), op="<=", target=1.2)
+        t.row("faults taken for it (ours vs memfd)",
+              r.vals("faults", "minflt", "ours_4k_small", small),
+              r.vals("faults", "minflt", "memfd", small))
+    else:
+        t.row("4 KiB fault: ours vs memfd minor fault", [], [], op="<=", target=1.2)
+    return ("### 2. Faults\n\nA read of one byte per 4 KiB page of a fresh "
+            "MAP_SHARED mapping; the 4 KiB case maps the same object at a "
+            "virtual address 4 KiB off 2 MiB alignment, so no PMD can be used. "
+            "Fault counts from /sys/kernel/memfabric/stats (faults + faults_pmd) "
+            "and getrusage().\n\n" + t.text())
+
+
+def section_data(r):
+    t = Table(r, "3 ioctl data path")
+    fn = {"read": "BM_ReadSec", "write": "BM_WriteSec", "copy": "BM_CopySec"}
+    for op in ("read", "write", "copy"):
+        m = "bw_" + op
+        for x in r.xs("data", m):
+            target = 0.9 if x >= 64 * 1024 else None
+            t.row(f"{fn[op]} {size_name(x)}, MB/s", r.vals("data", m, "ours", x),
+                  r.vals("data", m, "memcpy", x),
+                  op=">=" if target else None, target=target)
+    noop = r.vals("data", "op64", "noop_ioctl")
+    for v in ("BM_ReadSec", "BM_WriteSec", "BM_CopySec"):
+        t.row(f"{v} 64 B, ns per call vs no-op ioctl", r.vals("data", "op64", v),
+              noop, op="<=", target=1.5)
+    noop2 = r.vals("data", "op64", "noop_ioctl_2")
+    for v, io in (("bare_read_ioctl", "READ"), ("bare_write_ioctl", "WRITE"),
+                  ("bare_copy_ioctl", "COPY")):
+        if r.vals("data", "op64", v):
+            t.row(f"(diagnostic) bare MF_IOC_OBJ_{io} 64 B, no library, vs no-op ioctl",
+                  r.vals("data", "op64", v), noop2)
+    return ("### 3. ioctl data path\n\nOurs: BM_ReadSec/BM_WriteSec/BM_CopySec "
+            "on 64 MiB objects, stepping through them.  Baseline: memcpy() of "
+            "the same sizes between the same objects' pre-faulted MAP_SHARED "
+            "mappings and a local buffer (read: object to buffer; write: buffer "
+            "to object; copy: object to object); each sample alternates 8 "
+            "blocks of ours and of memcpy, 32 MiB in all for each.  No-op "
+            "ioctl: MF_IOC_VERSION (copies its struct in and out, does "
+            "nothing).  The 64 B rows alternate 20 blocks of 1000 calls of "
+            "each, in rotating order; the diagnostic rows do the same for the "
+            "bare ioctls on handles of their own open file, without the "
+            "library.  Plot: `bw_vs_size-*.png`.\n\n" + t.text())
+
+
+def section_share(r):
+    t = Table(r, "4 sharing footprint")
+    size = med(r.vals("share", "object_mib", "ours"))
+    for n in r.xs("share", "node_growth_pct"):
+        node = r.vals("share", "node_growth_pct", "ours", n)
+        rss = r.vals("share", "rss_growth_pct", "ours", n)
+        # The larger of the two, rep by rep: neither hides growth.
+        ours = [max(a, b) for a, b in zip(node, rss)] if rss else node
+        base = r.vals("share", "node_growth_pct", "base", n)
+        t.row(f"N = {n}: local memory growth, % of N × size",
+              ours, base, op="<=", target=1.0, ratio=med(ours),
+              tshow="ours <= 1 %")
+    for n in r.xs("share", "node_growth_mib"):
+        t.row(f"N = {n}: node 0 MemUsed growth, MiB",
+              r.vals("share", "node_growth_mib", "ours", n),
+              r.vals("share", "node_growth_mib", "base", n))
+        t.row(f"N = {n}: Σ RSS growth, MiB",
+              r.vals("share", "rss_growth_mib", "ours", n),
+              r.vals("share", "rss_growth_mib", "base", n))
+        t.row(f"N = {n}: Σ PSS growth, MiB",
+              r.vals("share", "pss_growth_mib", "ours", n),
+              r.vals("share", "pss_growth_mib", "base", n))
+    return ("### 4. Sharing footprint (seed 001)\n\nN processes read a "
+            f"published shared object of {fmt(size)} MiB: "
+            "ours maps it with BM_MapSec(BM_MAP_SHARED) and reads it all; the "
+            "baseline reads it with BM_ReadSec into a malloc()ed buffer of its "
+            "own.  Growth is measured between all N processes being ready "
+            "(BM_Init done) and all having read, after "
+            "/proc/sys/vm/stat_refresh: node 0 MemUsed (local memory; blind "
+            "to pages taken from or returned to the per-CPU free lists, so "
+            "it moves in steps of those lists), and the sums of the "
+            "processes' RSS and PSS (which count library and program pages "
+            "first touched during the read, too).  The verdict row takes, "
+            "rep by rep, the larger of node 0 growth and Σ RSS growth, as % "
+            "of N × size; its ratio column is that % for ours.  Plot: "
+            "`share_vs_n-*.png`.\n\n" + t.text())
+
+
+def section_cow(r):
+    t = Table(r, "5 copy-on-write")
+    size = (r.xs("cow", "time_ms") or [0])[0]
+    t.row("time, ms: write 1 % of pages + commit vs alloc + BM_CopySec of all",
+          r.vals("cow", "time_ms", "ours"), r.vals("cow", "time_ms", "copy"))
+    t.row("  of which the writes (page copies into local memory), ms",
+          r.vals("cow", "write_ms", "ours"), [])
+    t.row("  of which BM_CommitSec, ms", r.vals("cow", "commit_ms", "ours"), [])
+    t.row("bytes copied into the new object (commit_pages × 4 KiB vs all)",
+          r.vals("cow", "commit_bytes", "ours"), r.vals("cow", "commit_bytes", "copy"))
+    t.row("bytes copied into local memory by the writes (COW)",
+          r.vals("cow", "cow_bytes_local", "ours"), [])
+    t.row("new fabric bytes (pool0 used growth)", r.vals("cow", "fabric_bytes", "ours"),
+          r.vals("cow", "fabric_bytes", "copy"))
+    t.row("2 MiB pieces the commit copied (stats cow_pieces)",
+          r.vals("cow", "cow_pieces", "ours"), [])
+    return (f"### 5. Copy-on-write ({size_name(size)} published object)\n\n"
+            "Ours: BM_MapSec(BM_MAP_PRIVATE, PROT_WRITE), write one byte in "
+            "every 100th page, BM_CommitSec of the whole mapping into a new "
+            "object.  Baseline: BM_AllocSec + BM_CopySec of the whole object.  "
+            "No target was set.\n\n" + t.text())
+
+
+def section_derive(r):
+    t = Table(r, "6 derive")
+    size = (r.xs("derive", "time_ms") or [0])[0]
+    t.row("time, ms: BM_DeriveSec vs BM_AllocSec + BM_CopySec",
+          r.vals("derive", "time_ms", "derive"), r.vals("derive", "time_ms", "copy"),
+          op="<=", target=0.01)
+    ob = r.vals("derive", "fabric_bytes", "derive")
+    bb = r.vals("derive", "fabric_bytes", "copy")
+    ratio = (med(ob) / med(bb)) if ob and bb and med(bb) else None
+    t.row("new fabric bytes (pool0 used growth), MiB", ob, bb, scale=MIB, op="<=",
+          target=0.01, ratio=ratio)
+    return (f"### 6. Derive ({size_name(size)})\n\n" + t.text())
+
+
+def section_alloc(r):
+    t = Table(r, "7 allocation")
+    t.row("alloc + free pairs per second, 64 KiB objects, 1000 live",
+          r.vals("alloc", "pairs_per_s", "stack"), r.vals("alloc", "pairs_per_s", "allocator"))
+    return ("### 7. Allocation\n\nOurs: BM_FreeSec of a random live object + "
+            "BM_AllocSec of a new one (generated id) through the library, the "
+            "ioctls, the object records and the allocator on pool0.  Baseline: "
+            "the allocator alone (kmod/mf_extent.c built in userspace, as "
+            "`make bench-alloc` builds it, no-op persistence) doing the same "
+            "pairs in the same guest.  The ratio is the share of the stack's "
+            "time the allocator accounts for; no target was set.\n\n" + t.text())
+
+
+def section_scale(r):
+    t = Table(r, "8 scaling")
+    t.row("allocation: alloc + free pairs per second, 2 threads vs 1",
+          r.vals("scale", "alloc_pairs_per_s", "2 threads"),
+          r.vals("scale", "alloc_pairs_per_s", "1 thread"))
+    t.row("data path: BM_ReadSec 1 MiB, MB/s in total, 2 threads vs 1",
+          r.vals("scale", "read_mb_per_s", "2 threads"),
+          r.vals("scale", "read_mb_per_s", "1 thread"))
+    return ("### 8. Scaling\n\n'ours' is 2 threads, 'baseline' 1 thread of "
+            "one process (one library session), each thread on its own "
+            "objects; 2.0 would be perfect scaling.  The guest's 2 vCPUs are "
+            "2 TCG threads on a host whose 2 cores are shared with other "
+            "guests, so this shows contention inside memfabric at best "
+            "roughly.  No target was set.\n\n" + t.text())
+
+
+def plots(runs, out_dir):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("render: no matplotlib (apt-get install python3-matplotlib): no plots",
+              file=sys.stderr)
+        return []
+    made = []
+    for r in runs:
+        tag = r.env.get("kernel", "guest").split("-")[0]
+        fig, axes = plt.subplots(1, 3, figsize=(15, 4.5), sharey=True)
+        for ax, op in zip(axes, ("read", "write", "copy")):
+            m = "bw_" + op
+            xs = r.xs("data", m)
+            for variant, style in (("ours", "o-"), ("memcpy", "s--")):
+                ys = [med(r.vals("data", m, variant, x)) for x in xs]
+                lo = [min(r.vals("data", m, variant, x) or [0]) for x in xs]
+                hi = [max(r.vals("data", m, variant, x) or [0]) for x in xs]
+                label = {"ours": f"BM_{op.capitalize()}Sec", "memcpy": "memcpy (mapped)"}[variant]
+                if xs:
+                    ax.plot(xs, ys, style, label=label)
+                    ax.fill_between(xs, lo, hi, alpha=0.2)
+            ax.set_xscale("log", base=2)
+            ax.set_xticks(xs)
+            ax.set_xticklabels([size_name(x).replace(" ", "") for x in xs], rotation=45)
+            ax.set_title(f"{op}")
+            ax.set_xlabel("transfer size")
+            ax.grid(True, alpha=0.3)
+            ax.legend()
+        axes[0].set_ylabel("MB/s (TCG guest: compare the lines, not the values)")
+        fig.suptitle(f"ioctl data path vs memcpy, median and min–max of the reps ({r.env.get('kernel', '')})")
+        fig.tight_layout()
+        name = f"bw_vs_size-{tag}.png"
+        fig.savefig(os.path.join(out_dir, name), dpi=90)
+        plt.close(fig)
+        made.append(name)
+
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        ns = r.xs("share", "node_growth_mib")
+        for variant, label, style in (("ours", "ours: BM_MapSec (shared)", "o-"),
+                                      ("base", "baseline: own buffer each", "s--")):
+            ys = [med(r.vals("share", "node_growth_mib", variant, n)) for n in ns]
+            lo = [min(r.vals("share", "node_growth_mib", variant, n) or [0]) for n in ns]
+            hi = [max(r.vals("share", "node_growth_mib", variant, n) or [0]) for n in ns]
+            if ns:
+                ax.plot(ns, ys, style, label=label)
+                ax.fill_between(ns, lo, hi, alpha=0.2)
+        rss = [med(r.vals("share", "rss_growth_mib", "ours", n)) for n in ns]
+        if ns and all(v is not None for v in rss):
+            ax.plot(ns, rss, "o:", label="ours: Σ RSS growth of the N processes")
+        ax.set_xlabel("processes N")
+        ax.set_xticks(ns)
+        ax.set_ylabel("node 0 memory growth, MiB")
+        ax.set_title(f"sharing footprint, median and min–max ({r.env.get('kernel', '')})")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        name = f"share_vs_n-{tag}.png"
+        fig.savefig(os.path.join(out_dir, name), dpi=90)
+        plt.close(fig)
+        made.append(name)
+    return made
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
+    ap.add_argument("--command", default="make bench")
+    ap.add_argument("raw", nargs="+")
+    a = ap.parse_args()
+    os.makedirs(a.out_dir, exist_ok=True)
+    runs = [Run(p) for p in a.raw if os.path.exists(p)]
+    if not runs:
+        print("render: no results", file=sys.stderr)
+        return 1
+    made = plots(runs, a.out_dir)
+    parts = []
+    for r in runs:
+        e = r.env
+        body = [
+            section_map(r), section_faults(r), section_data(r), section_share(r),
+            section_cow(r), section_derive(r), section_alloc(r), section_scale(r)]
+        head = (f"## Guest: Linux {e.get('kernel', '?')}, {e.get('backing', '?')} "
+                f"fabric\n\n"
+                f"- date: {e.get('date', '?')}{' (QUICK run: not the benchmark)' if e.get('quick') else ''}\n"
+                f"- guest: {e.get('cpus', '?')} vCPUs ({e.get('cpu', '?')}, qemu TCG), "
+                f"{int(e.get('mem_kb', 0)) // 1024} MiB RAM, THP `{e.get('thp', '?')}`\n"
+                f"- pool0: {e.get('pool_dev', '?')}, capacity "
+                f"{int(e.get('pool_capacity', 0)) / (1 << 30):.2f} GiB (fsdax); raw "
+                f"baseline {e.get('raw_dev', '?')} (devdax) on the same region\n"
+                f"- module {e.get('module', '?')}; raw samples: `{os.path.relpath(r.path, a.out_dir)}`\n")
+        if r.failed:
+            head += f"- **FAILED measurements: {', '.join(r.failed)}** (their targets are MISSes)\n"
+            for tname in r.failed:
+                r.verdicts.append((tname, "the measurement failed", "**MISS**"))
+        np_ = sum(1 for v in r.verdicts if v[2] == "PASS")
+        nm = sum(1 for v in r.verdicts if v[2] != "PASS")
+        summary = f"\n**{np_} PASS, {nm} MISS** of {len(r.verdicts)} targets.\n"
+        if nm:
+            summary += "\nMisses:\n\n" + "\n".join(
+                f"- {t}: {w}" for t, w, v in r.verdicts if v != "PASS") + "\n"
+        parts.append(head + summary + "\n" + "\n".join(body))
+    md = ("# memfabric benchmark results (`make bench`)\n\n"
+          "Generated by bench/render.py; do not edit.  Every figure is the "
+          "median over the repetitions, with the spread [min–max] of the "
+          "repetitions in brackets.  Ours and its baseline ran interleaved "
+          "in the same guest run (rep r runs ours first when r is even); "
+          "ratio = median(ours) / median(baseline).  Absolute times in a TCG "
+          "guest mean nothing: read the ratios and the counts.\n\n"
+          f"Command: `{a.command}`\n\n"
+          + ("Plots: " + ", ".join(f"`{m}`" for m in made) + "\n\n" if made else "")
+          + "\n".join(parts))
+    with open(os.path.join(a.out_dir, "latest.md"), "w") as f:
+        f.write(md)
+    print(md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

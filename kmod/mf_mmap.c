@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mf_mmap.c - mappings of objects: mmap() of /dev/memfabric, the fault
+ * handlers, and MF_IOC_OBJ_COMMIT.
+ *
+ * An object maps at its map offset (mf_obj.map_pgoff).  The pages are the
+ * pool's own page frames, inserted by the fault handlers with
+ * vmf_insert_mixed() into a VM_MIXEDMAP VMA (special or devmap entries:
+ * the core mm takes no page reference and counts no RSS for them), or
+ * with vmf_insert_pfn_pmd() 2 MiB at a time when the mapping is shared,
+ * the pool is devmap (fsdax) and the piece, the pool page frames and the
+ * virtual address are 2 MiB aligned.
+ *
+ * - MAP_SHARED: the pool memory itself.  A write fault first makes the
+ *   range the object's own (mf_obj_prepare_write(): a piece shared with a
+ *   derived object is copied, at most 2 MiB).  The VMA has ->pfn_mkwrite,
+ *   so the core mm write-protects its entries and a write to a page that
+ *   a read fault mapped comes back here too.
+ * - MAP_PRIVATE: the same page frames, read-only; the core mm copies a
+ *   page into anonymous memory on the first write (wp_page_copy()).  Such
+ *   a VMA never gets PMD entries, so that MF_IOC_OBJ_COMMIT can walk its
+ *   page table for the copied pages.
+ * - Publish is refused while a MAP_SHARED mapping that may write exists
+ *   (mf_obj.wmap_count); a MAP_SHARED mapping made without PROT_WRITE
+ *   loses VM_MAYWRITE, so it can never be made writable by mprotect().
+ *   Writes through /proc/PID/mem or ptrace need a writable or a
+ *   copy-on-write VMA: they fail on the former, and copy on the latter.
+ *
+ * All opens of the device share one address_space (that of the inode of
+ * the first open), marked S_DAX so that the core mm calls ->huge_fault();
+ * unmap_mapping_range() over an object's range reaches every mapping.
+ * Locking: see mf_object.h (mf_obj.map_lock).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/huge_mm.h>
+#include <linux/mman.h>
+#include <linux/pagemap.h>
+#include <linux/overflow.h>
+#include <linux/pfn_t.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "mf_compat.h"
+#include "mf_object.h"
+#include "mf_pool.h"
+
+static_assert(sizeof(struct mf_obj_commit) == 248);
+
+/* The inode whose address_space every open shares; under mf_mapping_lock. */
+static struct inode *mf_mapping_inode;
+static DEFINE_SPINLOCK(mf_mapping_lock);	/* protects mf_mapping_inode */
+
+/* A write fault gives up after this many races with derive. */
+#define MF_FAULT_RETRIES	16
+
+/* Pages MF_IOC_OBJ_COMMIT looks at per page-table walk. */
+#define MF_COMMIT_BATCH		512
+
+/**
+ * mf_mmap_open_file() - give an open file the shared address_space
+ * @inode: the device inode it was opened through
+ * @file: the new open file
+ *
+ * Context: process context, from the device's ->open().
+ */
+void mf_mmap_open_file(struct inode *inode, struct file *file)
+{
+	spin_lock(&mf_mapping_lock);
+	if (!mf_mapping_inode) {
+		ihold(inode);
+		inode_set_flags(inode, S_DAX, S_DAX);
+		mf_mapping_inode = inode;
+	}
+	file->f_mapping = mf_mapping_inode->i_mapping;
+	spin_unlock(&mf_mapping_lock);
+}
+
+/**
+ * mf_mmap_exit() - drop the shared address_space
+ *
+ * Context: module exit: no file is open, so nothing maps it.
+ */
+void mf_mmap_exit(void)
+{
+	struct inode *inode;
+
+	spin_lock(&mf_mapping_lock);
+	inode = mf_mapping_inode;
+	mf_mapping_inode = NULL;
+	spin_unlock(&mf_mapping_lock);
+	if (inode) {
+		inode_set_flags(inode, 0, S_DAX);
+		iput(inode);
+	}
+}
+
+/**
+ * mf_mmap_zap() - unmap a range of an object from every mapping
+ * @obj: the object
+ * @pos: offset of the range in the object
+ * @len: its length
+ *
+ * Pages that MAP_PRIVATE mappings copied stay: they are the process's.
+ *
+ * Context: process context; @obj->map_lock held for writing.
+ */
+void mf_mmap_zap(struct mf_obj *obj, u64 pos, u64 len)
+{
+	struct inode *inode;
+
+	lockdep_assert_held_write(&obj->map_lock);
+	if (!atomic_read(&obj->map_count))
+		return;
+	/* Set before any mapping could exist, cleared after the last. */
+	inode = READ_ONCE(mf_mapping_inode);
+	if (WARN_ON_ONCE(!inode))
+		return;
+	unmap_mapping_range(inode->i_mapping,
+			    ((loff_t)obj->map_pgoff << PAGE_SHIFT) + pos,
+			    len, 0);
+}
+
+/* The pfn_t of a pool page frame: devmap for fsdax pools. */
+static pfn_t mf_pool_pfn_t(const struct mf_pool *pool, unsigned long pfn)
+{
+	if (pool->backend == MF_POOL_BACKEND_FSDAX && pfn_valid(pfn))
+		return __pfn_to_pfn_t(pfn, PFN_DEV | PFN_MAP);
+	return __pfn_to_pfn_t(pfn, 0);
+}
+
+/* The object offset of page offset @pgoff of a mapping of @obj. */
+static u64 mf_fault_off(const struct mf_obj *obj, pgoff_t pgoff)
+{
+	return (u64)(pgoff - obj->map_pgoff) << PAGE_SHIFT;
+}
+
+/* The fault code for an errno of mf_obj_prepare_write(). */
+static vm_fault_t mf_errno_to_fault(int err)
+{
+	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+}
+
+/*
+ * Map @order pages of @obj at @off for @vmf: a PTE (order 0) or a PMD.
+ * @write: a write fault of a shared mapping: the range is made the
+ * object's own first, and that must still hold when the entry goes in.
+ */
+static vm_fault_t mf_fault_map(struct vm_fault *vmf, struct mf_obj *obj,
+			       u64 off, unsigned int order, bool write)
+{
+	struct mf_pool *pool = obj->ns->pool;
+	u64 len = PAGE_SIZE << order, contig;
+	unsigned long pfn;
+	vm_fault_t vret;
+	int tries, ret;
+	u32 seq;
+
+	for (tries = 0; tries < MF_FAULT_RETRIES; tries++) {
+		seq = READ_ONCE(obj->share_seq);
+		if (write) {
+			ret = mf_obj_prepare_write(obj, off, len);
+			if (ret)
+				return mf_errno_to_fault(ret);
+		}
+		down_read(&obj->map_lock);
+		if (write && READ_ONCE(obj->share_seq) != seq) {
+			/* Derive shared the range again meanwhile. */
+			up_read(&obj->map_lock);
+			continue;
+		}
+		if (mf_obj_pfn(obj, off, &pfn, &contig)) {
+			vret = VM_FAULT_SIGBUS;
+		} else if (!order) {
+			vret = mf_vmf_insert_mixed(vmf->vma, vmf->address,
+						   mf_pool_pfn_t(pool, pfn),
+						   write);
+			atomic_long_inc(&mf_cnt.faults);
+		} else if (contig < len || !IS_ALIGNED(pfn, 1UL << order)) {
+			vret = VM_FAULT_FALLBACK;
+		} else {
+			vret = vmf_insert_pfn_pmd(vmf, mf_pool_pfn_t(pool, pfn),
+						  write);
+			atomic_long_inc(&mf_cnt.faults_pmd);
+		}
+		up_read(&obj->map_lock);
+		return vret;
+	}
+	return VM_FAULT_SIGBUS;
+}
+
+/* The object's memory from @off, in pages: a fault beyond it is SIGBUS. */
+static bool mf_fault_in_object(const struct mf_obj *obj, u64 off, u64 len)
+{
+	u64 end;
+
+	return !check_add_overflow(off, len, &end) &&
+	       end <= PAGE_ALIGN(READ_ONCE(obj->size));
+}
+
+/**
+ * mf_vm_fault() - ->fault(): map one page of an object
+ * @vmf: the fault
+ *
+ * Context: process context, mmap_lock (or the VMA lock) held for reading.
+ * Return: VM_FAULT_NOPAGE with the page mapped, VM_FAULT_SIGBUS beyond
+ * the object or when the pool is out of memory for a copy, VM_FAULT_OOM.
+ */
+static vm_fault_t mf_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mf_obj *obj = vma->vm_private_data;
+	u64 off = mf_fault_off(obj, vmf->pgoff);
+	bool write = (vmf->flags & FAULT_FLAG_WRITE) &&
+		     (vma->vm_flags & VM_SHARED);
+
+	if (!mf_fault_in_object(obj, off, PAGE_SIZE))
+		return VM_FAULT_SIGBUS;
+	return mf_fault_map(vmf, obj, off, 0, write);
+}
+
+/**
+ * mf_vm_huge_fault() - ->huge_fault(): map 2 MiB of an object at once
+ * @vmf: the fault
+ * @pe: the entry size asked for
+ *
+ * Only for MAP_SHARED mappings of devmap pools, where the whole PMD lies
+ * in the VMA and in the object, and the piece is 2 MiB aligned and
+ * contiguous; anything else falls back to ->fault().
+ *
+ * Context: process context, mmap_lock (or the VMA lock) held for reading.
+ * Return: VM_FAULT_NOPAGE, VM_FAULT_FALLBACK, or an error.
+ */
+static vm_fault_t mf_vm_huge_fault(struct vm_fault *vmf, mf_fault_size_t pe)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mf_obj *obj = vma->vm_private_data;
+	unsigned long pmd_addr = vmf->address & PMD_MASK;
+	u64 off;
+
+	if (mf_fault_order(pe) != PMD_SHIFT - PAGE_SHIFT ||
+	    !(vma->vm_flags & VM_SHARED) ||
+	    obj->ns->pool->backend != MF_POOL_BACKEND_FSDAX ||
+	    pmd_addr < vma->vm_start || pmd_addr + PMD_SIZE > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+	off = mf_fault_off(obj, linear_page_index(vma, pmd_addr));
+	if (!IS_ALIGNED(off, PMD_SIZE) ||
+	    !mf_fault_in_object(obj, off, PMD_SIZE))
+		return VM_FAULT_FALLBACK;
+	return mf_fault_map(vmf, obj, off, PMD_SHIFT - PAGE_SHIFT,
+			    vmf->flags & FAULT_FLAG_WRITE);
+}
+
+/**
+ * mf_vm_pfn_mkwrite() - ->pfn_mkwrite(): a write to a read-only page
+ * @vmf: the fault
+ *
+ * Makes the page the object's own; if that replaced it, the entry was
+ * zapped and the core mm retries the fault.
+ *
+ * Context: process context, mmap_lock (or the VMA lock) held for reading.
+ * Return: 0 to make the entry writable, or an error.
+ */
+static vm_fault_t mf_vm_pfn_mkwrite(struct vm_fault *vmf)
+{
+	struct mf_obj *obj = vmf->vma->vm_private_data;
+	u64 off = mf_fault_off(obj, vmf->pgoff);
+	int ret;
+
+	if (!mf_fault_in_object(obj, off, PAGE_SIZE))
+		return VM_FAULT_SIGBUS;
+	atomic_long_inc(&mf_cnt.mkwrite);
+	ret = mf_obj_prepare_write(obj, off, PAGE_SIZE);
+	return ret ? mf_errno_to_fault(ret) : 0;
+}
+
+/* Count one more VMA of @obj, made like @vma. */
+static void mf_vma_count(struct vm_area_struct *vma, struct mf_obj *obj)
+{
+	atomic_inc(&obj->map_count);
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
+	    (VM_SHARED | VM_MAYWRITE))
+		atomic_inc(&obj->wmap_count);
+	atomic_long_inc(&mf_cnt.mappings);
+}
+
+/**
+ * mf_vm_open() - ->open(): a VMA was copied (fork) or split
+ * @vma: the new VMA
+ *
+ * It holds a reference of its own, like the one it was made from.
+ *
+ * Context: process context.
+ */
+static void mf_vm_open(struct vm_area_struct *vma)
+{
+	struct mf_obj *obj = vma->vm_private_data;
+
+	mf_obj_ref(obj);
+	mf_vma_count(vma, obj);
+}
+
+/**
+ * mf_vm_close() - ->close(): a VMA goes (munmap, exit, kill -9)
+ * @vma: the VMA; its page table entries are gone already
+ *
+ * Drops its reference: the object's memory may return to the pool now.
+ *
+ * Context: process context.
+ */
+static void mf_vm_close(struct vm_area_struct *vma)
+{
+	struct mf_obj *obj = vma->vm_private_data;
+
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
+	    (VM_SHARED | VM_MAYWRITE))
+		atomic_dec(&obj->wmap_count);
+	atomic_dec(&obj->map_count);
+	atomic_long_dec(&mf_cnt.mappings);
+	MF_DEBUG_ASSERT(atomic_read(&obj->wmap_count) >= 0 &&
+			atomic_read(&obj->map_count) >= 0 &&
+			atomic_long_read(&mf_cnt.mappings) >= 0);
+	mf_obj_unref(obj);
+}
+
+static const struct vm_operations_struct mf_vm_ops = {
+	.open		= mf_vm_open,
+	.close		= mf_vm_close,
+	.fault		= mf_vm_fault,
+	.huge_fault	= mf_vm_huge_fault,
+	.pfn_mkwrite	= mf_vm_pfn_mkwrite,
+};
+
+/**
+ * mf_mmap() - mmap() of /dev/memfabric: map an object
+ * @file: the open file; it must hold a handle on the object
+ * @vma: the new VMA: its page offset names the object and where in it
+ *
+ * See the UAPI header for the rules.
+ *
+ * Context: process context, mmap_lock held for writing.
+ * Return: 0; -EINVAL the offset names no object or the range is beyond
+ * it; -ENOENT no handle on it; -EACCES a writable shared mapping of an
+ * object the caller may not write (published, or another's), or a
+ * private object of another.
+ */
+int mf_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	bool shared = vma->vm_flags & VM_SHARED;
+	unsigned long rel;
+	struct mf_obj *obj;
+	u64 end;
+	int ret;
+
+	if (vma->vm_pgoff < (1UL << MF_MAP_PGOFF_SHIFT))
+		return -EINVAL;
+	obj = mf_obj_from_pgoff(file, vma->vm_pgoff);
+	if (!obj)
+		return -ENOENT;
+	rel = vma->vm_pgoff - obj->map_pgoff;
+	ret = mf_obj_check_access(obj, MF_ACCESS_READ |
+				  (shared && (vma->vm_flags & VM_WRITE) ?
+				   MF_ACCESS_WRITE : 0));
+	if (ret)
+		goto err_unref;
+
+	mutex_lock(&obj->ns->lock);
+	end = ((u64)rel + vma_pages(vma)) << PAGE_SHIFT;
+	if (end > PAGE_ALIGN(obj->size)) {
+		ret = -EINVAL;
+	} else if (shared && (vma->vm_flags & VM_WRITE) &&
+		   obj->type != MF_OBJ_PRIVATE_RW) {
+		ret = -EACCES;	/* published since the check above */
+	} else {
+		if (shared && !(vma->vm_flags & VM_WRITE))
+			mf_vm_flags_clear(vma, VM_MAYWRITE);
+		mf_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND);
+		vma->vm_ops = &mf_vm_ops;
+		vma->vm_private_data = obj;
+		mf_vma_count(vma, obj);
+	}
+	mutex_unlock(&obj->ns->lock);
+	if (ret)
+		goto err_unref;
+	/* The reference mf_obj_from_pgoff() took is the mapping's now. */
+	return 0;
+
+err_unref:
+	mf_obj_unref(obj);
+	return ret;
+}
+
+/**
+ * mf_get_unmapped_area() - place a mapping of an object
+ * @file: the open file
+ * @addr: the caller's hint or fixed address, or 0
+ * @len: the length
+ * @pgoff: the page offset
+ * @flags: the mmap() flags
+ *
+ * A hint or fixed address is honoured as for any file; otherwise the
+ * mapping is placed 2 MiB aligned (relative to its offset) so that it can
+ * take PMD entries.
+ *
+ * Return: the address, or a negative errno cast to unsigned long.
+ */
+unsigned long mf_get_unmapped_area(struct file *file, unsigned long addr,
+				   unsigned long len, unsigned long pgoff,
+				   unsigned long flags)
+{
+	if (addr || (flags & MAP_FIXED) || !(flags & MAP_SHARED))
+		return mf_mm_get_unmapped_area(file, addr, len, pgoff, flags);
+	return thp_get_unmapped_area(file, addr, len, pgoff, flags);
+}
+
+/* ---- MF_IOC_OBJ_COMMIT --------------------------------------------------------- */
+
+/**
+ * struct mf_commit_walk - the copied pages of one batch of a commit
+ * @base: the batch's first user address
+ * @pages: per page of the batch: the process's own copy (with a
+ *	reference), NULL for one it has not written, or ERR_PTR(-EAGAIN)
+ *	for one that is not present (swapped out, migrating)
+ */
+struct mf_commit_walk {
+	unsigned long base;
+	struct page *pages[MF_COMMIT_BATCH];
+};
+
+/* apply_to_existing_page_range() callback: the page table lock is held. */
+static int mf_commit_pte(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct mf_commit_walk *w = data;
+	unsigned long i = (addr - w->base) >> PAGE_SHIFT;
+	pte_t pte = ptep_get(ptep);
+	struct page *page;
+
+	if (pte_none(pte))
+		return 0;
+	if (!pte_present(pte)) {
+		w->pages[i] = ERR_PTR(-EAGAIN);
+		return 0;
+	}
+	if (!pfn_valid(pte_pfn(pte)))
+		return 0;
+	page = pte_page(pte);
+	if (!PageAnon(page))
+		return 0;
+	get_page(page);
+	w->pages[i] = page;
+	return 0;
+}
+
+/*
+ * Collect the pages of batch @w of @n pages that the process copied;
+ * mmap_lock held for reading.  A page that is not present is faulted in
+ * (it is the process's copy if it is anonymous).
+ */
+static int mf_commit_collect(struct mm_struct *mm, struct mf_commit_walk *w,
+			     unsigned long n)
+{
+	struct page *page;
+	unsigned long i;
+	long got;
+	int ret;
+
+	memset(w->pages, 0, n * sizeof(w->pages[0]));
+	ret = apply_to_existing_page_range(mm, w->base, n << PAGE_SHIFT,
+					   mf_commit_pte, w);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if (w->pages[i] != ERR_PTR(-EAGAIN))
+			continue;
+		w->pages[i] = NULL;
+		got = mf_get_user_page(w->base + (i << PAGE_SHIFT), &page);
+		if (got < 0)
+			return got;
+		if (got == 1 && PageAnon(page))
+			w->pages[i] = page;
+		else if (got == 1)
+			put_page(page);
+	}
+	return 0;
+}
+
+/* Drop the page references of batch @w of @n pages. */
+static void mf_commit_release(struct mf_commit_walk *w, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		if (!IS_ERR_OR_NULL(w->pages[i]))
+			put_page(w->pages[i]);
+		w->pages[i] = NULL;
+	}
+}
+
+/*
+ * The mapping of [@addr, @addr + @len) in the current process: one
+ * MAP_PRIVATE VMA of an object.  mmap_lock held.
+ */
+static struct vm_area_struct *mf_commit_vma(unsigned long addr,
+					    unsigned long len)
+{
+	struct vm_area_struct *vma = vma_lookup(current->mm, addr);
+
+	if (!vma || vma->vm_ops != &mf_vm_ops ||
+	    (vma->vm_flags & VM_SHARED) || len > vma->vm_end - addr)
+		return NULL;
+	return vma;
+}
+
+/*
+ * Copy the pages the process wrote in [@addr, @addr + @len) of its
+ * mapping of @src into @dst, which @src's object offset @off starts at;
+ * count the bytes in *@copied.
+ */
+static int mf_commit_copy(struct mf_obj *src, struct mf_obj *dst,
+			  unsigned long addr, unsigned long len, u64 *copied)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct mf_commit_walk *w;
+	unsigned long done, n, i;
+	u64 off, size = dst->size, chunk;
+	int ret = 0;
+
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	for (done = 0; done < len && !ret; done += n << PAGE_SHIFT) {
+		n = min_t(unsigned long, (len - done) >> PAGE_SHIFT,
+			  MF_COMMIT_BATCH);
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		ret = mmap_read_lock_killable(mm);
+		if (ret)
+			break;
+		vma = mf_commit_vma(addr + done, n << PAGE_SHIFT);
+		if (!vma || vma->vm_private_data != src) {
+			mmap_read_unlock(mm);
+			ret = -EINVAL;	/* unmapped or remapped meanwhile */
+			break;
+		}
+		off = mf_fault_off(src, linear_page_index(vma, addr + done));
+		w->base = addr + done;
+		ret = mf_commit_collect(mm, w, n);
+		for (i = 0; i < n && !ret; i++) {
+			if (!w->pages[i] || off + (i << PAGE_SHIFT) >= size)
+				continue;
+			chunk = min_t(u64, PAGE_SIZE,
+				      size - (off + (i << PAGE_SHIFT)));
+			ret = mf_obj_write_kernel(dst, off + (i << PAGE_SHIFT),
+						  page_address(w->pages[i]),
+						  chunk);
+			if (!ret)
+				*copied += chunk;
+		}
+		mf_commit_release(w, n);
+		mmap_read_unlock(mm);
+	}
+	kfree(w);
+	return ret;
+}
+
+/**
+ * mf_ioctl_obj_commit() - MF_IOC_OBJ_COMMIT: a new object from a
+ *	copy-on-write mapping
+ * @file: the open /dev/memfabric; it gets the new object's handle
+ * @arg: the kernel copy of the caller's struct mf_obj_commit
+ *
+ * The new object is derived from the object the range maps (sharing its
+ * memory) and then gets the pages of the range that the process has
+ * written (its anonymous copies), so that it reads as the process sees
+ * the range.  With MF_COMMIT_PUBLISH it is published before this returns;
+ * on any failure it is freed again.
+ *
+ * Context: process context; takes the mmap_lock for reading, per batch
+ * of pages, and the object locks under it, as faults do.
+ * Return: 0 with ->id, ->bytes, ->map_offset, ->copied and ->type set;
+ * -EINVAL a bad range (unaligned, empty, not in one MAP_PRIVATE mapping
+ * of an object), id, namespace, output or reserved field; -EOVERFLOW
+ * @addr + @length overflows; -EACCES wrong secId, or a source the caller
+ * may not read; -EEXIST the id is taken; -ENOSPC; -ENOMEM; -EINTR.
+ */
+int mf_ioctl_obj_commit(struct file *file, void *arg)
+{
+	struct mf_obj_commit *oc = arg;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct mf_obj *src, *obj;
+	unsigned long len;
+	u64 end, copied = 0;
+	int ret;
+
+	if (oc->reserved || oc->bytes || oc->map_offset || oc->copied ||
+	    oc->type || !oc->length || !PAGE_ALIGNED(oc->addr) ||
+	    (memchr_inv(oc->id, 0, sizeof(oc->id)) &&
+	     !mf_ns_name_valid(oc->id, sizeof(oc->id))))
+		return -EINVAL;
+	if (check_add_overflow(oc->addr, oc->length, &end) ||
+	    end > TASK_SIZE_MAX)
+		return -EOVERFLOW;
+	len = PAGE_ALIGN(oc->length);
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	vma = mf_commit_vma(oc->addr, len);
+	src = vma ? vma->vm_private_data : NULL;
+	if (src)
+		mf_obj_ref(src);
+	mmap_read_unlock(mm);
+	if (!src)
+		return -EINVAL;
+	ret = mf_obj_check_access(src, MF_ACCESS_READ);
+	if (ret)
+		goto out_unref;
+
+	obj = mf_obj_derive_new(file, src, oc->ns, oc->secid, oc->id);
+	if (IS_ERR(obj)) {
+		ret = PTR_ERR(obj);
+		goto out_unref;
+	}
+	ret = mf_commit_copy(src, obj, oc->addr, len, &copied);
+	if (!ret && (oc->flags & MF_COMMIT_PUBLISH))
+		ret = mf_obj_publish(obj);
+	if (ret) {
+		mf_obj_abandon(file, obj);
+		goto out_obj;
+	}
+	oc->bytes = obj->size;
+	oc->map_offset = (u64)obj->nr << MF_MAP_OFF_SHIFT;
+	oc->copied = copied;
+	oc->type = READ_ONCE(obj->type);
+	atomic_long_inc(&mf_cnt.commits);
+	atomic_long_add(copied >> PAGE_SHIFT, &mf_cnt.commit_pages);
+out_obj:
+	mf_obj_unref(obj);
+out_unref:
+	mf_obj_unref(src);
+	return ret;
+}

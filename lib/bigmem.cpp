@@ -1,0 +1,1269 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// bigmem.cpp - the BigMemory API: namespaces, objects, data, gather,
+// mappings and the object model (MEMFABRIC_0.2).
+//
+// Names and handles.  The kernel names an object by pool, namespace,
+// secId and id only to find it (ALLOC, GET, FREE, PUBLISH, DERIVE's
+// destination); every other ioctl names it by the map offset of a handle
+// that the open file holds.  The session's handle table (Session::table,
+// under Session::mu) maps (pool, ns, id) to that handle, its secId and the
+// references held on it; see struct Entry in internal.hpp.
+//
+// - BM_AllocSec, BM_GetSec, BM_DeriveSec and BM_CommitSec give the caller
+//   one reference (a kernel handle reference of the session's open file).
+//   BM_PutSec drops one.  BM_FreeSec frees the object and drops every
+//   reference the session holds on it.  BM_Exit (the last one) drops all.
+// - Every other call on an object uses the session's handle when it has
+//   one (after checking the secId against the one the kernel accepted),
+//   and otherwise takes a transient handle (MF_IOC_OBJ_GET) that it drops
+//   again before it returns.  A mapping holds its own kernel reference
+//   until it is unmapped, so BM_MapSec keeps no handle either.
+// - A handle is pinned (Pin) while a call uses it without the table lock,
+//   so that a concurrent BM_PutSec cannot make its map offset go away (or
+//   be reused for another object) in the middle of the call.
+//
+// Mappings are process-wide (g_maps, under its own mutex): BM_Unmap and
+// BM_CommitSec find them by address.
+//
+// Lock order: State::mu (api.cpp), then Session::mu, then g_maps.mu; no
+// call holds two of them except the fork handlers, which take all three.
+#include "internal.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+using namespace memfabric::detail;
+
+namespace memfabric::detail {
+
+static_assert(BM_POOL_NAME_LEN == MF_POOL_NAME_LEN, "name sizes");
+static_assert(BM_NS_LEN == MF_NS_NAME_LEN, "name sizes");
+static_assert(BM_SECID_LEN == MF_SECID_LEN, "name sizes");
+static_assert(BM_ID_LEN == MF_OBJ_ID_LEN, "name sizes");
+static_assert(BM_TYPE_PRIVATE_RW == MF_OBJ_PRIVATE_RW, "types");
+static_assert(BM_TYPE_SHARED_RO == MF_OBJ_SHARED_RO, "types");
+static_assert(BM_MAX_SIZE == MF_OBJ_MAX_SIZE, "sizes");
+static_assert(BM_GATHER_MAX_ITEMS == MF_GATHER_MAX_ELEMS, "gather");
+static_assert(BM_FEAT_MMAP == MF_FEAT_MMAP, "feature bits");
+static_assert(BM_FEAT_OBJECTS == MF_FEAT_OBJECTS, "feature bits");
+
+namespace {
+
+// ---- names -------------------------------------------------------------
+
+struct Name {
+	std::string pool, ns, secid, id;
+
+	std::string key() const
+	{
+		std::string k = pool;
+		k += '\0';
+		k += ns;
+		k += '\0';
+		k += id;
+		return k;
+	}
+};
+
+bool nameChar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+	       c == ':';
+}
+
+// A NUL-terminated string of at most @cap - 1 bytes at @p, read no
+// further than @cap bytes.  -EINVAL when @p is NULL or unterminated.
+int boundedString(const char *p, size_t cap, std::string &out)
+{
+	if (!p)
+		return -EINVAL;
+	size_t n = strnlen(p, cap);
+	if (n == cap)
+		return -EINVAL;
+	out.assign(p, n);
+	return 0;
+}
+
+// Namespace names and object ids: 1 to 63 of [A-Za-z0-9_.:-].
+int checkObjName(const std::string &s)
+{
+	if (s.empty())
+		return -EINVAL;
+	for (char c : s)
+		if (!nameChar(c))
+			return -EINVAL;
+	return 0;
+}
+
+// A pool name field: "" is the session's default pool.
+int parsePool(const Session &s, const char *field, std::string &out)
+{
+	if (!field || !*field) {
+		out = s.config().defaultPool;
+		return 0;
+	}
+	int rc = boundedString(field, BM_POOL_NAME_LEN, out);
+	if (rc)
+		return rc;
+	return checkPoolName(out);
+}
+
+int parseNs(const char *field, std::string &out)
+{
+	int rc = boundedString(field, BM_NS_LEN, out);
+	return rc ? rc : checkObjName(out);
+}
+
+int parseSecid(const char *field, std::string &out)
+{
+	int rc = boundedString(field, BM_SECID_LEN, out);
+	if (rc)
+		return rc;
+	return out.empty() ? -EINVAL : 0;
+}
+
+// Check a BmInfo and read its name.  @idOptional: an empty bmId is
+// allowed (the kernel generates one).
+int parseInfo(const Session &s, const BmInfo *bi, Name &n,
+	      bool idOptional = false)
+{
+	if (!bi)
+		return -EINVAL;
+	int rc = parsePool(s, bi->poolName, n.pool);
+	if (!rc)
+		rc = parseNs(bi->ns, n.ns);
+	if (!rc)
+		rc = parseSecid(bi->secId, n.secid);
+	if (!rc)
+		rc = boundedString(bi->bmId, BM_ID_LEN, n.id);
+	if (!rc && !(idOptional && n.id.empty()))
+		rc = checkObjName(n.id);
+	return rc;
+}
+
+// Copy @src into the zero-padded field @dst of @cap bytes.
+void putField(char *dst, size_t cap, const std::string &src)
+{
+	memset(dst, 0, cap);
+	memcpy(dst, src.data(), std::min(src.size(), cap - 1));
+}
+
+void putName(mf_obj_name &k, const Name &n)
+{
+	putField(k.pool, sizeof(k.pool), n.pool);
+	putField(k.ns, sizeof(k.ns), n.ns);
+	putField(k.secid, sizeof(k.secid), n.secid);
+	putField(k.id, sizeof(k.id), n.id);
+}
+
+// Write what the kernel said back into the caller's BmInfo.
+void fillInfo(BmInfo *bi, const std::string &pool, const char *id,
+	      uint64_t bytes, uint32_t type)
+{
+	putField(bi->poolName, sizeof(bi->poolName), pool);
+	if (id) {
+		size_t n = strnlen(id, MF_OBJ_ID_LEN - 1);
+		memset(bi->bmId, 0, sizeof(bi->bmId));
+		memcpy(bi->bmId, id, n);
+	}
+	bi->size = static_cast<size_t>(bytes);
+	bi->type = static_cast<int>(type);
+}
+
+// Constant-time comparison of secIds.
+bool sameSecret(const std::string &a, const std::string &b)
+{
+	if (a.size() != b.size())
+		return false;
+	unsigned char d = 0;
+	for (size_t i = 0; i < a.size(); i++)
+		d |= static_cast<unsigned char>(a[i] ^ b[i]);
+	return d == 0;
+}
+
+// ---- kernel calls ------------------------------------------------------
+
+int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+template <class T> T arg()
+{
+	T a;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	return a;
+}
+
+int kernelPut(Session &s, uint64_t mo)
+{
+	mf_obj_put p = arg<mf_obj_put>();
+	p.obj = mo;
+	int rc = xioctl(s.fd(), MF_IOC_OBJ_PUT, &p);
+	if (rc)
+		log(BM_LOG_WARN, "MF_IOC_OBJ_PUT %#llx: %s",
+		    static_cast<unsigned long long>(mo), systemErrorText(-rc));
+	return rc;
+}
+
+int kernelGet(Session &s, const Name &n, mf_obj_get &g)
+{
+	g = arg<mf_obj_get>();
+	putName(g.name, n);
+	return xioctl(s.fd(), MF_IOC_OBJ_GET, &g);
+}
+
+int kernelStat(Session &s, uint64_t mo, mf_obj_stat &st)
+{
+	st = arg<mf_obj_stat>();
+	st.obj = mo;
+	return xioctl(s.fd(), MF_IOC_OBJ_STAT, &st);
+}
+
+// ---- the handle table --------------------------------------------------
+
+// Drop the kernel references @e holds beyond what it needs; forget it
+// when it needs none.  Session::mu held.
+void releaseLocked(Session &s, Entry &e)
+{
+	uint64_t keep = e.userRefs;
+	if (e.inflight && !keep)
+		keep = 1;
+	while (e.kernelRefs > keep) {
+		kernelPut(s, e.mo);
+		e.kernelRefs--;
+	}
+	if (!e.kernelRefs && !e.userRefs && !e.inflight && e.inTable) {
+		s.table.erase(e.key);
+		e.inTable = false;
+	}
+}
+
+// Take @e out of the table (its name now names another object, or was
+// freed): the caller's references on it are gone.  Session::mu held.
+void orphanLocked(Session &s, const std::shared_ptr<Entry> &e)
+{
+	if (e->inTable) {
+		s.table.erase(e->key);
+		e->inTable = false;
+	}
+	e->userRefs = 0;
+	releaseLocked(s, *e);
+}
+
+// A new user reference on the object @n whose kernel handle reference the
+// caller just took (ALLOC, GET, DERIVE, COMMIT gave @mo).  Session::mu
+// held.  Returns the entry.
+std::shared_ptr<Entry> adoptLocked(Session &s, const Name &n, uint64_t mo)
+{
+	std::string key = n.key();
+	auto it = s.table.find(key);
+
+	if (it != s.table.end()) {
+		std::shared_ptr<Entry> e = it->second;
+		if (e->mo == mo) {
+			e->userRefs++;
+			e->kernelRefs++;
+			e->secid = n.secid;
+			return e;
+		}
+		// The name was freed and taken again: the old handle is stale.
+		orphanLocked(s, e);
+	}
+	auto e = std::make_shared<Entry>();
+	e->key = key;
+	e->pool = n.pool;
+	e->ns = n.ns;
+	e->id = n.id;
+	e->secid = n.secid;
+	e->mo = mo;
+	e->userRefs = 1;
+	e->kernelRefs = 1;
+	e->inTable = true;
+	s.table.emplace(key, e);
+	return e;
+}
+
+// A handle in use by a call.
+class Pin {
+public:
+	Pin() = default;
+	Pin(const Pin &) = delete;
+	Pin &operator=(const Pin &) = delete;
+	Pin(Pin &&o) noexcept : s_(o.s_), e_(std::move(o.e_)) {}
+	~Pin() { reset(); }
+
+	uint64_t mo() const { return e_->mo; }
+	const Entry &entry() const { return *e_; }
+
+	void reset()
+	{
+		if (!e_)
+			return;
+		std::lock_guard<std::mutex> lock(s_->mu);
+		e_->inflight--;
+		releaseLocked(*s_, *e_);
+		e_.reset();
+	}
+
+	// Pin the session's handle on @n, or take a transient one.
+	int acquire(Session &s, const Name &n)
+	{
+		reset();
+		std::string key = n.key();
+		std::lock_guard<std::mutex> lock(s.mu);
+		auto it = s.table.find(key);
+		std::shared_ptr<Entry> e;
+
+		if (it != s.table.end()) {
+			e = it->second;
+			// The kernel checked the secId when the handle was
+			// taken; check the caller's against it.
+			if (!sameSecret(e->secid, n.secid))
+				return -EACCES;
+		} else {
+			mf_obj_get g;
+			int rc = kernelGet(s, n, g);
+			if (rc)
+				return rc;
+			e = std::make_shared<Entry>();
+			e->key = key;
+			e->pool = n.pool;
+			e->ns = n.ns;
+			e->id = n.id;
+			e->secid = n.secid;
+			e->mo = g.map_offset;
+			e->kernelRefs = 1;
+			e->inTable = true;
+			try {
+				s.table.emplace(key, e);
+			} catch (...) {
+				kernelPut(s, g.map_offset);
+				throw;
+			}
+		}
+		e->inflight++;
+		s_ = &s;
+		e_ = std::move(e);
+		return 0;
+	}
+
+private:
+	Session *s_ = nullptr;
+	std::shared_ptr<Entry> e_;
+};
+
+// ---- mappings ----------------------------------------------------------
+
+struct Mapping {
+	size_t length;		// page-rounded
+	bool isPrivate;
+	std::string pool, ns, id;
+};
+
+struct Maps {
+	std::mutex mu;
+	std::map<uintptr_t, Mapping> byAddr;
+};
+
+Maps &maps()
+{
+	static Maps *m = new Maps; // never destroyed, as State
+	return *m;
+}
+
+size_t pageSize()
+{
+	static const size_t ps = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+	return ps;
+}
+
+// ---- plumbing ------------------------------------------------------------
+
+template <class F> int guarded(F &&f) noexcept
+{
+	try {
+		return f();
+	} catch (const std::bad_alloc &) {
+		return -ENOMEM;
+	} catch (...) {
+		return -EIO;
+	}
+}
+
+// Run @f(Session &) on the current session; -ENODEV without one.
+template <class F> int withSession(F &&f) noexcept
+{
+	return guarded([&]() -> int {
+		std::shared_ptr<Session> s = currentSession();
+		if (!s)
+			return -ENODEV;
+		return f(*s);
+	});
+}
+
+bool addOverflows(size_t a, size_t b)
+{
+	size_t r;
+	return __builtin_add_overflow(a, b, &r);
+}
+
+// The pool BM_AllocSec allocates from.
+int choosePool(Session &s, const BmInfo *bi, const BmAffinity *aff,
+	       std::string &pool)
+{
+	std::string named, affPool;
+
+	if (bi->poolName[0]) {
+		int rc = parsePool(s, bi->poolName, named);
+		if (rc)
+			return rc;
+	}
+	if (!aff) {
+		pool = named.empty() ? s.config().defaultPool : named;
+		return 0;
+	}
+	if (aff->numaNode < -1)
+		return -EINVAL;
+	if (aff->poolName[0]) {
+		int rc = parsePool(s, aff->poolName, affPool);
+		if (rc)
+			return rc;
+		if (!named.empty() && named != affPool)
+			return -EINVAL;
+		named = affPool;
+	}
+	if (!named.empty() || aff->numaNode < 0) {
+		pool = named.empty() ? s.config().defaultPool : named;
+		return 0;
+	}
+
+	// A node: the first pool of that node's memory.
+	std::vector<mf_pool_info> v(16);
+	for (int tries = 0; tries < 8; tries++) {
+		mf_pool_list l = arg<mf_pool_list>();
+		l.pools = reinterpret_cast<uintptr_t>(v.data());
+		l.count = static_cast<uint32_t>(v.size());
+		l.entry_size = sizeof(mf_pool_info);
+		int rc = xioctl(s.fd(), MF_IOC_POOL_LIST, &l);
+		if (rc)
+			return rc;
+		if (l.count > v.size()) {
+			v.resize(l.count);
+			continue;
+		}
+		for (uint32_t i = 0; i < l.count; i++) {
+			if (v[i].backend == MF_POOL_BACKEND_NODE &&
+			    static_cast<int>(v[i].node) == aff->numaNode) {
+				pool.assign(v[i].name,
+					    strnlen(v[i].name,
+						    sizeof(v[i].name)));
+				return 0;
+			}
+		}
+		return -ENOENT;
+	}
+	return -EAGAIN;
+}
+
+} // namespace
+
+// ---- fork ----------------------------------------------------------------
+
+void forkPrepare(Session *s) noexcept
+{
+	if (s)
+		s->mu.lock();
+	maps().mu.lock();
+}
+
+void forkParent(Session *s) noexcept
+{
+	maps().mu.unlock();
+	if (s)
+		s->mu.unlock();
+}
+
+void forkChild(Session *s) noexcept
+{
+	maps().mu.unlock();
+	if (!s)
+		return;
+	// The open file and its kernel references are shared with the
+	// parent, and they are the parent's: the child starts with none.
+	for (auto &kv : s->table)
+		kv.second->inTable = false;
+	s->table.clear();
+	s->mu.unlock();
+}
+
+} // namespace memfabric::detail
+
+extern "C" {
+
+// ---- namespaces ----------------------------------------------------------
+
+BM_API int BM_CreateNSSec(const char *poolName, const char *ns, int attribute,
+			  const char *secId)
+{
+	return withSession([&](Session &s) {
+		std::string pool, name, secid;
+		int rc = parsePool(s, poolName, pool);
+		if (!rc)
+			rc = parseNs(ns, name);
+		if (!rc)
+			rc = parseSecid(secId, secid);
+		if (rc)
+			return rc;
+
+		mf_ns_create c = arg<mf_ns_create>();
+		putField(c.pool, sizeof(c.pool), pool);
+		putField(c.name, sizeof(c.name), name);
+		putField(c.secid, sizeof(c.secid), secid);
+		c.attr = static_cast<uint32_t>(attribute);
+		return xioctl(s.fd(), MF_IOC_NS_CREATE, &c);
+	});
+}
+
+BM_API int BM_DestroyNSSec(const char *poolName, const char *ns,
+			   const char *secId)
+{
+	return withSession([&](Session &s) {
+		std::string pool, name, secid;
+		int rc = parsePool(s, poolName, pool);
+		if (!rc)
+			rc = parseNs(ns, name);
+		if (!rc)
+			rc = parseSecid(secId, secid);
+		if (rc)
+			return rc;
+
+		mf_ns_destroy d = arg<mf_ns_destroy>();
+		putField(d.pool, sizeof(d.pool), pool);
+		putField(d.name, sizeof(d.name), name);
+		putField(d.secid, sizeof(d.secid), secid);
+		return xioctl(s.fd(), MF_IOC_NS_DESTROY, &d);
+	});
+}
+
+BM_API int BM_QueryNSCache(QueryNsCache *buff, size_t buffLen)
+{
+	return withSession([&](Session &s) -> int {
+		if (!buff && buffLen)
+			return -EINVAL;
+		size_t cap = buff ? buffLen / sizeof(QueryNsCache) : 0;
+		cap = std::min<size_t>(cap, INT_MAX);
+
+		// Ask for what fits, growing to what there is (it may change
+		// between calls).
+		std::vector<mf_ns_info> v(std::max<size_t>(1,
+					  std::min<size_t>(cap, 256)));
+		uint32_t got = 0;
+		for (int tries = 0;; tries++) {
+			mf_ns_list l = arg<mf_ns_list>();
+			l.namespaces = reinterpret_cast<uintptr_t>(v.data());
+			l.count = static_cast<uint32_t>(v.size());
+			l.entry_size = sizeof(mf_ns_info);
+			int rc = xioctl(s.fd(), MF_IOC_NS_LIST, &l);
+			if (rc)
+				return rc;
+			got = std::min<uint32_t>(l.count,
+						 static_cast<uint32_t>(v.size()));
+			size_t want = std::min<size_t>(cap, l.count);
+			if (want <= v.size() || tries == 8)
+				break;
+			v.resize(want);
+		}
+		size_t n = std::min<size_t>(cap, got);
+		for (size_t i = 0; i < n; i++) {
+			QueryNsCache &q = buff[i];
+			const mf_ns_info &k = v[i];
+
+			memset(&q, 0, sizeof(q));
+			memcpy(q.poolName, k.pool, sizeof(q.poolName) - 1);
+			memcpy(q.ns, k.name, sizeof(q.ns) - 1);
+			q.attribute = static_cast<int>(k.attr);
+			q.objectCount = k.nr_objects;
+			q.bytes = k.bytes;
+			q.ttlSeconds = k.ttl;
+			q.ctime = k.ctime;
+		}
+		return static_cast<int>(n);
+	});
+}
+
+// ---- objects ---------------------------------------------------------------
+
+BM_API int BM_AllocSec(BmInfo *bminfo, size_t size, int flags,
+		       BmAffinity *affinity)
+{
+	return withSession([&](Session &s) {
+		Name n;
+		if (flags || !size || size > BM_MAX_SIZE)
+			return -EINVAL;
+		int rc = parseInfo(s, bminfo, n, true);
+		if (rc)
+			return rc;
+		if (affinity) {
+			std::string dummy;
+			if (boundedString(affinity->poolName,
+					  BM_POOL_NAME_LEN, dummy))
+				return -EINVAL;
+		}
+		rc = choosePool(s, bminfo, affinity, n.pool);
+		if (rc)
+			return rc;
+
+		mf_obj_alloc a = arg<mf_obj_alloc>();
+		putName(a.name, n);
+		a.bytes = size;
+		// Not under the table lock: ALLOC zeroes the memory.
+		rc = xioctl(s.fd(), MF_IOC_OBJ_ALLOC, &a);
+		if (rc)
+			return rc;
+		std::lock_guard<std::mutex> lock(s.mu);
+		a.name.id[sizeof(a.name.id) - 1] = '\0';
+		n.id = a.name.id;
+		try {
+			adoptLocked(s, n, a.map_offset);
+		} catch (...) {
+			kernelPut(s, a.map_offset);
+			throw;
+		}
+		fillInfo(bminfo, n.pool, a.name.id, a.bytes, a.type);
+		return 0;
+	});
+}
+
+BM_API int BM_FreeSec(BmInfo *bminfo, int flags)
+{
+	return withSession([&](Session &s) {
+		Name n;
+		if (flags)
+			return -EINVAL;
+		int rc = parseInfo(s, bminfo, n);
+		if (rc)
+			return rc;
+
+		mf_obj_free f = arg<mf_obj_free>();
+		putName(f.name, n);
+		rc = xioctl(s.fd(), MF_IOC_OBJ_FREE, &f);
+		if (rc)
+			return rc;
+		std::lock_guard<std::mutex> lock(s.mu);
+		auto it = s.table.find(n.key());
+		if (it != s.table.end()) {
+			std::shared_ptr<Entry> e = it->second;
+			orphanLocked(s, e);
+		}
+		putField(bminfo->poolName, sizeof(bminfo->poolName), n.pool);
+		return 0;
+	});
+}
+
+BM_API int BM_BatchFreeSec(char *bmIdArray[], int num, int flags,
+			   const char *ns, const char *secId)
+{
+	return withSession([&](Session &s) -> int {
+		Name n;
+		if (flags || !bmIdArray || num <= 0 || num > MF_OBJ_BATCH_MAX)
+			return -EINVAL;
+		n.pool = s.config().defaultPool;
+		int rc = parseNs(ns, n.ns);
+		if (!rc)
+			rc = parseSecid(secId, n.secid);
+		if (rc)
+			return rc;
+
+		std::vector<char> ids(static_cast<size_t>(num) * BM_ID_LEN, 0);
+		std::vector<std::string> names(static_cast<size_t>(num));
+		for (int i = 0; i < num; i++) {
+			rc = boundedString(bmIdArray[i], BM_ID_LEN, names[i]);
+			if (!rc)
+				rc = checkObjName(names[i]);
+			if (rc)
+				return rc;
+			memcpy(&ids[static_cast<size_t>(i) * BM_ID_LEN],
+			       names[i].data(), names[i].size());
+		}
+
+		mf_obj_batch_free b = arg<mf_obj_batch_free>();
+		putField(b.pool, sizeof(b.pool), n.pool);
+		putField(b.ns, sizeof(b.ns), n.ns);
+		putField(b.secid, sizeof(b.secid), n.secid);
+		b.ids = reinterpret_cast<uintptr_t>(ids.data());
+		b.count = static_cast<uint32_t>(num);
+		std::lock_guard<std::mutex> lock(s.mu);
+		rc = xioctl(s.fd(), MF_IOC_OBJ_BATCH_FREE, &b);
+		if (rc)
+			return rc;
+
+		// Forget the handles of what was freed: everything before
+		// the first failure; after it, what a lookup no longer finds.
+		for (int i = 0; i < num; i++) {
+			n.id = names[i];
+			auto it = s.table.find(n.key());
+			if (it == s.table.end())
+				continue;
+			if (static_cast<uint32_t>(i) > b.first_failed) {
+				mf_obj_get g;
+				if (kernelGet(s, n, g) == 0) {
+					kernelPut(s, g.map_offset);
+					if (g.map_offset == it->second->mo)
+						continue;
+				}
+			} else if (static_cast<uint32_t>(i) == b.first_failed) {
+				continue;
+			}
+			std::shared_ptr<Entry> e = it->second;
+			orphanLocked(s, e);
+		}
+		if (b.first_error)
+			return -b.first_error;
+		return static_cast<int>(b.nr_freed);
+	});
+}
+
+BM_API int BM_ExpandSec(BmInfo *bminfo, size_t size, int flags)
+{
+	return withSession([&](Session &s) {
+		Name n;
+		if (flags || !size || size > BM_MAX_SIZE)
+			return -EINVAL;
+		int rc = parseInfo(s, bminfo, n);
+		if (rc)
+			return rc;
+		Pin pin;
+		rc = pin.acquire(s, n);
+		if (rc)
+			return rc;
+		mf_obj_expand e = arg<mf_obj_expand>();
+		e.obj = pin.mo();
+		e.bytes = size;
+		rc = xioctl(s.fd(), MF_IOC_OBJ_EXPAND, &e);
+		if (rc)
+			return rc;
+		bminfo->size = size;
+		putField(bminfo->poolName, sizeof(bminfo->poolName), n.pool);
+		return 0;
+	});
+}
+
+// ---- data ------------------------------------------------------------------
+
+static int objIo(BmInfo *bminfo, size_t offset, size_t length, void *buffer,
+		 int flags, unsigned long cmd)
+{
+	return withSession([&](Session &s) {
+		Name n;
+		if (flags || (!buffer && length))
+			return -EINVAL;
+		int rc = parseInfo(s, bminfo, n);
+		if (rc)
+			return rc;
+		if (addOverflows(offset, length))
+			return -EOVERFLOW;
+		Pin pin;
+		rc = pin.acquire(s, n);
+		if (rc || !length)
+			return rc;
+		mf_obj_io io = arg<mf_obj_io>();
+		io.obj = pin.mo();
+		io.offset = offset;
+		io.length = length;
+		io.buf = reinterpret_cast<uintptr_t>(buffer);
+		return xioctl(s.fd(), cmd, &io);
+	});
+}
+
+BM_API int BM_ReadSec(BmInfo *bminfo, size_t offset, size_t length,
+		      void *buffer, int flags)
+{
+	return objIo(bminfo, offset, length, buffer, flags, MF_IOC_OBJ_READ);
+}
+
+BM_API int BM_WriteSec(BmInfo *bminfo, size_t offset, size_t length,
+		       const void *buffer, int flags)
+{
+	return objIo(bminfo, offset, length, const_cast<void *>(buffer), flags,
+		     MF_IOC_OBJ_WRITE);
+}
+
+BM_API int BM_CopySec(BmInfo *srcBM, size_t srcOffset, BmInfo *dstBM,
+		      size_t dstOffset, size_t length, int flags)
+{
+	return withSession([&](Session &s) {
+		Name src, dst;
+		if (flags)
+			return -EINVAL;
+		int rc = parseInfo(s, srcBM, src);
+		if (!rc)
+			rc = parseInfo(s, dstBM, dst);
+		if (rc)
+			return rc;
+		if (addOverflows(srcOffset, length) ||
+		    addOverflows(dstOffset, length))
+			return -EOVERFLOW;
+		Pin ps, pd;
+		rc = ps.acquire(s, src);
+		if (!rc)
+			rc = pd.acquire(s, dst);
+		if (rc || !length)
+			return rc;
+		mf_obj_copy c = arg<mf_obj_copy>();
+		c.src = ps.mo();
+		c.src_offset = srcOffset;
+		c.dst = pd.mo();
+		c.dst_offset = dstOffset;
+		c.length = length;
+		return xioctl(s.fd(), MF_IOC_OBJ_COPY, &c);
+	});
+}
+
+BM_API int BM_SpecificObjSwapInSec(DiskFileDesc *file, BmInfo *bminfo,
+				   int flags, size_t offset, size_t length)
+{
+	return withSession([&](Session &s) {
+		Name n;
+		std::string path;
+		if (flags || !file || file->fileOffset < 0)
+			return -EINVAL;
+		if (file->fd < 0 && boundedString(file->path, PATH_MAX, path))
+			return -EINVAL;
+		if (file->fd < 0 && path.empty())
+			return -EINVAL;
+		int rc = parseInfo(s, bminfo, n);
+		if (rc)
+			return rc;
+		if (addOverflows(offset, length) ||
+		    length > static_cast<uint64_t>(INT64_MAX) -
+				     static_cast<uint64_t>(file->fileOffset))
+			return -EOVERFLOW;
+
+		UniqueFd own;
+		int fd = file->fd;
+		if (fd < 0) {
+			own.reset(::open(path.c_str(),
+					 O_RDONLY | O_CLOEXEC | O_NOCTTY));
+			if (!own)
+				return -errno;
+			fd = own.get();
+		}
+		Pin pin;
+		rc = pin.acquire(s, n);
+		if (rc || !length)
+			return rc;
+		mf_obj_swapin w = arg<mf_obj_swapin>();
+		w.obj = pin.mo();
+		w.offset = offset;
+		w.fd = fd;
+		w.file_offset = static_cast<uint64_t>(file->fileOffset);
+		w.length = length;
+		rc = xioctl(s.fd(), MF_IOC_OBJ_SWAPIN, &w);
+		if (rc)
+			return rc;
+		return w.done == length ? 0 : -ENODATA;
+	});
+}
+
+// ---- gather ----------------------------------------------------------------
+
+BM_API int BM_GatherSec(intptr_t *inputInfo, BmOperatorCode operatorCode,
+			int flags, BmInfo *bminfo, size_t *bmLen)
+{
+	return withSession([&](Session &s) -> int {
+		static const struct {
+			uint32_t op, dtype;
+		} ops[] = {
+			{ MF_GATHER_CONCAT, MF_DTYPE_NONE },
+			{ MF_GATHER_SUM, MF_DTYPE_S64 },
+			{ MF_GATHER_MIN, MF_DTYPE_S64 },
+			{ MF_GATHER_MAX, MF_DTYPE_S64 },
+			{ MF_GATHER_SUM, MF_DTYPE_F64 },
+			{ MF_GATHER_MIN, MF_DTYPE_F64 },
+			{ MF_GATHER_MAX, MF_DTYPE_F64 },
+		};
+		int code = static_cast<int>(operatorCode);
+		if (flags || !inputInfo || code < 0 ||
+		    code >= static_cast<int>(sizeof(ops) / sizeof(ops[0])))
+			return -EINVAL;
+
+		// The items, up to the NULL that ends them.
+		std::vector<const BmGatherItem *> items;
+		for (size_t i = 0;; i++) {
+			if (!inputInfo[i])
+				break;
+			if (i == BM_GATHER_MAX_ITEMS)
+				return -EINVAL;
+			items.push_back(reinterpret_cast<const BmGatherItem *>(
+				inputInfo[i]));
+		}
+		if (items.empty())
+			return -EINVAL;
+
+		Name dst;
+		int rc = parseInfo(s, bminfo, dst);
+		if (rc)
+			return rc;
+		std::vector<Name> srcs(items.size());
+		for (size_t i = 0; i < items.size(); i++) {
+			const BmGatherItem *it = items[i];
+			rc = parseInfo(s, it->src, srcs[i]);
+			if (rc)
+				return rc;
+			if (!it->length)
+				return -EINVAL;
+			if (addOverflows(it->offset, it->length))
+				return -EOVERFLOW;
+			if (code != BM_OP_GATHER &&
+			    (it->length % 8 || it->length != items[0]->length))
+				return -EINVAL;
+		}
+
+		std::vector<Pin> pins(items.size());
+		std::vector<mf_gather_elem> elems(items.size());
+		for (size_t i = 0; i < items.size(); i++) {
+			rc = pins[i].acquire(s, srcs[i]);
+			if (rc)
+				return rc;
+			elems[i].obj = pins[i].mo();
+			elems[i].offset = items[i]->offset;
+			elems[i].length = items[i]->length;
+		}
+		Pin pd;
+		rc = pd.acquire(s, dst);
+		if (rc)
+			return rc;
+
+		mf_obj_gather g = arg<mf_obj_gather>();
+		g.op = ops[code].op;
+		g.dtype = ops[code].dtype;
+		g.dst = pd.mo();
+		g.dst_offset = 0;
+		g.elems = reinterpret_cast<uintptr_t>(elems.data());
+		g.count = static_cast<uint32_t>(elems.size());
+		g.elem_size = sizeof(mf_gather_elem);
+		rc = xioctl(s.fd(), MF_IOC_OBJ_GATHER, &g);
+		if (rc)
+			return rc;
+		if (bmLen)
+			*bmLen = static_cast<size_t>(g.length);
+		return 0;
+	});
+}
+
+// ---- mappings ----------------------------------------------------------------
+
+BM_API int BM_MapSec(BmInfo *bminfo, int prot, int flags, void **ptr)
+{
+	return withSession([&](Session &s) -> int {
+		const int known = BM_MAP_SHARED | BM_MAP_PRIVATE |
+				  BM_MAP_FIXED | BM_MAP_HINT;
+		Name n;
+		if (!ptr || (prot & ~(PROT_READ | PROT_WRITE)) ||
+		    (flags & ~known))
+			return -EINVAL;
+		bool shared = flags & BM_MAP_SHARED;
+		bool priv = flags & BM_MAP_PRIVATE;
+		bool fixed = flags & BM_MAP_FIXED;
+		bool hint = flags & BM_MAP_HINT;
+		if (shared == priv || (fixed && hint))
+			return -EINVAL;
+		void *want = (fixed || hint) ? *ptr : nullptr;
+		if (fixed && (!want ||
+			      reinterpret_cast<uintptr_t>(want) % pageSize()))
+			return -EINVAL;
+		int rc = parseInfo(s, bminfo, n);
+		if (rc)
+			return rc;
+		if (!s.hasFeature(MF_FEAT_MMAP))
+			return -EOPNOTSUPP;
+
+		Pin pin;
+		rc = pin.acquire(s, n);
+		if (rc)
+			return rc;
+		mf_obj_stat st;
+		rc = kernelStat(s, pin.mo(), st);
+		if (rc)
+			return rc;
+		if (st.bytes > SIZE_MAX - pageSize())
+			return -EOVERFLOW;
+		size_t len = (static_cast<size_t>(st.bytes) + pageSize() - 1) &
+			     ~(pageSize() - 1);
+
+		int mflags = shared ? MAP_SHARED : MAP_PRIVATE;
+		if (fixed)
+			mflags |= MAP_FIXED_NOREPLACE;
+		void *p = mmap(want, len, prot, mflags, s.fd(),
+			       static_cast<off_t>(pin.mo()));
+		if (p == MAP_FAILED)
+			return -errno;
+		if (fixed && p != want) {
+			// A kernel older than 4.17 took it as a hint.
+			munmap(p, len);
+			return -EEXIST;
+		}
+		try {
+			Maps &m = maps();
+			std::lock_guard<std::mutex> lock(m.mu);
+			m.byAddr[reinterpret_cast<uintptr_t>(p)] =
+				Mapping{ len, priv, n.pool, n.ns, n.id };
+		} catch (...) {
+			munmap(p, len);
+			throw;
+		}
+		fillInfo(bminfo, n.pool, nullptr, st.bytes, st.type);
+		*ptr = p;
+		return 0;
+	});
+}
+
+BM_API int BM_Unmap(char *bmId, void *ptr)
+{
+	// Works without a session: mappings outlive BM_Exit().
+	return guarded([&]() -> int {
+		std::string id;
+		if (!ptr)
+			return -EINVAL;
+		if (bmId && boundedString(bmId, BM_ID_LEN, id))
+			return -EINVAL;
+		Maps &m = maps();
+		std::lock_guard<std::mutex> lock(m.mu);
+		auto it = m.byAddr.find(reinterpret_cast<uintptr_t>(ptr));
+		if (it == m.byAddr.end())
+			return -EINVAL;
+		if (bmId && it->second.id != id)
+			return -EINVAL;
+		if (munmap(ptr, it->second.length))
+			return -errno;
+		m.byAddr.erase(it);
+		return 0;
+	});
+}
+
+BM_API int BM_CommitSec(void *mappedPtr, size_t length, BmInfo *dst,
+			int flags)
+{
+	return withSession([&](Session &s) -> int {
+		Name n;
+		uintptr_t a = reinterpret_cast<uintptr_t>(mappedPtr);
+		if ((flags & ~BM_COMMIT_PUBLISH) || !mappedPtr || !length ||
+		    !dst || a % pageSize())
+			return -EINVAL;
+		if (addOverflows(a, length))
+			return -EOVERFLOW;
+		int rc = parseInfo(s, dst, n, true);
+		if (rc)
+			return rc;
+
+		// The range must lie in one private mapping BM_MapSec made.
+		std::string srcPool;
+		{
+			Maps &m = maps();
+			std::lock_guard<std::mutex> lock(m.mu);
+			auto it = m.byAddr.upper_bound(a);
+			if (it == m.byAddr.begin())
+				return -EINVAL;
+			--it;
+			const Mapping &mp = it->second;
+			if (a + length > it->first + mp.length ||
+			    !mp.isPrivate)
+				return -EINVAL;
+			srcPool = mp.pool;
+		}
+		if (dst->poolName[0] && n.pool != srcPool)
+			return -EINVAL;
+		n.pool = srcPool;
+		if (!s.hasFeature(MF_FEAT_MMAP))
+			return -EOPNOTSUPP;
+
+		mf_obj_commit c = arg<mf_obj_commit>();
+		c.flags = (flags & BM_COMMIT_PUBLISH) ? MF_COMMIT_PUBLISH : 0;
+		c.addr = a;
+		c.length = length;
+		putField(c.ns, sizeof(c.ns), n.ns);
+		putField(c.secid, sizeof(c.secid), n.secid);
+		putField(c.id, sizeof(c.id), n.id);
+		rc = xioctl(s.fd(), MF_IOC_OBJ_COMMIT, &c);
+		if (rc)
+			return rc;
+		std::lock_guard<std::mutex> lock(s.mu);
+		c.id[sizeof(c.id) - 1] = '\0';
+		n.id = c.id;
+		try {
+			adoptLocked(s, n, c.map_offset);
+		} catch (...) {
+			kernelPut(s, c.map_offset);
+			throw;
+		}
+		fillInfo(dst, n.pool, c.id, c.bytes, c.type);
+		return 0;
+	});
+}
+
+// ---- the object model ------------------------------------------------------
+
+BM_API int BM_PublishSec(BmInfo *bminfo, int flags)
+{
+	return withSession([&](Session &s) {
+		Name n;
+		if (flags)
+			return -EINVAL;
+		int rc = parseInfo(s, bminfo, n);
+		if (rc)
+			return rc;
+		mf_obj_free p = arg<mf_obj_free>();
+		putName(p.name, n);
+		rc = xioctl(s.fd(), MF_IOC_OBJ_PUBLISH, &p);
+		if (rc)
+			return rc;
+		putField(bminfo->poolName, sizeof(bminfo->poolName), n.pool);
+		bminfo->type = BM_TYPE_SHARED_RO;
+		return 0;
+	});
+}
+
+BM_API int BM_GetSec(BmInfo *bminfo, int flags)
+{
+	return withSession([&](Session &s) {
+		Name n;
+		if (flags)
+			return -EINVAL;
+		int rc = parseInfo(s, bminfo, n);
+		if (rc)
+			return rc;
+		std::lock_guard<std::mutex> lock(s.mu);
+		mf_obj_get g;
+		rc = kernelGet(s, n, g);
+		if (rc)
+			return rc;
+		try {
+			adoptLocked(s, n, g.map_offset);
+		} catch (...) {
+			kernelPut(s, g.map_offset);
+			throw;
+		}
+		fillInfo(bminfo, n.pool, nullptr, g.bytes, g.type);
+		return 0;
+	});
+}
+
+BM_API int BM_PutSec(BmInfo *bminfo, int flags)
+{
+	return withSession([&](Session &s) {
+		Name n;
+		if (flags)
+			return -EINVAL;
+		int rc = parseInfo(s, bminfo, n);
+		if (rc)
+			return rc;
+		std::lock_guard<std::mutex> lock(s.mu);
+		auto it = s.table.find(n.key());
+		if (it == s.table.end() || !it->second->userRefs)
+			return -ENOENT;
+		Entry &e = *it->second;
+		if (!sameSecret(e.secid, n.secid))
+			return -EACCES;
+		e.userRefs--;
+		releaseLocked(s, e);
+		return 0;
+	});
+}
+
+BM_API int BM_DeriveSec(const BmInfo *src, BmInfo *dst, int flags)
+{
+	return withSession([&](Session &s) {
+		Name sn, dn;
+		if (flags)
+			return -EINVAL;
+		int rc = parseInfo(s, src, sn);
+		if (!rc)
+			rc = parseInfo(s, dst, dn, true);
+		if (rc)
+			return rc;
+		// The new object lives in the source's pool.
+		if (dst->poolName[0] && dn.pool != sn.pool)
+			return -EINVAL;
+		dn.pool = sn.pool;
+
+		Pin pin;
+		rc = pin.acquire(s, sn);
+		if (rc)
+			return rc;
+		mf_obj_derive d = arg<mf_obj_derive>();
+		d.src = pin.mo();
+		putField(d.ns, sizeof(d.ns), dn.ns);
+		putField(d.secid, sizeof(d.secid), dn.secid);
+		putField(d.id, sizeof(d.id), dn.id);
+		rc = xioctl(s.fd(), MF_IOC_OBJ_DERIVE, &d);
+		if (rc)
+			return rc;
+		std::lock_guard<std::mutex> lock(s.mu);
+		d.id[sizeof(d.id) - 1] = '\0';
+		dn.id = d.id;
+		try {
+			adoptLocked(s, dn, d.map_offset);
+		} catch (...) {
+			kernelPut(s, d.map_offset);
+			throw;
+		}
+		fillInfo(dst, dn.pool, d.id, d.bytes, d.type);
+		return 0;
+	});
+}
+
+BM_API int BM_StatSec(BmInfo *bminfo, BmStat *st)
+{
+	return withSession([&](Session &s) {
+		Name n;
+		if (!st)
+			return -EINVAL;
+		int rc = parseInfo(s, bminfo, n);
+		if (rc)
+			return rc;
+		Pin pin;
+		rc = pin.acquire(s, n);
+		if (rc)
+			return rc;
+		mf_obj_stat k;
+		rc = kernelStat(s, pin.mo(), k);
+		if (rc)
+			return rc;
+		memset(st, 0, sizeof(*st));
+		st->size = static_cast<size_t>(k.bytes);
+		st->type = static_cast<int>(k.type);
+		st->freed = (k.obj_flags & MF_OBJ_STAT_FREED) ? 1 : 0;
+		st->refCount = k.refs;
+		st->mapCount = k.map_count;
+		st->ownerUid = k.owner;
+		st->ageSeconds = k.age;
+		st->ctime = k.ctime;
+		st->nrExtents = k.nr_extents;
+		st->nrShared = k.nr_shared;
+		{
+			// Without references of its own the session holds a
+			// transient one for this call: not counted.
+			std::lock_guard<std::mutex> lock(s.mu);
+			st->sessionRefs = pin.entry().userRefs;
+			if (!st->sessionRefs && st->refCount)
+				st->refCount--;
+		}
+		fillInfo(bminfo, n.pool, nullptr, k.bytes, k.type);
+		return 0;
+	});
+}
+
+} // extern "C"

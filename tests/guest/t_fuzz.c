@@ -1,0 +1,1207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * t_fuzz.c - memfabric's own structured ioctl fuzzer (issue 8, part 2).
+ *
+ *   t_fuzz [-s SEED] [-t SECONDS] [-n ITERS] [-j THREADS] [-u] [-v]
+ *
+ * It knows the ABI (include/uapi/linux/memfabric.h): every request starts
+ * as a valid one, built from what the fuzzer has created so far (pools,
+ * namespaces, objects, handles, raw extents, mappings), and is then
+ * mutated or not: the size field (0, size - 1, size + 8 with a non-zero
+ * tail, PAGE_SIZE + 1, ...), flags, reserved fields, user pointers (NULL,
+ * kernel, non-canonical, unmapped, read-only, ending at a guard page),
+ * offsets and lengths near overflow, names without their NUL or with bad
+ * characters, map offsets of objects that were put or freed, and random
+ * ioctl numbers of memfabric's type.  It also maps, touches, mprotects,
+ * mremaps and unmaps objects, forks with mappings, and swaps the open
+ * file under the other thread's feet (dup2 of a new open: the old file's
+ * release races the ioctls in flight).  THREADS threads (default 2) share
+ * the open file and the object table, so calls race.
+ *
+ * Reproducible: each thread draws from its own xorshift generator seeded
+ * with SEED and its index; with -j 1 and -n ITERS a run is the same
+ * sequence of calls every time (-v prints them).  The seed is printed
+ * first.
+ *
+ * -u: the fuzzing process drops to nobody (uid/gid 65534, no capabilities)
+ * after it opened the device.  Without -u it runs twice, as root and then
+ * as nobody, each for half of SECONDS (default 40: make check; make stress
+ * gives 600 to each).
+ *
+ * Checked afterwards, by the parent, as root: the fuzzing process was not
+ * killed by a signal it did not expect; after its namespaces are destroyed
+ * (MF_NS_FORCE), its raw extents freed and its pools detached, every leak
+ * counter and pool0's free bytes and extents are back (mfo_check_snapshot)
+ * and MF_IOC_POOL_CHECK of pool0 is clean.  tests/run-suite scans the
+ * kernel log for BUG/WARNING/Oops.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mftest.h"
+#include "mfpool.h"
+#include "mfobj.h"
+
+#define FZ_TAG		0xf022f022f0220000ULL
+#define FZ_NR_NS	3
+#define FZ_NR_POOLS	2
+#define FZ_MAX_OBJS	128
+#define FZ_MAX_STALE	64
+#define FZ_MAX_MAPS	16
+#define FZ_MAX_EXT	64
+#define FZ_BUF		(1 << 20)
+
+static uint64_t fz_seed;
+static int fz_secs = 40, fz_threads = 2, fz_nobody_only, fz_verbose;
+static long fz_iters;
+static volatile int fz_stop;
+static int fz_dev;		/* the shared open file (dup2'ed over) */
+static int fz_spare[8];		/* spare opens for the unprivileged dup2 */
+static int fz_nspare;
+static int fz_root;
+static long page;
+static unsigned char *fz_guard;	/* a page followed by a PROT_NONE page */
+static unsigned char *fz_ro;	/* a read-only page */
+static int fz_zero_fd, fz_file_fd, fz_pipe_fd;
+
+static const char *const fz_ns[FZ_NR_NS] = { "fz0", "fz1", "fz2" };
+static const char *const fz_sec[FZ_NR_NS] = { "fzsec0", "fzsec1", "fzsec2" };
+static const char *const fz_pools[FZ_NR_POOLS] = { "fzp0", "fzp1" };
+
+struct fz_obj {
+	uint64_t mo;
+	uint64_t bytes;
+	int ns;
+	int pool;	/* -1: pool0 (mfo_pool); else fz_pools[] */
+	char id[MF_OBJ_ID_LEN];
+};
+
+static pthread_mutex_t fz_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fz_obj fz_objs[FZ_MAX_OBJS];
+static unsigned int fz_nobjs;
+static uint64_t fz_stale[FZ_MAX_STALE];
+static unsigned int fz_nstale;
+static uint64_t fz_ext[FZ_MAX_EXT];
+static unsigned int fz_next;
+static unsigned long fz_calls, fz_ok, fz_faults;
+
+struct fz_map {
+	unsigned char *addr;
+	size_t len;
+	int prot;
+	int flags;
+};
+
+struct fz_thread {
+	uint64_t rng;
+	int idx;
+	struct fz_map maps[FZ_MAX_MAPS];
+	unsigned char *buf;
+	long iters;
+};
+
+static __thread sigjmp_buf fz_jmp;
+static __thread volatile int fz_in_touch;
+
+/* ---- randomness --------------------------------------------------------- */
+
+static uint64_t rnd(struct fz_thread *t)
+{
+	uint64_t x = t->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	t->rng = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+static uint64_t rn(struct fz_thread *t, uint64_t n)
+{
+	return n ? rnd(t) % n : 0;
+}
+
+static int chance(struct fz_thread *t, int percent)
+{
+	return (int)rn(t, 100) < percent;
+}
+
+/* A length or offset: small, page-ish, near a limit or near overflow. */
+static uint64_t rnd_u64(struct fz_thread *t, uint64_t near)
+{
+	static const uint64_t v[] = {
+		0, 1, 7, 8, 4095, 4096, 4097, 65536, 2 << 20, (2 << 20) + 1,
+		1ULL << 31, 1ULL << 32, MF_OBJ_MAX_SIZE, MF_OBJ_MAX_SIZE + 1,
+		1ULL << 62, 1ULL << 63, ~0ULL, ~0ULL - 1, ~0ULL - 4095,
+		~0ULL >> 1, 0x7fffffffULL, 0xffffffffULL,
+	};
+
+	switch (rn(t, 6)) {
+	case 0:
+		return v[rn(t, sizeof(v) / sizeof(v[0]))];
+	case 1:
+		return near + rn(t, 3) - 1;
+	case 2:
+		return ~0ULL - rn(t, 8192);
+	case 3:
+		return rnd(t);
+	default:
+		return rn(t, near ? near * 2 + 2 : 8192);
+	}
+}
+
+/* A user pointer: mostly @good, else one of the bad kinds. */
+static uint64_t rnd_ptr(struct fz_thread *t, void *good, size_t len)
+{
+	switch (rn(t, 12)) {
+	case 0:
+		return 0;
+	case 1:
+		return 16;
+	case 2:
+		return 0xffff888000000000ULL;		/* kernel direct map */
+	case 3:
+		return 0x0000800000000000ULL;		/* non-canonical */
+	case 4:
+		return (uintptr_t)fz_ro;		/* read-only */
+	case 5:	/* ends in the guard page */
+		return (uintptr_t)(fz_guard + page - (len > 1 ? len / 2 : 1));
+	case 6:
+		return (uintptr_t)good + 1;		/* misaligned */
+	default:
+		return (uintptr_t)good;
+	}
+}
+
+/* ---- the shared tables ---------------------------------------------------- */
+
+static void obj_add(const struct fz_obj *o)
+{
+	pthread_mutex_lock(&fz_lock);
+	if (fz_nobjs < FZ_MAX_OBJS)
+		fz_objs[fz_nobjs++] = *o;
+	else
+		fz_objs[(o->mo >> 12) % FZ_MAX_OBJS] = *o;
+	pthread_mutex_unlock(&fz_lock);
+}
+
+static int obj_pick(struct fz_thread *t, struct fz_obj *o)
+{
+	int ok = 0;
+
+	pthread_mutex_lock(&fz_lock);
+	if (fz_nobjs) {
+		*o = fz_objs[rn(t, fz_nobjs)];
+		ok = 1;
+	}
+	pthread_mutex_unlock(&fz_lock);
+	if (!ok) {
+		memset(o, 0, sizeof(*o));
+		o->pool = -1;
+		snprintf(o->id, sizeof(o->id), "none");
+	}
+	return ok;
+}
+
+/* Forget an object (put or freed): its map offset becomes a stale one. */
+static void obj_forget(uint64_t mo)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&fz_lock);
+	for (i = 0; i < fz_nobjs; i++) {
+		if (fz_objs[i].mo == mo) {
+			fz_objs[i] = fz_objs[--fz_nobjs];
+			break;
+		}
+	}
+	fz_stale[fz_nstale++ % FZ_MAX_STALE] = mo;
+	pthread_mutex_unlock(&fz_lock);
+}
+
+/* A map offset: a live handle, a stale one, or a wrong one. */
+static uint64_t rnd_mo(struct fz_thread *t, const struct fz_obj *o)
+{
+	uint64_t s;
+
+	switch (rn(t, 10)) {
+	case 0:
+		pthread_mutex_lock(&fz_lock);
+		s = fz_nstale ? fz_stale[rn(t, fz_nstale < FZ_MAX_STALE ?
+					    fz_nstale : FZ_MAX_STALE)] : 0;
+		pthread_mutex_unlock(&fz_lock);
+		return s;
+	case 1:
+		return o->mo + (rn(t, 2) ? page : 1);
+	case 2:
+		return rnd_u64(t, 1ULL << 40);
+	default:
+		return o->mo;
+	}
+}
+
+static const char *pool_name(int p)
+{
+	return p < 0 ? mfo_pool : fz_pools[p];
+}
+
+static int rnd_pool(struct fz_thread *t)
+{
+	return fz_root && chance(t, 20) ? (int)rn(t, FZ_NR_POOLS) : -1;
+}
+
+/* Fill a name field: valid, or without NUL, bad characters, empty. */
+static void rnd_name_(struct fz_thread *t, char *dst, size_t len,
+		      const char *good, int invalid_only)
+{
+	size_t i;
+
+	mfo_str(dst, len, good);
+	if (!chance(t, 8))
+		return;
+	switch (invalid_only ? (int[]){ 0, 1, 4 }[rn(t, 3)] : (int)rn(t, 5)) {
+	case 0:
+		memset(dst, 'A', len);			/* no NUL */
+		break;
+	case 1:
+		memset(dst, 0, len);
+		break;
+	case 2:
+		dst[rn(t, strlen(good) + 1)] = (char)rn(t, 256);
+		break;
+	case 3:
+		for (i = 0; i < len - 1; i++)
+			dst[i] = (char)(1 + rn(t, 255));
+		dst[len - 1] = 0;
+		break;
+	default:
+		dst[len - 1] = 'x';			/* garbage after NUL */
+		break;
+	}
+}
+
+#define rnd_name(t, dst, len, good) rnd_name_((t), (dst), (len), (good), 0)
+
+/* ---- calls -------------------------------------------------------------- */
+
+/*
+ * Send @arg (@size bytes, the struct's own size) as @cmd, after maybe
+ * mutating its header, its reserved field and its place in memory.
+ */
+static int fz_ioctl(struct fz_thread *t, unsigned long cmd, void *arg,
+		    size_t size, size_t rsv_off, size_t rsv_len)
+{
+	unsigned char *a = arg, *where = arg;
+	uint32_t *hdr = arg;
+	int ret;
+
+	if (chance(t, 25)) {
+		switch (rn(t, 9)) {
+		case 0: hdr[0] = 0; break;
+		case 1: hdr[0] = size - 1; break;
+		case 2:	/* a larger struct with a non-zero tail */
+			hdr[0] = size + 8;
+			a[size + rn(t, 8)] = 1;
+			break;
+		case 3: hdr[0] = size + 8; break;	/* zero tail: fine */
+		case 4: hdr[0] = page + 1; break;
+		case 5: hdr[0] = ~0U; break;
+		case 6: hdr[1] = 1U << rn(t, 32); break;
+		case 7:
+			if (rsv_len)
+				a[rsv_off + rn(t, rsv_len)] = 0x80;
+			break;
+		default:
+			a[rn(t, size)] ^= 1 << rn(t, 8);	/* bit flip */
+			break;
+		}
+	}
+	if (chance(t, 6)) {
+		/* the struct at the end of a page, before the guard page */
+		if (size + 16 <= (size_t)page) {
+			where = fz_guard + page - size;
+			memcpy(where, arg, size);
+		}
+	} else if (chance(t, 3)) {
+		where = (unsigned char *)(uintptr_t)rnd_ptr(t, arg, size);
+	}
+	if (fz_verbose)
+		printf("t%d ioctl %#lx size %u flags %#x\n", t->idx, cmd,
+		       hdr[0], hdr[1]);
+	ret = ioctl(fz_dev, cmd, where);
+	__atomic_add_fetch(&fz_calls, 1, __ATOMIC_RELAXED);
+	if (!ret)
+		__atomic_add_fetch(&fz_ok, 1, __ATOMIC_RELAXED);
+	if (where != a && where == fz_guard + page - size)
+		memcpy(arg, where, size);
+	return ret;
+}
+
+#define FZ(t, cmd, s, field) \
+	fz_ioctl((t), (cmd), &(s), sizeof(s), offsetof(__typeof__(s), field), \
+		 sizeof((s).field))
+
+static __thread union {
+	struct mf_version v;
+	struct mf_pool_attach pa;
+	struct mf_pool_detach pd;
+	struct mf_pool_list pl;
+	struct mf_pool_check pc;
+	struct mf_pool_open po;
+	struct mf_extent_alloc ea;
+	struct mf_extent_free ef;
+	struct mf_extent_list el;
+	struct mf_ns_create nc;
+	struct mf_ns_destroy nd;
+	struct mf_ns_list nl;
+	struct mf_obj_alloc oa;
+	struct mf_obj_get og;
+	struct mf_obj_put op;
+	struct mf_obj_free of;
+	struct mf_obj_batch_free ob;
+	struct mf_obj_expand oe;
+	struct mf_obj_stat os;
+	struct mf_obj_derive od;
+	struct mf_obj_io io;
+	struct mf_obj_copy oc;
+	struct mf_obj_gather gt;
+	struct mf_obj_swapin sw;
+	struct mf_obj_commit cm;
+	unsigned char raw[8192];
+} u;
+
+static void fz_name(struct fz_thread *t, struct mf_obj_name *n, int pool,
+		    int ns, const char *id)
+{
+	memset(n, 0, sizeof(*n));
+	rnd_name(t, n->pool, sizeof(n->pool), pool_name(pool));
+	rnd_name(t, n->ns, sizeof(n->ns), fz_ns[ns]);
+	if (chance(t, 5))
+		rnd_name(t, n->secid, sizeof(n->secid),
+			 fz_sec[(ns + 1) % FZ_NR_NS]);	/* wrong secId */
+	else
+		rnd_name(t, n->secid, sizeof(n->secid), fz_sec[ns]);
+	if (id)
+		rnd_name(t, n->id, sizeof(n->id), id);
+}
+
+static void op_alloc(struct fz_thread *t)
+{
+	struct fz_obj o = { .ns = (int)rn(t, FZ_NR_NS), .pool = rnd_pool(t) };
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	u.oa.size = sizeof(u.oa);
+	snprintf(o.id, sizeof(o.id), "o%d.%llu", t->idx,
+		 (unsigned long long)rn(t, 64));
+	fz_name(t, &u.oa.name, o.pool, o.ns, chance(t, 20) ? "" : o.id);
+	u.oa.bytes = chance(t, 85) ? 1 + rn(t, chance(t, 10) ? 5 << 20 : 64 << 10)
+				   : rnd_u64(t, 4096);
+	ret = FZ(t, MF_IOC_OBJ_ALLOC, u.oa, reserved);
+	if (!ret && u.oa.map_offset) {
+		o.mo = u.oa.map_offset;
+		o.bytes = u.oa.bytes;
+		memcpy(o.id, u.oa.name.id, sizeof(o.id));
+		o.id[sizeof(o.id) - 1] = 0;
+		obj_add(&o);
+	}
+}
+
+static void op_get(struct fz_thread *t)
+{
+	struct fz_obj o;
+
+	obj_pick(t, &o);
+	memset(&u, 0, sizeof(u));
+	u.og.size = sizeof(u.og);
+	fz_name(t, &u.og.name, o.pool, o.ns, o.id);
+	if (!FZ(t, MF_IOC_OBJ_GET, u.og, reserved) && u.og.map_offset) {
+		o.mo = u.og.map_offset;
+		o.bytes = u.og.bytes;
+		obj_add(&o);
+	}
+}
+
+static void op_put(struct fz_thread *t)
+{
+	struct fz_obj o;
+
+	obj_pick(t, &o);
+	memset(&u, 0, sizeof(u));
+	u.op.size = sizeof(u.op);
+	u.op.obj = rnd_mo(t, &o);
+	if (!FZ(t, MF_IOC_OBJ_PUT, u.op, reserved) && chance(t, 50))
+		obj_forget(u.op.obj);
+}
+
+static void op_free_publish(struct fz_thread *t, int publish)
+{
+	struct fz_obj o;
+
+	obj_pick(t, &o);
+	memset(&u, 0, sizeof(u));
+	u.of.size = sizeof(u.of);
+	fz_name(t, &u.of.name, o.pool, o.ns, o.id);
+	if (!FZ(t, publish ? MF_IOC_OBJ_PUBLISH : MF_IOC_OBJ_FREE, u.of,
+		reserved) && !publish && chance(t, 30))
+		obj_forget(o.mo);	/* keep some freed handles live */
+}
+
+static void op_batch_free(struct fz_thread *t)
+{
+	static __thread char ids[64][MF_OBJ_ID_LEN];
+	struct fz_obj o;
+	unsigned int i, n = 1 + (unsigned int)rn(t, 64);
+
+	for (i = 0; i < n; i++) {
+		obj_pick(t, &o);
+		rnd_name(t, ids[i], MF_OBJ_ID_LEN, o.id);
+	}
+	obj_pick(t, &o);
+	memset(&u, 0, sizeof(u));
+	u.ob.size = sizeof(u.ob);
+	rnd_name(t, u.ob.pool, sizeof(u.ob.pool), pool_name(o.pool));
+	rnd_name(t, u.ob.ns, sizeof(u.ob.ns), fz_ns[o.ns]);
+	rnd_name(t, u.ob.secid, sizeof(u.ob.secid), fz_sec[o.ns]);
+	u.ob.ids = rnd_ptr(t, ids, n * MF_OBJ_ID_LEN);
+	u.ob.count = chance(t, 90) ? n : (uint32_t)rnd_u64(t, MF_OBJ_BATCH_MAX);
+	FZ(t, MF_IOC_OBJ_BATCH_FREE, u.ob, reserved);
+}
+
+static void op_expand(struct fz_thread *t)
+{
+	struct fz_obj o;
+
+	obj_pick(t, &o);
+	memset(&u, 0, sizeof(u));
+	u.oe.size = sizeof(u.oe);
+	u.oe.obj = rnd_mo(t, &o);
+	u.oe.bytes = chance(t, 70) ? o.bytes + 1 + rn(t, 3 << 20)
+				   : rnd_u64(t, o.bytes);
+	FZ(t, MF_IOC_OBJ_EXPAND, u.oe, reserved);
+}
+
+static void op_stat(struct fz_thread *t)
+{
+	struct fz_obj o;
+
+	obj_pick(t, &o);
+	memset(&u, 0, sizeof(u));
+	u.os.size = sizeof(u.os);
+	u.os.obj = rnd_mo(t, &o);
+	FZ(t, MF_IOC_OBJ_STAT, u.os, reserved);
+}
+
+static void op_derive(struct fz_thread *t)
+{
+	struct fz_obj o, n;
+
+	obj_pick(t, &o);
+	n = o;
+	n.ns = (int)rn(t, FZ_NR_NS);
+	memset(&u, 0, sizeof(u));
+	u.od.size = sizeof(u.od);
+	u.od.src = rnd_mo(t, &o);
+	rnd_name(t, u.od.ns, sizeof(u.od.ns), fz_ns[n.ns]);
+	rnd_name(t, u.od.secid, sizeof(u.od.secid), fz_sec[n.ns]);
+	if (chance(t, 60)) {
+		snprintf(n.id, sizeof(n.id), "d%d.%llu", t->idx,
+			 (unsigned long long)rn(t, 64));
+		rnd_name(t, u.od.id, sizeof(u.od.id), n.id);
+	}
+	if (!FZ(t, MF_IOC_OBJ_DERIVE, u.od, reserved) && u.od.map_offset) {
+		n.mo = u.od.map_offset;
+		n.bytes = u.od.bytes;
+		memcpy(n.id, u.od.id, sizeof(n.id));
+		n.id[sizeof(n.id) - 1] = 0;
+		obj_add(&n);
+	}
+}
+
+static void op_io(struct fz_thread *t, int write)
+{
+	struct fz_obj o;
+	uint64_t len;
+
+	obj_pick(t, &o);
+	memset(&u, 0, sizeof(u));
+	u.io.size = sizeof(u.io);
+	u.io.obj = rnd_mo(t, &o);
+	u.io.offset = chance(t, 75) ? rn(t, o.bytes + 1) : rnd_u64(t, o.bytes);
+	len = chance(t, 75) ? rn(t, (o.bytes > u.io.offset ?
+				     o.bytes - u.io.offset : 0) + 1)
+			    : rnd_u64(t, o.bytes);
+	if (len > FZ_BUF && chance(t, 95))
+		len = rn(t, FZ_BUF);
+	u.io.length = len;
+	u.io.buf = rnd_ptr(t, t->buf, len);
+	/* the kernel would write past the buffer into our own heap */
+	if (!write && len > FZ_BUF && u.io.buf == (uintptr_t)t->buf)
+		u.io.buf = (uintptr_t)fz_guard;
+	FZ(t, write ? MF_IOC_OBJ_WRITE : MF_IOC_OBJ_READ, u.io, reserved);
+}
+
+static void op_copy(struct fz_thread *t)
+{
+	struct fz_obj a, b;
+
+	obj_pick(t, &a);
+	obj_pick(t, &b);
+	memset(&u, 0, sizeof(u));
+	u.oc.size = sizeof(u.oc);
+	u.oc.src = rnd_mo(t, &a);
+	u.oc.dst = chance(t, 20) ? u.oc.src : rnd_mo(t, &b);
+	u.oc.src_offset = chance(t, 80) ? rn(t, a.bytes + 1) : rnd_u64(t, a.bytes);
+	u.oc.dst_offset = chance(t, 80) ? rn(t, b.bytes + 1) : rnd_u64(t, b.bytes);
+	u.oc.length = chance(t, 80) ? rn(t, 65536) : rnd_u64(t, a.bytes);
+	FZ(t, MF_IOC_OBJ_COPY, u.oc, reserved);
+}
+
+static void op_gather(struct fz_thread *t)
+{
+	static __thread struct mf_gather_elem el[64];
+	struct fz_obj o;
+	unsigned int i, n = 1 + (unsigned int)rn(t, 64);
+
+	for (i = 0; i < n; i++) {
+		obj_pick(t, &o);
+		el[i].obj = rnd_mo(t, &o);
+		el[i].offset = chance(t, 80) ? 0 : rnd_u64(t, o.bytes);
+		el[i].length = chance(t, 80) ? 8 * rn(t, 64) : rnd_u64(t, o.bytes);
+	}
+	obj_pick(t, &o);
+	memset(&u, 0, sizeof(u));
+	u.gt.size = sizeof(u.gt);
+	u.gt.op = (uint32_t)rn(t, 5);
+	u.gt.dtype = u.gt.op ? (uint32_t)rn(t, 4) : (chance(t, 90) ? 0 : 1);
+	u.gt.dst = rnd_mo(t, &o);
+	u.gt.dst_offset = chance(t, 80) ? rn(t, 4096) : rnd_u64(t, o.bytes);
+	u.gt.elems = rnd_ptr(t, el, n * sizeof(el[0]));
+	u.gt.count = chance(t, 90) ? n : (uint32_t)rnd_u64(t, MF_GATHER_MAX_ELEMS);
+	u.gt.elem_size = chance(t, 90) ? sizeof(el[0]) : (uint32_t)rn(t, 64);
+	FZ(t, MF_IOC_OBJ_GATHER, u.gt, reserved);
+}
+
+static void op_swapin(struct fz_thread *t)
+{
+	const int fds[] = { fz_zero_fd, fz_file_fd, fz_pipe_fd, -1, 9999,
+			    fz_dev, 1 };
+	struct fz_obj o;
+
+	obj_pick(t, &o);
+	memset(&u, 0, sizeof(u));
+	u.sw.size = sizeof(u.sw);
+	u.sw.obj = rnd_mo(t, &o);
+	u.sw.offset = chance(t, 80) ? rn(t, o.bytes + 1) : rnd_u64(t, o.bytes);
+	u.sw.fd = fds[rn(t, sizeof(fds) / sizeof(fds[0]))];
+	u.sw.file_offset = chance(t, 80) ? rn(t, 8192) : rnd_u64(t, 0);
+	u.sw.length = chance(t, 80) ? rn(t, 65536) : rnd_u64(t, o.bytes);
+	if (chance(t, 3))
+		u.sw.reserved32 = 1;
+	FZ(t, MF_IOC_OBJ_SWAPIN, u.sw, reserved);
+}
+
+static void op_ns(struct fz_thread *t)
+{
+	int ns = (int)rn(t, FZ_NR_NS), pool = rnd_pool(t);
+
+	memset(&u, 0, sizeof(u));
+	switch (rn(t, 3)) {
+	case 0:
+		u.nc.size = sizeof(u.nc);
+		rnd_name(t, u.nc.pool, sizeof(u.nc.pool), pool_name(pool));
+		rnd_name(t, u.nc.name, sizeof(u.nc.name), fz_ns[ns]);
+		/* a secId the cleanup does not know would leak the namespace */
+		rnd_name_(t, u.nc.secid, sizeof(u.nc.secid), fz_sec[ns], 1);
+		u.nc.ttl = chance(t, 80) ? rn(t, 3) : rnd_u64(t, 0);
+		u.nc.attr = (uint32_t)rnd(t);
+		FZ(t, MF_IOC_NS_CREATE, u.nc, reserved);
+		break;
+	case 1:
+		if (!chance(t, 15))
+			break;		/* destroying is rarer than creating */
+		u.nd.size = sizeof(u.nd);
+		u.nd.flags = chance(t, 50) ? MF_NS_FORCE : 0;
+		rnd_name(t, u.nd.pool, sizeof(u.nd.pool), pool_name(pool));
+		rnd_name(t, u.nd.name, sizeof(u.nd.name), fz_ns[ns]);
+		rnd_name(t, u.nd.secid, sizeof(u.nd.secid), fz_sec[ns]);
+		FZ(t, MF_IOC_NS_DESTROY, u.nd, reserved);
+		break;
+	default:
+		u.nl.size = sizeof(u.nl);
+		if (chance(t, 50))
+			rnd_name(t, u.nl.pool, sizeof(u.nl.pool), pool_name(pool));
+		u.nl.count = (uint32_t)(chance(t, 80) ? rn(t, 16) : rnd_u64(t, 16));
+		u.nl.entry_size = chance(t, 80) ? sizeof(struct mf_ns_info)
+						: (uint32_t)rn(t, 512);
+		u.nl.namespaces = rnd_ptr(t, t->buf, FZ_BUF);
+		FZ(t, MF_IOC_NS_LIST, u.nl, reserved);
+		break;
+	}
+}
+
+static void op_pool(struct fz_thread *t)
+{
+	int p = (int)rn(t, FZ_NR_POOLS), fd;
+	static const char *const paths[] = { "/dev/null", "/nonexistent",
+					     "/dev/pmem0", "", "/dev/zero" };
+
+	memset(&u, 0, sizeof(u));
+	switch (rn(t, 9)) {
+	case 0:
+		u.v.size = sizeof(u.v);
+		FZ(t, MF_IOC_VERSION, u.v, reserved);
+		break;
+	case 1:	/* only ram pools of our own names, or refused fsdax paths */
+		u.pa.size = sizeof(u.pa);
+		rnd_name(t, u.pa.name, sizeof(u.pa.name), fz_pools[p]);
+		if (!strncmp(u.pa.name, "pool0", 6))
+			u.pa.name[0] = 'x';
+		u.pa.backend = chance(t, 80) ? MF_POOL_BACKEND_RAM
+					     : (uint32_t)rn(t, 5);
+		u.pa.bytes = chance(t, 80) ? (2 + 2 * rn(t, 4)) << 20
+					   : rnd_u64(t, 2 << 20);
+		u.pa.unit_shift = chance(t, 80) ? 0 : (uint32_t)rn(t, 40);
+		u.pa.node = chance(t, 90) ? 0 : (uint32_t)rn(t, 4);
+		if (u.pa.backend == MF_POOL_BACKEND_FSDAX) {
+			/* never MF_POOL_FORMAT on a real device */
+			snprintf(u.pa.path, sizeof(u.pa.path), "%s",
+				 paths[rn(t, 5)]);
+		} else if (u.pa.backend == MF_POOL_BACKEND_NODE) {
+			u.pa.flags = 0;
+		}
+		FZ(t, MF_IOC_POOL_ATTACH, u.pa, reserved);
+		break;
+	case 2:
+		u.pd.size = sizeof(u.pd);
+		rnd_name(t, u.pd.name, sizeof(u.pd.name), fz_pools[p]);
+		if (!strncmp(u.pd.name, "pool0", 6))
+			u.pd.name[0] = 'x';
+		FZ(t, MF_IOC_POOL_DETACH, u.pd, reserved);
+		break;
+	case 3:
+		u.pl.size = sizeof(u.pl);
+		u.pl.count = (uint32_t)(chance(t, 80) ? rn(t, 8) : rnd_u64(t, 8));
+		u.pl.entry_size = chance(t, 80) ? sizeof(struct mf_pool_info)
+						: (uint32_t)rn(t, 1024);
+		u.pl.pools = rnd_ptr(t, t->buf, FZ_BUF);
+		FZ(t, MF_IOC_POOL_LIST, u.pl, reserved);
+		break;
+	case 4:
+		u.pc.size = sizeof(u.pc);
+		rnd_name(t, u.pc.name, sizeof(u.pc.name),
+			 pool_name(rnd_pool(t)));
+		FZ(t, MF_IOC_POOL_CHECK, u.pc, reserved);
+		break;
+	case 5:
+		u.po.size = sizeof(u.po);
+		rnd_name(t, u.po.name, sizeof(u.po.name),
+			 pool_name(rnd_pool(t)));
+		fd = -1;
+		if (!FZ(t, MF_IOC_POOL_OPEN, u.po, reserved))
+			fd = u.po.fd;
+		if (fd > 2 && fd != fz_dev)
+			close(fd);
+		break;
+	case 6:
+		u.ea.size = sizeof(u.ea);
+		rnd_name(t, u.ea.pool, sizeof(u.ea.pool),
+			 pool_name(rnd_pool(t)));
+		u.ea.len = chance(t, 80) ? 1 + rn(t, 3 << 20) : rnd_u64(t, 4096);
+		u.ea.tag = FZ_TAG | (uint64_t)t->idx;
+		if (!FZ(t, MF_IOC_EXTENT_ALLOC, u.ea, reserved) &&
+		    !strcmp(u.ea.pool, mfo_pool)) {
+			pthread_mutex_lock(&fz_lock);
+			if (fz_next < FZ_MAX_EXT)
+				fz_ext[fz_next++] = u.ea.offset;
+			pthread_mutex_unlock(&fz_lock);
+		}
+		break;
+	case 7:
+		u.ef.size = sizeof(u.ef);
+		rnd_name(t, u.ef.pool, sizeof(u.ef.pool), mfo_pool);
+		pthread_mutex_lock(&fz_lock);
+		if (fz_next && chance(t, 80))
+			u.ef.offset = fz_ext[--fz_next];
+		else
+			u.ef.offset = rnd_u64(t, 1 << 20);
+		pthread_mutex_unlock(&fz_lock);
+		FZ(t, MF_IOC_EXTENT_FREE, u.ef, reserved);
+		break;
+	default:
+		u.el.size = sizeof(u.el);
+		rnd_name(t, u.el.pool, sizeof(u.el.pool),
+			 pool_name(rnd_pool(t)));
+		u.el.count = (uint32_t)(chance(t, 80) ? rn(t, 64) : rnd_u64(t, 64));
+		u.el.entry_size = chance(t, 80) ? sizeof(struct mf_extent_info)
+						: (uint32_t)rn(t, 64);
+		u.el.extents = rnd_ptr(t, t->buf, FZ_BUF);
+		FZ(t, MF_IOC_EXTENT_LIST, u.el, reserved);
+		break;
+	}
+}
+
+/* A random ioctl number of memfabric's type, with a random payload. */
+static void op_raw(struct fz_thread *t)
+{
+	unsigned long cmd;
+	size_t i;
+
+	for (i = 0; i < 512; i++)
+		u.raw[i] = (unsigned char)rnd(t);
+	*(uint32_t *)u.raw = (uint32_t)(chance(t, 50) ? rn(t, 512) : rnd(t));
+	*(uint32_t *)(u.raw + 4) = chance(t, 50) ? 0 : (uint32_t)rnd(t);
+	cmd = _IOC(rn(t, 4), chance(t, 90) ? MF_IOC_MAGIC : rn(t, 256),
+		   rn(t, 0x40), rn(t, 1 << 14));
+	ioctl(fz_dev, cmd, chance(t, 90) ? (void *)u.raw :
+	      (void *)(uintptr_t)rnd_ptr(t, u.raw, 512));
+	__atomic_add_fetch(&fz_calls, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- mappings ------------------------------------------------------------- */
+
+static void fz_sig(int sig)
+{
+	(void)sig;
+	if (fz_in_touch)
+		siglongjmp(fz_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void touch(struct fz_map *m, struct fz_thread *t)
+{
+	size_t off;
+	int n;
+
+	if (!m->addr)
+		return;
+	if (sigsetjmp(fz_jmp, 1)) {
+		fz_in_touch = 0;
+		__atomic_add_fetch(&fz_faults, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	fz_in_touch = 1;
+	for (n = 0; n < 8; n++) {
+		off = rn(t, m->len) & ~7UL;
+		if ((m->prot & PROT_WRITE) && chance(t, 50))
+			*(volatile uint64_t *)(m->addr + off) = rnd(t);
+		else if (m->prot & PROT_READ)
+			(void)*(volatile uint64_t *)(m->addr + off);
+	}
+	fz_in_touch = 0;
+}
+
+static void op_map(struct fz_thread *t)
+{
+	struct fz_map *m = &t->maps[rn(t, FZ_MAX_MAPS)];
+	struct fz_obj o;
+	uint64_t off, len;
+	void *p;
+	int prot, flags;
+
+	switch (rn(t, 7)) {
+	case 0:
+	case 1:	/* map */
+		if (m->addr)
+			munmap(m->addr, m->len);
+		m->addr = NULL;
+		obj_pick(t, &o);
+		off = chance(t, 80) ? rn(t, (o.bytes + page - 1) / page) * page
+				    : rnd_u64(t, o.bytes) & ~(page - 1);
+		len = chance(t, 85) ? page * (1 + rn(t, (o.bytes + page - 1) /
+							 page + 1))
+				    : rnd_u64(t, o.bytes);
+		if (len > (64 << 20) && chance(t, 90))
+			len = page;
+		prot = chance(t, 70) ? PROT_READ | PROT_WRITE :
+		       (int)rn(t, 8);
+		flags = chance(t, 50) ? MAP_SHARED : MAP_PRIVATE;
+		if (chance(t, 5))
+			flags |= MAP_POPULATE;
+		p = mmap(NULL, len, prot, flags, fz_dev,
+			 (off_t)(rnd_mo(t, &o) + off));
+		__atomic_add_fetch(&fz_calls, 1, __ATOMIC_RELAXED);
+		if (p != MAP_FAILED) {
+			m->addr = p;
+			m->len = len;
+			m->prot = prot;
+			m->flags = flags;
+			touch(m, t);
+		}
+		break;
+	case 2:
+		touch(m, t);
+		break;
+	case 3:	/* mprotect: upgrades must fail where the rules say */
+		if (m->addr) {
+			prot = (int)rn(t, 8);
+			if (!mprotect(m->addr, m->len, prot))
+				m->prot = prot;
+		}
+		break;
+	case 4:	/* mremap: VM_DONTEXPAND refuses growth */
+		if (m->addr) {
+			len = chance(t, 50) ? m->len / 2 : m->len * 2;
+			if (len < (size_t)page)
+				len = page;
+			p = mremap(m->addr, m->len, len, MREMAP_MAYMOVE);
+			if (p != MAP_FAILED) {
+				m->addr = p;
+				m->len = len;
+			}
+		}
+		break;
+	case 5:	/* fork with mappings: the child touches and exits */
+		if (m->addr && chance(t, 10)) {
+			pid_t pid = fork();
+
+			if (pid == 0) {
+				touch(m, t);
+				_exit(0);
+			}
+			if (pid > 0)
+				waitpid(pid, NULL, 0);
+		}
+		break;
+	default:
+		if (m->addr) {
+			if (chance(t, 30)) {
+				madvise(m->addr, m->len, chance(t, 50) ?
+					MADV_DONTNEED : MADV_WILLNEED);
+			} else {
+				munmap(m->addr, m->len);
+				m->addr = NULL;
+			}
+		}
+		break;
+	}
+}
+
+static void op_commit(struct fz_thread *t)
+{
+	struct fz_map *m = &t->maps[rn(t, FZ_MAX_MAPS)];
+	int ns = (int)rn(t, FZ_NR_NS);
+	struct fz_obj n = { .ns = ns, .pool = -1 };
+
+	memset(&u, 0, sizeof(u));
+	u.cm.size = sizeof(u.cm);
+	u.cm.flags = chance(t, 30) ? MF_COMMIT_PUBLISH : 0;
+	u.cm.addr = m->addr && chance(t, 90) ?
+		(uintptr_t)m->addr + (rn(t, 4) ? 0 : page) :
+		rnd_ptr(t, t->buf, page);
+	u.cm.length = chance(t, 80) ? m->len : rnd_u64(t, m->len);
+	rnd_name(t, u.cm.ns, sizeof(u.cm.ns), fz_ns[ns]);
+	rnd_name(t, u.cm.secid, sizeof(u.cm.secid), fz_sec[ns]);
+	if (!FZ(t, MF_IOC_OBJ_COMMIT, u.cm, reserved) && u.cm.map_offset) {
+		n.mo = u.cm.map_offset;
+		n.bytes = u.cm.bytes;
+		memcpy(n.id, u.cm.id, sizeof(n.id));
+		n.id[sizeof(n.id) - 1] = 0;
+		obj_add(&n);
+	}
+}
+
+/* Replace the shared open file: the old one's release races the others. */
+static void op_reopen(struct fz_thread *t)
+{
+	int fd;
+
+	if (!chance(t, 5))
+		return;
+	if (fz_root)
+		fd = open(MFP_DEV, O_RDWR | O_CLOEXEC);
+	else
+		fd = fz_nspare ? fz_spare[--fz_nspare] : -1;
+	if (fd < 0)
+		return;
+	dup2(fd, fz_dev);
+	close(fd);
+	pthread_mutex_lock(&fz_lock);
+	fz_nobjs = 0;	/* every handle went with the old file */
+	pthread_mutex_unlock(&fz_lock);
+}
+
+static void *fz_thread_main(void *arg)
+{
+	struct fz_thread *t = arg;
+	int i;
+
+	while (!fz_stop && (!fz_iters || t->iters < fz_iters)) {
+		t->iters++;
+		switch (rn(t, 28)) {
+		case 0: case 1: case 2: op_alloc(t); break;
+		case 3: case 4: op_get(t); break;
+		case 5: op_put(t); break;
+		case 6: op_free_publish(t, 0); break;
+		case 7: op_free_publish(t, 1); break;
+		case 8: op_batch_free(t); break;
+		case 9: op_expand(t); break;
+		case 10: op_stat(t); break;
+		case 11: case 12: op_derive(t); break;
+		case 13: case 14: op_io(t, 0); break;
+		case 15: case 16: op_io(t, 1); break;
+		case 17: op_copy(t); break;
+		case 18: op_gather(t); break;
+		case 19: op_swapin(t); break;
+		case 20: op_ns(t); break;
+		case 21: op_pool(t); break;
+		case 22: op_raw(t); break;
+		case 23: case 24: case 25: op_map(t); break;
+		case 26: op_commit(t); break;
+		default: op_reopen(t); break;
+		}
+	}
+	for (i = 0; i < FZ_MAX_MAPS; i++)
+		if (t->maps[i].addr)
+			munmap(t->maps[i].addr, t->maps[i].len);
+	return NULL;
+}
+
+static void fz_alarm(int sig)
+{
+	(void)sig;
+	fz_stop = 1;
+}
+
+/* The fuzzing process.  Returns its exit status. */
+static int fz_run(int nobody, uint64_t seed, int secs)
+{
+	struct fz_thread th[8];
+	pthread_t tid[8];
+	struct sigaction sa;
+	char path[] = "/tmp/t_fuzz.XXXXXX";
+	int pfd[2], i, ns;
+
+	fz_dev = mfp_open();
+	for (fz_nspare = 0; fz_nspare < 8; fz_nspare++)
+		fz_spare[fz_nspare] = mfp_open();
+	fz_zero_fd = open("/dev/zero", O_RDONLY);
+	fz_file_fd = mkstemp(path);
+	if (fz_file_fd >= 0) {
+		unlink(path);
+		if (ftruncate(fz_file_fd, 3 << 20))
+			return 2;
+	}
+	if (pipe(pfd))
+		return 2;
+	close(pfd[1]);
+	fz_pipe_fd = pfd[0];	/* at end of file at once */
+	fz_guard = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fz_ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fz_guard == MAP_FAILED || fz_ro == MAP_FAILED ||
+	    mprotect(fz_guard + page, page, PROT_NONE))
+		return 2;
+	/* Namespaces exist from the start (the fuzzer may destroy them). */
+	for (ns = 0; ns < FZ_NR_NS; ns++)
+		mfo_ns_create(fz_dev, mfo_pool, fz_ns[ns], fz_sec[ns], 0, 0);
+	if (nobody) {
+		if (setgroups(0, NULL) ||
+		    setresgid(MFP_NOBODY, MFP_NOBODY, MFP_NOBODY) ||
+		    setresuid(MFP_NOBODY, MFP_NOBODY, MFP_NOBODY))
+			return 2;
+		fz_root = 0;
+	} else {
+		fz_root = 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fz_sig;
+	sa.sa_flags = SA_NODEFER;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	signal(SIGALRM, fz_alarm);
+	signal(SIGPIPE, SIG_IGN);
+	if (secs)
+		alarm(secs);
+	for (i = 0; i < fz_threads; i++) {
+		memset(&th[i], 0, sizeof(th[i]));
+		th[i].idx = i;
+		th[i].rng = (seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1))) | 1;
+		th[i].buf = malloc(FZ_BUF + page);
+		if (!th[i].buf)
+			return 2;
+		memset(th[i].buf, 0x5a, FZ_BUF + page);
+	}
+	for (i = 0; i < fz_threads; i++)
+		pthread_create(&tid[i], NULL, fz_thread_main, &th[i]);
+	for (i = 0; i < fz_threads; i++)
+		pthread_join(tid[i], NULL);
+	printf("t_fuzz: %s seed %llu: %lu calls, %lu succeeded, %lu faults on mappings\n",
+	       nobody ? "nobody" : "root", (unsigned long long)seed, fz_calls,
+	       fz_ok, fz_faults);
+	return 0;
+}
+
+/* Every namespace of every pool, as "pool/name" strings; their number. */
+static int fz_list_ns(int fd, struct mf_ns_info *info, int room)
+{
+	struct mf_ns_list l;
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.namespaces = (uintptr_t)info;
+	l.count = room;
+	l.entry_size = sizeof(*info);
+	if (ioctl(fd, MF_IOC_NS_LIST, &l))
+		return 0;
+	return l.count < (uint32_t)room ? (int)l.count : room;
+}
+
+static char fz_pools_before[64 * (MF_POOL_NAME_LEN + 1)];
+static struct mf_ns_info fz_ns_before[256];
+static int fz_nns_before;
+
+/* As root, after the fuzzing process: take everything it made down. */
+static void fz_cleanup(int fd)
+{
+	static struct mf_ns_info now[256];
+	struct mf_extent_info *ext;
+	long n, i;
+	int ns, p, k, j, old;
+
+	for (p = -1; p < FZ_NR_POOLS; p++)
+		for (ns = 0; ns < FZ_NR_NS; ns++)
+			mfo_ns_destroy(fd, pool_name(p), fz_ns[ns], fz_sec[ns],
+				       MF_NS_FORCE, NULL);
+	/* Namespaces under mutated names: each has one of the secIds. */
+	k = fz_list_ns(fd, now, 256);
+	for (i = 0; i < k; i++) {
+		for (old = 0, j = 0; j < fz_nns_before; j++)
+			old |= !strncmp(now[i].pool, fz_ns_before[j].pool, MF_POOL_NAME_LEN) &&
+			       !strncmp(now[i].name, fz_ns_before[j].name, MF_NS_NAME_LEN);
+		for (ns = 0; !old && ns < FZ_NR_NS; ns++)
+			if (!mfo_ns_destroy(fd, now[i].pool, now[i].name,
+					    fz_sec[ns], MF_NS_FORCE, NULL))
+				break;
+	}
+	/* Raw extents, also those whose offset never came back (EFAULT). */
+	n = mfp_extents(fd, mfo_pool, &ext);
+	for (i = 0; i < n; i++)
+		if ((ext[i].tag & ~0xffffULL) == FZ_TAG)
+			mfp_free(fd, mfo_pool, ext[i].offset, NULL, NULL);
+	free(ext);
+	for (p = 0; p < FZ_NR_POOLS; p++)
+		mfp_detach(fd, fz_pools[p]);
+	/* and pools under mutated names */
+	{
+		struct mf_pool_info pi[64];
+		struct mf_pool_list l;
+
+		memset(&l, 0, sizeof(l));
+		l.size = sizeof(l);
+		l.pools = (uintptr_t)pi;
+		l.count = 64;
+		l.entry_size = sizeof(pi[0]);
+		if (!ioctl(fd, MF_IOC_POOL_LIST, &l))
+			for (i = 0; i < (long)l.count && i < 64; i++)
+			{
+				char key[MF_POOL_NAME_LEN + 2];
+
+				snprintf(key, sizeof(key), "/%.31s/", pi[i].name);
+				if (!strstr(fz_pools_before, key))
+					mfp_detach(fd, pi[i].name);
+			}
+	}
+}
+
+static void fz_phase(int fd, int nobody, uint64_t seed, int secs)
+{
+	struct mfo_snap before;
+	struct mf_pool_check c;
+	char what[128];
+	int status;
+	pid_t pid;
+
+	mfo_snapshot(&before);
+	fz_nns_before = fz_list_ns(fd, fz_ns_before, 256);
+	{
+		struct mf_pool_info pi[64];
+		struct mf_pool_list l;
+		uint32_t i;
+
+		memset(&l, 0, sizeof(l));
+		l.size = sizeof(l);
+		l.pools = (uintptr_t)pi;
+		l.count = 64;
+		l.entry_size = sizeof(pi[0]);
+		fz_pools_before[0] = 0;
+		if (!ioctl(fd, MF_IOC_POOL_LIST, &l))
+			for (i = 0; i < l.count && i < 64; i++) {
+				size_t n = strlen(fz_pools_before);
+
+				snprintf(fz_pools_before + n,
+					 sizeof(fz_pools_before) - n, "/%.31s/",
+					 pi[i].name);
+			}
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(fz_run(nobody, seed, secs));
+	snprintf(what, sizeof(what), "%s, seed %llu, %d s: the fuzzer ran to its end",
+		 nobody ? "as nobody" : "as root", (unsigned long long)seed, secs);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		mft_report(0, what, "fork/wait failed");
+		return;
+	}
+	mft_report(WIFEXITED(status) && WEXITSTATUS(status) == 0, what,
+		   "status %#x", status);
+	fz_cleanup(fd);
+	snprintf(what, sizeof(what), "%s: after the fuzzer", nobody ? "nobody" : "root");
+	mfo_check_snapshot(&before, what);
+	snprintf(what, sizeof(what), "%s: pool %s check is clean after the fuzzer",
+		 nobody ? "nobody" : "root", mfo_pool);
+	mft_report(!mfp_check(fd, mfo_pool, &c) && !c.errors, what,
+		   "%llu errors, first: %s", (unsigned long long)c.errors, c.what);
+}
+
+int main(int argc, char **argv)
+{
+	int opt, fd;
+	const char *env = getenv("MF_FUZZ_SECONDS");
+
+	mft_init(argv[0]);
+	page = sysconf(_SC_PAGESIZE);
+	fz_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
+	if (env)
+		fz_secs = atoi(env);
+	while ((opt = getopt(argc, argv, "s:t:n:j:uv")) != -1) {
+		switch (opt) {
+		case 's': fz_seed = strtoull(optarg, NULL, 0); break;
+		case 't': fz_secs = atoi(optarg); break;
+		case 'n': fz_iters = atol(optarg); fz_secs = 0; break;
+		case 'j': fz_threads = atoi(optarg); break;
+		case 'u': fz_nobody_only = 1; break;
+		case 'v': fz_verbose = 1; break;
+		default:
+			fprintf(stderr, "usage: t_fuzz [-s SEED] [-t SECONDS] [-n ITERS] [-j THREADS] [-u] [-v]\n");
+			return 2;
+		}
+	}
+	if (fz_threads < 1 || fz_threads > 8)
+		fz_threads = 2;
+	printf("t_fuzz: seed %llu (rerun: t_fuzz -s %llu -t %d -j %d%s)\n",
+	       (unsigned long long)fz_seed, (unsigned long long)fz_seed,
+	       fz_secs, fz_threads, fz_nobody_only ? " -u" : "");
+	fd = mfp_open();
+	mfo_setup_pool(fd);
+	if (fz_nobody_only) {
+		fz_phase(fd, 1, fz_seed, fz_secs);
+	} else {
+		fz_phase(fd, 0, fz_seed, fz_secs ? (fz_secs + 1) / 2 : 0);
+		fz_phase(fd, 1, fz_seed + 1, fz_secs ? (fz_secs + 1) / 2 : 0);
+	}
+	mfo_teardown_pool(fd);
+	close(fd);
+	return mft_done();
+}

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfadm ns create|destroy|list - memfabric's namespaces, with the
+ * MF_IOC_NS_* ioctls (which need no privilege beyond the device).
+ */
+#include "mfadm.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/memfabric.h>
+
+/* Open the device and check it has namespaces. */
+static int open_objects(int *fd)
+{
+	struct mf_version v;
+	int rc = mfadm_dev_open(fd, &v);
+
+	if (rc)
+		return rc;
+	if (!(v.features & MF_FEAT_OBJECTS)) {
+		mfadm_err("the memfabric module has no namespaces (too old)");
+		close(*fd);
+		return MFADM_FAIL;
+	}
+	return MFADM_OK;
+}
+
+/*
+ * MF_IOC_NS_LIST of @pool ("" for all): *infos gets a malloc()ed array of
+ * *count entries.  Return 0 or -errno.
+ */
+static int ns_list(int fd, const char *pool, struct mf_ns_info **infos,
+		   uint32_t *count)
+{
+	uint32_t want = 64;
+
+	for (int tries = 0; tries < 8; tries++) {
+		struct mf_ns_info *buf = calloc(want, sizeof(*buf));
+		struct mf_ns_list l = {
+			.size = sizeof(l),
+			.namespaces = (uintptr_t)buf,
+			.count = want,
+			.entry_size = sizeof(*buf),
+		};
+
+		if (!buf)
+			return -ENOMEM;
+		memcpy(l.pool, pool, strlen(pool));
+		if (ioctl(fd, MF_IOC_NS_LIST, &l)) {
+			int e = errno;
+
+			free(buf);
+			return -e;
+		}
+		if (l.count <= want) {
+			*infos = buf;
+			*count = l.count;
+			return 0;
+		}
+		free(buf);
+		want = l.count + 64;
+	}
+	return -EAGAIN;
+}
+
+static void ns_json(const struct mf_ns_info *ns)
+{
+	char pool[MF_POOL_NAME_LEN + 1], name[MF_NS_NAME_LEN + 1];
+
+	memcpy(pool, ns->pool, MF_POOL_NAME_LEN);
+	pool[MF_POOL_NAME_LEN] = '\0';
+	memcpy(name, ns->name, MF_NS_NAME_LEN);
+	name[MF_NS_NAME_LEN] = '\0';
+	json_obj_begin();
+	json_kstr("pool", pool);
+	json_kstr("name", name);
+	json_ku64("ttl", ns->ttl);
+	json_ku64("attr", ns->attr);
+	json_ku64("objects", ns->nr_objects);
+	json_ksize("bytes", ns->bytes);
+	json_ku64("ctime", ns->ctime);
+	json_obj_end();
+}
+
+/* POOL NS operands after options, checked. */
+static int two_operands(const char *who, int argc, char **argv,
+			const char **pool, const char **ns)
+{
+	if (argc - optind < 2) {
+		mfadm_err("%s: need POOL NS", who);
+		return MFADM_USAGE;
+	}
+	if (argc - optind > 2) {
+		mfadm_err("%s: unexpected argument '%s'", who, argv[optind + 2]);
+		return MFADM_USAGE;
+	}
+	*pool = argv[optind];
+	*ns = argv[optind + 1];
+	if (!mfadm_pool_name_ok(*pool)) {
+		mfadm_err("%s: bad pool name '%s'", who, *pool);
+		return MFADM_USAGE;
+	}
+	if (!mfadm_obj_name_ok(*ns)) {
+		mfadm_err("%s: bad namespace name '%s' (1 to 63 of A-Z a-z 0-9 _ . : -)",
+			  who, *ns);
+		return MFADM_USAGE;
+	}
+	return MFADM_OK;
+}
+
+static int secid_ok(const char *who, const char *secid)
+{
+	if (!secid) {
+		mfadm_err("%s: --secid is needed", who);
+		return MFADM_USAGE;
+	}
+	if (!*secid || strlen(secid) >= MF_SECID_LEN) {
+		mfadm_err("%s: a secId is 1 to %d bytes", who, MF_SECID_LEN - 1);
+		return MFADM_USAGE;
+	}
+	return MFADM_OK;
+}
+
+/* ---- ns create ---------------------------------------------------------- */
+
+static int ns_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "secid", required_argument, NULL, 's' },
+		{ "ttl", required_argument, NULL, 't' },
+		{ "attr", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mf_ns_create c = { .size = sizeof(c) };
+	const char *pool, *ns, *secid = NULL;
+	unsigned long ttl = 0, attr = 0;
+	struct mf_ns_info *infos;
+	uint32_t n;
+	int ch, rc, fd;
+
+	while ((ch = mfadm_getopt("ns create", argc, argv, ":s:t:a:", opts)) != -1) {
+		switch (ch) {
+		case 's':
+			secid = optarg;
+			break;
+		case 't':
+			if (mfadm_parse_uint(optarg, ULONG_MAX, &ttl)) {
+				mfadm_err("ns create: bad --ttl '%s' (seconds)", optarg);
+				return MFADM_USAGE;
+			}
+			break;
+		case 'a':
+			if (mfadm_parse_uint(optarg, UINT32_MAX, &attr)) {
+				mfadm_err("ns create: bad --attr '%s' (0 to %u)",
+					  optarg, UINT32_MAX);
+				return MFADM_USAGE;
+			}
+			break;
+		default:
+			return MFADM_USAGE;
+		}
+	}
+	rc = two_operands("ns create", argc, argv, &pool, &ns);
+	if (rc)
+		return rc;
+	rc = secid_ok("ns create", secid);
+	if (rc)
+		return rc;
+	rc = open_objects(&fd);
+	if (rc)
+		return rc;
+	memcpy(c.pool, pool, strlen(pool));
+	memcpy(c.name, ns, strlen(ns));
+	memcpy(c.secid, secid, strlen(secid));
+	c.ttl = ttl;
+	c.attr = (uint32_t)attr;
+	rc = ioctl(fd, MF_IOC_NS_CREATE, &c);
+	memset(&c, 0, sizeof(c));
+	if (rc) {
+		int e = errno;
+
+		close(fd);
+		if (e == ENOENT)
+			mfadm_err("ns create: no such pool '%s'", pool);
+		else if (e == EEXIST)
+			mfadm_err("ns create: pool '%s' has a namespace '%s' already",
+				  pool, ns);
+		else if (e == ENOSPC)
+			mfadm_err("ns create: pool '%s' is full", pool);
+		else
+			mfadm_err("ns create: %s", strerror(e));
+		return MFADM_FAIL;
+	}
+	mfadm_step("namespace %s created in pool %s", ns, pool);
+	rc = ns_list(fd, pool, &infos, &n);
+	close(fd);
+	if (rc) {
+		mfadm_err("ns create: cannot list namespaces: %s", strerror(-rc));
+		return MFADM_FAIL;
+	}
+	rc = MFADM_FAIL;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!strncmp(infos[i].name, ns, MF_NS_NAME_LEN)) {
+			ns_json(&infos[i]);
+			json_end();
+			rc = mfadm_flush();
+			break;
+		}
+	}
+	if (rc == MFADM_FAIL)
+		mfadm_err("ns create: namespace %s vanished right after it was created",
+			  ns);
+	free(infos);
+	return rc;
+}
+
+static const struct mfadm_cmd ns_create_cmd = {
+	.name = "create",
+	.summary = "create a namespace (JSON of it)",
+	.usage = "usage: mfadm ns create POOL NS --secid SECID [--ttl SECONDS] [--attr N]\n"
+		 "\n"
+		 "Create namespace NS in POOL, guarded by SECID (1 to 63 bytes),\n"
+		 "and print it as 'mfadm ns list' does.\n"
+		 "\n"
+		 "Options:\n"
+		 "  --secid SECID   the namespace's secId (needed)\n"
+		 "  --ttl SECONDS   how long a published object lives once nothing\n"
+		 "                  references it (from its creation); 0 (the\n"
+		 "                  default): forever\n"
+		 "  --attr N        an attribute word kept with it (default 0)\n",
+	.run = ns_create,
+};
+
+/* ---- ns destroy --------------------------------------------------------- */
+
+static int ns_destroy(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "secid", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mf_ns_destroy d = { .size = sizeof(d) };
+	const char *pool, *ns, *secid = NULL;
+	bool force = false;
+	int ch, rc, fd;
+
+	while ((ch = mfadm_getopt("ns destroy", argc, argv, ":s:f", opts)) != -1) {
+		switch (ch) {
+		case 's':
+			secid = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		default:
+			return MFADM_USAGE;
+		}
+	}
+	rc = two_operands("ns destroy", argc, argv, &pool, &ns);
+	if (rc)
+		return rc;
+	rc = secid_ok("ns destroy", secid);
+	if (rc)
+		return rc;
+	rc = open_objects(&fd);
+	if (rc)
+		return rc;
+	d.flags = force ? MF_NS_FORCE : 0;
+	memcpy(d.pool, pool, strlen(pool));
+	memcpy(d.name, ns, strlen(ns));
+	memcpy(d.secid, secid, strlen(secid));
+	rc = ioctl(fd, MF_IOC_NS_DESTROY, &d);
+	memset(d.secid, 0, sizeof(d.secid));
+	if (rc) {
+		int e = errno;
+
+		close(fd);
+		switch (e) {
+		case ENOENT:
+			if (mfadm_pool_attached(pool) == 0)
+				mfadm_err("ns destroy: no such pool '%s'", pool);
+			else
+				mfadm_err("ns destroy: pool '%s' has no namespace '%s'",
+					  pool, ns);
+			break;
+		case EACCES:
+			mfadm_err("ns destroy: wrong secId for namespace '%s'", ns);
+			break;
+		case EBUSY:
+			mfadm_err("ns destroy: namespace '%s' holds objects (--force frees them)",
+				  ns);
+			break;
+		default:
+			mfadm_err("ns destroy: %s", strerror(e));
+		}
+		return MFADM_FAIL;
+	}
+	close(fd);
+	mfadm_step("namespace %s destroyed", ns);
+	json_obj_begin();
+	json_kstr("pool", pool);
+	json_kstr("name", ns);
+	json_ku64("freed", d.freed);
+	json_ku64("deferred", d.deferred);
+	json_obj_end();
+	json_end();
+	return mfadm_flush();
+}
+
+static const struct mfadm_cmd ns_destroy_cmd = {
+	.name = "destroy",
+	.summary = "destroy a namespace (JSON of what was freed)",
+	.usage = "usage: mfadm ns destroy POOL NS --secid SECID [--force]\n"
+		 "\n"
+		 "Destroy namespace NS of POOL and print {\"pool\", \"name\",\n"
+		 "\"freed\", \"deferred\"}: objects freed at once, and those whose\n"
+		 "memory waits for their last reference.  Fails while it holds\n"
+		 "objects unless --force frees them (whoever owns them).\n",
+	.run = ns_destroy,
+};
+
+/* ---- ns list ------------------------------------------------------------ */
+
+static int ns_list_cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pool", required_argument, NULL, 'p' },
+		{ "human", no_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pool = "";
+	struct mf_ns_info *infos;
+	uint32_t n;
+	int ch, rc, fd;
+
+	while ((ch = mfadm_getopt("ns list", argc, argv, ":p:u", opts)) != -1) {
+		switch (ch) {
+		case 'p':
+			pool = optarg;
+			if (!mfadm_pool_name_ok(pool)) {
+				mfadm_err("ns list: bad pool name '%s'", pool);
+				return MFADM_USAGE;
+			}
+			break;
+		case 'u':
+			json_human(true);
+			break;
+		default:
+			return MFADM_USAGE;
+		}
+	}
+	if (optind < argc) {
+		mfadm_err("ns list: unexpected argument '%s'", argv[optind]);
+		return MFADM_USAGE;
+	}
+	rc = open_objects(&fd);
+	if (rc)
+		return rc;
+	rc = ns_list(fd, pool, &infos, &n);
+	close(fd);
+	if (rc == -ENOENT) {
+		mfadm_err("ns list: no such pool '%s'", pool);
+		return MFADM_FAIL;
+	}
+	if (rc) {
+		mfadm_err("ns list: %s", strerror(-rc));
+		return MFADM_FAIL;
+	}
+	json_arr_begin();
+	for (uint32_t i = 0; i < n; i++)
+		ns_json(&infos[i]);
+	json_arr_end();
+	json_end();
+	free(infos);
+	return mfadm_flush();
+}
+
+static const struct mfadm_cmd ns_list_cmd = {
+	.name = "list",
+	.summary = "list namespaces (JSON)",
+	.usage = "usage: mfadm ns list [--pool POOL] [-u]\n"
+		 "\n"
+		 "Print the namespaces as a JSON array, in order of creation per\n"
+		 "pool: pool, name, ttl, attr, objects, bytes and ctime.\n"
+		 "  --pool POOL  only POOL's\n"
+		 "  -u, --human  sizes as \"4.00 MiB\"\n",
+	.run = ns_list_cmd_run,
+};
+
+/* ---- the group ------------------------------------------------------------ */
+
+static const struct mfadm_cmd *const ns_subcmds[] = {
+	&ns_create_cmd, &ns_destroy_cmd, &ns_list_cmd, NULL,
+};
+
+static const struct mfadm_cmd cmd_ns = {
+	.name = "ns",
+	.summary = "create, destroy and list namespaces",
+	.usage = "usage: mfadm ns COMMAND [ARGS]\n"
+		 "\n"
+		 "memfabric's namespaces: named groups of objects in a pool,\n"
+		 "guarded by a secId.  See 'mfadm help ns COMMAND'.\n",
+	.subcmds = ns_subcmds,
+};
+MFADM_COMMAND(cmd_ns);

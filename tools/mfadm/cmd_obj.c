@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfadm obj list|show|free - memfabric's objects.  list and show read the
+ * generic netlink family (its object dump and get, which need
+ * CAP_SYS_ADMIN); free is MF_IOC_OBJ_FREE with the namespace's secId.
+ */
+#include "mfadm.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/memfabric.h>
+
+/* An object id or namespace name: 1 to 63 of [A-Za-z0-9_.:-]. */
+bool mfadm_obj_name_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= MF_OBJ_ID_LEN)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-",
+			    *p))
+			return false;
+	return true;
+}
+
+/* Whether pool @name is attached: 1, 0, or -1 if that cannot be told. */
+int mfadm_pool_attached(const char *name)
+{
+	struct mf_pool_info *infos;
+	uint32_t n;
+	int fd = mfadm_dev_try_open(), found = 0;
+
+	if (fd < 0)
+		return -1;
+	if (mfadm_pool_list(fd, &infos, &n)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	for (uint32_t i = 0; i < n; i++)
+		if (!strncmp(infos[i].name, name, MF_POOL_NAME_LEN))
+			found = 1;
+	free(infos);
+	return found;
+}
+
+/* Check POOL NS ID operands; MFADM_USAGE with a message if one is bad. */
+static int check_names(const char *who, const char *pool, const char *ns,
+		       const char *id)
+{
+	if (!mfadm_pool_name_ok(pool)) {
+		mfadm_err("%s: bad pool name '%s'", who, pool);
+		return MFADM_USAGE;
+	}
+	if (ns && !mfadm_obj_name_ok(ns)) {
+		mfadm_err("%s: bad namespace name '%s'", who, ns);
+		return MFADM_USAGE;
+	}
+	if (id && !mfadm_obj_name_ok(id)) {
+		mfadm_err("%s: bad object id '%s'", who, id);
+		return MFADM_USAGE;
+	}
+	return MFADM_OK;
+}
+
+/* CAP_SYS_ADMIN, which the object dump and get need. */
+static int need_admin(const char *who)
+{
+	if (mfadm_have_sys_admin())
+		return MFADM_OK;
+	mfadm_err("%s: need CAP_SYS_ADMIN (run as root)", who);
+	return MFADM_FAIL;
+}
+
+/* ---- obj list ----------------------------------------------------------- */
+
+static int print_obj(uint8_t cmd, struct nlattr **attrs, void *arg)
+{
+	size_t *n = arg;
+
+	if (cmd != MF_NL_CMD_OBJ_GET)
+		return 0;
+	/* The array starts with the first entry: no stray "[" on error. */
+	if (!*n)
+		json_arr_begin();
+	mfadm_obj_json(attrs);
+	/* Stream: keep memory flat however many objects there are. */
+	if (!(++*n % 1024))
+		fflush(stdout);
+	return 0;
+}
+
+static int obj_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pool", required_argument, NULL, 'p' },
+		{ "ns", required_argument, NULL, 'n' },
+		{ "human", no_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pool = NULL, *ns = NULL;
+	struct mfadm_nl nl;
+	size_t n = 0;
+	int c, rc;
+
+	while ((c = mfadm_getopt("obj list", argc, argv, ":p:n:u", opts)) != -1) {
+		switch (c) {
+		case 'p':
+			pool = optarg;
+			break;
+		case 'n':
+			ns = optarg;
+			break;
+		case 'u':
+			json_human(true);
+			break;
+		default:
+			return MFADM_USAGE;
+		}
+	}
+	if (optind < argc) {
+		mfadm_err("obj list: unexpected argument '%s'", argv[optind]);
+		return MFADM_USAGE;
+	}
+	if (pool && !mfadm_pool_name_ok(pool)) {
+		mfadm_err("obj list: bad pool name '%s'", pool);
+		return MFADM_USAGE;
+	}
+	if (ns && !mfadm_obj_name_ok(ns)) {
+		mfadm_err("obj list: bad namespace name '%s'", ns);
+		return MFADM_USAGE;
+	}
+	rc = need_admin("obj list");
+	if (rc)
+		return rc;
+	rc = mfadm_nl_open(&nl, false);
+	if (rc)
+		return rc;
+	/*
+	 * The array is streamed as the dump arrives; an error after the
+	 * first entry is reported on stderr and leaves the output short.
+	 */
+	rc = mfadm_nl_request(&nl, MF_NL_CMD_OBJ_GET, true, pool, ns, NULL,
+			      print_obj, &n);
+	mfadm_nl_close(&nl);
+	if (rc && !n) {
+		/* Nothing printed yet: no partial JSON on stdout. */
+		if (rc == -ENOENT)
+			mfadm_err("obj list: no such pool '%s'", pool ? pool : "");
+		else if (rc == -EPERM)
+			mfadm_err("obj list: need CAP_SYS_ADMIN (run as root)");
+		else
+			mfadm_err("obj list: %s", strerror(-rc));
+		return MFADM_FAIL;
+	}
+	if (!n)
+		json_arr_begin();
+	json_arr_end();
+	json_end();
+	if (rc) {
+		mfadm_err("obj list: the dump failed after %zu objects: %s", n,
+			  strerror(-rc));
+		return MFADM_FAIL;
+	}
+	return mfadm_flush();
+}
+
+static const struct mfadm_cmd obj_list_cmd = {
+	.name = "list",
+	.summary = "list objects (JSON, from the netlink dump)",
+	.usage = "usage: mfadm obj list [--pool POOL] [--ns NS] [-u]\n"
+		 "\n"
+		 "Print the objects as a JSON array, by pool, namespace and id,\n"
+		 "from the module's generic netlink dump: each with pool, ns,\n"
+		 "id, size, type (\"private-rw\" or \"shared-ro\"), refcount,\n"
+		 "mappings, owner (uid), age and ctime (seconds) and extents.\n"
+		 "Objects that were freed and wait for their last reference\n"
+		 "are not listed.  Needs CAP_SYS_ADMIN.\n"
+		 "\n"
+		 "Options:\n"
+		 "  --pool POOL  only the objects of POOL (an error if it is\n"
+		 "               not attached)\n"
+		 "  --ns NS      only those of namespaces called NS\n"
+		 "  -u, --human  sizes as \"4.00 KiB\"\n",
+	.run = obj_list,
+};
+
+/* ---- obj show ----------------------------------------------------------- */
+
+static int show_obj(uint8_t cmd, struct nlattr **attrs, void *arg)
+{
+	int *found = arg;
+
+	if (cmd != MF_NL_CMD_OBJ_GET || *found)
+		return 0;
+	mfadm_obj_json(attrs);
+	json_end();
+	*found = 1;
+	return 0;
+}
+
+/* POOL NS ID operands, after options. */
+static int three_operands(const char *who, int argc, char **argv,
+			  const char **pool, const char **ns, const char **id)
+{
+	if (argc - optind < 3) {
+		mfadm_err("%s: need POOL NS ID", who);
+		return MFADM_USAGE;
+	}
+	if (argc - optind > 3) {
+		mfadm_err("%s: unexpected argument '%s'", who, argv[optind + 3]);
+		return MFADM_USAGE;
+	}
+	*pool = argv[optind];
+	*ns = argv[optind + 1];
+	*id = argv[optind + 2];
+	return check_names(who, *pool, *ns, *id);
+}
+
+/* The message for ENOENT naming @pool/@ns/@id: which one is missing. */
+static void not_found(const char *who, const char *pool, const char *ns,
+		      const char *id)
+{
+	if (mfadm_pool_attached(pool) == 0)
+		mfadm_err("%s: no such pool '%s'", who, pool);
+	else
+		mfadm_err("%s: no object '%s' in namespace '%s' of pool '%s'",
+			  who, id, ns, pool);
+}
+
+static int obj_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "human", no_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pool, *ns, *id;
+	struct mfadm_nl nl;
+	int c, rc, found = 0;
+
+	while ((c = mfadm_getopt("obj show", argc, argv, ":u", opts)) != -1) {
+		if (c != 'u')
+			return MFADM_USAGE;
+		json_human(true);
+	}
+	rc = three_operands("obj show", argc, argv, &pool, &ns, &id);
+	if (rc)
+		return rc;
+	rc = need_admin("obj show");
+	if (rc)
+		return rc;
+	rc = mfadm_nl_open(&nl, false);
+	if (rc)
+		return rc;
+	rc = mfadm_nl_request(&nl, MF_NL_CMD_OBJ_GET, false, pool, ns, id,
+			      show_obj, &found);
+	mfadm_nl_close(&nl);
+	if (rc == -ENOENT) {
+		not_found("obj show", pool, ns, id);
+		return MFADM_FAIL;
+	}
+	if (rc) {
+		mfadm_err("obj show: %s", strerror(-rc));
+		return MFADM_FAIL;
+	}
+	if (!found) {
+		mfadm_err("obj show: the module sent no object");
+		return MFADM_FAIL;
+	}
+	return mfadm_flush();
+}
+
+static const struct mfadm_cmd obj_show_cmd = {
+	.name = "show",
+	.summary = "show one object (JSON)",
+	.usage = "usage: mfadm obj show POOL NS ID [-u]\n"
+		 "\n"
+		 "Print object ID of namespace NS in POOL as a JSON object, as\n"
+		 "'mfadm obj list' does.  No secId is needed; CAP_SYS_ADMIN is.\n",
+	.run = obj_show,
+};
+
+/* ---- obj free ----------------------------------------------------------- */
+
+static int obj_free(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "secid", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mf_obj_free f = { .size = sizeof(f) };
+	const char *pool, *ns, *id, *secid = NULL;
+	int c, rc, fd;
+
+	while ((c = mfadm_getopt("obj free", argc, argv, ":s:", opts)) != -1) {
+		if (c != 's')
+			return MFADM_USAGE;
+		secid = optarg;
+	}
+	rc = three_operands("obj free", argc, argv, &pool, &ns, &id);
+	if (rc)
+		return rc;
+	if (!secid) {
+		mfadm_err("obj free: --secid is needed");
+		return MFADM_USAGE;
+	}
+	if (!*secid || strlen(secid) >= MF_SECID_LEN) {
+		mfadm_err("obj free: a secId is 1 to %d bytes", MF_SECID_LEN - 1);
+		return MFADM_USAGE;
+	}
+	rc = mfadm_dev_open(&fd, NULL);
+	if (rc)
+		return rc;
+	memcpy(f.name.pool, pool, strlen(pool));
+	memcpy(f.name.ns, ns, strlen(ns));
+	memcpy(f.name.secid, secid, strlen(secid));
+	memcpy(f.name.id, id, strlen(id));
+	rc = ioctl(fd, MF_IOC_OBJ_FREE, &f);
+	memset(&f, 0, sizeof(f));
+	if (rc) {
+		int e = errno;
+
+		close(fd);
+		switch (e) {
+		case ENOENT:
+			if (mfadm_pool_attached(pool) == 0)
+				mfadm_err("obj free: no such pool '%s'", pool);
+			else
+				mfadm_err("obj free: no namespace '%s' or no object '%s' in it (pool '%s')",
+					  ns, id, pool);
+			break;
+		case EACCES:
+			mfadm_err("obj free: wrong secId for namespace '%s'", ns);
+			break;
+		case EPERM:
+			mfadm_err("obj free: '%s' is not yours (its owner or CAP_SYS_ADMIN may free it)",
+				  id);
+			break;
+		case ENOTTY:
+			mfadm_err("obj free: the memfabric module has no objects (too old)");
+			break;
+		default:
+			mfadm_err("obj free: %s", strerror(e));
+		}
+		return MFADM_FAIL;
+	}
+	close(fd);
+	mfadm_step("object %s/%s/%s freed", pool, ns, id);
+	return MFADM_OK;
+}
+
+static const struct mfadm_cmd obj_free_cmd = {
+	.name = "free",
+	.summary = "free an object",
+	.usage = "usage: mfadm obj free POOL NS ID --secid SECID\n"
+		 "\n"
+		 "Free object ID of namespace NS in POOL: it disappears at once,\n"
+		 "its memory returns to the pool when its last reference goes.\n"
+		 "Needs the namespace's secId, and the object's owner or\n"
+		 "CAP_SYS_ADMIN.\n",
+	.run = obj_free,
+};
+
+/* ---- the group ------------------------------------------------------------ */
+
+static const struct mfadm_cmd *const obj_subcmds[] = {
+	&obj_list_cmd, &obj_show_cmd, &obj_free_cmd, NULL,
+};
+
+static const struct mfadm_cmd cmd_obj = {
+	.name = "obj",
+	.summary = "list, show and free objects",
+	.usage = "usage: mfadm obj COMMAND [ARGS]\n"
+		 "\n"
+		 "memfabric's objects.  See 'mfadm help obj COMMAND'.\n",
+	.subcmds = obj_subcmds,
+};
+MFADM_COMMAND(cmd_obj);
