@@ -398,6 +398,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
     ap.add_argument("--command", default="make bench")
+    ap.add_argument("--md", default="latest.md", help="name of the Markdown file in --out-dir")
     ap.add_argument("raw", nargs="+")
     a = ap.parse_args()
     os.makedirs(a.out_dir, exist_ok=True)
@@ -442,7 +443,7 @@ def main():
           f"Command: `{a.command}`\n\n"
           + ("Plots: " + ", ".join(f"`{m}`" for m in made) + "\n\n" if made else "")
           + "\n".join(parts))
-    with open(os.path.join(a.out_dir, "latest.md"), "w") as f:
+    with open(os.path.join(a.out_dir, a.md), "w") as f:
         f.write(md)
     print(md)
     return 0

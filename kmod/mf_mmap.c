@@ -61,6 +61,9 @@ static DEFINE_SPINLOCK(mf_mapping_lock);	/* protects mf_mapping_inode */
 /* Pages MF_IOC_OBJ_COMMIT looks at per page-table walk. */
 #define MF_COMMIT_BATCH		512
 
+/* Written pages one commit collects before it goes chunk by chunk. */
+#define MF_COMMIT_MAX_PAGES	(256U * 1024)
+
 /**
  * mf_mmap_open_file() - give an open file the shared address_space
  * @inode: the device inode it was opened through
@@ -570,20 +573,120 @@ static int mf_commit_copy(struct mf_obj *src, struct mf_obj *dst,
 	return ret;
 }
 
+/*
+ * The modified pages of a whole commit range: their object offsets
+ * (sorted) and the pages, with references.
+ */
+struct mf_commit_set {
+	u64 *off;
+	struct page **pages;
+	u32 n;
+	u32 max;
+};
+
+static void mf_commit_set_release(struct mf_commit_set *set)
+{
+	u32 i;
+
+	for (i = 0; i < set->n; i++)
+		put_page(set->pages[i]);
+	kvfree(set->off);
+	kvfree(set->pages);
+	set->n = 0;
+}
+
+/*
+ * Collect the pages the process wrote in [@addr, @addr + @len) of its
+ * mapping of @src into @set, at most MF_COMMIT_MAX_PAGES (-E2BIG beyond:
+ * the caller copies chunk by chunk instead).
+ */
+static int mf_commit_collect_all(struct mf_obj *src, unsigned long addr,
+				 unsigned long len, struct mf_commit_set *set)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct mf_commit_walk *w;
+	unsigned long done, n, i;
+	u64 off, size = READ_ONCE(src->size);
+	int ret = 0;
+
+	set->max = min_t(unsigned long, len >> PAGE_SHIFT, MF_COMMIT_MAX_PAGES);
+	set->off = kvmalloc_array(set->max, sizeof(*set->off), GFP_KERNEL);
+	set->pages = kvmalloc_array(set->max, sizeof(*set->pages), GFP_KERNEL);
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (!set->off || !set->pages || !w) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out;
+	for (done = 0; done < len && !ret; done += n << PAGE_SHIFT) {
+		n = min_t(unsigned long, (len - done) >> PAGE_SHIFT,
+			  MF_COMMIT_BATCH);
+		vma = mf_commit_vma(addr + done, n << PAGE_SHIFT);
+		if (!vma || vma->vm_private_data != src) {
+			ret = -EINVAL;
+			break;
+		}
+		off = mf_fault_off(src, linear_page_index(vma, addr + done));
+		w->base = addr + done;
+		ret = mf_commit_collect(mm, w, n);
+		for (i = 0; i < n && !ret; i++) {
+			if (!w->pages[i])
+				continue;
+			if (off + (i << PAGE_SHIFT) >= size) {
+				put_page(w->pages[i]);
+			} else if (set->n == set->max) {
+				put_page(w->pages[i]);
+				ret = -E2BIG;
+			} else {
+				set->off[set->n] = off + (i << PAGE_SHIFT);
+				set->pages[set->n++] = w->pages[i];
+			}
+			w->pages[i] = NULL;
+		}
+		mf_commit_release(w, n);
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+	}
+	mmap_read_unlock(mm);
+out:
+	kfree(w);
+	if (ret)
+		mf_commit_set_release(set);
+	return ret;
+}
+
+/* The bytes of @set that lie within an object of @size bytes. */
+static u64 mf_commit_set_bytes(const struct mf_commit_set *set, u64 size)
+{
+	u64 bytes = 0;
+	u32 i;
+
+	for (i = 0; i < set->n; i++)
+		bytes += min_t(u64, PAGE_SIZE, size - set->off[i]);
+	return bytes;
+}
+
 /**
  * mf_ioctl_obj_commit() - MF_IOC_OBJ_COMMIT: a new object from a
  *	copy-on-write mapping
  * @file: the open /dev/memfabric; it gets the new object's handle
  * @arg: the kernel copy of the caller's struct mf_obj_commit
  *
- * The new object is derived from the object the range maps (sharing its
- * memory) and then gets the pages of the range that the process has
- * written (its anonymous copies), so that it reads as the process sees
- * the range.  With MF_COMMIT_PUBLISH it is published before this returns;
- * on any failure it is freed again.
+ * The new object reads as the process sees the range: the object the
+ * range maps, with the pages the process has written (its anonymous
+ * copies).  It shares the mapped object's memory except for the units
+ * of the written pages, which get one new extent
+ * (mf_obj_commit_new()); when no single extent is free for them, or the
+ * range holds more than MF_COMMIT_MAX_PAGES written pages, the new object
+ * is derived and the pages are written into it, which copies the 2 MiB
+ * chunks they fall in.  With MF_COMMIT_PUBLISH it is published before
+ * this returns; on any failure it is freed again.
  *
- * Context: process context; takes the mmap_lock for reading, per batch
- * of pages, and the object locks under it, as faults do.
+ * Context: process context; takes the mmap_lock for reading, and the
+ * object locks under it, as faults do.
  * Return: 0 with ->id, ->bytes, ->map_offset, ->copied and ->type set;
  * -EINVAL a bad range (unaligned, empty, not in one MAP_PRIVATE mapping
  * of an object), id, namespace, output or reserved field; -EOVERFLOW
@@ -593,6 +696,7 @@ static int mf_commit_copy(struct mf_obj *src, struct mf_obj *dst,
 int mf_ioctl_obj_commit(struct file *file, void *arg)
 {
 	struct mf_obj_commit *oc = arg;
+	struct mf_commit_set set = { };
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
 	struct mf_obj *src, *obj;
@@ -624,14 +728,33 @@ int mf_ioctl_obj_commit(struct file *file, void *arg)
 	if (ret)
 		goto out_unref;
 
+	ret = mf_commit_collect_all(src, oc->addr, len, &set);
+	if (!ret) {
+		obj = mf_obj_commit_new(file, src, oc->ns, oc->secid, oc->id,
+					set.off, set.pages, set.n);
+		copied = mf_commit_set_bytes(&set, READ_ONCE(src->size));
+		mf_commit_set_release(&set);
+		if (!IS_ERR(obj) || PTR_ERR(obj) != -ENOSPC)
+			goto created;
+	} else if (ret != -E2BIG) {
+		goto out_unref;
+	}
+	/* Too many pages, or no single extent for them: chunk by chunk. */
+	copied = 0;
 	obj = mf_obj_derive_new(file, src, oc->ns, oc->secid, oc->id);
+	if (!IS_ERR(obj)) {
+		ret = mf_commit_copy(src, obj, oc->addr, len, &copied);
+		if (ret) {
+			mf_obj_abandon(file, obj);
+			goto out_obj;
+		}
+	}
+created:
 	if (IS_ERR(obj)) {
 		ret = PTR_ERR(obj);
 		goto out_unref;
 	}
-	ret = mf_commit_copy(src, obj, oc->addr, len, &copied);
-	if (!ret && (oc->flags & MF_COMMIT_PUBLISH))
-		ret = mf_obj_publish(obj);
+	ret = oc->flags & MF_COMMIT_PUBLISH ? mf_obj_publish(obj) : 0;
 	if (ret) {
 		mf_obj_abandon(file, obj);
 		goto out_obj;
@@ -641,7 +764,7 @@ int mf_ioctl_obj_commit(struct file *file, void *arg)
 	oc->copied = copied;
 	oc->type = READ_ONCE(obj->type);
 	atomic_long_inc(&mf_cnt.commits);
-	atomic_long_add(copied >> PAGE_SHIFT, &mf_cnt.commit_pages);
+	atomic_long_add(DIV_ROUND_UP(copied, PAGE_SIZE), &mf_cnt.commit_pages);
 out_obj:
 	mf_obj_unref(obj);
 out_unref:

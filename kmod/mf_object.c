@@ -2069,6 +2069,236 @@ out_unlock:
 	return obj;
 }
 
+/*
+ * The pieces of a commit: @nx0 (the source's pieces, derived: one use
+ * each) with the @n units at sorted object offsets @unit_off replaced by
+ * consecutive units of the fresh extent @nb.  Fills @nx, and @parts[i]
+ * with the number of parts of @nx0's piece i that are left.  Returns the
+ * number of pieces that reference @nb.  Touches no use count.
+ */
+static u64 mf_commit_pieces(const struct mf_obj_extents *nx0,
+			    const u64 *unit_off, u32 n, u64 unit, u64 nb,
+			    struct mf_obj_extents *nx, u32 *parts)
+{
+	u64 pos, end, at, fresh = 0;
+	u32 i, j = 0, k;
+
+	nx->nr = 0;
+	for (i = 0; i < nx0->nr; i++) {
+		const struct mf_obj_extent *p = &nx0->e[i];
+
+		pos = p->pos;
+		end = p->pos + p->len;
+		parts[i] = 0;
+		while (pos < end) {
+			while (j < n && unit_off[j] < pos)
+				j++;
+			at = j < n && unit_off[j] < end ? unit_off[j] : end;
+			if (at > pos) {
+				nx->e[nx->nr++] = (struct mf_obj_extent){
+					.pos = pos, .off = p->off + (pos - p->pos),
+					.len = at - pos, .base = p->base };
+				parts[i]++;
+				pos = at;
+				continue;
+			}
+			/* A run of modified units, consecutive in both. */
+			k = j;
+			while (k + 1 < n && unit_off[k + 1] == unit_off[k] + unit &&
+			       unit_off[k + 1] < end)
+				k++;
+			nx->e[nx->nr++] = (struct mf_obj_extent){
+				.pos = pos, .off = nb + (u64)j * unit,
+				.len = (u64)(k - j + 1) * unit, .base = nb };
+			fresh++;
+			pos += (u64)(k - j + 1) * unit;
+			j = k + 1;
+		}
+	}
+	return fresh;
+}
+
+/*
+ * Apply the use counts of mf_commit_pieces()'s result: one more use per
+ * extra part of a source piece, one fewer for a piece with no part left,
+ * @fresh for @nb.  All or nothing.  Pool lock held.
+ */
+static int mf_commit_uses(struct mf_obj_pool *opool,
+			  const struct mf_obj_extents *nx0, const u32 *parts,
+			  u64 nb, u64 fresh)
+{
+	u32 i, done;
+	int ret = 0;
+
+	mf_pool_assert_locked(opool->pool);
+	for (i = 0; i < nx0->nr; i++) {
+		if (parts[i] > 1) {
+			ret = mf_uses_get(opool, nx0->e[i].base, parts[i] - 1);
+			if (ret)
+				break;
+		}
+	}
+	done = i;	/* entries [0, done) got their uses */
+	if (!ret && fresh)
+		ret = mf_uses_get(opool, nb, fresh);
+	if (ret) {
+		for (i = 0; i < done; i++) {
+			u32 m;
+
+			for (m = 1; parts[i] > 1 && m < parts[i]; m++)
+				mf_uses_put(opool, nx0->e[i].base);
+		}
+		return ret;
+	}
+	/* Never the last use: the source still holds its own pieces. */
+	for (i = 0; i < nx0->nr; i++)
+		if (!parts[i] && mf_uses_put(opool, nx0->e[i].base))
+			mf_ext_free(opool->pool->ext, nx0->e[i].base);
+	return 0;
+}
+
+/**
+ * mf_obj_commit_new() - a new object from @src with some pages replaced
+ * @file: the open /dev/memfabric that gets the new object's handle
+ * @src: the source; the caller holds a reference and may read it
+ * @ns_name: the new object's namespace, in the source's pool
+ * @secid: that namespace's secId
+ * @id: the new object's id, MF_OBJ_ID_LEN bytes; "" asks for a unique
+ *	one, written back
+ * @pg_off: sorted object offsets of the pages that differ from @src
+ * @pages: their contents
+ * @n: how many
+ *
+ * For MF_IOC_OBJ_COMMIT: the new object shares every unit of @src except
+ * the units that hold the pages, which get one fresh extent: the commit
+ * costs the modified units, not the 2 MiB chunks around them.
+ *
+ * Context: process context; takes the pool's lock.
+ * Return: the new object, with a reference for the caller besides the
+ * handle's, or an ERR_PTR as mf_obj_derive_new(); -ENOSPC also when no
+ * single extent holds the modified units.
+ */
+struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
+				 const char *ns_name, const char *secid,
+				 char *id, const u64 *pg_off,
+				 struct page **pages, u32 n)
+{
+	struct mf_obj_pool *opool = src->ns->opool;
+	struct mf_pool *pool = opool->pool;
+	u64 unit = 1ULL << pool->unit_shift, nb = 0, fresh;
+	struct mf_obj_extents *nx0 = NULL, *nx = NULL;
+	bool have_nb = false;
+	u32 *parts = NULL;
+	struct mf_obj *obj;
+	u64 *unit_off;
+	u32 i, nu = 0;
+	struct mf_ns *ns;
+	u64 size;
+	int ret;
+
+	unit_off = kvmalloc_array(max(n, 1U), sizeof(*unit_off), GFP_KERNEL);
+	if (!unit_off)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < n; i++) {
+		u64 u = round_down(pg_off[i], unit);
+
+		if (!nu || unit_off[nu - 1] != u)
+			unit_off[nu++] = u;
+	}
+	ret = mf_obj_pool_lock_live(opool);
+	if (ret)
+		goto out_free;
+	ns = mf_ns_lookup_locked(opool, ns_name, secid);
+	if (IS_ERR(ns)) {
+		ret = PTR_ERR(ns);
+		goto out_unlock;
+	}
+	if (id[0]) {
+		mutex_lock(&ns->lock);
+		ret = mf_obj_find_locked(ns, id) ? -EEXIST : 0;
+		mutex_unlock(&ns->lock);
+		if (ret)
+			goto out_unlock;
+	}
+	mutex_lock(&src->ns->lock);
+	size = src->size;
+	ret = mf_obj_derive_pieces(src, &nx0);
+	if (!ret)
+		mf_obj_share_pieces(src);
+	mutex_unlock(&src->ns->lock);
+	if (ret)
+		goto out_unlock;
+	nx = mf_obj_extents_alloc(nx0->nr + 2 * nu);
+	parts = kvmalloc_array(nx0->nr, sizeof(*parts), GFP_KERNEL);
+	if (!nx || !parts) {
+		ret = -ENOMEM;
+		goto err_nx0;
+	}
+	mutex_lock(&pool->lock);
+	ret = pool->dead ? -ENOENT : 0;
+	if (!ret && nu) {
+		ret = mf_ext_alloc(pool->ext, (u64)nu * unit, MF_TAG_DATA, &nb);
+		have_nb = !ret;
+	}
+	if (!ret) {
+		fresh = mf_commit_pieces(nx0, unit_off, nu, unit, nb, nx,
+					 parts);
+		ret = mf_commit_uses(opool, nx0, parts, nb, fresh);
+	}
+	if (ret && have_nb)
+		mf_ext_free(pool->ext, nb);
+	mutex_unlock(&pool->lock);
+	if (ret)
+		goto err_nx0;
+
+	/* The fresh units: the source's bytes (units above a page)... */
+	for (i = 0; i < nu && unit > PAGE_SIZE && !ret; i++) {
+		int si = mf_obj_ext_find(nx0, unit_off[i]);
+
+		ret = si < 0 ? -EINVAL :
+		      mf_fab_copy(pool, nb + (u64)i * unit,
+				  nx0->e[si].off + (unit_off[i] - nx0->e[si].pos),
+				  unit);
+	}
+	/* ...then the process's pages. */
+	for (i = 0; i < n && !ret; i++) {
+		int e = mf_obj_ext_find(nx, pg_off[i]);
+
+		mf_fab_write(pool, nx->e[e].off + (pg_off[i] - nx->e[e].pos),
+			     page_address(pages[i]), PAGE_SIZE);
+	}
+	kvfree(nx0);
+	kvfree(parts);
+	if (ret) {
+		mutex_lock(&pool->lock);
+		mf_obj_free_extents(opool, nx);
+		mutex_unlock(&pool->lock);
+		kvfree(nx);
+		goto out_unlock;
+	}
+	obj = mf_obj_create(ns, id, size, nx, file->private_data);
+	if (!IS_ERR(obj)) {
+		memcpy(id, obj->id, MF_OBJ_ID_LEN);
+		mf_obj_ref(obj);
+	}
+	mutex_unlock(&opool->lock);
+	kvfree(unit_off);
+	return obj;
+
+err_nx0:
+	kvfree(nx);
+	kvfree(parts);
+	mutex_lock(&pool->lock);
+	mf_obj_free_extents(opool, nx0);
+	mutex_unlock(&pool->lock);
+	kvfree(nx0);
+out_unlock:
+	mutex_unlock(&opool->lock);
+out_free:
+	kvfree(unit_off);
+	return ERR_PTR(ret);
+}
+
 /**
  * mf_obj_abandon() - undo mf_obj_derive_new() after a later failure
  * @file: the open file that holds the new object's handle

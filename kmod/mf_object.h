@@ -96,6 +96,7 @@
 #include "mf_pool.h"
 
 struct file;
+struct page;
 struct kobject;
 
 /* Extent tags in persistent pools. */
@@ -347,6 +348,9 @@ bool mf_obj_may_write(const struct mf_obj *obj);
 struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
 				 const char *ns, const char *secid, char *id);
 void mf_obj_abandon(struct file *file, struct mf_obj *obj);
+struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
+				 const char *ns, const char *secid, char *id,
+				 const u64 *pg_off, struct page **pages, u32 n);
 int mf_obj_publish(struct mf_obj *obj);
 int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len);
 

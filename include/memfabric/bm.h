@@ -219,7 +219,7 @@ typedef struct BmStat {
 	uint64_t reserved[4];	/* 0 */
 } BmStat;
 
-/* Namespaces: BM_namespaces(3). */
+/* Namespaces: BM_CreateNSSec(3). */
 BM_API int BM_CreateNSSec(const char *poolName, const char *ns, int attribute,
 			  const char *secId);
 BM_API int BM_DestroyNSSec(const char *poolName, const char *ns,
@@ -227,7 +227,7 @@ BM_API int BM_DestroyNSSec(const char *poolName, const char *ns,
 /* Returns the number of records written. */
 BM_API int BM_QueryNSCache(QueryNsCache *buff, size_t buffLen);
 
-/* Objects: BM_objects(3). */
+/* Objects: BM_AllocSec(3). */
 BM_API int BM_AllocSec(BmInfo *bminfo, size_t size, int flags,
 		       BmAffinity *affinity);
 BM_API int BM_FreeSec(BmInfo *bminfo, int flags);
@@ -236,11 +236,11 @@ BM_API int BM_BatchFreeSec(char *bmIdArray[], int num, int flags,
 			   const char *ns, const char *secId);
 BM_API int BM_ExpandSec(BmInfo *bminfo, size_t size, int flags);
 
-/* Mappings: BM_map(3). */
+/* Mappings: BM_MapSec(3). */
 BM_API int BM_MapSec(BmInfo *bminfo, int prot, int flags, void **ptr);
 BM_API int BM_Unmap(char *bmId, void *ptr);
 
-/* Data: BM_data(3). */
+/* Data: BM_ReadSec(3). */
 BM_API int BM_CopySec(BmInfo *srcBM, size_t srcOffset, BmInfo *dstBM,
 		      size_t dstOffset, size_t length, int flags);
 BM_API int BM_SpecificObjSwapInSec(DiskFileDesc *file, BmInfo *bminfo,
@@ -254,7 +254,7 @@ BM_API int BM_WriteSec(BmInfo *bminfo, size_t offset, size_t length,
 BM_API int BM_GatherSec(intptr_t *inputInfo, BmOperatorCode operatorCode,
 			int flags, BmInfo *bminfo, size_t *bmLen);
 
-/* The object model (seed 001): BM_model(3). */
+/* The object model (seed 001): BM_GetSec(3). */
 BM_API int BM_PublishSec(BmInfo *bminfo, int flags);
 BM_API int BM_GetSec(BmInfo *bminfo, int flags);
 BM_API int BM_PutSec(BmInfo *bminfo, int flags);

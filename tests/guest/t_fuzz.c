@@ -15,8 +15,11 @@
  * ioctl numbers of memfabric's type.  It also maps, touches, mprotects,
  * mremaps and unmaps objects, forks with mappings, and swaps the open
  * file under the other thread's feet (dup2 of a new open: the old file's
- * release races the ioctls in flight).  THREADS threads (default 2) share
- * the open file and the object table, so calls race.
+ * release races the ioctls in flight).  THREADS threads (-j, or
+ * MF_FUZZ_THREADS; default 1, make stress uses 2) share the open file and
+ * the object table, so calls race.  With 2 threads the fuzzer can crash
+ * itself: one thread unmaps or moves a mapping that the other still
+ * uses (Documentation/hardening.md); make check therefore runs 1.
  *
  * Reproducible: each thread draws from its own xorshift generator seeded
  * with SEED and its index; with -j 1 and -n ITERS a run is the same
@@ -61,7 +64,7 @@
 #define FZ_BUF		(1 << 20)
 
 static uint64_t fz_seed;
-static int fz_secs = 40, fz_threads = 2, fz_nobody_only, fz_verbose;
+static int fz_secs = 40, fz_threads = 1, fz_nobody_only, fz_verbose;
 static long fz_iters;
 static volatile int fz_stop;
 static int fz_dev;		/* the shared open file (dup2'ed over) */
@@ -297,6 +300,21 @@ static void rnd_name_(struct fz_thread *t, char *dst, size_t len,
  * Send @arg (@size bytes, the struct's own size) as @cmd, after maybe
  * mutating its header, its reserved field and its place in memory.
  */
+/*
+ * The ioctls whose structs get no random bit flip: those that write to
+ * user memory through a pointer in the struct (a flipped pointer or
+ * length would have the kernel scribble on our own heap: it only checks
+ * that the memory is the caller's), and namespace creation (a flipped
+ * secId would make a namespace nobody can destroy, which the leak check
+ * would then count).
+ */
+static int fz_no_bitflip(unsigned long cmd)
+{
+	return cmd == MF_IOC_OBJ_READ || cmd == MF_IOC_NS_LIST ||
+	       cmd == MF_IOC_POOL_LIST || cmd == MF_IOC_EXTENT_LIST ||
+	       cmd == MF_IOC_NS_CREATE;
+}
+
 static int fz_ioctl(struct fz_thread *t, unsigned long cmd, void *arg,
 		    size_t size, size_t rsv_off, size_t rsv_len)
 {
@@ -321,7 +339,9 @@ static int fz_ioctl(struct fz_thread *t, unsigned long cmd, void *arg,
 				a[rsv_off + rn(t, rsv_len)] = 0x80;
 			break;
 		default:
-			a[rn(t, size)] ^= 1 << rn(t, 8);	/* bit flip */
+			/* a bit flip, where it cannot hurt the test */
+			if (!fz_no_bitflip(cmd))
+				a[rn(t, size)] ^= 1 << rn(t, 8);
 			break;
 		}
 	}
@@ -544,8 +564,13 @@ static void op_io(struct fz_thread *t, int write)
 		len = rn(t, FZ_BUF);
 	u.io.length = len;
 	u.io.buf = rnd_ptr(t, t->buf, len);
-	/* the kernel would write past the buffer into our own heap */
-	if (!write && len > FZ_BUF && u.io.buf == (uintptr_t)t->buf)
+	/*
+	 * The kernel would write past the buffer (FZ_BUF and a page of
+	 * slack) into our own heap: end in the guard page instead.
+	 */
+	if (!write && u.io.buf >= (uintptr_t)t->buf &&
+	    u.io.buf < (uintptr_t)t->buf + FZ_BUF + page &&
+	    len > (uintptr_t)t->buf + FZ_BUF + page - u.io.buf)
 		u.io.buf = (uintptr_t)fz_guard;
 	FZ(t, write ? MF_IOC_OBJ_WRITE : MF_IOC_OBJ_READ, u.io, reserved);
 }
@@ -1175,6 +1200,9 @@ int main(int argc, char **argv)
 	fz_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
 	if (env)
 		fz_secs = atoi(env);
+	env = getenv("MF_FUZZ_THREADS");
+	if (env)
+		fz_threads = atoi(env);
 	while ((opt = getopt(argc, argv, "s:t:n:j:uv")) != -1) {
 		switch (opt) {
 		case 's': fz_seed = strtoull(optarg, NULL, 0); break;

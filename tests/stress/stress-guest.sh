@@ -40,7 +40,7 @@ fi
 export MF_TEST_TIMEOUT=$((3 * SECS + 600))
 case $PHASE in
 outside) tests=("$TOP/tests/stress/outside-tools.sh") ; export MF_OUTSIDE_SECONDS=$SECS ;;
-fuzz) tests=(t_fuzz) ; export MF_FUZZ_SECONDS=$((2 * SECS)) ;;
+fuzz) tests=(t_fuzz) ; export MF_FUZZ_SECONDS=$((2 * SECS)) MF_FUZZ_THREADS=2 ;;
 conc) tests=(t_conc) ; export MF_CONC_SECONDS=$SECS ;;
 smoke) tests=(t_perm t_fuzz t_conc "$TOP/tests/stress/outside-tools.sh")
 	export MF_FUZZ_SECONDS=$SECS MF_CONC_SECONDS=$SECS MF_OUTSIDE_SECONDS=$SECS ;;
