@@ -223,7 +223,7 @@ static void *w_main(void *arg)
 		default: {
 			struct mf_ns_destroy d;
 
-			/* names the namespace; never destroys it (objects) */
+			/* names the namespace; never destroys it (anchor) */
 			mfo_ns_destroy(t->fd, mfo_pool, CNS, CSEC, 0, &d);
 			break;
 		}
@@ -296,6 +296,12 @@ static int conc_main(void)
 	mfo_snapshot(&before);
 	mfo_ns_destroy(fd, mfo_pool, CNS, CSEC, MF_NS_FORCE, NULL);
 	MFT_OK(mfo_ns_create(fd, mfo_pool, CNS, CSEC, 0, 0), "create " CNS);
+	/*
+	 * An object no worker frees, so that the workers' destroy without
+	 * MF_NS_FORCE always meets a namespace that holds objects (EBUSY).
+	 */
+	MFT_OK(mfo_alloc(fd, CNS, CSEC, "anchor", 4096, NULL, NULL),
+	       "allocate the namespace's anchor object");
 	close(fd);
 	for (i = 0; i < 4; i++)
 		base[i] = mfo_stat(leak[i]);
