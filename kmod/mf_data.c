@@ -75,6 +75,8 @@ static_assert(sizeof(struct mf_obj_swapin) == 64);
 
 /* Bytes read or written per hold of the namespace's lock. */
 #define MF_XFER_CHUNK		SZ_1M
+/* Transfers of at most this many bytes go through a buffer on the stack. */
+#define MF_SMALL_IO		256
 
 /* Retries of a chunk whose user memory is present but will not copy. */
 #define MF_XFER_STALLS		3
@@ -470,6 +472,44 @@ static int mf_obj_user_xfer(struct mf_obj *obj, u64 off, void __user *ubuf,
 	return ret;
 }
 
+/*
+ * A short READ or WRITE (at most MF_SMALL_IO bytes): the bytes go through
+ * a buffer on the stack, user memory is touched with no lock held, and the
+ * object is reached under the handle's reference (mf_obj_handle_lock())
+ * instead of one of its own.  Same checks and errors as the long path.
+ */
+static int mf_obj_small_io(struct file *file, struct mf_obj_io *io,
+			   bool write)
+{
+	void __user *ubuf = u64_to_user_ptr(io->buf);
+	u8 buf[MF_SMALL_IO];
+	struct mf_obj *obj;
+	int ret, fault = 0;
+
+	if (write && copy_from_user(buf, ubuf, io->length))
+		fault = -EFAULT;
+	obj = mf_obj_handle_lock(file, io->obj);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	mutex_lock(&obj->ns->lock);
+	ret = mf_obj_check_access(obj, write ? MF_ACCESS_WRITE :
+					       MF_ACCESS_READ);
+	if (!ret)
+		ret = mf_obj_check_range(obj, io->offset, io->length);
+	if (!ret)
+		ret = fault;
+	if (!ret && write)
+		ret = __mf_obj_prepare_write(obj, io->offset, io->length);
+	if (!ret)
+		ret = mf_obj_xfer_locked(obj, io->offset, buf, io->length,
+					 write);
+	mutex_unlock(&obj->ns->lock);
+	mf_obj_handle_unlock(file);
+	if (!ret && !write && copy_to_user(ubuf, buf, io->length))
+		ret = -EFAULT;
+	return ret;
+}
+
 /* MF_IOC_OBJ_READ and MF_IOC_OBJ_WRITE. */
 static int mf_obj_io(struct file *file, struct mf_obj_io *io, bool write)
 {
@@ -478,6 +518,8 @@ static int mf_obj_io(struct file *file, struct mf_obj_io *io, bool write)
 
 	if (io->reserved)
 		return -EINVAL;
+	if (io->length && io->length <= MF_SMALL_IO)
+		return mf_obj_small_io(file, io, write);
 	obj = mf_obj_from_handle(file, io->obj);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
@@ -529,6 +571,49 @@ int mf_ioctl_obj_write(struct file *file, void *arg)
 	return mf_obj_io(file, arg, true);
 }
 
+/* The checks of MF_IOC_OBJ_COPY, in its order of errors. */
+static int mf_obj_copy_check(struct mf_obj *src, struct mf_obj *dst,
+			     const struct mf_obj_copy *oc)
+{
+	int ret;
+
+	ret = mf_obj_check_access(src, MF_ACCESS_READ);
+	if (!ret)
+		ret = mf_obj_check_access(dst, MF_ACCESS_WRITE);
+	if (!ret)
+		ret = mf_obj_check_range(src, oc->src_offset, oc->length);
+	if (!ret)
+		ret = mf_obj_check_range(dst, oc->dst_offset, oc->length);
+	if (!ret && src == dst &&
+	    mf_ranges_overlap(oc->src_offset, oc->length, oc->dst_offset,
+			      oc->length))
+		ret = -EINVAL;
+	return ret;
+}
+
+/*
+ * A short MF_IOC_OBJ_COPY (at most MF_SMALL_IO bytes): through a buffer on
+ * the stack, under the handles' references (mf_obj_handle_lock()).
+ */
+static int mf_obj_small_copy(struct file *file, struct mf_obj_copy *oc)
+{
+	u8 buf[MF_SMALL_IO];
+	struct mf_obj *src, *dst;
+	int ret;
+
+	src = mf_obj_handle_lock(file, oc->src);
+	if (IS_ERR(src))
+		return PTR_ERR(src);
+	dst = mf_obj_handle_find(file, oc->dst);
+	ret = IS_ERR(dst) ? PTR_ERR(dst) : mf_obj_copy_check(src, dst, oc);
+	if (!ret)
+		ret = mf_obj_read_chunk(src, oc->src_offset, buf, oc->length);
+	if (!ret)
+		ret = mf_obj_write_kernel(dst, oc->dst_offset, buf, oc->length);
+	mf_obj_handle_unlock(file);
+	return ret;
+}
+
 /**
  * mf_ioctl_obj_copy() - MF_IOC_OBJ_COPY: copy bytes between objects
  * @file: the open /dev/memfabric
@@ -548,6 +633,8 @@ int mf_ioctl_obj_copy(struct file *file, void *arg)
 
 	if (oc->reserved)
 		return -EINVAL;
+	if (oc->length && oc->length <= MF_SMALL_IO)
+		return mf_obj_small_copy(file, oc);
 	src = mf_obj_from_handle(file, oc->src);
 	if (IS_ERR(src))
 		return PTR_ERR(src);
@@ -556,17 +643,7 @@ int mf_ioctl_obj_copy(struct file *file, void *arg)
 		ret = PTR_ERR(dst);
 		goto out_src;
 	}
-	ret = mf_obj_check_access(src, MF_ACCESS_READ);
-	if (!ret)
-		ret = mf_obj_check_access(dst, MF_ACCESS_WRITE);
-	if (!ret)
-		ret = mf_obj_check_range(src, oc->src_offset, oc->length);
-	if (!ret)
-		ret = mf_obj_check_range(dst, oc->dst_offset, oc->length);
-	if (!ret && src == dst &&
-	    mf_ranges_overlap(oc->src_offset, oc->length, oc->dst_offset,
-			      oc->length))
-		ret = -EINVAL;
+	ret = mf_obj_copy_check(src, dst, oc);
 	if (ret || !oc->length)
 		goto out_dst;
 	buf = mf_bounce_alloc(oc->length);

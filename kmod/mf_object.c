@@ -966,6 +966,74 @@ struct mf_obj *mf_obj_from_handle(struct file *file, u64 map_offset)
 }
 
 /**
+ * mf_obj_handle_lock() - the object a file holds a handle on, handle locked
+ * @file: the open /dev/memfabric
+ * @map_offset: the object's map offset
+ *
+ * For short transfers: instead of a reference of its own, the caller
+ * borrows the handle's, by holding the file's handle lock until it calls
+ * mf_obj_handle_unlock().  It may take the object's namespace lock under
+ * it (the order of mf_obj_from_handle()), but must not fault on user
+ * memory or wait for another of the file's calls.
+ *
+ * Context: process context.
+ * Return: the object, with the file's handle lock held; ERR_PTR(-EINVAL)
+ * or ERR_PTR(-ENOENT) as mf_obj_from_handle(), without the lock.
+ */
+struct mf_obj *mf_obj_handle_lock(struct file *file, u64 map_offset)
+{
+	struct mf_file *mff = file->private_data;
+	u64 nr = map_offset >> MF_MAP_OFF_SHIFT;
+	struct mf_handle *h;
+
+	if (map_offset & ((1ULL << MF_MAP_OFF_SHIFT) - 1) || !nr ||
+	    nr > MF_MAP_NR_MAX)
+		return ERR_PTR(-EINVAL);
+	mutex_lock(&mff->lock);
+	h = xa_load(&mff->handles, nr);
+	if (!h) {
+		mutex_unlock(&mff->lock);
+		return ERR_PTR(-ENOENT);
+	}
+	return h->obj;
+}
+
+/**
+ * mf_obj_handle_find() - another object of the file, handle lock held
+ * @file: the open /dev/memfabric, whose handle lock the caller holds
+ *	(mf_obj_handle_lock())
+ * @map_offset: the object's map offset
+ *
+ * Return: the object, valid while the lock is held; ERR_PTR(-EINVAL) or
+ * ERR_PTR(-ENOENT) as mf_obj_from_handle().
+ */
+struct mf_obj *mf_obj_handle_find(struct file *file, u64 map_offset)
+{
+	struct mf_file *mff = file->private_data;
+	u64 nr = map_offset >> MF_MAP_OFF_SHIFT;
+	struct mf_handle *h;
+
+	lockdep_assert_held(&mff->lock);
+	if (map_offset & ((1ULL << MF_MAP_OFF_SHIFT) - 1) || !nr ||
+	    nr > MF_MAP_NR_MAX)
+		return ERR_PTR(-EINVAL);
+	h = xa_load(&mff->handles, nr);
+	return h ? h->obj : ERR_PTR(-ENOENT);
+}
+
+/**
+ * mf_obj_handle_unlock() - end what mf_obj_handle_lock() began
+ * @file: the open /dev/memfabric
+ */
+void mf_obj_handle_unlock(struct file *file)
+{
+	struct mf_file *mff = file->private_data;
+
+	lockdep_assert_held(&mff->lock);
+	mutex_unlock(&mff->lock);
+}
+
+/**
  * mf_obj_from_pgoff() - the object a file holds a handle on, by mmap offset
  * @file: the open /dev/memfabric
  * @pgoff: a page offset in the object's map range (vma->vm_pgoff)

@@ -339,6 +339,9 @@ struct mf_obj *mf_obj_find(const char *pool, const char *ns,
 int mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len);
 struct mf_obj *mf_obj_from_pgoff(struct file *file, unsigned long pgoff);
 void mf_obj_ref(struct mf_obj *obj);
+struct mf_obj *mf_obj_handle_lock(struct file *file, u64 map_offset);
+struct mf_obj *mf_obj_handle_find(struct file *file, u64 map_offset);
+void mf_obj_handle_unlock(struct file *file);
 void mf_obj_unref(struct mf_obj *obj);
 int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
 	       u64 *contig);

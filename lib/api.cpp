@@ -56,6 +56,7 @@ void atforkChild()
 {
 	State &st = state();
 
+	fastForkChild();
 	forkChild(st.session.get());
 	st.mu.unlock();
 }
@@ -127,6 +128,7 @@ int init(const char *path, int flags, const void *attr, bool withAttr)
 	}
 	st.session = std::move(opened);
 	st.refs = 1;
+	setLiveSession(st.session.get());
 	return 0;
 }
 
@@ -220,6 +222,7 @@ BM_API int BM_Exit(void)
 		if (!st.refs)
 			return -EINVAL;
 		if (--st.refs == 0) {
+			setLiveSession(nullptr);
 			st.session.reset();
 			setLogLevel(BM_LOG_ERROR);
 		}

@@ -244,10 +244,12 @@ void releaseLocked(Session &s, Entry &e)
 	while (e.kernelRefs > keep) {
 		kernelPut(s, e.mo);
 		e.kernelRefs--;
+		s.gen.fetch_add(1, std::memory_order_release);
 	}
 	if (!e.kernelRefs && !e.userRefs && !e.inflight && e.inTable) {
 		s.table.erase(e.key);
 		e.inTable = false;
+		s.gen.fetch_add(1, std::memory_order_release);
 	}
 }
 
@@ -259,6 +261,7 @@ void orphanLocked(Session &s, const std::shared_ptr<Entry> &e)
 		s.table.erase(e->key);
 		e->inTable = false;
 	}
+	s.gen.fetch_add(1, std::memory_order_release);
 	e->userRefs = 0;
 	releaseLocked(s, *e);
 }
@@ -307,6 +310,10 @@ public:
 
 	uint64_t mo() const { return e_->mo; }
 	const Entry &entry() const { return *e_; }
+	// Session::gen when the handle was pinned, and whether the caller
+	// held references on it then (a handle the fast path may cache).
+	uint64_t gen() const { return gen_; }
+	bool held() const { return held_; }
 
 	void reset()
 	{
@@ -355,6 +362,8 @@ public:
 			}
 		}
 		e->inflight++;
+		gen_ = s.gen.load(std::memory_order_relaxed);
+		held_ = e->userRefs > 0;
 		s_ = &s;
 		e_ = std::move(e);
 		return 0;
@@ -363,7 +372,84 @@ public:
 private:
 	Session *s_ = nullptr;
 	std::shared_ptr<Entry> e_;
+	uint64_t gen_ = 0;
+	bool held_ = false;
 };
+
+// ---- the fast path of the data calls -----------------------------------
+//
+// BM_ReadSec, BM_WriteSec and BM_CopySec on an object the session holds a
+// reference on (BM_AllocSec, BM_GetSec, ...) skip the name parsing, the
+// table lock and the pin: each thread remembers the last few BmInfo names
+// it resolved to such a handle, with the session's serial and generation.
+// A call whose name fields are byte-equal to a remembered name, in the same
+// session (fastEnter) and generation, goes straight to the ioctl.  A
+// handle that went away in between (another thread's BM_PutSec) makes the
+// kernel answer -ENOENT, never another object, since map offsets are not
+// reused; the call then takes the slow path.
+
+struct FastSlot {
+	Session *s = nullptr;
+	uint64_t serial = 0; // 0: empty
+	uint64_t gen = 0;
+	uint64_t mo = 0;
+	char pool[BM_POOL_NAME_LEN];
+	char ns[BM_NS_LEN];
+	char secid[BM_SECID_LEN];
+	char id[BM_ID_LEN];
+};
+
+constexpr unsigned kFastSlots = 4;
+thread_local FastSlot t_fast[kFastSlots];
+thread_local unsigned t_fastNext;
+
+// The caller's field @f (of @cap bytes) equals the NUL-terminated @c.
+inline bool sameField(const char *f, const char *c, size_t cap)
+{
+	for (size_t i = 0; i < cap; i++) {
+		if (f[i] != c[i])
+			return false;
+		if (!c[i])
+			return true;
+	}
+	return false;
+}
+
+FastSlot *fastFind(const BmInfo *bi)
+{
+	for (FastSlot &f : t_fast)
+		if (f.serial && sameField(bi->bmId, f.id, sizeof(f.id)) &&
+		    sameField(bi->ns, f.ns, sizeof(f.ns)) &&
+		    sameField(bi->poolName, f.pool, sizeof(f.pool)) &&
+		    sameField(bi->secId, f.secid, sizeof(f.secid)))
+			return &f;
+	return nullptr;
+}
+
+// Remember @bi (checked by parseInfo) as naming the pinned handle @pin.
+void fastStore(Session &s, const BmInfo *bi, const Pin &pin)
+{
+	if (!pin.held())
+		return;
+	FastSlot *f = fastFind(bi);
+	if (!f)
+		f = &t_fast[t_fastNext++ % kFastSlots];
+	f->serial = 0;
+	strncpy(f->pool, bi->poolName, sizeof(f->pool));
+	strncpy(f->ns, bi->ns, sizeof(f->ns));
+	strncpy(f->secid, bi->secId, sizeof(f->secid));
+	strncpy(f->id, bi->bmId, sizeof(f->id));
+	f->s = &s;
+	f->gen = pin.gen();
+	f->mo = pin.mo();
+	f->serial = s.serial;
+}
+
+// Whether @f still names its handle; the caller is inside fastEnter().
+inline bool fastCurrent(const FastSlot *f)
+{
+	return f->s->gen.load(std::memory_order_acquire) == f->gen;
+}
 
 // ---- mappings ----------------------------------------------------------
 
@@ -506,6 +592,7 @@ void forkChild(Session *s) noexcept
 	for (auto &kv : s->table)
 		kv.second->inTable = false;
 	s->table.clear();
+	s->gen.fetch_add(1);
 	s->mu.unlock();
 }
 
@@ -763,9 +850,41 @@ BM_API int BM_ExpandSec(BmInfo *bminfo, size_t size, int flags)
 
 // ---- data ------------------------------------------------------------------
 
+// The fast path of objIo: true if it ran the call (result in @rc).
+static bool objIoFast(const BmInfo *bminfo, size_t offset, size_t length,
+		      void *buffer, unsigned long cmd, int &rc)
+{
+	FastSlot *f = fastFind(bminfo);
+	if (!f || !fastEnter(f->serial))
+		return false;
+	if (!fastCurrent(f)) {
+		fastExit();
+		f->serial = 0;
+		return false;
+	}
+	mf_obj_io io = arg<mf_obj_io>();
+	io.obj = f->mo;
+	io.offset = offset;
+	io.length = length;
+	io.buf = reinterpret_cast<uintptr_t>(buffer);
+	rc = xioctl(f->s->fd(), cmd, &io);
+	fastExit();
+	if (rc == -ENOENT) {	// the handle went away: resolve the name again
+		f->serial = 0;
+		return false;
+	}
+	return true;
+}
+
 static int objIo(BmInfo *bminfo, size_t offset, size_t length, void *buffer,
 		 int flags, unsigned long cmd)
 {
+	int fastRc;
+
+	if (!flags && bminfo && buffer && length &&
+	    !addOverflows(offset, length) &&
+	    objIoFast(bminfo, offset, length, buffer, cmd, fastRc))
+		return fastRc;
 	return withSession([&](Session &s) {
 		Name n;
 		if (flags || (!buffer && length))
@@ -779,6 +898,7 @@ static int objIo(BmInfo *bminfo, size_t offset, size_t length, void *buffer,
 		rc = pin.acquire(s, n);
 		if (rc || !length)
 			return rc;
+		fastStore(s, bminfo, pin);
 		mf_obj_io io = arg<mf_obj_io>();
 		io.obj = pin.mo();
 		io.offset = offset;
@@ -801,9 +921,46 @@ BM_API int BM_WriteSec(BmInfo *bminfo, size_t offset, size_t length,
 		     MF_IOC_OBJ_WRITE);
 }
 
+// The fast path of BM_CopySec: true if it ran the call (result in @rc).
+static bool copyFast(const BmInfo *srcBM, size_t srcOffset,
+		     const BmInfo *dstBM, size_t dstOffset, size_t length,
+		     int &rc)
+{
+	FastSlot *fs = fastFind(srcBM), *fd = fastFind(dstBM);
+	if (!fs || !fd || fs->serial != fd->serial || !fastEnter(fs->serial))
+		return false;
+	if (!fastCurrent(fs) || !fastCurrent(fd)) {
+		fastExit();
+		fs->serial = 0;
+		fd->serial = 0;
+		return false;
+	}
+	mf_obj_copy c = arg<mf_obj_copy>();
+	c.src = fs->mo;
+	c.src_offset = srcOffset;
+	c.dst = fd->mo;
+	c.dst_offset = dstOffset;
+	c.length = length;
+	rc = xioctl(fs->s->fd(), MF_IOC_OBJ_COPY, &c);
+	fastExit();
+	if (rc == -ENOENT) {
+		fs->serial = 0;
+		fd->serial = 0;
+		return false;
+	}
+	return true;
+}
+
 BM_API int BM_CopySec(BmInfo *srcBM, size_t srcOffset, BmInfo *dstBM,
 		      size_t dstOffset, size_t length, int flags)
 {
+	int fastRc;
+
+	if (!flags && srcBM && dstBM && length &&
+	    !addOverflows(srcOffset, length) &&
+	    !addOverflows(dstOffset, length) &&
+	    copyFast(srcBM, srcOffset, dstBM, dstOffset, length, fastRc))
+		return fastRc;
 	return withSession([&](Session &s) {
 		Name src, dst;
 		if (flags)
@@ -822,6 +979,8 @@ BM_API int BM_CopySec(BmInfo *srcBM, size_t srcOffset, BmInfo *dstBM,
 			rc = pd.acquire(s, dst);
 		if (rc || !length)
 			return rc;
+		fastStore(s, srcBM, ps);
+		fastStore(s, dstBM, pd);
 		mf_obj_copy c = arg<mf_obj_copy>();
 		c.src = ps.mo();
 		c.src_offset = srcOffset;

@@ -9,6 +9,7 @@
 #include <memfabric/bm.h>
 #include <linux/memfabric.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -132,13 +133,23 @@ public:
 		return (version_.features & f) == f;
 	}
 
+	// Waits for the fast path (fastEnter) to leave the session, then
+	// closes the device.
+	~Session();
+
 	// The handle table; guarded by mu.
 	std::mutex mu;
 	std::map<std::string, std::shared_ptr<Entry>> table;
 
+	// Unique per session of the process (never 0).
+	const uint64_t serial;
+	// Bumped, under mu, whenever a handle of the table goes away or a
+	// name of the table stops naming the same handle: the data calls'
+	// per-thread caches of name -> map offset check it (bigmem.cpp).
+	std::atomic<uint64_t> gen{ 0 };
+
 private:
-	Session(Config cfg, UniqueFd fd, const mf_version &v)
-		: cfg_(std::move(cfg)), fd_(std::move(fd)), version_(v) {}
+	Session(Config cfg, UniqueFd fd, const mf_version &v);
 
 	Config cfg_;
 	UniqueFd fd_;
@@ -148,6 +159,17 @@ private:
 // The current session (shared: a call keeps it open until it returns),
 // or null before BM_Init() and after the last BM_Exit().
 std::shared_ptr<Session> currentSession() noexcept;
+
+// The fast path of the data calls uses the current session without taking
+// State::mu or a reference on it: it runs between fastEnter(serial), which
+// fails unless @serial is the current session's, and fastExit().  A
+// session's destructor waits until no thread is between the two, and
+// BM_Exit unpublishes the session (setLiveSession(nullptr)) before it
+// drops it.
+bool fastEnter(uint64_t serial) noexcept;
+void fastExit() noexcept;
+void setLiveSession(const Session *s) noexcept;
+void fastForkChild() noexcept;
 
 // fork() handlers of the BigMemory layer (bigmem.cpp), called by the
 // pthread_atfork() handlers of api.cpp with State::mu held.  The child

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -43,6 +44,55 @@ void log(BmLogLevel level, const char *fmt, ...) noexcept
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "libmemfabric: %s: %s\n", names[level], msg);
+}
+
+namespace {
+std::atomic<uint64_t> g_nextSerial{ 1 };
+// The current session's serial, 0 without one.
+std::atomic<uint64_t> g_liveSerial{ 0 };
+// Threads between fastEnter() and fastExit().
+std::atomic<long> g_fastUsers{ 0 };
+} // namespace
+
+Session::Session(Config cfg, UniqueFd fd, const mf_version &v)
+	: serial(g_nextSerial.fetch_add(1)), cfg_(std::move(cfg)),
+	  fd_(std::move(fd)), version_(v)
+{
+}
+
+Session::~Session()
+{
+	// Not the current session any more (BM_Exit unpublished it), so a
+	// thread that enters now fails; wait for those that are inside.
+	while (g_fastUsers.load() != 0)
+		sched_yield();
+}
+
+void setLiveSession(const Session *s) noexcept
+{
+	g_liveSerial.store(s ? s->serial : 0);
+}
+
+// Sequentially consistent on both sides: either the session's destructor
+// sees this thread counted, or this thread sees the serial gone.
+bool fastEnter(uint64_t serial) noexcept
+{
+	g_fastUsers.fetch_add(1);
+	if (g_liveSerial.load() == serial)
+		return true;
+	g_fastUsers.fetch_sub(1);
+	return false;
+}
+
+void fastExit() noexcept
+{
+	g_fastUsers.fetch_sub(1, std::memory_order_release);
+}
+
+void fastForkChild() noexcept
+{
+	// Only the forking thread lives on, outside the fast path.
+	g_fastUsers.store(0);
 }
 
 void UniqueFd::reset(int fd) noexcept

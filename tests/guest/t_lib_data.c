@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <limits.h>
 #include <pthread.h>
+#include <sys/wait.h>
 
 #include "mftest.h"
 #include "mfpool.h"
@@ -284,6 +285,116 @@ static void test_threads(void)
 	CU_ASSERT_EQUAL(BM_FreeSec(&b, 0), 0);
 }
 
+/*
+ * The data calls' per-thread cache of name -> handle: it must never serve
+ * an old object, a wrong secId, a handle another thread dropped, a closed
+ * session or a child of fork().
+ */
+static void *put_thread(void *p)
+{
+	BmInfo b = mfl_info(NS, SEC, "fast");
+	long bad = 0;
+
+	(void)p;
+	for (int k = 0; k < 200; k++) {
+		bad += BM_PutSec(&b, 0) != 0;
+		bad += BM_GetSec(&b, 0) != 0;
+	}
+	return (void *)bad;
+}
+
+static void test_cached_handles(void)
+{
+	BmInfo b = mfl_info(NS, SEC, "fast"), c = mfl_info(NS, SEC, "fast2");
+	BmInfo w = mfl_info(NS, "wrong", "fast");
+	BmInfo p = mfl_info(NS, SEC, "fast");
+	unsigned char buf[64], want[64];
+	long bad = 0;
+	pthread_t t;
+	void *ret;
+	BmStat st;
+	pid_t pid;
+	int status;
+
+	snprintf(p.poolName, sizeof(p.poolName), "%s", mfo_pool);
+	CU_ASSERT_EQUAL_FATAL(BM_AllocSec(&b, 8192, 0, NULL), 0);
+	mfo_pattern(want, sizeof(want), 1, 0);
+	CU_ASSERT_EQUAL(BM_WriteSec(&b, 0, 64, want, 0), 0);
+	CU_ASSERT_EQUAL(BM_ReadSec(&b, 0, 64, buf, 0), 0);
+	CU_ASSERT_EQUAL(BM_ReadSec(&b, 0, 64, buf, 0), 0);
+	CU_ASSERT_EQUAL(memcmp(buf, want, 64), 0);
+	/* The same object by its explicit pool name; a wrong secId. */
+	CU_ASSERT_EQUAL(BM_ReadSec(&p, 0, 64, buf, 0), 0);
+	CU_ASSERT_EQUAL(memcmp(buf, want, 64), 0);
+	CU_ASSERT_EQUAL(BM_ReadSec(&w, 0, 64, buf, 0), -EACCES);
+	CU_ASSERT_EQUAL(BM_ReadSec(&b, 8190, 64, buf, 0), -EINVAL);
+
+	/* Freed and allocated again under the same name: the new object. */
+	CU_ASSERT_EQUAL(BM_FreeSec(&b, 0), 0);
+	CU_ASSERT_EQUAL(BM_ReadSec(&b, 0, 64, buf, 0), -ENOENT);
+	CU_ASSERT_EQUAL_FATAL(BM_AllocSec(&b, 4096, 0, NULL), 0);
+	CU_ASSERT_EQUAL(BM_ReadSec(&b, 4096, 64, buf, 0), -EINVAL);
+	CU_ASSERT_EQUAL(BM_ReadSec(&b, 0, 64, buf, 0), 0);
+	memset(want, 0, sizeof(want));
+	CU_ASSERT_EQUAL(memcmp(buf, want, 64), 0);
+
+	/* Copy between two cached handles, then to a re-allocated one. */
+	CU_ASSERT_EQUAL_FATAL(BM_AllocSec(&c, 4096, 0, NULL), 0);
+	mfo_pattern(want, sizeof(want), 2, 0);
+	CU_ASSERT_EQUAL(BM_WriteSec(&b, 0, 64, want, 0), 0);
+	CU_ASSERT_EQUAL(BM_CopySec(&b, 0, &c, 64, 64, 0), 0);
+	CU_ASSERT_EQUAL(BM_CopySec(&b, 0, &c, 64, 64, 0), 0);
+	CU_ASSERT_EQUAL(BM_ReadSec(&c, 64, 64, buf, 0), 0);
+	CU_ASSERT_EQUAL(memcmp(buf, want, 64), 0);
+	CU_ASSERT_EQUAL(BM_FreeSec(&c, 0), 0);
+	CU_ASSERT_EQUAL(BM_CopySec(&b, 0, &c, 64, 64, 0), -ENOENT);
+	CU_ASSERT_EQUAL_FATAL(BM_AllocSec(&c, 4096, 0, NULL), 0);
+	CU_ASSERT_EQUAL(BM_CopySec(&b, 0, &c, 128, 64, 0), 0);
+	CU_ASSERT_EQUAL(BM_ReadSec(&c, 128, 64, buf, 0), 0);
+	CU_ASSERT_EQUAL(memcmp(buf, want, 64), 0);
+	CU_ASSERT_EQUAL(BM_FreeSec(&c, 0), 0);
+
+	/* Another thread drops and takes the session's reference. */
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, put_thread, NULL), 0);
+	for (int k = 0; k < 400; k++) {
+		bad += BM_ReadSec(&b, 0, 64, buf, 0) != 0;
+		bad += memcmp(buf, want, 64) != 0;
+	}
+	pthread_join(t, &ret);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL((long)ret, 0);
+	CU_ASSERT_EQUAL(BM_StatSec(&b, &st), 0);
+	CU_ASSERT_EQUAL(st.sessionRefs, 1);
+
+	/* A child of fork() holds none of the parent's references. */
+	pid = fork();
+	if (pid == 0) {
+		BmStat cs;
+
+		if (BM_ReadSec(&b, 0, 64, buf, 0) || memcmp(buf, want, 64) ||
+		    BM_StatSec(&b, &cs) || cs.sessionRefs != 0)
+			_exit(1);
+		_exit(BM_PutSec(&b, 0) == -ENOENT ? 0 : 2);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(BM_StatSec(&b, &st), 0);
+	CU_ASSERT_EQUAL(st.sessionRefs, 1);
+
+	/* A closed session, and a new one. */
+	CU_ASSERT_EQUAL(BM_ReadSec(&b, 0, 64, buf, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(BM_Exit(), 0);
+	CU_ASSERT_EQUAL(BM_ReadSec(&b, 0, 64, buf, 0), -ENODEV);
+	CU_ASSERT_EQUAL(BM_CopySec(&b, 0, &b, 64, 64, 0), -ENODEV);
+	CU_ASSERT_EQUAL_FATAL(mfl_init(), 0);
+	CU_ASSERT_EQUAL(BM_ReadSec(&b, 0, 64, buf, 0), 0);
+	CU_ASSERT_EQUAL(memcmp(buf, want, 64), 0);
+	CU_ASSERT_EQUAL(BM_StatSec(&b, &st), 0);
+	CU_ASSERT_EQUAL(st.sessionRefs, 0);
+	CU_ASSERT_EQUAL(BM_FreeSec(&b, 0), 0);
+}
+
 static void test_before_init(void)
 {
 	BmInfo b = mfl_info(NS, SEC, "x");
@@ -308,6 +419,8 @@ int main(int argc, char **argv)
 		{ "data", "copy", test_copy },
 		{ "data", "swap in a file", test_swapin },
 		{ "data", "threads and transient handles", test_threads },
+		{ "data", "cached handles of the fast path",
+		  test_cached_handles },
 		{ "data", "before BM_Init", test_before_init },
 	};
 

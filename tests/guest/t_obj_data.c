@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <math.h>
+#include <sys/mman.h>
 #include "mftest.h"
 #include "mfpool.h"
 #include "mfobj.h"
@@ -471,6 +472,87 @@ static void test_swapin(void)
 	free(buf);
 }
 
+/*
+ * Short transfers (at most 256 bytes) take their own path in the kernel
+ * (a stack buffer, the handle's reference): the same results and errors
+ * as long ones, across pieces, into derived objects, from and into a
+ * mapping of the object itself.
+ */
+static void test_small(void)
+{
+	unsigned char buf[512], back[512], *m;
+	uint64_t a, d = 0, len, off;
+	int bad = 0;
+
+	MFT_OK(mfo_alloc(fd, NS, SECID, "sa", 4 << 20, &a, NULL),
+	       "allocate sa (4 MiB)");
+	MFT_OK(mfo_expand(fd, a, 8 << 20), "expand it to 8 MiB (two pieces)");
+	for (len = 1; len <= 257; len += 16) {
+		off = (4 << 20) - len / 2;	/* across the pieces */
+		mfo_pattern(buf, len, len, off);
+		bad += mfo_write(fd, a, off, len, buf) != 0;
+		memset(back, 0, sizeof(back));
+		bad += mfo_read(fd, a, off, len, back) != 0;
+		bad += !mfo_check_pattern(back, len, len, off);
+	}
+	mft_report(!bad, "1 to 257 bytes across two pieces read back",
+		   "%d bad", bad);
+	mfo_pattern(buf, 256, 7, 0);
+	MFT_OK(mfo_write(fd, a, 0, 256, buf), "write 256 bytes at 0");
+	MFT_ERRNO(mfo_read(fd, a, (8 << 20) - 10, 11, back), EINVAL,
+		  "a short read past the end is EINVAL");
+	MFT_ERRNO(mfo_write(fd, a, ~0ULL - 5, 10, buf), EOVERFLOW,
+		  "a short write that overflows is EOVERFLOW");
+	MFT_ERRNO(mfo_read(fd, a, 0, 64, (void *)16), EFAULT,
+		  "a short read to a bad pointer is EFAULT");
+	MFT_ERRNO(mfo_write(fd, a, 0, 64, (void *)16), EFAULT,
+		  "a short write from a bad pointer is EFAULT");
+	MFT_ERRNO(mfo_read(fd, a + (1ULL << 40) * 77, 0, 64, back), ENOENT,
+		  "a short read without a handle is ENOENT");
+	MFT_ERRNO(mfo_read(fd, a + 1, 0, 64, back), EINVAL,
+		  "a short read of a bad map offset is EINVAL");
+
+	/* A mapping of the object as the user buffer. */
+	m = mfo_map(fd, a, 0, 2 << 20, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    NULL);
+	MFT_CHECK(m != MAP_FAILED, "map sa");
+	if (m != MAP_FAILED) {
+		MFT_OK(mfo_read(fd, a, 0, 200, m + 4096),
+		       "a short read into a mapping of the same object");
+		MFT_CHECK(mfo_check_pattern(m + 4096, 200, 7, 0),
+			  "it landed in the object");
+		MFT_OK(mfo_write(fd, a, 8192, 100, m + 4096),
+		       "a short write from a mapping of the same object");
+		MFT_OK(mfo_read(fd, a, 8192, 100, back), "read it back");
+		MFT_CHECK(mfo_check_pattern(back, 100, 7, 0), "it is right");
+		munmap(m, 2 << 20);
+	}
+
+	/* Copy-on-write of a derived object by a short write and copy. */
+	MFT_OK(mfo_derive(fd, a, NS, SECID, "sd", &d), "derive sd from sa");
+	memset(buf, 0xab, 64);
+	MFT_OK(mfo_write(fd, d, 10, 64, buf), "a short write into sd");
+	MFT_OK(copy(d, 10, d, 5 << 20, 64), "a short copy within sd");
+	MFT_OK(mfo_read(fd, a, 0, 256, back), "read sa");
+	MFT_CHECK(mfo_check_pattern(back, 256, 7, 0), "sa is unchanged");
+	MFT_OK(mfo_read(fd, d, (5 << 20), 64, back), "read sd's copy");
+	MFT_CHECK(!memcmp(back, buf, 64), "sd holds the written bytes");
+	MFT_ERRNO(copy(d, 0, d, 100, 200), EINVAL,
+		  "an overlapping short copy is EINVAL");
+	MFT_ERRNO(copy(d, 0, a + (1ULL << 40) * 77, 0, 8), ENOENT,
+		  "a short copy to no handle is ENOENT");
+	MFT_OK(mfo_publish(fd, NS, SECID, "sd"), "publish sd");
+	MFT_ERRNO(mfo_write(fd, d, 0, 64, (void *)16), EACCES,
+		  "a short write into a published object is EACCES first");
+	MFT_ERRNO(copy(a, 0, d, 0, 64), EACCES,
+		  "a short copy into a published object is EACCES");
+	MFT_OK(copy(d, 0, a, 300, 64), "a short copy out of it is fine");
+	MFT_OK(mfo_free(fd, NS, SECID, "sd"), "free sd");
+	MFT_OK(mfo_put(fd, d), "put sd");
+	MFT_OK(mfo_free(fd, NS, SECID, "sa"), "free sa");
+	MFT_OK(mfo_put(fd, a), "put sa");
+}
+
 int main(int argc, char **argv)
 {
 	struct mfo_snap snap;
@@ -487,6 +569,7 @@ int main(int argc, char **argv)
 
 	test_read_write();
 	test_copy();
+	test_small();
 	test_concat();
 	test_reduce();
 	test_swapin();
