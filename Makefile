@@ -17,6 +17,10 @@
 #   make install   library, headers, pkg-config, tools, man pages, udev rule,
 #                  bash completion, /etc/memfabric.conf
 #   make dkms-install  the module's sources for DKMS (/usr/src/memfabric-VER)
+#   make remote-check  the remote fabric test (tests/guest/t_remote_check) on
+#                  both kernels (~4 min a kernel: not part of make check)
+#   make bench-remote  remote latency/bandwidth vs perftest in a guest
+#                  (bench/remote/run; Documentation/performance.md)
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -31,7 +35,7 @@ export PREFIX DESTDIR
 	install uninstall clean kcheck checkpatch bench-alloc bench crash dkms-install \
 	dkms-uninstall
 
-all: kmod lib tools tests
+all: kmod lib tools server tests
 
 deps:
 	@scripts/deps.sh
@@ -44,6 +48,23 @@ lib:
 
 tools: lib
 	$(MAKE) -C tools
+
+# Issue 9: mfserverd and the remote benchmark client.
+server: lib
+	$(MAKE) -C server
+	$(MAKE) -C bench/remote
+
+.PHONY: server remote-check bench-remote
+remote-check: all
+	@rc=0; for k in $(KERNELS); do \
+		tools/mfvm run --kernel $$k --timeout 900 -- tests/run-suite \
+			tests/guest/t_remote_check || rc=1; \
+	done; exit $$rc
+
+REMOTE_BENCH_KERNEL ?= 6.12
+bench-remote: all
+	tools/mfvm run --kernel $(REMOTE_BENCH_KERNEL) --timeout 1200 -- \
+		bench/remote/run --out build/bench/remote-$(REMOTE_BENCH_KERNEL).md
 
 tests: lib tools
 	$(MAKE) -C tests
@@ -97,9 +118,10 @@ bench: all
 demo: all
 	tools/mfvm run --kernel $(firstword $(KERNELS)) -- examples/demo.sh
 
-install: lib tools
+install: lib tools server
 	$(MAKE) -C lib install
 	$(MAKE) -C tools install
+	$(MAKE) -C server install
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
 		$(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
@@ -121,6 +143,7 @@ install: lib tools
 uninstall:
 	$(MAKE) -C lib uninstall
 	$(MAKE) -C tools uninstall
+	$(MAKE) -C server uninstall
 	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1)) \
 		$(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man3/%,$(wildcard man/*.3)) \
 		$(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man7/%,$(wildcard man/*.7)) \
@@ -166,4 +189,6 @@ clean:
 	$(MAKE) -C lib clean
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests clean
+	$(MAKE) -C server clean
+	$(MAKE) -C bench/remote clean
 	rm -rf build

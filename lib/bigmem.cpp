@@ -29,6 +29,7 @@
 // Lock order: State::mu (api.cpp), then Session::mu, then g_maps.mu; no
 // call holds two of them except the fork handlers, which take all three.
 #include "internal.hpp"
+#include "remote.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -570,16 +571,20 @@ int choosePool(Session &s, const BmInfo *bi, const BmAffinity *aff,
 
 void forkPrepare(Session *s) noexcept
 {
-	if (s)
+	if (s) {
 		s->mu.lock();
+		s->remoteMu.lock();
+	}
 	maps().mu.lock();
 }
 
 void forkParent(Session *s) noexcept
 {
 	maps().mu.unlock();
-	if (s)
+	if (s) {
+		s->remoteMu.unlock();
 		s->mu.unlock();
+	}
 }
 
 void forkChild(Session *s) noexcept
@@ -587,6 +592,8 @@ void forkChild(Session *s) noexcept
 	maps().mu.unlock();
 	if (!s)
 		return;
+	remote::forkChild(*s);
+	s->remoteMu.unlock();
 	// The open file and its kernel references are shared with the
 	// parent, and they are the parent's: the child starts with none.
 	for (auto &kv : s->table)
@@ -607,6 +614,9 @@ BM_API int BM_CreateNSSec(const char *poolName, const char *ns, int attribute,
 {
 	return withSession([&](Session &s) {
 		std::string pool, name, secid;
+		if (isRemoteField(poolName))
+			return remote::createNs(s, poolName, ns, attribute,
+						secId);
 		int rc = parsePool(s, poolName, pool);
 		if (!rc)
 			rc = parseNs(ns, name);
@@ -629,6 +639,8 @@ BM_API int BM_DestroyNSSec(const char *poolName, const char *ns,
 {
 	return withSession([&](Session &s) {
 		std::string pool, name, secid;
+		if (isRemoteField(poolName))
+			return remote::destroyNs(s, poolName, ns, secId);
 		int rc = parsePool(s, poolName, pool);
 		if (!rc)
 			rc = parseNs(ns, name);
@@ -698,6 +710,9 @@ BM_API int BM_AllocSec(BmInfo *bminfo, size_t size, int flags,
 {
 	return withSession([&](Session &s) {
 		Name n;
+		if (bminfo && (isRemoteField(bminfo->poolName) ||
+			       (affinity && isRemoteField(affinity->poolName))))
+			return remote::alloc(s, bminfo, size, flags, affinity);
 		if (flags || !size || size > BM_MAX_SIZE)
 			return -EINVAL;
 		int rc = parseInfo(s, bminfo, n, true);
@@ -738,6 +753,8 @@ BM_API int BM_FreeSec(BmInfo *bminfo, int flags)
 {
 	return withSession([&](Session &s) {
 		Name n;
+		if (bminfo && isRemoteField(bminfo->poolName))
+			return remote::freeObj(s, bminfo, flags);
 		if (flags)
 			return -EINVAL;
 		int rc = parseInfo(s, bminfo, n);
@@ -827,6 +844,8 @@ BM_API int BM_ExpandSec(BmInfo *bminfo, size_t size, int flags)
 {
 	return withSession([&](Session &s) {
 		Name n;
+		if (bminfo && isRemoteField(bminfo->poolName))
+			return -EOPNOTSUPP;
 		if (flags || !size || size > BM_MAX_SIZE)
 			return -EINVAL;
 		int rc = parseInfo(s, bminfo, n);
@@ -887,6 +906,12 @@ static int objIo(BmInfo *bminfo, size_t offset, size_t length, void *buffer,
 		return fastRc;
 	return withSession([&](Session &s) {
 		Name n;
+		if (bminfo && isRemoteField(bminfo->poolName))
+			return cmd == MF_IOC_OBJ_READ ?
+				       remote::read(s, bminfo, offset, length,
+						    buffer, flags) :
+				       remote::write(s, bminfo, offset, length,
+						     buffer, flags);
 		if (flags || (!buffer && length))
 			return -EINVAL;
 		int rc = parseInfo(s, bminfo, n);
@@ -963,6 +988,10 @@ BM_API int BM_CopySec(BmInfo *srcBM, size_t srcOffset, BmInfo *dstBM,
 		return fastRc;
 	return withSession([&](Session &s) {
 		Name src, dst;
+		if ((srcBM && isRemoteField(srcBM->poolName)) ||
+		    (dstBM && isRemoteField(dstBM->poolName)))
+			return remote::copy(s, srcBM, srcOffset, dstBM,
+					    dstOffset, length, flags);
 		if (flags)
 			return -EINVAL;
 		int rc = parseInfo(s, srcBM, src);
@@ -1003,6 +1032,8 @@ BM_API int BM_SpecificObjSwapInSec(DiskFileDesc *file, BmInfo *bminfo,
 			return -EINVAL;
 		if (file->fd < 0 && path.empty())
 			return -EINVAL;
+		if (bminfo && isRemoteField(bminfo->poolName))
+			return -EOPNOTSUPP;
 		int rc = parseInfo(s, bminfo, n);
 		if (rc)
 			return rc;
@@ -1072,6 +1103,16 @@ BM_API int BM_GatherSec(intptr_t *inputInfo, BmOperatorCode operatorCode,
 		if (items.empty())
 			return -EINVAL;
 
+		bool anyRemote = false;
+		for (const BmGatherItem *it : items)
+			if (it->src && isRemoteField(it->src->poolName))
+				anyRemote = true;
+		if (bminfo && isRemoteField(bminfo->poolName))
+			return remote::gather(s, items, operatorCode, flags,
+					      bminfo, bmLen);
+		if (anyRemote)
+			return flags ? -EINVAL : -EOPNOTSUPP;
+
 		Name dst;
 		int rc = parseInfo(s, bminfo, dst);
 		if (rc)
@@ -1140,6 +1181,9 @@ BM_API int BM_MapSec(BmInfo *bminfo, int prot, int flags, void **ptr)
 		bool hint = flags & BM_MAP_HINT;
 		if (shared == priv || (fixed && hint))
 			return -EINVAL;
+		// No mappings of remote objects (Documentation/remote.md).
+		if (bminfo && isRemoteField(bminfo->poolName))
+			return -EOPNOTSUPP;
 		void *want = (fixed || hint) ? *ptr : nullptr;
 		if (fixed && (!want ||
 			      reinterpret_cast<uintptr_t>(want) % pageSize()))
@@ -1224,6 +1268,8 @@ BM_API int BM_CommitSec(void *mappedPtr, size_t length, BmInfo *dst,
 			return -EINVAL;
 		if (addOverflows(a, length))
 			return -EOVERFLOW;
+		if (isRemoteField(dst->poolName))
+			return -EOPNOTSUPP;
 		int rc = parseInfo(s, dst, n, true);
 		if (rc)
 			return rc;
@@ -1279,6 +1325,8 @@ BM_API int BM_PublishSec(BmInfo *bminfo, int flags)
 {
 	return withSession([&](Session &s) {
 		Name n;
+		if (bminfo && isRemoteField(bminfo->poolName))
+			return remote::publish(s, bminfo, flags);
 		if (flags)
 			return -EINVAL;
 		int rc = parseInfo(s, bminfo, n);
@@ -1299,6 +1347,8 @@ BM_API int BM_GetSec(BmInfo *bminfo, int flags)
 {
 	return withSession([&](Session &s) {
 		Name n;
+		if (bminfo && isRemoteField(bminfo->poolName))
+			return remote::get(s, bminfo, flags);
 		if (flags)
 			return -EINVAL;
 		int rc = parseInfo(s, bminfo, n);
@@ -1324,6 +1374,8 @@ BM_API int BM_PutSec(BmInfo *bminfo, int flags)
 {
 	return withSession([&](Session &s) {
 		Name n;
+		if (bminfo && isRemoteField(bminfo->poolName))
+			return remote::put(s, bminfo, flags);
 		if (flags)
 			return -EINVAL;
 		int rc = parseInfo(s, bminfo, n);
@@ -1346,6 +1398,9 @@ BM_API int BM_DeriveSec(const BmInfo *src, BmInfo *dst, int flags)
 {
 	return withSession([&](Session &s) {
 		Name sn, dn;
+		if ((src && isRemoteField(src->poolName)) ||
+		    (dst && isRemoteField(dst->poolName)))
+			return -EOPNOTSUPP;
 		if (flags)
 			return -EINVAL;
 		int rc = parseInfo(s, src, sn);
@@ -1388,6 +1443,8 @@ BM_API int BM_StatSec(BmInfo *bminfo, BmStat *st)
 {
 	return withSession([&](Session &s) {
 		Name n;
+		if (bminfo && isRemoteField(bminfo->poolName))
+			return remote::stat(s, bminfo, st);
 		if (!st)
 			return -EINVAL;
 		int rc = parseInfo(s, bminfo, n);

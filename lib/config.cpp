@@ -5,7 +5,8 @@
 // File format (see BM_Init(3)): one `key = value` per line; blanks around
 // key and value are ignored; '#' at the start of a line or after a blank
 // starts a comment; blank lines are ignored; a later key overrides an
-// earlier one.  Keys: device, default_pool, log_level.
+// earlier one.  Keys: device, default_pool, log_level, remote (repeatable:
+// one remote node each), etcd.
 #include "internal.hpp"
 
 #include <cerrno>
@@ -20,6 +21,8 @@
 namespace memfabric::detail {
 
 namespace {
+
+int checkEndpoint(const std::string &value);
 
 bool isBlank(char c)
 {
@@ -109,6 +112,12 @@ int parseLine(const char *path, unsigned lineno, std::string_view line,
 			cfg.defaultPool = value;
 	} else if (key == "log_level") {
 		rc = parseLogLevel(value, cfg.logLevel);
+	} else if (key == "remote") {
+		rc = parseRemote(value, cfg);
+	} else if (key == "etcd") {
+		rc = checkEndpoint(value);
+		if (!rc)
+			cfg.etcd = value;
 	} else {
 		log(BM_LOG_ERROR, "%s:%u: unknown key '%s'", path, lineno,
 		    printable(key).c_str());
@@ -120,7 +129,32 @@ int parseLine(const char *path, unsigned lineno, std::string_view line,
 	return rc;
 }
 
+// HOST[:PORT] (or http://HOST:PORT for etcd): printable, no blanks.
+int checkEndpoint(const std::string &value)
+{
+	if (value.empty() || value.size() > 255)
+		return -EINVAL;
+	for (unsigned char c : value)
+		if (c <= 0x20 || c >= 0x7f || c == ',' || c == '=')
+			return -EINVAL;
+	return 0;
+}
+
 } // namespace
+
+int parseRemote(const std::string &spec, Config &cfg)
+{
+	std::string_view s = trim(spec);
+	size_t sep = s.find_first_of("= \t");
+	if (sep == std::string_view::npos)
+		return -EINVAL;
+	std::string node(trim(s.substr(0, sep)));
+	std::string addr(trim(s.substr(sep + 1)));
+	if (checkPoolName(node) || checkEndpoint(addr))
+		return -EINVAL;
+	cfg.remotes[node] = addr;
+	return 0;
+}
 
 int checkDevice(const std::string &value)
 {
@@ -214,6 +248,14 @@ int copyInitAttr(const void *user, BmInitAttr &out)
 		return -EINVAL;
 	if (size > kMaxStructSize)
 		return -E2BIG;
+	// Sizes this library knows end on a field: the first version, with
+	// @remoteNodes, with @etcd (the remote fabric).  A size in between
+	// would cut a pointer in half.
+	constexpr size_t kSizeRemote1 =
+		offsetof(BmInitAttr, remoteNodes) + sizeof(const char *);
+	if (size < sizeof(BmInitAttr) && size != kSizeVer0 &&
+	    size != kSizeRemote1)
+		return -EINVAL;
 
 	memset(&out, 0, sizeof(out));
 	memcpy(&out, user, size < sizeof(out) ? size : sizeof(out));
@@ -240,6 +282,26 @@ int applyInitAttr(const BmInitAttr &attr, Config &cfg)
 						  BM_POOL_NAME_LEN));
 		if (checkPoolName(cfg.defaultPool))
 			return -EINVAL;
+	}
+	if (attr.remoteNodes) {
+		std::string all(attr.remoteNodes,
+				strnlen(attr.remoteNodes, kMaxConfigSize));
+		size_t pos = 0;
+		while (pos <= all.size()) {
+			size_t comma = all.find(',', pos);
+			if (comma == std::string::npos)
+				comma = all.size();
+			std::string one = all.substr(pos, comma - pos);
+			if (parseRemote(one, cfg))
+				return -EINVAL;
+			pos = comma + 1;
+		}
+	}
+	if (attr.etcd) {
+		std::string e(attr.etcd, strnlen(attr.etcd, 256));
+		if (checkEndpoint(e))
+			return -EINVAL;
+		cfg.etcd = e;
 	}
 	if (attr.logLevel != BM_LOG_UNSET) {
 		if (attr.logLevel < BM_LOG_ERROR ||

@@ -41,7 +41,16 @@ struct Config {
 	std::string device = BM_DEFAULT_DEVICE;
 	std::string defaultPool = BM_DEFAULT_POOL;
 	BmLogLevel logLevel = BM_LOG_ERROR;
+	// Remote nodes (Documentation/remote.md): node name -> "host:port"
+	// (key `remote`, BmInitAttr.remoteNodes), and the etcd endpoint
+	// that knows the others (key `etcd`, BmInitAttr.etcd).
+	std::map<std::string, std::string> remotes;
+	std::string etcd;
 };
+
+// Parse one remote node spec "NAME HOST[:PORT]" or "NAME=HOST[:PORT]"
+// into @cfg.remotes.  0 or -EINVAL.
+int parseRemote(const std::string &spec, Config &cfg);
 
 // Largest config file accepted (-EFBIG beyond).
 constexpr std::size_t kMaxConfigSize = 64 * 1024;
@@ -147,6 +156,10 @@ public:
 	// name of the table stops naming the same handle: the data calls'
 	// per-thread caches of name -> map offset check it (bigmem.cpp).
 	std::atomic<uint64_t> gen{ 0 };
+
+	// The connections to remote nodes (remote.cpp), made on first use.
+	std::mutex remoteMu;
+	std::shared_ptr<class RemoteFabric> remote;
 
 private:
 	Session(Config cfg, UniqueFd fd, const mf_version &v);

@@ -23,6 +23,9 @@ PACKAGES=(
 	libnl-3-dev libnl-genl-3-dev
 	# RDMA (remote fabric)
 	rdma-core libibverbs-dev librdmacm-dev ibverbs-utils perftest
+	# cluster membership of mfserverd (etcd v3.4, HTTP/JSON gateway);
+	# curl queries it in tests/guest/t_remote.sh
+	etcd-server curl
 	# tests and static checks
 	libcunit1-dev sparse python3
 	# make bench: the plots

@@ -67,7 +67,23 @@ typedef struct BmInitAttr {
 	const char *defaultPool; /* default pool name, < BM_POOL_NAME_LEN */
 	int32_t logLevel;	/* a BmLogLevel */
 	uint32_t reserved;	/* must be 0 */
+	/* Remote fabric (Documentation/remote.md); older callers' @size
+	 * ends before these, which then override nothing: */
+	const char *remoteNodes; /* "NODE=HOST[:PORT],..." servers added to
+				  * the config file's `remote` keys */
+	const char *etcd;	/* "HOST:PORT" of etcd, which knows every
+				 * other node's server */
 } BmInitAttr;
+
+/*
+ * Remote pools: a pool name "NODE:POOL" (BmInfo.poolName,
+ * BmAffinity.poolName, the poolName of BM_CreateNSSec) names pool POOL of
+ * node NODE, served by mfserverd(8) over RDMA.  ':' is not a pool-name
+ * character, so such a name is never local.  BM_MapSec, BM_ExpandSec,
+ * BM_DeriveSec, BM_CommitSec and BM_SpecificObjSwapInSec of a remote
+ * object return -EOPNOTSUPP.  See memfabric(7) and mfserverd(8).
+ */
+#define BM_REMOTE_SEP		':'
 
 /* Feature bits of BmVersion.features (the module's MF_FEAT_* bits). */
 #define BM_FEAT_EXT_IOCTL	(1ULL << 0)	/* size-versioned ioctl args */

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * mfproto.h - the wire protocol between libmemfabric and mfserverd
+ * (Documentation/remote.md).
+ *
+ * A client opens one reliable-connected queue pair per server with
+ * librdmacm.  Control requests and their replies are small messages sent
+ * with SEND/RECV; a client has at most one request outstanding per
+ * connection and the server answers each one with exactly one reply
+ * carrying the same @seq.  Object data never travels in these messages:
+ * the client moves it with one-sided RDMA READ and WRITE on the memory
+ * region the server registered for it (the rkey and address of a reply to
+ * ALLOC, GET or PUBLISH).
+ *
+ * All fields are in the host byte order of the server, which must match
+ * the client's (checked by HELLO through MFP_MAGIC).  Names are
+ * NUL-terminated within their arrays.
+ */
+#ifndef MEMFABRIC_MFPROTO_H
+#define MEMFABRIC_MFPROTO_H
+
+#include <stdint.h>
+
+#define MFP_MAGIC		0x4d465250u	/* "MFRP" */
+#define MFP_VERSION		1
+#define MFP_DEFAULT_PORT	7471
+/* The largest message either side sends or receives. */
+#define MFP_MSG_MAX		(128 * 1024)
+/* Receive buffers the server posts per connection. */
+#define MFP_RECV_DEPTH		4
+
+enum mfp_op {
+	MFP_HELLO = 1,		/* mfp_hello -> mfp_hello */
+	MFP_NS_CREATE,		/* mfp_obj_req (flags = attribute) -> hdr */
+	MFP_NS_DESTROY,		/* mfp_obj_req -> hdr */
+	MFP_ALLOC,		/* mfp_obj_req -> mfp_obj_rep */
+	MFP_GET,		/* mfp_obj_req -> mfp_obj_rep */
+	MFP_PUT,		/* mfp_handle_req -> hdr */
+	MFP_FREE,		/* mfp_obj_req -> hdr */
+	MFP_PUBLISH,		/* mfp_obj_req -> mfp_obj_rep (handle 0: none) */
+	MFP_STAT,		/* mfp_handle_req -> mfp_stat_rep */
+	MFP_COPY,		/* mfp_copy_req -> hdr */
+	MFP_GATHER,		/* mfp_gather_req -> mfp_gather_rep */
+	MFP_LIST,		/* hdr -> mfp_list_rep */
+	MFP_OP_MAX
+};
+
+struct mfp_hdr {
+	uint32_t magic;		/* MFP_MAGIC */
+	uint16_t version;	/* MFP_VERSION */
+	uint16_t op;		/* enum mfp_op */
+	uint32_t length;	/* bytes of the message, header included */
+	int32_t status;		/* reply: 0 or a negative errno */
+	uint64_t seq;		/* request number, echoed by the reply */
+};
+
+struct mfp_name {
+	char pool[32];		/* a pool of the server; "" its default */
+	char ns[64];
+	char secid[64];
+	char id[64];		/* ALLOC: "" asks for a generated id */
+};
+
+struct mfp_hello {
+	struct mfp_hdr h;
+	char node[64];		/* reply: the server's node name */
+	uint64_t node_number;	/* reply: its number in the cluster, 0 if none */
+};
+
+struct mfp_obj_req {
+	struct mfp_hdr h;
+	struct mfp_name name;
+	uint64_t size;		/* ALLOC: bytes */
+	uint32_t flags;		/* NS_CREATE: the attribute; else 0 */
+	uint32_t reserved;
+};
+
+/* An object handle of this connection and the region to reach it. */
+struct mfp_obj_rep {
+	struct mfp_hdr h;
+	uint64_t handle;	/* per connection, never 0 */
+	uint64_t addr;		/* remote address of byte 0 */
+	uint32_t rkey;		/* valid on this connection only */
+	uint32_t type;		/* BM_TYPE_*: SHARED_RO has no remote write */
+	uint64_t size;		/* object bytes */
+	char pool[32];		/* the pool the server used */
+	char id[64];		/* the id (ALLOC may generate it) */
+};
+
+struct mfp_handle_req {
+	struct mfp_hdr h;
+	uint64_t handle;
+};
+
+struct mfp_stat_rep {
+	struct mfp_hdr h;
+	uint64_t size;
+	uint32_t type;
+	uint32_t freed;
+	uint64_t refs;
+	uint32_t map_count;
+	uint32_t owner;
+	uint64_t age;
+	uint64_t ctime;
+	uint32_t nr_extents;
+	uint32_t nr_shared;
+};
+
+struct mfp_copy_req {
+	struct mfp_hdr h;
+	uint64_t src, src_offset;
+	uint64_t dst, dst_offset;
+	uint64_t length;
+};
+
+struct mfp_gather_item {
+	uint64_t handle;
+	uint64_t offset;
+	uint64_t length;
+};
+
+struct mfp_gather_req {
+	struct mfp_hdr h;
+	uint32_t op;		/* BmOperatorCode */
+	uint32_t count;		/* items that follow */
+	uint64_t dst;		/* handle of the destination */
+	struct mfp_gather_item items[];
+};
+
+struct mfp_gather_rep {
+	struct mfp_hdr h;
+	uint64_t length;	/* bytes written to the destination */
+};
+
+struct mfp_list_rep {
+	struct mfp_hdr h;
+	uint32_t count;		/* pool names that follow */
+	uint32_t reserved;
+	char pools[][32];
+};
+
+#define MFP_GATHER_MAX_ITEMS \
+	((MFP_MSG_MAX - sizeof(struct mfp_gather_req)) / \
+	 sizeof(struct mfp_gather_item))
+
+#endif /* MEMFABRIC_MFPROTO_H */
