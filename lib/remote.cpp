@@ -8,8 +8,8 @@
 // to its server, made on first use and again after it broke, and a table
 // of the objects the session holds references on there:
 //
-//   (pool, ns, id) -> RObj { server handle, address, rkey, size, type,
-//                            secId, userRefs }
+//   (pool, ns, id) -> RObj { server handle, address, rkey, staged, size,
+//                            type, secId, userRefs }
 //
 // - BM_AllocSec and BM_GetSec give one user reference, BM_PutSec drops
 //   one, BM_FreeSec all.  The server holds one handle per entry (a
@@ -18,10 +18,17 @@
 // - Other calls use the entry when there is one (after comparing the
 //   caller's secId with the one the server's kernel accepted: -EACCES),
 //   otherwise a transient handle: GET, the call, PUT.
-// - BM_ReadSec and BM_WriteSec are one-sided RDMA READ and WRITE between
+// - BM_ReadSec and BM_WriteSec of a direct object (the server registered
+//   its mapping and gave an rkey) are one-sided RDMA READ and WRITE between
 //   the object's region and a registered bounce buffer of the connection
 //   (chunks of kChunk bytes, up to kSlots in flight).  Small writes go
 //   inline.  The server's CPU is not involved.
+// - A staged object (MFP_OBJ_STAGED: the server's kernel refused to
+//   register the mapping) is read and written with READ and WRITE
+//   requests naming the bounce buffer (registered with remote access, in
+//   the connection's own protection domain): the server copies between
+//   the object and its staging buffer and moves that to or from ours by
+//   RDMA (server/mfproto.h), up to kChunk * kSlots bytes per request.
 // - After the connection broke (server restart, network), the next call
 //   connects again and takes a new handle for every entry (GET by name);
 //   entries whose object is gone are dropped.  A data call that failed
@@ -198,6 +205,11 @@ public:
 	// from @buf.  0, -EIO (remote access error) or -ECONNRESET.
 	int rdma(bool write, uint64_t raddr, uint32_t rkey, char *buf,
 		 size_t len);
+	// A staged READ or WRITE of @len bytes at @offset of the server's
+	// object handle @handle through the bounce buffer.  0, the server's
+	// status or -errno of the transport.
+	int staged(bool write, uint64_t handle, uint64_t offset, char *buf,
+		   size_t len);
 
 private:
 	int waitCm(rdma_cm_event_type want, int timeoutMs);
@@ -319,7 +331,11 @@ int Conn::open(const std::string &host, const std::string &port)
 		return -ENOMEM;
 	smr_ = ibv_reg_mr(pd_, sbuf_, MFP_MSG_MAX, 0);
 	rmr_ = ibv_reg_mr(pd_, rbuf_, MFP_MSG_MAX, IBV_ACCESS_LOCAL_WRITE);
-	dmr_ = ibv_reg_mr(pd_, data_, kChunk * kSlots, IBV_ACCESS_LOCAL_WRITE);
+	// The server reaches the bounce buffer for staged objects only
+	// (this connection's PD: the rkey is worthless on any other).
+	dmr_ = ibv_reg_mr(pd_, data_, kChunk * kSlots,
+			  IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+				  IBV_ACCESS_REMOTE_READ);
 	if (!smr_ || !rmr_ || !dmr_)
 		return -errno;
 
@@ -589,12 +605,42 @@ int Conn::rdma(bool write, uint64_t raddr, uint32_t rkey, char *buf,
 	return err;
 }
 
+int Conn::staged(bool write, uint64_t handle, uint64_t offset, char *buf,
+		 size_t len)
+{
+	const size_t step = kChunk * kSlots;
+	for (size_t done = 0; done < len; done += step) {
+		if (dead_)
+			return -ECONNRESET;
+		size_t n = std::min(step, len - done);
+		if (write)
+			memcpy(data_, buf + done, n);
+		mfp_io_req *q = reinterpret_cast<mfp_io_req *>(sbuf_);
+		memset(q, 0, sizeof(*q));
+		q->handle = handle;
+		q->offset = offset + done;
+		q->length = n;
+		q->addr = reinterpret_cast<uintptr_t>(data_);
+		q->rkey = dmr_->rkey;
+		int rc = call(q, sizeof(*q), write ? MFP_WRITE : MFP_READ);
+		if (!rc)
+			rc = reinterpret_cast<const mfp_hdr *>(rbuf_)->status;
+		if (rc)
+			return rc;
+		// The server's RDMA WRITE landed before its reply (RC order).
+		if (!write)
+			memcpy(buf + done, data_, n);
+	}
+	return 0;
+}
+
 // ---- nodes -----------------------------------------------------------------
 
 struct RObj {
 	std::string pool, ns, id, secid;
 	uint64_t handle = 0, addr = 0, size = 0;
 	uint32_t rkey = 0, type = 0;
+	bool staged = false;	// no rkey: READ and WRITE requests
 	uint64_t userRefs = 0;
 };
 
@@ -675,6 +721,7 @@ void fillFrom(RObj &o, const mfp_obj_rep &r)
 	o.handle = r.handle;
 	o.addr = r.addr;
 	o.rkey = r.rkey;
+	o.staged = (r.flags & MFP_OBJ_STAGED) || !r.rkey;
 	o.type = r.type;
 	o.size = r.size;
 }
@@ -990,7 +1037,10 @@ static int io(Session &s, BmInfo *bi, size_t offset, size_t length,
 		rc2 = rangeCheck(*o, offset, length);
 		if (!rc2 && write && o->type == BM_TYPE_SHARED_RO)
 			rc2 = -EACCES;
-		if (!rc2)
+		if (!rc2 && o->staged)
+			rc2 = n.conn.staged(write, o->handle, offset, buf,
+					    length);
+		else if (!rc2)
 			rc2 = n.conn.rdma(write, o->addr + offset, o->rkey, buf,
 					  length);
 		release(n, o, transient);

@@ -7,10 +7,21 @@
  * librdmacm.  Control requests and their replies are small messages sent
  * with SEND/RECV; a client has at most one request outstanding per
  * connection and the server answers each one with exactly one reply
- * carrying the same @seq.  Object data never travels in these messages:
- * the client moves it with one-sided RDMA READ and WRITE on the memory
- * region the server registered for it (the rkey and address of a reply to
- * ALLOC, GET or PUBLISH).
+ * carrying the same @seq.  Object data never travels in these messages.
+ * It moves one of two ways, per object handle (the reply to ALLOC, GET or
+ * PUBLISH says which):
+ *
+ *  - direct: the server registered its mapping of the object; the reply
+ *    carries its address and rkey and the client moves the data itself
+ *    with one-sided RDMA READ and WRITE;
+ *  - staged (MFP_OBJ_STAGED, rkey 0): the server's kernel refused to
+ *    register the mapping (Documentation/remote.md, Status); the client
+ *    sends READ or WRITE with the address and rkey of its own registered
+ *    buffer, and the server moves the data between that buffer and a
+ *    registered staging buffer of the connection with RDMA WRITE (READ)
+ *    or RDMA READ (WRITE), copying between staging and the object with
+ *    BM_ReadSec/BM_WriteSec.  The reply follows the data (RC ordering).
+ *    Both ops work on a direct handle too.
  *
  * All fields are in the host byte order of the server, which must match
  * the client's (checked by HELLO through MFP_MAGIC).  Names are
@@ -22,7 +33,8 @@
 #include <stdint.h>
 
 #define MFP_MAGIC		0x4d465250u	/* "MFRP" */
-#define MFP_VERSION		1
+/* 2: mfp_obj_rep.flags, READ and WRITE (the staged path). */
+#define MFP_VERSION		2
 #define MFP_DEFAULT_PORT	7471
 /* The largest message either side sends or receives. */
 #define MFP_MSG_MAX		(128 * 1024)
@@ -42,6 +54,8 @@ enum mfp_op {
 	MFP_COPY,		/* mfp_copy_req -> hdr */
 	MFP_GATHER,		/* mfp_gather_req -> mfp_gather_rep */
 	MFP_LIST,		/* hdr -> mfp_list_rep */
+	MFP_READ,		/* mfp_io_req -> hdr (staged read) */
+	MFP_WRITE,		/* mfp_io_req -> hdr (staged write) */
 	MFP_OP_MAX
 };
 
@@ -80,12 +94,36 @@ struct mfp_obj_rep {
 	struct mfp_hdr h;
 	uint64_t handle;	/* per connection, never 0 */
 	uint64_t addr;		/* remote address of byte 0 */
-	uint32_t rkey;		/* valid on this connection only */
+	uint32_t rkey;		/* valid on this connection only; 0: staged */
 	uint32_t type;		/* BM_TYPE_*: SHARED_RO has no remote write */
 	uint64_t size;		/* object bytes */
 	char pool[32];		/* the pool the server used */
 	char id[64];		/* the id (ALLOC may generate it) */
+	uint32_t flags;		/* MFP_OBJ_* */
+	uint32_t reserved;
 };
+
+/* mfp_obj_rep.flags */
+#define MFP_OBJ_STAGED		0x1	/* no region: use READ and WRITE */
+
+/*
+ * A staged READ (object -> client buffer) or WRITE (client buffer ->
+ * object) of @length bytes at @offset of object @handle.  @addr/@rkey name
+ * a buffer of the client registered on this connection with
+ * IBV_ACCESS_REMOTE_WRITE (READ) or IBV_ACCESS_REMOTE_READ (WRITE).
+ */
+struct mfp_io_req {
+	struct mfp_hdr h;
+	uint64_t handle;
+	uint64_t offset;
+	uint64_t length;	/* at most MFP_IO_MAX */
+	uint64_t addr;		/* the client's buffer */
+	uint32_t rkey;
+	uint32_t flags;		/* 0 */
+};
+
+/* The largest READ or WRITE request. */
+#define MFP_IO_MAX		(64u << 20)
 
 struct mfp_handle_req {
 	struct mfp_hdr h;

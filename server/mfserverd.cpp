@@ -9,12 +9,20 @@
 // only.  Control requests (server/mfproto.h) are done through libmemfabric
 // in this process's own session, so the kernel checks every secId, and
 // an rkey is handed out only after BM_AllocSec or BM_GetSec succeeded.
-// Object data moves by the client's one-sided RDMA READ and WRITE on the
-// MAP_SHARED mapping the server registered for that connection; a
-// published (shared read-only) object is mapped PROT_READ and registered
-// without IBV_ACCESS_REMOTE_WRITE.  PUT, FREE and the end of a
-// connection deregister the region (ibv_dereg_mr), unmap it and drop the
-// server's reference.  A second thread keeps the node's record in etcd
+// Object data moves one of two ways (server/mfproto.h):
+//  - direct: by the client's one-sided RDMA READ and WRITE on the
+//    MAP_SHARED mapping the server registered for that connection; a
+//    published (shared read-only) object is mapped PROT_READ and
+//    registered without IBV_ACCESS_REMOTE_WRITE;
+//  - staged, when the kernel refuses to register the mapping (6.1 for
+//    read-only shared mappings, 6.12 for writable ones: Documentation/
+//    remote.md, Status): the client sends READ or WRITE naming its own
+//    registered buffer; the server copies between the object and the
+//    connection's registered staging buffer with BM_ReadSec/BM_WriteSec
+//    (the kernel's checks) and moves the staging buffer to or from the
+//    client's with RDMA WRITE or READ of its own, then replies.
+// PUT, FREE and the end of a connection deregister the region
+// (ibv_dereg_mr), unmap it and drop the server's reference.  A second thread keeps the node's record in etcd
 // alive under a lease.
 #include "mfproto.h"
 #include "etcd.hpp"
@@ -84,7 +92,7 @@ const char *opName(unsigned op)
 					 "NS_DESTROY", "ALLOC", "GET",
 					 "PUT",	 "FREE",  "PUBLISH",
 					 "STAT",  "COPY",  "GATHER",
-					 "LIST" };
+					 "LIST",  "READ",  "WRITE" };
 	return op < MFP_OP_MAX ? n[op] : "?";
 }
 
@@ -112,10 +120,21 @@ struct Handle {
 	BmInfo info;		// name and secId the kernel accepted
 	void *addr = nullptr;	// the MAP_SHARED mapping
 	size_t len = 0;
-	ibv_mr *mr = nullptr;
+	ibv_mr *mr = nullptr;	// null: staged (READ and WRITE requests)
 	bool writable = false;
 	bool sessionRef = true; // the server's session holds a reference
 };
+
+// The staging buffer of a connection: kStageSlots chunks of kStageChunk
+// bytes, made on the first staged request.
+constexpr size_t kStageChunk = 1u << 20;
+constexpr unsigned kStageSlots = 4;
+// Work request ids: the reply, data transfers (this bit set), receives
+// (the slot number).
+constexpr uint64_t kSendWr = UINT64_MAX;
+constexpr uint64_t kDataWr = 1ull << 62;
+constexpr int kDataTimeoutSec = 30;
+constexpr uint8_t kAckTimeout = 14; // 4.096 us * 2^14 = 67 ms per try
 
 struct Conn {
 	uint64_t no = 0;
@@ -126,6 +145,12 @@ struct Conn {
 	char *rbuf = nullptr;
 	char *sbuf = nullptr;
 	ibv_mr *rmr = nullptr, *smr = nullptr;
+	char *stage = nullptr;
+	ibv_mr *stageMr = nullptr;
+	unsigned maxRd = 1;	// RDMA READs in flight (initiator depth)
+	uint64_t nextWr = 0;
+	std::map<uint64_t, ibv_wc_status> dataDone;
+	uint64_t staged = 0;	// bytes moved by the staged path
 	bool sendBusy = false;
 	bool broken = false;
 	bool established = false;
@@ -151,15 +176,25 @@ bool sameName(const BmInfo &a, const BmInfo &b)
 	       !strcmp(a.bmId, b.bmId);
 }
 
-// Map and register @h (info filled in) for @c.  0 or -errno.
-int registerHandle(Conn &c, Handle &h)
+// Map and register @h (info filled in) for @c.  When the kernel refuses
+// (ibv_reg_mr's pinning of the mapping fails: Documentation/remote.md),
+// @h is left staged: no mapping, no region, data by READ and WRITE.
+void registerHandle(Conn &c, Handle &h)
 {
+	static bool toldRw, toldRo;
 	bool rw = h.info.type != BM_TYPE_SHARED_RO;
+	bool &told = rw ? toldRw : toldRo;
+	h.writable = rw;
 	void *p = nullptr;
 	int rc = BM_MapSec(&h.info, rw ? PROT_READ | PROT_WRITE : PROT_READ,
 			   BM_MAP_SHARED, &p);
-	if (rc)
-		return rc;
+	if (rc) {
+		logf(told ? 2 : 1, "conn %llu: cannot map %s (%s): staged path",
+		     (unsigned long long)c.no, infoName(h.info).c_str(),
+		     BM_StrError(rc));
+		told = true;
+		return;
+	}
 	size_t ps = static_cast<size_t>(sysconf(_SC_PAGESIZE));
 	size_t len = (h.info.size + ps - 1) & ~(ps - 1);
 	int access = IBV_ACCESS_REMOTE_READ;
@@ -167,18 +202,19 @@ int registerHandle(Conn &c, Handle &h)
 		access |= IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE;
 	ibv_mr *mr = ibv_reg_mr(c.pd, p, len, access);
 	if (!mr) {
-		rc = -errno;
-		LOG_ERR("conn %llu: ibv_reg_mr of %s (%zu bytes at %p): %s",
-			(unsigned long long)c.no, infoName(h.info).c_str(),
-			len, p, strerror(errno));
+		int e = errno;
+		logf(told ? 2 : 1,
+		     "conn %llu: ibv_reg_mr of %s %s (%zu bytes at %p): %s: "
+		     "staged path for such objects",
+		     (unsigned long long)c.no, rw ? "read-write" : "read-only",
+		     infoName(h.info).c_str(), len, p, strerror(e));
+		told = true;
 		BM_Unmap(nullptr, p);
-		return rc ? rc : -EIO;
+		return;
 	}
 	h.addr = p;
 	h.len = len;
 	h.mr = mr;
-	h.writable = rw;
-	return 0;
 }
 
 // Revoke the region of @h: deregister and unmap.
@@ -246,8 +282,9 @@ int toInfo(mfp_name &n, BmInfo &b)
 void fillObjRep(mfp_obj_rep &r, const Handle &h)
 {
 	r.handle = h.id;
-	r.addr = reinterpret_cast<uintptr_t>(h.addr);
-	r.rkey = h.mr->rkey;
+	r.addr = h.mr ? reinterpret_cast<uintptr_t>(h.addr) : 0;
+	r.rkey = h.mr ? h.mr->rkey : 0;
+	r.flags = h.mr ? 0 : MFP_OBJ_STAGED;
 	r.type = static_cast<uint32_t>(h.info.type);
 	r.size = h.info.size;
 	memcpy(r.pool, h.info.poolName, sizeof(r.pool));
@@ -260,9 +297,7 @@ int newHandle(Conn &c, const BmInfo &info, mfp_obj_rep &rep)
 {
 	Handle h;
 	h.info = info;
-	int rc = registerHandle(c, h);
-	if (rc)
-		return rc;
+	registerHandle(c, h);
 	h.id = c.nextHandle++;
 	auto it = c.handles.emplace(h.id, h).first;
 	fillObjRep(rep, it->second);
@@ -274,6 +309,168 @@ Handle *findHandle(Conn &c, uint64_t id)
 	auto it = c.handles.find(id);
 	return it == c.handles.end() ? nullptr : &it->second;
 }
+
+// ---- the staged path -------------------------------------------------------
+
+void reap(Conn &c, const ibv_wc &wc);
+
+// Post an RDMA WRITE (@toClient) of @len bytes at @local of the staging
+// buffer to @raddr/@rkey of the client, or an RDMA READ from there.
+// The work request's id, or 0 (the connection is broken).
+uint64_t postData(Conn &c, bool toClient, uint64_t raddr, uint32_t rkey,
+		  char *local, size_t len)
+{
+	ibv_sge sge;
+	sge.addr = reinterpret_cast<uintptr_t>(local);
+	sge.length = static_cast<uint32_t>(len);
+	sge.lkey = c.stageMr->lkey;
+	ibv_send_wr wr, *bad;
+	memset(&wr, 0, sizeof(wr));
+	wr.wr_id = kDataWr | ++c.nextWr;
+	wr.sg_list = &sge;
+	wr.num_sge = 1;
+	wr.opcode = toClient ? IBV_WR_RDMA_WRITE : IBV_WR_RDMA_READ;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.wr.rdma.remote_addr = raddr;
+	wr.wr.rdma.rkey = rkey;
+	if (ibv_post_send(c.id->qp, &wr, &bad)) {
+		LOG_ERR("conn %llu: ibv_post_send (RDMA %s): %s",
+			(unsigned long long)c.no, toClient ? "WRITE" : "READ",
+			strerror(errno));
+		c.broken = true;
+		return 0;
+	}
+	return wr.wr_id;
+}
+
+// Wait for the data work request @wr.  0, or -EIO: it failed (a bad
+// address or rkey of the client, or the connection died; the connection
+// is broken then).
+int waitData(Conn &c, uint64_t wr)
+{
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (unsigned spin = 0;; spin++) {
+		auto it = c.dataDone.find(wr);
+		if (it != c.dataDone.end()) {
+			ibv_wc_status st = it->second;
+			c.dataDone.erase(it);
+			return st == IBV_WC_SUCCESS ? 0 : -EIO;
+		}
+		ibv_wc wc[8];
+		int n = ibv_poll_cq(c.cq, 8, wc);
+		if (n < 0) {
+			c.broken = true;
+			return -EIO;
+		}
+		for (int i = 0; i < n; i++)
+			reap(c, wc[i]);
+		if (n)
+			continue;
+		if ((spin & 63) == 63) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - start.tv_sec > kDataTimeoutSec) {
+				LOG_ERR("conn %llu: RDMA transfer not completed "
+					"in %d s", (unsigned long long)c.no,
+					kDataTimeoutSec);
+				c.broken = true;
+				return -EIO;
+			}
+			sched_yield();
+		}
+	}
+}
+
+int ensureStaging(Conn &c)
+{
+	if (c.stageMr)
+		return 0;
+	size_t len = kStageChunk * kStageSlots;
+	c.stage = static_cast<char *>(aligned_alloc(4096, len));
+	if (!c.stage)
+		return -ENOMEM;
+	c.stageMr = ibv_reg_mr(c.pd, c.stage, len, IBV_ACCESS_LOCAL_WRITE);
+	if (!c.stageMr) {
+		int rc = -errno;
+		LOG_ERR("conn %llu: ibv_reg_mr of the staging buffer: %s",
+			(unsigned long long)c.no, strerror(-rc));
+		free(c.stage);
+		c.stage = nullptr;
+		return rc ? rc : -ENOMEM;
+	}
+	return 0;
+}
+
+// A staged READ (@write false: object -> client) or WRITE of @q on @h.
+// Chunks of kStageChunk go through the staging slots, several in flight:
+// READ copies a chunk into a slot with BM_ReadSec and RDMA WRITEs it to
+// the client; WRITE RDMA READs a chunk from the client into a slot and,
+// once that completed, BM_WriteSecs it.  Every transfer has completed
+// when this returns, so the reply follows the data.
+int staged(Conn &c, Handle &h, bool write, const mfp_io_req &q)
+{
+	uint64_t end;
+	if (q.flags || q.length > MFP_IO_MAX)
+		return -EINVAL;
+	if (__builtin_add_overflow(q.offset, q.length, &end))
+		return -EOVERFLOW;
+	if (write && h.info.type == BM_TYPE_SHARED_RO)
+		return -EACCES; // as the kernel says for a published object
+	if (end > h.info.size)
+		return -EINVAL;
+	if (!q.length) // the kernel's checks only
+		return write ? BM_WriteSec(&h.info, q.offset, 0, nullptr, 0)
+			     : BM_ReadSec(&h.info, q.offset, 0, nullptr, 0);
+	int rc = ensureStaging(c);
+	if (rc)
+		return rc;
+	struct Slot {
+		uint64_t wr = 0;
+		size_t off = 0, len = 0;
+	} slots[kStageSlots];
+	size_t nchunks = (q.length + kStageChunk - 1) / kStageChunk;
+	unsigned depth = write ? std::min(kStageSlots, c.maxRd) : kStageSlots;
+	size_t posted = 0, done = 0;
+	int err = 0;
+	while (done < nchunks) {
+		while (!err && posted < nchunks && posted - done < depth) {
+			Slot &sl = slots[posted % kStageSlots];
+			char *local = c.stage + (posted % kStageSlots) * kStageChunk;
+			sl.off = posted * kStageChunk;
+			sl.len = std::min<size_t>(kStageChunk, q.length - sl.off);
+			if (!write) {
+				err = BM_ReadSec(&h.info, q.offset + sl.off,
+						 sl.len, local, 0);
+				if (err)
+					break;
+			}
+			sl.wr = postData(c, !write, q.addr + sl.off, q.rkey,
+					 local, sl.len);
+			if (!sl.wr) {
+				err = -EIO;
+				break;
+			}
+			posted++;
+		}
+		if (done == posted)
+			break;
+		Slot &sl = slots[done % kStageSlots];
+		int e = waitData(c, sl.wr);
+		if (e && !err)
+			err = e;
+		if (!err && write)
+			err = BM_WriteSec(&h.info, q.offset + sl.off, sl.len,
+					  c.stage + (done % kStageSlots) *
+							    kStageChunk,
+					  0);
+		done++;
+	}
+	if (!err)
+		c.staged += q.length;
+	return err;
+}
+
+// ---- requests (continued) --------------------------------------------------
 
 // Handle one request of @len bytes at @in; the reply goes to @out.
 // Returns the reply's length.
@@ -378,23 +575,19 @@ size_t handle(Conn &c, char *in, size_t len, char *out)
 			// register again, read-only if it worked.
 			std::vector<Handle *> mine;
 			for (auto &kv : c.handles)
-				if (sameName(kv.second.info, info) &&
-				    kv.second.mr) {
+				if (sameName(kv.second.info, info)) {
 					unregisterHandle(c, kv.second);
 					mine.push_back(&kv.second);
 				}
+			// A handle the kernel will not register read-only
+			// becomes staged.
 			rc = BM_PublishSec(&info, 0);
-			int rrc = 0;
 			for (Handle *hp : mine) {
 				if (!rc)
 					hp->info.type = BM_TYPE_SHARED_RO;
-				int e = registerHandle(c, *hp);
-				if (e && !rrc)
-					rrc = e;
+				registerHandle(c, *hp);
 			}
-			if (!rc && rrc)
-				rc = rrc;
-			if (!mine.empty() && mine[0]->mr) {
+			if (!mine.empty()) {
 				fillObjRep(*rep, *mine[0]);
 				rlen = sizeof(*rep);
 			}
@@ -439,6 +632,27 @@ size_t handle(Conn &c, char *in, size_t len, char *out)
 			rep->nr_shared = st.nrShared;
 			rlen = sizeof(*rep);
 		}
+		break;
+	}
+	case MFP_READ:
+	case MFP_WRITE: {
+		if (!need(sizeof(mfp_io_req))) {
+			rc = -EPROTO;
+			break;
+		}
+		mfp_io_req q;
+		memcpy(&q, in, sizeof(q));
+		Handle *hp = findHandle(c, q.handle);
+		if (!hp) {
+			rc = -ENOENT;
+			break;
+		}
+		rc = staged(c, *hp, h->op == MFP_WRITE, q);
+		LOG_DBG("conn %llu: %s %s %llu bytes at %llu: %s",
+			(unsigned long long)c.no, opName(h->op),
+			infoName(hp->info).c_str(),
+			(unsigned long long)q.length,
+			(unsigned long long)q.offset, BM_StrError(rc));
 		break;
 	}
 	case MFP_COPY: {
@@ -551,16 +765,20 @@ void destroyConn(Conn *c)
 		ibv_dereg_mr(c->rmr);
 	if (c->smr)
 		ibv_dereg_mr(c->smr);
+	if (c->stageMr)
+		ibv_dereg_mr(c->stageMr);
 	if (c->pd)
 		ibv_dealloc_pd(c->pd);
 	free(c->rbuf);
 	free(c->sbuf);
+	free(c->stage);
 	if (c->id)
 		rdma_destroy_id(c->id);
 	LOG_INFO("conn %llu (%s): closed after %llu requests; %zu handles "
-		 "released",
+		 "released; %llu bytes staged",
 		 (unsigned long long)c->no, c->peer.c_str(),
-		 (unsigned long long)c->requests, n);
+		 (unsigned long long)c->requests, n,
+		 (unsigned long long)c->staged);
 	g_conns.erase(c->no);
 	delete c;
 }
@@ -575,7 +793,8 @@ int setupConn(Conn &c)
 	if (!c.ch)
 		return -errno;
 	fcntl(c.ch->fd, F_SETFL, fcntl(c.ch->fd, F_GETFL) | O_NONBLOCK);
-	c.cq = ibv_create_cq(v, MFP_RECV_DEPTH + 8, &c, c.ch, 0);
+	c.cq = ibv_create_cq(v, MFP_RECV_DEPTH + 2 * kStageSlots + 8, &c,
+			     c.ch, 0);
 	if (!c.cq)
 		return -errno;
 	if (ibv_req_notify_cq(c.cq, 0))
@@ -585,7 +804,7 @@ int setupConn(Conn &c)
 	qa.send_cq = c.cq;
 	qa.recv_cq = c.cq;
 	qa.qp_type = IBV_QPT_RC;
-	qa.cap.max_send_wr = 4;
+	qa.cap.max_send_wr = kStageSlots + 4; // data + the reply
 	qa.cap.max_recv_wr = MFP_RECV_DEPTH;
 	qa.cap.max_send_sge = 1;
 	qa.cap.max_recv_sge = 1;
@@ -651,7 +870,13 @@ void onConnectRequest(rdma_cm_event *ev)
 			std::min<int>(ev->param.conn.initiator_depth, rd));
 		p.initiator_depth = static_cast<uint8_t>(std::min<int>(
 			ev->param.conn.responder_resources, rd));
+		c->maxRd = std::max(1u, static_cast<unsigned>(
+						p.initiator_depth));
+		p.retry_count = 7;
 		p.rnr_retry_count = 7;
+		uint8_t to = kAckTimeout;
+		rdma_set_option(c->id, RDMA_OPTION_ID,
+				RDMA_OPTION_ID_ACK_TIMEOUT, &to, sizeof(to));
 		if (rdma_accept(c->id, &p))
 			rc = -errno;
 	}
@@ -682,7 +907,7 @@ void sendReply(Conn &c, size_t len)
 	sge.lkey = c.smr->lkey;
 	ibv_send_wr wr, *bad;
 	memset(&wr, 0, sizeof(wr));
-	wr.wr_id = UINT64_MAX;
+	wr.wr_id = kSendWr;
 	wr.sg_list = &sge;
 	wr.num_sge = 1;
 	wr.opcode = IBV_WR_SEND;
@@ -707,11 +932,35 @@ void onRecv(Conn &c, const ibv_wc &wc)
 		return;
 	c.requests++;
 	size_t len = handle(c, in, wc.byte_len, c.sbuf);
+	if (c.broken) // a staged transfer failed: no reply, the end
+		return;
 	if (postRecv(c, slot)) {
 		c.broken = true;
 		return;
 	}
 	sendReply(c, len);
+}
+
+// One completion of @c: the reply sent, a data transfer done (kept for
+// waitData) or a request received (queued for onRecv).
+void reap(Conn &c, const ibv_wc &wc)
+{
+	bool data = wc.wr_id != kSendWr && (wc.wr_id & kDataWr);
+	if (wc.status != IBV_WC_SUCCESS) {
+		if (!c.broken)
+			LOG_INFO("conn %llu: completion %s: %s",
+				 (unsigned long long)c.no,
+				 wc.wr_id == kSendWr ? "send" :
+				 data		     ? "RDMA" : "recv",
+				 ibv_wc_status_str(wc.status));
+		c.broken = true;
+	}
+	if (wc.wr_id == kSendWr)
+		c.sendBusy = false;
+	else if (data)
+		c.dataDone[wc.wr_id] = wc.status;
+	else if (wc.status == IBV_WC_SUCCESS)
+		c.pending.push_back(wc);
 }
 
 // Reap completions of @c; with @onlyUntilSendDone, only until the send
@@ -727,25 +976,8 @@ void pollCq(Conn &c, bool onlyUntilSendDone)
 			c.broken = true;
 			return;
 		}
-		for (int i = 0; i < n; i++) {
-			if (wc[i].status != IBV_WC_SUCCESS) {
-				if (!c.broken)
-					LOG_INFO("conn %llu: completion %s: %s",
-						 (unsigned long long)c.no,
-						 wc[i].wr_id == UINT64_MAX ?
-							 "send" : "recv",
-						 ibv_wc_status_str(
-							 wc[i].status));
-				c.broken = true;
-				if (wc[i].wr_id == UINT64_MAX)
-					c.sendBusy = false;
-				continue;
-			}
-			if (wc[i].wr_id == UINT64_MAX)
-				c.sendBusy = false;
-			else
-				c.pending.push_back(wc[i]);
-		}
+		for (int i = 0; i < n; i++)
+			reap(c, wc[i]);
 		if (onlyUntilSendDone) {
 			if (!c.sendBusy || c.broken)
 				return;

@@ -11,7 +11,15 @@
  *   t_remote_lib hammer     write and read 4 MiB in a loop until killed
  *   t_remote_lib afterkill  the hammer's object has no handle left
  *   t_remote_lib rkey       a raw verbs client: the rkey of a published
- *                           object refuses RDMA WRITE, works for READ
+ *                           object refuses RDMA WRITE, works for READ;
+ *                           the staged READ and WRITE requests (a staged
+ *                           write to a published object: -EACCES); prints
+ *                           which path (direct or staged) read-write and
+ *                           published objects take on this kernel
+ *   t_remote_lib regprobe   local, no server: which of the server's
+ *                           ibv_reg_mr calls on memfabric mappings the
+ *                           kernel accepts (INFO lines, Documentation/
+ *                           remote.md, Status)
  *
  * Node "n1" is found in etcd (127.0.0.1:2379), node "s1" is named in the
  * BmInitAttr; both are the same mfserverd on 10.77.0.1.
@@ -26,7 +34,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
+#include <infiniband/verbs.h>
 
 #include "mftest.h"
 #include "../../server/mfproto.h"
@@ -69,6 +79,10 @@ static void fill(unsigned char *p, size_t n, unsigned seed)
 		p[i] = (unsigned char)(i * 31 + seed + (i >> 12));
 }
 
+/* Whether the server gives an rkey for object @id (raw GET, PUT): 1
+ * direct, 0 staged, -1 unknown.  Defined with the raw client below. */
+static int server_path(const char *id);
+
 static void test_api(void)
 {
 	unsigned char *buf = malloc(BIG), *back = malloc(BIG);
@@ -96,6 +110,10 @@ static void test_api(void)
 		  a.type == BM_TYPE_PRIVATE_RW && !strcmp(a.poolName, POOL),
 		  "remote BM_AllocSec fills the BmInfo");
 	MFT_RET(BM_AllocSec(&o1, BIG, 0, NULL), 0, "remote BM_AllocSec obj1");
+	int rwDirect = server_path("obj1");
+	MFT_CHECK(rwDirect >= 0, "the server says which path obj1 takes");
+	printf("INFO: read-write objects take the %s path\n",
+	       rwDirect == 1 ? "direct" : "staged");
 	MFT_RET(BM_AllocSec(&o1, BIG, 0, NULL), -EEXIST,
 		"remote BM_AllocSec of an existing id: -EEXIST");
 	BmInfo w = info(POOL, "objw", "wrong-secret");
@@ -159,6 +177,35 @@ static void test_api(void)
 	MFT_RET(BM_ReadSec(&o1, 0, 0, back, 0), 0,
 		"remote read of 0 bytes");
 
+	/* An object that is not a 2 MiB multiple, larger than one request
+	 * of the staged path (4 MiB), at an odd offset. */
+	{
+		size_t n5 = (5u << 20) + 3 * 4096 + 77;
+		unsigned char *w5 = malloc(n5), *r5 = malloc(n5);
+		BmInfo o5 = info(POOL, "obj5", SEC);
+
+		MFT_RET(BM_AllocSec(&o5, n5, 0, NULL), 0,
+			"remote BM_AllocSec of 5 MiB + 12365 bytes");
+		fill(w5, n5, 11);
+		MFT_RET(BM_WriteSec(&o5, 0, n5, w5, 0), 0,
+			"remote write of 5 MiB + 12365 bytes");
+		MFT_RET(BM_WriteSec(&o5, 4097, n5 - 4097 - 5, w5 + 13, 0), 0,
+			"remote write at an odd offset");
+		memmove(w5 + 4097, w5 + 13, n5 - 4097 - 5);
+		memset(r5, 0, n5);
+		MFT_RET(BM_ReadSec(&o5, 0, n5, r5, 0), 0,
+			"remote read of 5 MiB + 12365 bytes");
+		MFT_CHECK(!memcmp(w5, r5, n5), "the odd-sized object reads back");
+		memset(r5, 0, n5);
+		MFT_RET(BM_ReadSec(&o5, 4099, n5 - 4099 - 1, r5, 0), 0,
+			"remote read at an odd offset");
+		MFT_CHECK(!memcmp(w5 + 4099, r5, n5 - 4099 - 1),
+			  "the odd-offset read is right");
+		MFT_RET(BM_FreeSec(&o5, 0), 0, "free obj5");
+		free(w5);
+		free(r5);
+	}
+
 	/* The static node reaches the same server. */
 	BmInfo s1 = info(SPOOL, "obj1", SEC);
 	memset(back, 0, 4096);
@@ -169,7 +216,8 @@ static void test_api(void)
 	/* Stat. */
 	MFT_RET(BM_StatSec(&o1, &st), 0, "remote BM_StatSec");
 	MFT_CHECK(st.size == BIG && st.type == BM_TYPE_PRIVATE_RW &&
-		  st.sessionRefs == 1 && !st.freed && st.mapCount >= 1,
+		  st.sessionRefs == 1 && !st.freed &&
+		  st.mapCount >= (rwDirect == 1 ? 1u : 0u),
 		  "remote BM_StatSec reports size, type, references");
 	MFT_RET(BM_StatSec(&bad, &st), -EACCES,
 		"remote BM_StatSec with a wrong secId: -EACCES");
@@ -232,10 +280,21 @@ static void test_api(void)
 		"BM_MapSec of a remote object: -EOPNOTSUPP");
 
 	/* Publish. */
+	unsigned char *pre = malloc(BIG);
+	MFT_RET(BM_ReadSec(&o2, 0, BIG, pre, 0), 0, "read obj2 before publishing");
 	MFT_RET(BM_PublishSec(&bad, 0), -EACCES,
 		"remote BM_PublishSec with a wrong secId: -EACCES");
 	MFT_RET(BM_PublishSec(&o2, 0), 0, "remote BM_PublishSec");
 	MFT_CHECK(o2.type == BM_TYPE_SHARED_RO, "published: SHARED_RO");
+	int roDirect = server_path("obj2");
+	MFT_CHECK(roDirect >= 0, "the server says which path obj2 takes");
+	printf("INFO: published objects take the %s path\n",
+	       roDirect == 1 ? "direct" : "staged");
+	memset(back, 0, BIG);
+	MFT_RET(BM_ReadSec(&o2, 0, BIG, back, 0), 0,
+		"remote read of all 3 MiB of the published object (held)");
+	MFT_CHECK(!memcmp(pre, back, BIG), "the published object reads back whole");
+	free(pre);
 	MFT_RET(BM_PublishSec(&o2, 0), -EALREADY,
 		"remote BM_PublishSec again: -EALREADY");
 	MFT_RET(BM_WriteSec(&o2, 0, 8, buf, 0), -EACCES,
@@ -245,6 +304,18 @@ static void test_api(void)
 	MFT_CHECK(!memcmp(back, v2, sizeof(v2)), "published data kept");
 	MFT_RET(BM_StatSec(&o2, &st), 0, "stat the published object");
 	MFT_CHECK(st.type == BM_TYPE_SHARED_RO, "stat says SHARED_RO");
+	{
+		/* GET of a published object, from a second reference. */
+		BmInfo o2b = info(POOL, "obj2", SEC);
+		MFT_RET(BM_GetSec(&o2b, 0), 0, "remote BM_GetSec of the published object");
+		MFT_CHECK(o2b.type == BM_TYPE_SHARED_RO, "GET says SHARED_RO");
+		MFT_RET(BM_ReadSec(&o2b, 8, 8, back, 0), 0,
+			"read the published object after GET");
+		MFT_CHECK(!memcmp(back, (char *)v2 + 8, 8), "it reads right");
+		MFT_RET(BM_WriteSec(&o2b, 8, 8, buf, 0), -EACCES,
+			"write after GET of a published object: -EACCES");
+		MFT_RET(BM_PutSec(&o2b, 0), 0, "put the second reference");
+	}
 
 	/* Get and put. */
 	MFT_RET(BM_GetSec(&o1, 0), 0, "remote BM_GetSec");
@@ -352,10 +423,14 @@ static void test_afterkill(void)
 	MFT_RET(BM_ReadSec(&o, 0, sizeof(b), b, 0), 0,
 		"the server serves after a client was killed mid-transfer");
 	MFT_RET(BM_StatSec(&o, &st), 0, "stat the killed client's object");
-	/* Only this call's transient handle: one mapping, one handle. */
-	MFT_CHECK(st.mapCount == 1 && st.refCount == 2,
+	/* Only this call's transient handle: one handle and, on the direct
+	 * path, one mapping (a staged handle has none). */
+	int direct = server_path("hammer");
+	unsigned maps = direct == 1 ? 1 : 0;
+	MFT_CHECK(direct >= 0 && st.mapCount == maps &&
+			  st.refCount == 1 + maps,
 		  "the killed client's handle and region were released");
-	if (st.mapCount != 1 || st.refCount != 2)
+	if (st.mapCount != maps || st.refCount != 1 + maps)
 		printf("mapCount %u refCount %llu\n", st.mapCount,
 		       (unsigned long long)st.refCount);
 	MFT_RET(BM_FreeSec(&o, 0), 0, "free the hammer's object");
@@ -422,9 +497,11 @@ static int raw_connect(struct raw *r)
 	qa.cap.max_send_sge = qa.cap.max_recv_sge = 1;
 	if (!r->pd || !r->cq || rdma_create_qp(r->id, r->pd, &qa))
 		return -1;
-	r->buf = aligned_alloc(4096, 2 * MFP_MSG_MAX);
-	r->mr = ibv_reg_mr(r->pd, r->buf, 2 * MFP_MSG_MAX,
-			   IBV_ACCESS_LOCAL_WRITE);
+	/* Request, reply, and a data area for staged READ and WRITE. */
+	r->buf = aligned_alloc(4096, 3 * MFP_MSG_MAX);
+	r->mr = ibv_reg_mr(r->pd, r->buf, 3 * MFP_MSG_MAX,
+			   IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+				   IBV_ACCESS_REMOTE_READ);
 	memset(&p, 0, sizeof(p));
 	p.initiator_depth = p.responder_resources = 1;
 	p.retry_count = 7;
@@ -495,11 +572,54 @@ static void raw_get(struct raw *r, const char *id, const char *sec)
 	strcpy(q->name.id, id);
 }
 
+/* A staged READ or WRITE of @len bytes at @off of @handle through the
+ * raw client's data area: the reply's status. */
+static int raw_io(struct raw *r, uint16_t op, uint64_t handle, uint64_t off,
+		  uint64_t len)
+{
+	struct mfp_io_req *q = (struct mfp_io_req *)r->buf;
+
+	memset(q, 0, sizeof(*q));
+	q->handle = handle;
+	q->offset = off;
+	q->length = len;
+	q->addr = (uintptr_t)(r->buf + 2 * MFP_MSG_MAX);
+	q->rkey = r->mr->rkey;
+	return raw_call(r, sizeof(*q), op);
+}
+
+static struct raw g_probe;
+static int g_probeUp;
+
+static int server_path(const char *id)
+{
+	struct mfp_obj_rep rep;
+	struct mfp_handle_req *pq;
+
+	if (!g_probeUp) {
+		if (raw_connect(&g_probe))
+			return -1;
+		g_probeUp = 1;
+	}
+	raw_get(&g_probe, id, SEC);
+	if (raw_call(&g_probe, sizeof(struct mfp_obj_req), MFP_GET))
+		return -1;
+	memcpy(&rep, g_probe.buf + MFP_MSG_MAX, sizeof(rep));
+	pq = (struct mfp_handle_req *)g_probe.buf;
+	pq->handle = rep.handle;
+	raw_call(&g_probe, sizeof(*pq), MFP_PUT);
+	if (!!(rep.flags & MFP_OBJ_STAGED) == !!rep.rkey)
+		return -1; /* exactly one of the two */
+	return rep.rkey ? 1 : 0;
+}
+
 static void test_rkey(void)
 {
 	BmInfo pub = info(POOL, "pub", SEC), priv = info(POOL, "priv", SEC);
 	struct raw r;
 	struct mfp_obj_rep rep;
+	char *data;
+	int roDirect, rwDirect;
 
 	BM_DestroyNSSec(POOL, NS, SEC);
 	MFT_RET(BM_CreateNSSec(POOL, NS, 0, SEC), 0, "namespace");
@@ -512,6 +632,7 @@ static void test_rkey(void)
 		MFT_CHECK(0, "raw client connects");
 		return;
 	}
+	data = r.buf + 2 * MFP_MSG_MAX;
 	raw_get(&r, "pub", "wrong-secret");
 	MFT_RET(raw_call(&r, sizeof(struct mfp_obj_req), MFP_GET), -EACCES,
 		"raw GET with a wrong secId: -EACCES, no rkey");
@@ -522,12 +643,49 @@ static void test_rkey(void)
 		"raw GET of the published object");
 	memcpy(&rep, r.buf + MFP_MSG_MAX, sizeof(rep));
 	MFT_CHECK(rep.type == BM_TYPE_SHARED_RO, "raw GET: SHARED_RO");
-	MFT_RET(raw_rdma(&r, 0, rep.addr, rep.rkey), IBV_WC_SUCCESS,
-		"RDMA READ of a published object works");
-	MFT_CHECK(!memcmp(r.buf, "abcdefgh", 8), "RDMA READ returns its data");
-	memcpy(r.buf, "XXXXXXXX", 8);
-	MFT_RET(raw_rdma(&r, 1, rep.addr, rep.rkey), IBV_WC_REM_ACCESS_ERR,
-		"RDMA WRITE to a published object: remote access error");
+	MFT_CHECK(!!(rep.flags & MFP_OBJ_STAGED) != !!rep.rkey,
+		  "published object: an rkey or the staged flag, not both");
+	roDirect = rep.rkey != 0;
+	if (roDirect) {
+		MFT_RET(raw_rdma(&r, 0, rep.addr, rep.rkey), IBV_WC_SUCCESS,
+			"RDMA READ of a published object works");
+		MFT_CHECK(!memcmp(r.buf, "abcdefgh", 8),
+			  "RDMA READ returns its data");
+		memcpy(r.buf, "XXXXXXXX", 8);
+		MFT_RET(raw_rdma(&r, 1, rep.addr, rep.rkey),
+			IBV_WC_REM_ACCESS_ERR,
+			"RDMA WRITE to a published object: remote access error");
+		/* The QP is in error now: a new connection for the rest. */
+		rdma_disconnect(r.id);
+		if (raw_connect(&r)) {
+			MFT_CHECK(0, "raw client connects again");
+			return;
+		}
+		data = r.buf + 2 * MFP_MSG_MAX;
+		raw_get(&r, "pub", SEC);
+		MFT_RET(raw_call(&r, sizeof(struct mfp_obj_req), MFP_GET), 0,
+			"raw GET of the published object again");
+		memcpy(&rep, r.buf + MFP_MSG_MAX, sizeof(rep));
+	} else {
+		MFT_CHECK(rep.addr == 0, "staged: no address either");
+	}
+	/* The staged path serves every handle, direct or not. */
+	memset(data, 0, 8);
+	MFT_RET(raw_io(&r, MFP_READ, rep.handle, 0, 8), 0,
+		"staged READ of a published object");
+	MFT_CHECK(!memcmp(data, "abcdefgh", 8),
+		  "the staged READ brings its data");
+	memcpy(data, "XXXXXXXX", 8);
+	MFT_RET(raw_io(&r, MFP_WRITE, rep.handle, 0, 8), -EACCES,
+		"staged WRITE to a published object: -EACCES");
+	MFT_RET(raw_io(&r, MFP_READ, rep.handle, 4090, 8), -EINVAL,
+		"staged READ beyond the object: -EINVAL");
+	MFT_RET(raw_io(&r, MFP_READ, rep.handle, UINT64_MAX, 2), -EOVERFLOW,
+		"staged READ with offset + length overflowing: -EOVERFLOW");
+	MFT_RET(raw_io(&r, MFP_READ, rep.handle + 1000, 0, 8), -ENOENT,
+		"staged READ of an unknown handle: -ENOENT");
+	MFT_RET(raw_io(&r, MFP_READ, rep.handle, 0, (uint64_t)MFP_IO_MAX + 1),
+		-EINVAL, "staged READ of more than MFP_IO_MAX: -EINVAL");
 	char back[9] = { 0 };
 	MFT_RET(BM_ReadSec(&pub, 0, 8, back, 0), 0, "read pub again");
 	MFT_CHECK(!strcmp(back, "abcdefgh"), "the published object is unchanged");
@@ -539,24 +697,173 @@ static void test_rkey(void)
 		MFT_CHECK(0, "second raw client connects");
 		return;
 	}
+	data = r2.buf + 2 * MFP_MSG_MAX;
 	raw_get(&r2, "priv", SEC);
 	MFT_RET(raw_call(&r2, sizeof(struct mfp_obj_req), MFP_GET), 0,
 		"raw GET of a private object");
 	struct mfp_obj_rep prep;
 	memcpy(&prep, r2.buf + MFP_MSG_MAX, sizeof(prep));
-	MFT_RET(raw_rdma(&r2, 1, prep.addr, prep.rkey), IBV_WC_SUCCESS,
-		"RDMA WRITE to a private object with its rkey works");
+	MFT_CHECK(!!(prep.flags & MFP_OBJ_STAGED) != !!prep.rkey,
+		  "private object: an rkey or the staged flag, not both");
+	rwDirect = prep.rkey != 0;
+	if (rwDirect)
+		MFT_RET(raw_rdma(&r2, 1, prep.addr, prep.rkey), IBV_WC_SUCCESS,
+			"RDMA WRITE to a private object with its rkey works");
+	memcpy(data, "staged!!", 8);
+	MFT_RET(raw_io(&r2, MFP_WRITE, prep.handle, 100, 8), 0,
+		"staged WRITE to a private object");
+	memset(data, 0, 8);
+	MFT_RET(raw_io(&r2, MFP_READ, prep.handle, 100, 8), 0,
+		"staged READ of a private object");
+	MFT_CHECK(!memcmp(data, "staged!!", 8), "the staged WRITE landed");
+	memset(back, 0, sizeof(back));
+	MFT_RET(BM_ReadSec(&priv, 100, 8, back, 0), 0, "read priv");
+	MFT_CHECK(!strcmp(back, "staged!!"), "the library sees the staged WRITE");
 	struct mfp_handle_req *pq = (struct mfp_handle_req *)r2.buf;
 	pq->handle = prep.handle;
 	MFT_RET(raw_call(&r2, sizeof(*pq), MFP_PUT), 0, "raw PUT");
-	MFT_CHECK(raw_rdma(&r2, 0, prep.addr, prep.rkey) ==
-			  IBV_WC_REM_ACCESS_ERR,
-		  "after PUT the rkey is revoked (remote access error)");
+	MFT_RET(raw_io(&r2, MFP_READ, prep.handle, 0, 8), -ENOENT,
+		"after PUT the handle is gone for staged READ (-ENOENT)");
+	if (rwDirect)
+		MFT_CHECK(raw_rdma(&r2, 0, prep.addr, prep.rkey) ==
+				  IBV_WC_REM_ACCESS_ERR,
+			  "after PUT the rkey is revoked (remote access error)");
 	rdma_disconnect(r2.id);
+
+	struct utsname u;
+	uname(&u);
+	printf("PATH: kernel %s: read-write objects %s, published objects %s\n",
+	       u.release, rwDirect ? "direct" : "staged",
+	       roDirect ? "direct" : "staged");
 
 	MFT_RET(BM_FreeSec(&pub, 0), 0, "free pub");
 	MFT_RET(BM_FreeSec(&priv, 0), 0, "free priv");
 	MFT_RET(BM_DestroyNSSec(POOL, NS, SEC), 0, "destroy the namespace");
+}
+
+/* ---- which registrations the kernel accepts (no server) ----------------- */
+
+static void probe_reg(struct ibv_pd *pd, const char *what, void *p, size_t len,
+		      int access)
+{
+	struct ibv_mr *mr = ibv_reg_mr(pd, p, len, access);
+	int e = errno;
+
+	printf("INFO: regprobe: %-58s %s\n", what, mr ? "ok" : strerror(e));
+	if (mr)
+		ibv_dereg_mr(mr);
+}
+
+static void test_regprobe(void)
+{
+	const int rw = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+		       IBV_ACCESS_REMOTE_READ;
+	const int ro = IBV_ACCESS_REMOTE_READ;
+	struct ibv_device **dl;
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	BmInfo big = info("pool0", "probe4m", SEC);
+	BmInfo small = info("pool0", "probe12k", SEC);
+	BmInfo pubo = info("pool0", "probepub", SEC);
+	size_t n4 = 4u << 20, n12 = 3 * 4096;
+	void *p = NULL, *q = NULL;
+	int num = 0;
+	char what[96];
+
+	dl = ibv_get_device_list(&num);
+	if (!dl || !num || !(ctx = ibv_open_device(dl[0])) ||
+	    !(pd = ibv_alloc_pd(ctx))) {
+		MFT_CHECK(0, "regprobe: an RDMA device");
+		return;
+	}
+	BM_CreateNSSec("pool0", NS, 0, SEC);
+	BM_FreeSec(&big, 0);
+	BM_FreeSec(&small, 0);
+	BM_FreeSec(&pubo, 0);
+	MFT_RET(BM_AllocSec(&big, n4, 0, NULL), 0, "regprobe: alloc 4 MiB");
+	MFT_RET(BM_AllocSec(&small, n12, 0, NULL), 0, "regprobe: alloc 12 KiB");
+	MFT_RET(BM_AllocSec(&pubo, n4, 0, NULL), 0, "regprobe: alloc 4 MiB to publish");
+
+	void *anon = malloc(n4);
+	memset(anon, 1, n4);
+	probe_reg(pd, "control: malloc buffer, read-write", anon, n4, rw);
+
+	MFT_RET(BM_MapSec(&big, PROT_READ | PROT_WRITE, BM_MAP_SHARED, &p), 0,
+		"regprobe: map 4 MiB rw shared");
+	snprintf(what, sizeof(what), "4 MiB rw shared (at %p, %s), untouched",
+		 p, ((uintptr_t)p & ((2u << 20) - 1)) ? "4 KiB-aligned" :
+							  "2 MiB-aligned");
+	probe_reg(pd, what, p, n4, rw);
+	probe_reg(pd, "4 MiB rw shared, untouched, registered read-only", p, n4, ro);
+	probe_reg(pd, "4 MiB rw shared, registered LOCAL_WRITE only", p, n4,
+		  IBV_ACCESS_LOCAL_WRITE);
+	memset(p, 2, n4);
+	probe_reg(pd, "4 MiB rw shared, every page written first", p, n4, rw);
+	probe_reg(pd, "4 MiB rw shared, written, registered read-only", p, n4, ro);
+#ifdef MADV_POPULATE_WRITE
+	snprintf(what, sizeof(what), "4 MiB rw shared, MADV_POPULATE_WRITE: %s",
+		 madvise(p, n4, MADV_POPULATE_WRITE) ? strerror(errno) : "ok");
+	probe_reg(pd, what, p, n4, rw);
+#endif
+	snprintf(what, sizeof(what), "4 MiB, mprotect(PROT_READ) (%s), read-only",
+		 mprotect(p, n4, PROT_READ) ? strerror(errno) : "ok");
+	probe_reg(pd, what, p, n4, ro);
+	BM_Unmap(NULL, p);
+
+	/* 4 KiB pages only: a mapping at a 2 MiB + 4 KiB address. */
+	char *res = mmap(NULL, 8u << 20, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (res != MAP_FAILED) {
+		char *at = (char *)(((uintptr_t)res + (2u << 20) - 1) &
+				    ~(uintptr_t)((2u << 20) - 1)) + 4096;
+		munmap(res, 8u << 20);
+		q = at;
+		int rc = BM_MapSec(&big, PROT_READ | PROT_WRITE,
+				   BM_MAP_SHARED | BM_MAP_FIXED, &q);
+		if (!rc) {
+			memset(q, 3, n4);
+			snprintf(what, sizeof(what),
+				 "4 MiB rw shared at %p (4 KiB PTEs), written", q);
+			probe_reg(pd, what, q, n4, rw);
+			BM_Unmap(NULL, q);
+		} else {
+			printf("INFO: regprobe: BM_MAP_FIXED at %p: %s\n", at,
+			       BM_StrError(rc));
+		}
+	}
+	MFT_RET(BM_MapSec(&small, PROT_READ | PROT_WRITE, BM_MAP_SHARED, &p), 0,
+		"regprobe: map 12 KiB rw shared");
+	memset(p, 4, n12);
+	probe_reg(pd, "12 KiB object rw shared, written", p, n12, rw);
+	BM_Unmap(NULL, p);
+	MFT_RET(BM_MapSec(&small, PROT_READ | PROT_WRITE, BM_MAP_PRIVATE, &p), 0,
+		"regprobe: map 12 KiB rw private");
+	memset(p, 4, n12);
+	probe_reg(pd, "12 KiB object rw private (copied on write), written", p,
+		  n12, rw);
+	BM_Unmap(NULL, p);
+
+	MFT_RET(BM_PublishSec(&pubo, 0), 0, "regprobe: publish");
+	MFT_RET(BM_MapSec(&pubo, PROT_READ, BM_MAP_SHARED, &p), 0,
+		"regprobe: map the published object read-only");
+	probe_reg(pd, "published 4 MiB ro shared, untouched, read-only", p, n4, ro);
+	volatile char sum = 0;
+	for (size_t i = 0; i < n4; i += 4096)
+		sum += ((char *)p)[i];
+	(void)sum;
+	probe_reg(pd, "published 4 MiB ro shared, every page read, read-only",
+		  p, n4, ro);
+	BM_Unmap(NULL, p);
+
+	BM_FreeSec(&big, 0);
+	BM_FreeSec(&small, 0);
+	BM_FreeSec(&pubo, 0);
+	ibv_dealloc_pd(pd);
+	ibv_close_device(ctx);
+	ibv_free_device_list(dl);
+	free(anon);
+	BM_DestroyNSSec("pool0", NS, SEC);
+	MFT_CHECK(1, "regprobe ran");
 }
 
 int main(int argc, char **argv)
@@ -581,6 +888,8 @@ int main(int argc, char **argv)
 		test_afterkill();
 	else if (!strcmp(mode, "rkey"))
 		test_rkey();
+	else if (!strcmp(mode, "regprobe"))
+		test_regprobe();
 	else
 		MFT_CHECK(0, "known mode");
 	MFT_RET(BM_Exit(), 0, "BM_Exit");
