@@ -76,37 +76,6 @@ struct Name {
 	}
 };
 
-bool nameChar(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
-	       c == ':';
-}
-
-// A NUL-terminated string of at most @cap - 1 bytes at @p, read no
-// further than @cap bytes.  -EINVAL when @p is NULL or unterminated.
-int boundedString(const char *p, size_t cap, std::string &out)
-{
-	if (!p)
-		return -EINVAL;
-	size_t n = strnlen(p, cap);
-	if (n == cap)
-		return -EINVAL;
-	out.assign(p, n);
-	return 0;
-}
-
-// Namespace names and object ids: 1 to 63 of [A-Za-z0-9_.:-].
-int checkObjName(const std::string &s)
-{
-	if (s.empty())
-		return -EINVAL;
-	for (char c : s)
-		if (!nameChar(c))
-			return -EINVAL;
-	return 0;
-}
-
 // A pool name field: "" is the session's default pool.
 int parsePool(const Session &s, const char *field, std::string &out)
 {

@@ -10,6 +10,8 @@
 #include <linux/memfabric.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -76,6 +78,40 @@ int applyInitAttr(const BmInitAttr &attr, Config &cfg);
 int checkDevice(const std::string &value);
 int checkPoolName(const std::string &value);
 int parseLogLevel(const std::string &value, BmLogLevel &out);
+
+// ---- names ---------------------------------------------------------------
+
+// A byte of a namespace name or object id: [A-Za-z0-9_.:-].
+inline bool nameChar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+	       c == ':';
+}
+
+// A NUL-terminated string of at most @cap - 1 bytes at @p, read no
+// further than @cap bytes.  -EINVAL when @p is NULL or unterminated.
+inline int boundedString(const char *p, std::size_t cap, std::string &out)
+{
+	if (!p)
+		return -EINVAL;
+	std::size_t n = strnlen(p, cap);
+	if (n == cap)
+		return -EINVAL;
+	out.assign(p, n);
+	return 0;
+}
+
+// Namespace names and object ids: 1 to 63 of [A-Za-z0-9_.:-].
+inline int checkObjName(const std::string &s)
+{
+	if (s.empty())
+		return -EINVAL;
+	for (char c : s)
+		if (!nameChar(c))
+			return -EINVAL;
+	return 0;
+}
 
 // ---- device session ----------------------------------------------------
 

@@ -95,34 +95,6 @@ bool sameSecret(const std::string &a, const std::string &b)
 	return d == 0;
 }
 
-bool nameChar(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
-	       c == ':';
-}
-
-int bounded(const char *p, size_t cap, std::string &out)
-{
-	if (!p)
-		return -EINVAL;
-	size_t n = strnlen(p, cap);
-	if (n == cap)
-		return -EINVAL;
-	out.assign(p, n);
-	return 0;
-}
-
-int checkObjName(const std::string &s)
-{
-	if (s.empty())
-		return -EINVAL;
-	for (char c : s)
-		if (!nameChar(c))
-			return -EINVAL;
-	return 0;
-}
-
 // A remote name: node, pool on it, ns, secId, id.
 struct RName {
 	std::string node, pool, ns, secid, id;
@@ -133,7 +105,7 @@ struct RName {
 int parseRemotePool(const char *field, std::string &node, std::string &pool)
 {
 	std::string s;
-	int rc = bounded(field, BM_POOL_NAME_LEN, s);
+	int rc = boundedString(field, BM_POOL_NAME_LEN, s);
 	if (rc)
 		return rc;
 	size_t c = s.find(BM_REMOTE_SEP);
@@ -152,15 +124,15 @@ int parseName(const BmInfo *bi, RName &n, bool idOptional = false)
 		return -EINVAL;
 	int rc = parseRemotePool(bi->poolName, n.node, n.pool);
 	if (!rc)
-		rc = bounded(bi->ns, BM_NS_LEN, n.ns);
+		rc = boundedString(bi->ns, BM_NS_LEN, n.ns);
 	if (!rc)
 		rc = checkObjName(n.ns);
 	if (!rc)
-		rc = bounded(bi->secId, BM_SECID_LEN, n.secid);
+		rc = boundedString(bi->secId, BM_SECID_LEN, n.secid);
 	if (!rc && n.secid.empty())
 		rc = -EINVAL;
 	if (!rc)
-		rc = bounded(bi->bmId, BM_ID_LEN, n.id);
+		rc = boundedString(bi->bmId, BM_ID_LEN, n.id);
 	if (!rc && !(idOptional && n.id.empty()))
 		rc = checkObjName(n.id);
 	return rc;
@@ -909,11 +881,11 @@ int createNs(Session &s, const char *pool, const char *ns, int attribute,
 	RName nm;
 	int rc = parseRemotePool(pool, nm.node, nm.pool);
 	if (!rc)
-		rc = bounded(ns, BM_NS_LEN, nm.ns);
+		rc = boundedString(ns, BM_NS_LEN, nm.ns);
 	if (!rc)
 		rc = checkObjName(nm.ns);
 	if (!rc)
-		rc = bounded(secId, BM_SECID_LEN, nm.secid);
+		rc = boundedString(secId, BM_SECID_LEN, nm.secid);
 	if (!rc && nm.secid.empty())
 		rc = -EINVAL;
 	if (rc)
@@ -930,11 +902,11 @@ int destroyNs(Session &s, const char *pool, const char *ns,
 	RName nm;
 	int rc = parseRemotePool(pool, nm.node, nm.pool);
 	if (!rc)
-		rc = bounded(ns, BM_NS_LEN, nm.ns);
+		rc = boundedString(ns, BM_NS_LEN, nm.ns);
 	if (!rc)
 		rc = checkObjName(nm.ns);
 	if (!rc)
-		rc = bounded(secId, BM_SECID_LEN, nm.secid);
+		rc = boundedString(secId, BM_SECID_LEN, nm.secid);
 	if (!rc && nm.secid.empty())
 		rc = -EINVAL;
 	if (rc)
@@ -951,12 +923,12 @@ int alloc(Session &s, BmInfo *bi, size_t size, int flags,
 	if (flags || !size || size > BM_MAX_SIZE || !bi)
 		return -EINVAL;
 	std::string poolField;
-	if (bounded(bi->poolName, BM_POOL_NAME_LEN, poolField))
+	if (boundedString(bi->poolName, BM_POOL_NAME_LEN, poolField))
 		return -EINVAL;
 	if (aff) {
 		std::string affPool;
 		if (aff->numaNode < -1 ||
-		    bounded(aff->poolName, BM_POOL_NAME_LEN, affPool))
+		    boundedString(aff->poolName, BM_POOL_NAME_LEN, affPool))
 			return -EINVAL;
 		if (!affPool.empty()) {
 			if (!poolField.empty() && poolField != affPool)
