@@ -871,14 +871,10 @@ void fillInfo(BmInfo *bi, const RName &nm, const RObj &o)
 	(void)nm;
 }
 
-} // namespace
-
-namespace remote {
-
-int createNs(Session &s, const char *pool, const char *ns, int attribute,
-	     const char *secId)
+// The remote pool, namespace and secId of a namespace call, checked.
+int parseNsName(const char *pool, const char *ns, const char *secId,
+		RName &nm)
 {
-	RName nm;
 	int rc = parseRemotePool(pool, nm.node, nm.pool);
 	if (!rc)
 		rc = boundedString(ns, BM_NS_LEN, nm.ns);
@@ -888,6 +884,18 @@ int createNs(Session &s, const char *pool, const char *ns, int attribute,
 		rc = boundedString(secId, BM_SECID_LEN, nm.secid);
 	if (!rc && nm.secid.empty())
 		rc = -EINVAL;
+	return rc;
+}
+
+} // namespace
+
+namespace remote {
+
+int createNs(Session &s, const char *pool, const char *ns, int attribute,
+	     const char *secId)
+{
+	RName nm;
+	int rc = parseNsName(pool, ns, secId, nm);
 	if (rc)
 		return rc;
 	return onNode(s, nm.node, false, [&](RNode &n) {
@@ -900,15 +908,7 @@ int destroyNs(Session &s, const char *pool, const char *ns,
 	      const char *secId)
 {
 	RName nm;
-	int rc = parseRemotePool(pool, nm.node, nm.pool);
-	if (!rc)
-		rc = boundedString(ns, BM_NS_LEN, nm.ns);
-	if (!rc)
-		rc = checkObjName(nm.ns);
-	if (!rc)
-		rc = boundedString(secId, BM_SECID_LEN, nm.secid);
-	if (!rc && nm.secid.empty())
-		rc = -EINVAL;
+	int rc = parseNsName(pool, ns, secId, nm);
 	if (rc)
 		return rc;
 	return onNode(s, nm.node, false, [&](RNode &n) {
