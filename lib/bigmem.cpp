@@ -89,20 +89,6 @@ int parsePool(const Session &s, const char *field, std::string &out)
 	return checkPoolName(out);
 }
 
-int parseNs(const char *field, std::string &out)
-{
-	int rc = boundedString(field, BM_NS_LEN, out);
-	return rc ? rc : checkObjName(out);
-}
-
-int parseSecid(const char *field, std::string &out)
-{
-	int rc = boundedString(field, BM_SECID_LEN, out);
-	if (rc)
-		return rc;
-	return out.empty() ? -EINVAL : 0;
-}
-
 // Check a BmInfo and read its name.  @idOptional: an empty bmId is
 // allowed (the kernel generates one).
 int parseInfo(const Session &s, const BmInfo *bi, Name &n,
@@ -120,13 +106,6 @@ int parseInfo(const Session &s, const BmInfo *bi, Name &n,
 	if (!rc && !(idOptional && n.id.empty()))
 		rc = checkObjName(n.id);
 	return rc;
-}
-
-// Copy @src into the zero-padded field @dst of @cap bytes.
-void putField(char *dst, size_t cap, const std::string &src)
-{
-	memset(dst, 0, cap);
-	memcpy(dst, src.data(), std::min(src.size(), cap - 1));
 }
 
 void putName(mf_obj_name &k, const Name &n)

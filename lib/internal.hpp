@@ -113,6 +113,29 @@ inline int checkObjName(const std::string &s)
 	return 0;
 }
 
+// A namespace name field: 1 to 63 of [A-Za-z0-9_.:-].
+inline int parseNs(const char *field, std::string &out)
+{
+	int rc = boundedString(field, BM_NS_LEN, out);
+	return rc ? rc : checkObjName(out);
+}
+
+// A secId field: 1 to 63 bytes.
+inline int parseSecid(const char *field, std::string &out)
+{
+	int rc = boundedString(field, BM_SECID_LEN, out);
+	if (rc)
+		return rc;
+	return out.empty() ? -EINVAL : 0;
+}
+
+// Copy @src into the zero-padded field @dst of @cap bytes.
+inline void putField(char *dst, std::size_t cap, const std::string &src)
+{
+	std::memset(dst, 0, cap);
+	std::memcpy(dst, src.data(), src.size() < cap - 1 ? src.size() : cap - 1);
+}
+
 // ---- device session ----------------------------------------------------
 
 // An owned file descriptor, closed on destruction.

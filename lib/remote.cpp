@@ -124,24 +124,14 @@ int parseName(const BmInfo *bi, RName &n, bool idOptional = false)
 		return -EINVAL;
 	int rc = parseRemotePool(bi->poolName, n.node, n.pool);
 	if (!rc)
-		rc = boundedString(bi->ns, BM_NS_LEN, n.ns);
+		rc = parseNs(bi->ns, n.ns);
 	if (!rc)
-		rc = checkObjName(n.ns);
-	if (!rc)
-		rc = boundedString(bi->secId, BM_SECID_LEN, n.secid);
-	if (!rc && n.secid.empty())
-		rc = -EINVAL;
+		rc = parseSecid(bi->secId, n.secid);
 	if (!rc)
 		rc = boundedString(bi->bmId, BM_ID_LEN, n.id);
 	if (!rc && !(idOptional && n.id.empty()))
 		rc = checkObjName(n.id);
 	return rc;
-}
-
-void putField(char *dst, size_t cap, const std::string &src)
-{
-	memset(dst, 0, cap);
-	memcpy(dst, src.data(), std::min(src.size(), cap - 1));
 }
 
 bool addOverflows(size_t a, size_t b)
@@ -877,13 +867,9 @@ int parseNsName(const char *pool, const char *ns, const char *secId,
 {
 	int rc = parseRemotePool(pool, nm.node, nm.pool);
 	if (!rc)
-		rc = boundedString(ns, BM_NS_LEN, nm.ns);
+		rc = parseNs(ns, nm.ns);
 	if (!rc)
-		rc = checkObjName(nm.ns);
-	if (!rc)
-		rc = boundedString(secId, BM_SECID_LEN, nm.secid);
-	if (!rc && nm.secid.empty())
-		rc = -EINVAL;
+		rc = parseSecid(secId, nm.secid);
 	return rc;
 }
 
