@@ -20,6 +20,13 @@
  *   page into anonymous memory on the first write (wp_page_copy()).  Such
  *   a VMA never gets PMD entries, so that MF_IOC_OBJ_COMMIT can walk its
  *   page table for the copied pages.
+ * - MF_MAP_LONGTERM (a MAP_SHARED, PROT_WRITE mapping that may be pinned
+ *   for long, for RDMA): the VMA has no ->pfn_mkwrite, since Linux 6.5
+ *   refuses FOLL_LONGTERM write pins of VMAs that need write
+ *   notification.  Instead every fault of it, read or write, makes the
+ *   range the object's own first, so its entries may be writable from
+ *   the start; derive from the object is refused while it exists
+ *   (mf_obj.lmap_count), so a range it mapped never becomes shared again.
  * - Publish is refused while a MAP_SHARED mapping that may write exists
  *   (mf_obj.wmap_count); a MAP_SHARED mapping made without PROT_WRITE
  *   loses VM_MAYWRITE, so it can never be made writable by mprotect().
@@ -50,6 +57,8 @@
 #include "mf_pool.h"
 
 static_assert(sizeof(struct mf_obj_commit) == 248);
+/* The flag bit lies above every object's map offsets. */
+static_assert(((u64)MF_MAP_NR_MAX + 1) << MF_MAP_OFF_SHIFT <= MF_MAP_LONGTERM);
 
 /* The inode whose address_space every open shares; under mf_mapping_lock. */
 static struct inode *mf_mapping_inode;
@@ -57,6 +66,17 @@ static DEFINE_SPINLOCK(mf_mapping_lock);	/* protects mf_mapping_inode */
 
 /* A write fault gives up after this many races with derive. */
 #define MF_FAULT_RETRIES	16
+
+/* MF_MAP_LONGTERM as a page offset bit. */
+#define MF_MAP_LONGTERM_PGOFF	((unsigned long)(MF_MAP_LONGTERM >> PAGE_SHIFT))
+
+static const struct vm_operations_struct mf_vm_ops_longterm;
+
+/* Whether @vma was made with MF_MAP_LONGTERM. */
+static bool mf_vma_longterm(const struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &mf_vm_ops_longterm;
+}
 
 /* Pages MF_IOC_OBJ_COMMIT looks at per page-table walk. */
 #define MF_COMMIT_BATCH		512
@@ -150,11 +170,14 @@ static vm_fault_t mf_errno_to_fault(int err)
 
 /*
  * Map @order pages of @obj at @off for @vmf: a PTE (order 0) or a PMD.
- * @write: a write fault of a shared mapping: the range is made the
- * object's own first, and that must still hold when the entry goes in.
+ * @write: a write fault of a shared mapping: map the entry writable.
+ * @own: the range is made the object's own first, and that must still
+ * hold when the entry goes in (a write fault, or any fault of a long-term
+ * mapping).
  */
 static vm_fault_t mf_fault_map(struct vm_fault *vmf, struct mf_obj *obj,
-			       u64 off, unsigned int order, bool write)
+			       u64 off, unsigned int order, bool write,
+			       bool own)
 {
 	struct mf_pool *pool = obj->ns->pool;
 	u64 len = PAGE_SIZE << order, contig;
@@ -165,13 +188,13 @@ static vm_fault_t mf_fault_map(struct vm_fault *vmf, struct mf_obj *obj,
 
 	for (tries = 0; tries < MF_FAULT_RETRIES; tries++) {
 		seq = READ_ONCE(obj->share_seq);
-		if (write) {
+		if (own) {
 			ret = mf_obj_prepare_write(obj, off, len);
 			if (ret)
 				return mf_errno_to_fault(ret);
 		}
 		down_read(&obj->map_lock);
-		if (write && READ_ONCE(obj->share_seq) != seq) {
+		if (own && READ_ONCE(obj->share_seq) != seq) {
 			/* Derive shared the range again meanwhile. */
 			up_read(&obj->map_lock);
 			continue;
@@ -223,7 +246,8 @@ static vm_fault_t mf_vm_fault(struct vm_fault *vmf)
 
 	if (!mf_fault_in_object(obj, off, PAGE_SIZE))
 		return VM_FAULT_SIGBUS;
-	return mf_fault_map(vmf, obj, off, 0, write);
+	return mf_fault_map(vmf, obj, off, 0, write,
+			    write || mf_vma_longterm(vma));
 }
 
 /**
@@ -255,7 +279,9 @@ static vm_fault_t mf_vm_huge_fault(struct vm_fault *vmf, mf_fault_size_t pe)
 	    !mf_fault_in_object(obj, off, PMD_SIZE))
 		return VM_FAULT_FALLBACK;
 	return mf_fault_map(vmf, obj, off, PMD_SHIFT - PAGE_SHIFT,
-			    vmf->flags & FAULT_FLAG_WRITE);
+			    vmf->flags & FAULT_FLAG_WRITE,
+			    (vmf->flags & FAULT_FLAG_WRITE) ||
+			    mf_vma_longterm(vma));
 }
 
 /**
@@ -288,6 +314,8 @@ static void mf_vma_count(struct vm_area_struct *vma, struct mf_obj *obj)
 	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
 	    (VM_SHARED | VM_MAYWRITE))
 		atomic_inc(&obj->wmap_count);
+	if (mf_vma_longterm(vma))
+		atomic_inc(&obj->lmap_count);
 	atomic_long_inc(&mf_cnt.mappings);
 }
 
@@ -322,9 +350,12 @@ static void mf_vm_close(struct vm_area_struct *vma)
 	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
 	    (VM_SHARED | VM_MAYWRITE))
 		atomic_dec(&obj->wmap_count);
+	if (mf_vma_longterm(vma))
+		atomic_dec(&obj->lmap_count);
 	atomic_dec(&obj->map_count);
 	atomic_long_dec(&mf_cnt.mappings);
 	MF_DEBUG_ASSERT(atomic_read(&obj->wmap_count) >= 0 &&
+			atomic_read(&obj->lmap_count) >= 0 &&
 			atomic_read(&obj->map_count) >= 0 &&
 			atomic_long_read(&mf_cnt.mappings) >= 0);
 	mf_obj_unref(obj);
@@ -338,6 +369,14 @@ static const struct vm_operations_struct mf_vm_ops = {
 	.pfn_mkwrite	= mf_vm_pfn_mkwrite,
 };
 
+/* MF_MAP_LONGTERM: no write notification (see the top of the file). */
+static const struct vm_operations_struct mf_vm_ops_longterm = {
+	.open		= mf_vm_open,
+	.close		= mf_vm_close,
+	.fault		= mf_vm_fault,
+	.huge_fault	= mf_vm_huge_fault,
+};
+
 /**
  * mf_mmap() - mmap() of /dev/memfabric: map an object
  * @file: the open file; it must hold a handle on the object
@@ -347,18 +386,25 @@ static const struct vm_operations_struct mf_vm_ops = {
  *
  * Context: process context, mmap_lock held for writing.
  * Return: 0; -EINVAL the offset names no object or the range is beyond
- * it; -ENOENT no handle on it; -EACCES a writable shared mapping of an
- * object the caller may not write (published, or another's), or a
- * private object of another.
+ * it, or MF_MAP_LONGTERM without MAP_SHARED and PROT_WRITE; -ENOENT no
+ * handle on it; -EACCES a writable shared mapping of an object the caller
+ * may not write (published, or another's), or a private object of another.
  */
 int mf_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	bool shared = vma->vm_flags & VM_SHARED;
+	bool longterm = vma->vm_pgoff & MF_MAP_LONGTERM_PGOFF;
 	unsigned long rel;
 	struct mf_obj *obj;
 	u64 end;
 	int ret;
 
+	if (longterm) {
+		if (!shared || !(vma->vm_flags & VM_WRITE))
+			return -EINVAL;
+		/* Not linked yet: the VMA takes the object's own offsets. */
+		vma->vm_pgoff &= ~MF_MAP_LONGTERM_PGOFF;
+	}
 	if (vma->vm_pgoff < (1UL << MF_MAP_PGOFF_SHIFT))
 		return -EINVAL;
 	obj = mf_obj_from_pgoff(file, vma->vm_pgoff);
@@ -382,7 +428,7 @@ int mf_mmap(struct file *file, struct vm_area_struct *vma)
 		if (shared && !(vma->vm_flags & VM_WRITE))
 			mf_vm_flags_clear(vma, VM_MAYWRITE);
 		mf_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND);
-		vma->vm_ops = &mf_vm_ops;
+		vma->vm_ops = longterm ? &mf_vm_ops_longterm : &mf_vm_ops;
 		vma->vm_private_data = obj;
 		mf_vma_count(vma, obj);
 	}
@@ -691,7 +737,8 @@ static u64 mf_commit_set_bytes(const struct mf_commit_set *set, u64 size)
  * -EINVAL a bad range (unaligned, empty, not in one MAP_PRIVATE mapping
  * of an object), id, namespace, output or reserved field; -EOVERFLOW
  * @addr + @length overflows; -EACCES wrong secId, or a source the caller
- * may not read; -EEXIST the id is taken; -ENOSPC; -ENOMEM; -EINTR.
+ * may not read; -EEXIST the id is taken; -EBUSY the source has an
+ * MF_MAP_LONGTERM mapping; -ENOSPC; -ENOMEM; -EINTR.
  */
 int mf_ioctl_obj_commit(struct file *file, void *arg)
 {

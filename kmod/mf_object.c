@@ -651,6 +651,7 @@ struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
 	obj->ctime = ktime_get_real_seconds();
 	atomic_set(&obj->map_count, 0);
 	atomic_set(&obj->wmap_count, 0);
+	atomic_set(&obj->lmap_count, 0);
 	init_rwsem(&obj->map_lock);
 	obj->nr = nr;
 	obj->map_pgoff = (unsigned long)nr << MF_MAP_PGOFF_SHIFT;
@@ -1995,7 +1996,9 @@ int mf_ioctl_obj_stat(struct file *file, void *arg)
 
 /*
  * The derived copy of @src's pieces: each split at the pool's 2 MiB
- * boundaries, each counted as one more use of its base.
+ * boundaries, each counted as one more use of its base.  -EBUSY while a
+ * long-term mapping of @src exists: its pages may be pinned, and a pin
+ * would keep reaching a piece after derive made it shared.
  */
 static int mf_obj_derive_pieces(struct mf_obj *src,
 				struct mf_obj_extents **out)
@@ -2007,6 +2010,8 @@ static int mf_obj_derive_pieces(struct mf_obj *src,
 	int ret = 0;
 
 	lockdep_assert_held(&src->ns->lock);
+	if (atomic_read(&src->lmap_count))
+		return -EBUSY;
 	for (i = 0; i < ext->nr; i++) {
 		off = ext->e[i].off;
 		end = off + ext->e[i].len;
@@ -2087,6 +2092,7 @@ static void mf_obj_share_pieces(struct mf_obj *src)
  * Return: the new object, with a reference for the caller besides the
  * handle's (drop it with mf_obj_unref()), or an ERR_PTR: -ENOENT no such
  * namespace or pool; -EACCES wrong secId; -EEXIST the id is taken;
+ * -EBUSY @src has an MF_MAP_LONGTERM mapping;
  * -ENOSPC; -ENOMEM.
  */
 struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
@@ -2411,7 +2417,8 @@ void mf_obj_abandon(struct file *file, struct mf_obj *obj)
  * Return: 0 with ->id, ->bytes, ->map_offset and ->type set; -EINVAL bad
  * map offset, namespace, id, output or reserved field; -ENOENT no handle
  * on the source, no such namespace; -EACCES wrong secId, or another's
- * private source; -EEXIST the id is taken; -ENOSPC; -ENOMEM.
+ * private source; -EEXIST the id is taken; -EBUSY the source has an
+ * MF_MAP_LONGTERM mapping; -ENOSPC; -ENOMEM.
  */
 int mf_ioctl_obj_derive(struct file *file, void *arg)
 {

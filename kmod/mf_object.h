@@ -73,9 +73,10 @@
  *   @share_seq) and zaps the source's mappings.  It nests inside
  *   mf_ns.lock and inside the mm's mmap_lock; a fault never takes
  *   mf_ns.lock while holding it.
- * - mf_obj.map_count and mf_obj.wmap_count are atomic; a new writable
- *   shared mapping is counted in @wmap_count under mf_ns.lock, where
- *   publish checks it.
+ * - mf_obj.map_count, mf_obj.wmap_count and mf_obj.lmap_count are atomic;
+ *   a new writable shared mapping is counted in @wmap_count (and a
+ *   long-term one in @lmap_count) under mf_ns.lock, where publish and
+ *   derive check them.
  */
 #ifndef MF_OBJECT_H
 #define MF_OBJECT_H
@@ -235,6 +236,7 @@ struct mf_ns {
  * @refs: the reference count users see (see above)
  * @map_count: live VMAs mapping it
  * @wmap_count: those that are MAP_SHARED and may write (VM_MAYWRITE)
+ * @lmap_count: those made with MF_MAP_LONGTERM (pinnable; no derive)
  * @map_lock: see the locking rules above
  * @share_seq: bumped (under @map_lock, written) when derive makes its
  *	pieces shared
@@ -259,6 +261,7 @@ struct mf_obj {
 	u64 refs;
 	atomic_t map_count;
 	atomic_t wmap_count;
+	atomic_t lmap_count;
 	struct rw_semaphore map_lock;	/* see above */
 	u32 share_seq;
 	unsigned long nr;

@@ -57,6 +57,8 @@ static_assert(BM_MAX_SIZE == MF_OBJ_MAX_SIZE, "sizes");
 static_assert(BM_GATHER_MAX_ITEMS == MF_GATHER_MAX_ELEMS, "gather");
 static_assert(BM_FEAT_MMAP == MF_FEAT_MMAP, "feature bits");
 static_assert(BM_FEAT_OBJECTS == MF_FEAT_OBJECTS, "feature bits");
+static_assert(BM_FEAT_NETLINK == MF_FEAT_NETLINK, "feature bits");
+static_assert(BM_FEAT_MMAP_LONGTERM == MF_FEAT_MMAP_LONGTERM, "feature bits");
 
 namespace {
 
@@ -1118,7 +1120,7 @@ BM_API int BM_MapSec(BmInfo *bminfo, int prot, int flags, void **ptr)
 {
 	return withSession([&](Session &s) -> int {
 		const int known = BM_MAP_SHARED | BM_MAP_PRIVATE |
-				  BM_MAP_FIXED | BM_MAP_HINT;
+				  BM_MAP_FIXED | BM_MAP_HINT | BM_MAP_LONGTERM;
 		Name n;
 		if (!ptr || (prot & ~(PROT_READ | PROT_WRITE)) ||
 		    (flags & ~known))
@@ -1127,7 +1129,9 @@ BM_API int BM_MapSec(BmInfo *bminfo, int prot, int flags, void **ptr)
 		bool priv = flags & BM_MAP_PRIVATE;
 		bool fixed = flags & BM_MAP_FIXED;
 		bool hint = flags & BM_MAP_HINT;
-		if (shared == priv || (fixed && hint))
+		bool longterm = flags & BM_MAP_LONGTERM;
+		if (shared == priv || (fixed && hint) ||
+		    (longterm && (!shared || !(prot & PROT_WRITE))))
 			return -EINVAL;
 		// No mappings of remote objects (Documentation/remote.md).
 		if (bminfo && isRemoteField(bminfo->poolName))
@@ -1139,7 +1143,8 @@ BM_API int BM_MapSec(BmInfo *bminfo, int prot, int flags, void **ptr)
 		int rc = parseInfo(s, bminfo, n);
 		if (rc)
 			return rc;
-		if (!s.hasFeature(MF_FEAT_MMAP))
+		if (!s.hasFeature(MF_FEAT_MMAP) ||
+		    (longterm && !s.hasFeature(MF_FEAT_MMAP_LONGTERM)))
 			return -EOPNOTSUPP;
 
 		Pin pin;
@@ -1158,8 +1163,9 @@ BM_API int BM_MapSec(BmInfo *bminfo, int prot, int flags, void **ptr)
 		int mflags = shared ? MAP_SHARED : MAP_PRIVATE;
 		if (fixed)
 			mflags |= MAP_FIXED_NOREPLACE;
+		uint64_t off = pin.mo() | (longterm ? MF_MAP_LONGTERM : 0);
 		void *p = mmap(want, len, prot, mflags, s.fd(),
-			       static_cast<off_t>(pin.mo()));
+			       static_cast<off_t>(off));
 		if (p == MAP_FAILED)
 			return -errno;
 		if (fixed && p != want) {

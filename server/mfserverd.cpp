@@ -186,8 +186,13 @@ void registerHandle(Conn &c, Handle &h)
 	bool &told = rw ? toldRw : toldRo;
 	h.writable = rw;
 	void *p = nullptr;
+	// A writable mapping is made long-term-pinnable (BM_MAP_LONGTERM):
+	// Linux 6.5 and later refuse to pin an ordinary one for writing.
 	int rc = BM_MapSec(&h.info, rw ? PROT_READ | PROT_WRITE : PROT_READ,
-			   BM_MAP_SHARED, &p);
+			   BM_MAP_SHARED | (rw ? BM_MAP_LONGTERM : 0), &p);
+	if (rc == -EOPNOTSUPP && rw)	// a module older than ABI 1.4
+		rc = BM_MapSec(&h.info, PROT_READ | PROT_WRITE, BM_MAP_SHARED,
+			       &p);
 	if (rc) {
 		logf(told ? 2 : 1, "conn %llu: cannot map %s (%s): staged path",
 		     (unsigned long long)c.no, infoName(h.info).c_str(),

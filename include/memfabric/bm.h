@@ -91,6 +91,8 @@ typedef struct BmInitAttr {
 #define BM_FEAT_POOLS		(1ULL << 2)	/* pools and extents */
 #define BM_FEAT_OBJECTS		(1ULL << 3)	/* namespaces and objects */
 #define BM_FEAT_MMAP		(1ULL << 4)	/* BM_MapSec, BM_CommitSec */
+#define BM_FEAT_NETLINK		(1ULL << 5)	/* generic netlink family */
+#define BM_FEAT_MMAP_LONGTERM	(1ULL << 6)	/* BM_MAP_LONGTERM */
 
 /* Argument of BM_Version(). */
 typedef struct BmVersion {
@@ -207,12 +209,16 @@ typedef struct BmGatherItem {
 #define BM_GATHER_MAX_ITEMS	4096
 
 /* Flags of BM_MapSec(): exactly one of SHARED and PRIVATE, at most one of
- * FIXED and HINT. */
+ * FIXED and HINT, LONGTERM only with SHARED. */
 #define BM_MAP_SHARED		0x1	/* the pool's memory itself */
 #define BM_MAP_PRIVATE		0x2	/* copy-on-write into local memory */
 #define BM_MAP_FIXED		0x4	/* exactly at *ptr, never replacing
 					 * a mapping (-EEXIST) */
 #define BM_MAP_HINT		0x8	/* near *ptr if possible */
+#define BM_MAP_LONGTERM		0x10	/* with SHARED and PROT_WRITE: pages
+					 * that may be pinned for long (RDMA
+					 * registration); derive from the
+					 * object is -EBUSY meanwhile */
 
 /* Flags of BM_CommitSec(). */
 #define BM_COMMIT_PUBLISH	0x1	/* publish the new object at once */

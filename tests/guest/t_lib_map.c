@@ -2,7 +2,8 @@
 /*
  * t_lib_map.c - libmemfabric mappings (guest, as root): BM_MapSec,
  * BM_Unmap, BM_CommitSec; shared and private mappings, FIXED and HINT,
- * publish while mapped, commit of a private copy, every argument error.
+ * LONGTERM, publish while mapped, commit of a private copy, every argument
+ * error.
  * Needs the module's mmap (MF_FEAT_MMAP).  CUnit via mflib.h.
  */
 #define _GNU_SOURCE
@@ -68,6 +69,42 @@ static void test_shared(void)
 	CU_ASSERT(!memcmp(p + 5000, "through the mapping", 19));
 	CU_ASSERT_EQUAL(mprotect(p, 4096, PROT_READ | PROT_WRITE), -1);
 	CU_ASSERT_EQUAL(BM_Unmap(NULL, p), 0);
+	CU_ASSERT_EQUAL(BM_FreeSec(&b, 0), 0);
+}
+
+/* BM_MAP_LONGTERM: pinnable writable shared mappings (ABI 1.4). */
+static void test_longterm(void)
+{
+	BmInfo b = mfl_info(NS, SEC, "lt"), d = mfl_info(NS, SEC, "lt-d");
+	unsigned char *p = NULL;
+	BmVersion v;
+
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	CU_ASSERT_EQUAL_FATAL(BM_Version(&v), 0);
+	CU_ASSERT(v.features & BM_FEAT_MMAP_LONGTERM);
+	CU_ASSERT_EQUAL_FATAL(mfl_alloc_fill(&b, SZ, 82), 0);
+	CU_ASSERT_EQUAL(BM_MapSec(&b, PROT_READ, BM_MAP_SHARED | BM_MAP_LONGTERM,
+				  (void **)&p), -EINVAL);
+	CU_ASSERT_EQUAL(BM_MapSec(&b, PROT_READ | PROT_WRITE,
+				  BM_MAP_PRIVATE | BM_MAP_LONGTERM,
+				  (void **)&p), -EINVAL);
+	CU_ASSERT_EQUAL_FATAL(BM_MapSec(&b, PROT_READ | PROT_WRITE,
+					BM_MAP_SHARED | BM_MAP_LONGTERM,
+					(void **)&p), 0);
+	CU_ASSERT(mfo_check_pattern(p, SZ, 82, 0));
+	memcpy(p + 70, "pinnable", 8);
+	{
+		char buf[8];
+
+		CU_ASSERT_EQUAL(BM_ReadSec(&b, 70, 8, buf, 0), 0);
+		CU_ASSERT(!memcmp(buf, "pinnable", 8));
+	}
+	CU_ASSERT_EQUAL(BM_DeriveSec(&b, &d, 0), -EBUSY);
+	CU_ASSERT_EQUAL(BM_PublishSec(&b, 0), -EBUSY);
+	CU_ASSERT_EQUAL(BM_Unmap(b.bmId, p), 0);
+	CU_ASSERT_EQUAL(BM_DeriveSec(&b, &d, 0), 0);
+	CU_ASSERT_EQUAL(BM_FreeSec(&d, 0), 0);
 	CU_ASSERT_EQUAL(BM_FreeSec(&b, 0), 0);
 }
 
@@ -263,6 +300,7 @@ int main(int argc, char **argv)
 	static const struct mfl_test tests[] = {
 		{ "map", "the module maps (MF_FEAT_MMAP)", test_feature },
 		{ "map", "shared mappings, publish", test_shared },
+		{ "map", "BM_MAP_LONGTERM", test_longterm },
 		{ "map", "private mapping and commit", test_private_commit },
 		{ "map", "commit needs a private mapping",
 		  test_commit_shared_mapping },

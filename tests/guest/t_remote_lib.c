@@ -2,7 +2,7 @@
 /*
  * t_remote_lib.c - the BigMemory calls on remote objects, through
  * mfserverd over soft-RoCE (Documentation/remote.md).  Not a test of its
- * own: tests/guest/t_remote_check sets up rxe, etcd and the server and runs
+ * own: tests/guest/t_remote.sh sets up rxe, etcd and the server and runs
  * it (it is built to build/tests/remote/, out of run-suite's way).
  *
  *   t_remote_lib api        every remote call and its errors
@@ -706,6 +706,8 @@ static void test_rkey(void)
 	MFT_CHECK(!!(prep.flags & MFP_OBJ_STAGED) != !!prep.rkey,
 		  "private object: an rkey or the staged flag, not both");
 	rwDirect = prep.rkey != 0;
+	MFT_CHECK(rwDirect, "private object: direct (the server registers "
+		  "its LONGTERM mapping with remote write access)");
 	if (rwDirect)
 		MFT_RET(raw_rdma(&r2, 1, prep.addr, prep.rkey), IBV_WC_SUCCESS,
 			"RDMA WRITE to a private object with its rkey works");
@@ -843,6 +845,25 @@ static void test_regprobe(void)
 		  n12, rw);
 	BM_Unmap(NULL, p);
 
+	/* What mfserverd uses: a long-term-pinnable mapping (ABI 1.4). */
+	MFT_RET(BM_MapSec(&big, PROT_READ | PROT_WRITE,
+			  BM_MAP_SHARED | BM_MAP_LONGTERM, &p), 0,
+		"regprobe: map 4 MiB rw shared LONGTERM");
+	{
+		struct ibv_mr *mr = ibv_reg_mr(pd, p, n4, rw);
+
+		printf("INFO: regprobe: %-58s %s\n",
+		       "4 MiB rw shared LONGTERM, untouched",
+		       mr ? "ok" : strerror(errno));
+		MFT_CHECK(mr, "regprobe: a LONGTERM mapping registers with "
+			  "remote write access");
+		if (mr) {
+			memset(p, 5, n4);
+			ibv_dereg_mr(mr);
+		}
+	}
+	BM_Unmap(NULL, p);
+
 	MFT_RET(BM_PublishSec(&pubo, 0), 0, "regprobe: publish");
 	MFT_RET(BM_MapSec(&pubo, PROT_READ, BM_MAP_SHARED, &p), 0,
 		"regprobe: map the published object read-only");
@@ -862,8 +883,8 @@ static void test_regprobe(void)
 	ibv_close_device(ctx);
 	ibv_free_device_list(dl);
 	free(anon);
-	BM_DestroyNSSec("pool0", NS, SEC);
-	MFT_CHECK(1, "regprobe ran");
+	MFT_RET(BM_DestroyNSSec("pool0", NS, SEC), 0,
+		"regprobe: destroy the namespace");
 }
 
 int main(int argc, char **argv)

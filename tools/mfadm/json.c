@@ -269,6 +269,7 @@ static const struct {
 	{ MF_FEAT_OBJECTS, "objects" },
 	{ MF_FEAT_MMAP, "mmap" },
 	{ MF_FEAT_NETLINK, "netlink" },
+	{ MF_FEAT_MMAP_LONGTERM, "mmap-longterm" },
 };
 
 void json_features(uint64_t mask)

@@ -35,7 +35,7 @@
 
 /* ABI version.  A minor bump adds ioctls or fields; a major bump breaks. */
 #define MF_ABI_MAJOR		1
-#define MF_ABI_MINOR		3
+#define MF_ABI_MINOR		4
 
 /* Length of the NUL-terminated module version string. */
 #define MF_VERSION_LEN		32
@@ -48,6 +48,9 @@
  *	ABI 1.1.
  * MF_FEAT_OBJECTS: namespaces (MF_IOC_NS_*) and objects (MF_IOC_OBJ_*),
  *	ABI 1.2.
+ * MF_FEAT_MMAP: mmap() of objects, MF_IOC_OBJ_COMMIT, ABI 1.3.
+ * MF_FEAT_NETLINK: the "memfabric" generic netlink family.
+ * MF_FEAT_MMAP_LONGTERM: MF_MAP_LONGTERM mappings, ABI 1.4.
  */
 #define MF_FEAT_EXT_IOCTL	(1ULL << 0)
 #define MF_FEAT_SYSFS		(1ULL << 1)
@@ -55,6 +58,7 @@
 #define MF_FEAT_OBJECTS		(1ULL << 3)
 #define MF_FEAT_MMAP		(1ULL << 4)
 #define MF_FEAT_NETLINK		(1ULL << 5)
+#define MF_FEAT_MMAP_LONGTERM	(1ULL << 6)
 
 /**
  * struct mf_version - argument of MF_IOC_VERSION
@@ -954,7 +958,22 @@ struct mf_obj_swapin {
  *   the object (one made with PROT_WRITE, or able to get it through
  *   mprotect()) exists: munmap it first.
  * - Derive-on-write and expand keep existing mappings valid.
+ * - MF_MAP_LONGTERM (ABI 1.4, MF_FEAT_MMAP_LONGTERM) or'ed into the map
+ *   offset asks for a mapping whose pages may be pinned for long (RDMA
+ *   registration with write access, ibv_reg_mr()).  It must be MAP_SHARED
+ *   with PROT_WRITE (EINVAL otherwise; EACCES as above).  Every fault of
+ *   such a mapping, read or write, first makes the range the object's own
+ *   (a piece shared with a derived object is copied), so the core mm never
+ *   needs to tell the module about a later write, and the mapping needs no
+ *   write notification, which Linux 6.5 and later refuse to pin for long.
+ *   While such a mapping exists, MF_IOC_OBJ_DERIVE from the object fails
+ *   with EBUSY (a pin would keep the pages a derived object shares), as
+ *   does MF_IOC_OBJ_PUBLISH (it is writable).  The mapping's offset is the
+ *   object's own (the flag is not kept in vm_pgoff).
  */
+
+/* Or'ed into an object's map offset: a long-term-pinnable mapping. */
+#define MF_MAP_LONGTERM		(1ULL << 62)
 
 /* Flags of &struct mf_obj_commit. */
 #define MF_COMMIT_PUBLISH	(1U << 0)

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * t_obj_longterm - MF_MAP_LONGTERM mappings (ABI 1.4): MAP_SHARED,
+ * PROT_WRITE mappings whose pages may be pinned for long with write
+ * access (RDMA registration, io_uring fixed buffers).  Linux 6.5 and
+ * later refuse such pins of an ordinary writable mapping (it needs write
+ * notification for derive's copy-on-write); a long-term mapping makes
+ * every range it maps the object's own at the first fault, read or write,
+ * and derive from the object is refused (EBUSY) while it exists.
+ *
+ * Checks: the bad inputs (MAP_PRIVATE, no PROT_WRITE, a published object,
+ * another user, an offset that names no object), the data path both ways,
+ * derive/commit/publish refused while mapped, a derived object's read
+ * fault copying the shared piece, mprotect() and fork(), and on an fsdax
+ * pool an io_uring fixed-buffer registration (FOLL_LONGTERM | FOLL_WRITE)
+ * of both kinds of mapping with a READ_FIXED into the object.
+ */
+#define _GNU_SOURCE
+#include "mftest.h"
+#include "mfpool.h"
+#include "mfobj.h"
+
+#include <linux/io_uring.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#define NS	"t_longterm"
+#define SECID	"longterm-secret"
+#define MB	(1UL << 20)
+#define LEN	(4 * MB)
+
+static int fd;
+
+static void *lmap(uint64_t mo, size_t len, int prot, int flags)
+{
+	return mmap(NULL, len, prot, flags, fd, (off_t)(mo | MF_MAP_LONGTERM));
+}
+
+/* Whether the running kernel is at least @maj.@min. */
+static int kernel_at_least(int maj, int min)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
+		return 0;
+	return a > maj || (a == maj && b >= min);
+}
+
+static int map_rw_as_nobody(int f, void *arg)
+{
+	uint64_t mo = *(uint64_t *)arg;
+	void *p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, f,
+		       (off_t)(mo | MF_MAP_LONGTERM));
+
+	(void)f;
+	if (p != MAP_FAILED)
+		return 1;
+	return errno == EACCES ? 0 : 2;
+}
+
+static void test_bad_input(uint64_t mo, uint64_t pub)
+{
+	void *p;
+
+	p = lmap(mo, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	MFT_CHECK(p == MAP_FAILED && errno == EINVAL,
+		  "LONGTERM with MAP_PRIVATE is EINVAL");
+	p = lmap(mo, LEN, PROT_READ, MAP_SHARED);
+	MFT_CHECK(p == MAP_FAILED && errno == EINVAL,
+		  "LONGTERM without PROT_WRITE is EINVAL");
+	p = lmap(pub, MB, PROT_READ | PROT_WRITE, MAP_SHARED);
+	MFT_CHECK(p == MAP_FAILED && errno == EACCES,
+		  "LONGTERM of a published object is EACCES");
+	p = lmap(mo + (1ULL << 50), MB, PROT_READ | PROT_WRITE, MAP_SHARED);
+	MFT_CHECK(p == MAP_FAILED && (errno == EINVAL || errno == ENOENT),
+		  "LONGTERM at an offset that names no object fails");
+	p = lmap(MF_MAP_LONGTERM >> 1, MB, PROT_READ | PROT_WRITE, MAP_SHARED);
+	MFT_CHECK(p == MAP_FAILED && (errno == EINVAL || errno == ENOENT),
+		  "LONGTERM at a low offset fails");
+	p = lmap(mo, LEN + MB, PROT_READ | PROT_WRITE, MAP_SHARED);
+	MFT_CHECK(p == MAP_FAILED && errno == EINVAL,
+		  "LONGTERM beyond the object is EINVAL");
+	MFT_CHECK(mfo_as_nobody(fd, map_rw_as_nobody, &mo) == 0,
+		  "another user's LONGTERM mapping of a private object is "
+		  "EACCES");
+}
+
+static void test_data(uint64_t mo)
+{
+	struct mf_obj_commit c;
+	char *p, *q, *buf = malloc(LEN);
+	uint64_t d;
+	pid_t pid;
+	int st;
+
+	p = lmap(mo, LEN, PROT_READ | PROT_WRITE, MAP_SHARED);
+	MFT_CHECK(p != MAP_FAILED, "map a private object LONGTERM");
+	if (p == MAP_FAILED)
+		goto out;
+	mfo_pattern(p, LEN, 41, 0);
+	MFT_CHECK(!mfo_read(fd, mo, 0, LEN, buf) &&
+		  mfo_check_pattern(buf, LEN, 41, 0),
+		  "writes through it reach the object");
+	mfo_pattern(buf, MB, 42, MB);
+	MFT_OK(mfo_write(fd, mo, MB, MB, buf), "BM write of 1 MiB");
+	MFT_CHECK(mfo_check_pattern(p + MB, MB, 42, MB),
+		  "the mapping sees the write");
+
+	MFT_ERRNO(mfo_derive(fd, mo, NS, SECID, "d-busy", &d), EBUSY,
+		  "derive from it is EBUSY while the LONGTERM mapping exists");
+	MFT_ERRNO(mfo_publish(fd, NS, SECID, "lt"), EBUSY,
+		  "publish is EBUSY meanwhile");
+	q = mfo_map(fd, mo, 0, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		    NULL);
+	MFT_CHECK(q != MAP_FAILED, "a MAP_PRIVATE mapping beside it");
+	if (q != MAP_FAILED) {
+		q[0] ^= 1;
+		MFT_ERRNO(mfo_commit(fd, q, 4096, NS, SECID, "c-busy", 0, &c),
+			  EBUSY, "commit from it is EBUSY meanwhile");
+		munmap(q, LEN);
+	}
+
+	MFT_OK(mprotect(p, LEN, PROT_READ), "mprotect it read-only");
+	MFT_CHECK(mfo_check_pattern(p + MB, MB, 42, MB),
+		  "it reads while read-only");
+	MFT_OK(mprotect(p, LEN, PROT_READ | PROT_WRITE), "and writable again");
+	p[7] = 0x5a;
+	MFT_CHECK(!mfo_read(fd, mo, 7, 1, buf) && buf[0] == 0x5a,
+		  "a write after mprotect reaches the object");
+
+	pid = fork();
+	if (pid == 0) {
+		p[8] = 0x6b;
+		_exit(0);
+	}
+	MFT_CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st),
+		  "a forked child writes through the inherited mapping");
+	MFT_CHECK(p[8] == 0x6b, "the parent sees the child's write");
+	MFT_ERRNO(mfo_derive(fd, mo, NS, SECID, "d-busy", &d), EBUSY,
+		  "derive is still EBUSY");
+
+	MFT_OK(munmap(p, LEN), "munmap it");
+	MFT_OK(mfo_derive(fd, mo, NS, SECID, "d-after", &d),
+	       "derive works after the munmap");
+	MFT_OK(mfo_put(fd, d), "put the derived object");
+	MFT_OK(mfo_free(fd, NS, SECID, "d-after"), "free it");
+out:
+	free(buf);
+}
+
+/* A LONGTERM mapping of a derived object copies the shared piece when it
+ * faults, even for a read, and never writes the source. */
+static void test_derived(uint64_t src)
+{
+	long long cow0 = mfo_stat("cow_pieces");
+	char *p, *buf = malloc(LEN);
+	uint64_t d;
+	char c;
+
+	mfo_pattern(buf, LEN, 43, 0);
+	MFT_OK(mfo_write(fd, src, 0, LEN, buf), "fill the source");
+	MFT_OK(mfo_derive(fd, src, NS, SECID, "child", &d), "derive a child");
+	p = lmap(d, LEN, PROT_READ | PROT_WRITE, MAP_SHARED);
+	MFT_CHECK(p != MAP_FAILED, "map the child LONGTERM");
+	if (p == MAP_FAILED)
+		goto out;
+	c = *(volatile char *)(p + 3 * MB + 5);
+	MFT_CHECK(c == buf[3 * MB + 5], "a read sees the shared data");
+	mft_report(mfo_stat("cow_pieces") > cow0,
+		   "that read fault copied the shared piece", "cow_pieces %lld -> %lld",
+		   cow0, mfo_stat("cow_pieces"));
+	memset(p, 0x77, LEN);
+	MFT_CHECK(!mfo_read(fd, src, 0, LEN, buf) &&
+		  mfo_check_pattern(buf, LEN, 43, 0),
+		  "writes through it leave the source unchanged");
+	MFT_CHECK(!mfo_read(fd, d, LEN - 1, 1, buf) && buf[0] == 0x77,
+		  "and reach the child");
+	munmap(p, LEN);
+out:
+	MFT_OK(mfo_put(fd, d), "put the child");
+	MFT_OK(mfo_free(fd, NS, SECID, "child"), "free it");
+	free(buf);
+}
+
+/* ---- io_uring fixed buffers: pin_user_pages(FOLL_WRITE | FOLL_LONGTERM) */
+
+struct ring {
+	int fd;
+	struct io_uring_params prm;
+	void *sq, *cq;
+	struct io_uring_sqe *sqes;
+	size_t sq_len, cq_len;
+};
+
+static int ring_open(struct ring *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = syscall(__NR_io_uring_setup, 4, &r->prm);
+	if (r->fd < 0)
+		return -1;
+	r->sq_len = r->prm.sq_off.array + r->prm.sq_entries * sizeof(__u32);
+	r->cq_len = r->prm.cq_off.cqes +
+		    r->prm.cq_entries * sizeof(struct io_uring_cqe);
+	r->sq = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
+	r->cq = mmap(NULL, r->cq_len, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_CQ_RING);
+	r->sqes = mmap(NULL, r->prm.sq_entries * sizeof(struct io_uring_sqe),
+		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		       r->fd, IORING_OFF_SQES);
+	if (r->sq == MAP_FAILED || r->cq == MAP_FAILED ||
+	    r->sqes == MAP_FAILED)
+		return -1;
+	return 0;
+}
+
+static void ring_close(struct ring *r)
+{
+	munmap(r->sq, r->sq_len);
+	munmap(r->cq, r->cq_len);
+	munmap(r->sqes, r->prm.sq_entries * sizeof(struct io_uring_sqe));
+	close(r->fd);
+}
+
+/* READ_FIXED of @len bytes of @file at 0 into @buf (fixed buffer 0). */
+static int ring_read_fixed(struct ring *r, int file, void *buf, size_t len)
+{
+	__u32 *tail = (__u32 *)((char *)r->sq + r->prm.sq_off.tail);
+	__u32 *mask = (__u32 *)((char *)r->sq + r->prm.sq_off.ring_mask);
+	__u32 *array = (__u32 *)((char *)r->sq + r->prm.sq_off.array);
+	__u32 *chead = (__u32 *)((char *)r->cq + r->prm.cq_off.head);
+	__u32 *ctail = (__u32 *)((char *)r->cq + r->prm.cq_off.tail);
+	__u32 *cmask = (__u32 *)((char *)r->cq + r->prm.cq_off.ring_mask);
+	struct io_uring_cqe *cqes = (void *)((char *)r->cq + r->prm.cq_off.cqes);
+	__u32 t = *tail, i = t & *mask;
+	struct io_uring_sqe *sqe = &r->sqes[i];
+	int res;
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_READ_FIXED;
+	sqe->fd = file;
+	sqe->addr = (uintptr_t)buf;
+	sqe->len = len;
+	sqe->off = 0;
+	sqe->buf_index = 0;
+	array[i] = i;
+	__atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS,
+		    NULL, 0) < 0)
+		return -errno;
+	if (__atomic_load_n(ctail, __ATOMIC_ACQUIRE) == *chead)
+		return -EIO;
+	res = cqes[*chead & *cmask].res;
+	__atomic_store_n(chead, *chead + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+static int register_buffer(struct ring *r, void *p, size_t len)
+{
+	struct iovec iov = { .iov_base = p, .iov_len = len };
+
+	return syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_BUFFERS,
+		       &iov, 1) ? -errno : 0;
+}
+
+static void test_pin(uint64_t mo)
+{
+	int new_gup = kernel_at_least(6, 5);
+	char path[] = "/tmp/t_longterm.XXXXXX";
+	char *p, *q, *buf = malloc(MB);
+	struct ring r;
+	int file, rc;
+
+	if (ring_open(&r)) {
+		MFT_CHECK(0, "io_uring_setup");
+		free(buf);
+		return;
+	}
+	q = mfo_map(fd, mo, 0, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, NULL);
+	MFT_CHECK(q != MAP_FAILED, "an ordinary writable mapping");
+	rc = register_buffer(&r, q, MB);
+	printf("INFO: io_uring buffer on an ordinary mapping: %s\n",
+	       rc ? strerror(-rc) : "registered");
+	if (new_gup)
+		mft_report(rc == -EFAULT,
+			   "Linux >= 6.5 refuses to pin it long-term for writing",
+			   "%s", rc ? strerror(-rc) : "registered");
+	else
+		mft_report(rc == -EOPNOTSUPP,
+			   "Linux 6.1's io_uring refuses file-backed buffers",
+			   "%s", rc ? strerror(-rc) : "registered");
+	if (!rc)
+		syscall(__NR_io_uring_register, r.fd,
+			IORING_UNREGISTER_BUFFERS, NULL, 0);
+	if (q != MAP_FAILED)
+		munmap(q, LEN);
+
+	p = lmap(mo, LEN, PROT_READ | PROT_WRITE, MAP_SHARED);
+	MFT_CHECK(p != MAP_FAILED, "a LONGTERM mapping");
+	if (p == MAP_FAILED)
+		goto out;
+	rc = register_buffer(&r, p, MB);
+	printf("INFO: io_uring buffer on a LONGTERM mapping: %s\n",
+	       rc ? strerror(-rc) : "registered");
+	if (!new_gup) {
+		mft_report(rc == -EOPNOTSUPP,
+			   "Linux 6.1's io_uring refuses it too (file-backed; "
+			   "RDMA registration is t_remote's)", "%s",
+			   rc ? strerror(-rc) : "registered");
+		munmap(p, LEN);
+		goto out;
+	}
+	mft_report(rc == 0, "it is pinned long-term for writing (io_uring)",
+		   "%s", rc ? strerror(-rc) : "");
+	if (rc) {
+		munmap(p, LEN);
+		goto out;
+	}
+	file = mkstemp(path);
+	mfo_pattern(buf, MB, 44, 0);
+	MFT_CHECK(file >= 0 && write(file, buf, MB) == (ssize_t)MB,
+		  "a 1 MiB file");
+	unlink(path);
+	MFT_CHECK(ring_read_fixed(&r, file, p, MB) == (int)MB,
+		  "READ_FIXED into the pinned buffer");
+	memset(buf, 0, MB);
+	MFT_CHECK(!mfo_read(fd, mo, 0, MB, buf) &&
+		  mfo_check_pattern(buf, MB, 44, 0),
+		  "the data is in the object");
+	close(file);
+	MFT_ERRNO(mfo_derive(fd, mo, NS, SECID, "d-pin", NULL), EBUSY,
+		  "derive is EBUSY while mapped and pinned");
+	MFT_OK((int)syscall(__NR_io_uring_register, r.fd,
+			    IORING_UNREGISTER_BUFFERS, NULL, 0),
+	       "unregister the buffer");
+	munmap(p, LEN);
+out:
+	ring_close(&r);
+	free(buf);
+}
+
+int main(int argc, char **argv)
+{
+	struct mfo_snap snap;
+	char backend[32] = "";
+	uint64_t mo, pub, pin;
+
+	mft_init(argv[0]);
+	(void)argc;
+	fd = mfp_open();
+	mfo_setup_pool(fd);
+	mfo_snapshot(&snap);
+	if (mfo_ns_create(fd, mfo_pool, NS, SECID, 0, 0)) {
+		perror("create namespace " NS);
+		return 2;
+	}
+	mfp_sysfs(mfo_pool, "backend", backend, sizeof(backend));
+	MFT_OK(mfo_alloc(fd, NS, SECID, "lt", LEN, &mo, NULL),
+	       "allocate a 4 MiB object");
+	MFT_OK(mfo_alloc(fd, NS, SECID, "pub", MB, &pub, NULL),
+	       "and a 1 MiB one");
+	MFT_OK(mfo_publish(fd, NS, SECID, "pub"), "publish the second");
+
+	test_bad_input(mo, pub);
+	test_data(mo);
+	test_derived(mo);
+	if (!strcmp(backend, "fsdax")) {
+		MFT_OK(mfo_alloc(fd, NS, SECID, "pin", LEN, &pin, NULL),
+		       "allocate an object to pin");
+		test_pin(pin);
+		MFT_OK(mfo_put(fd, pin), "put it");
+		MFT_OK(mfo_free(fd, NS, SECID, "pin"), "free it");
+	} else {
+		printf("INFO: pool %s is %s: its pages cannot be pinned\n",
+		       mfo_pool, backend);
+	}
+
+	MFT_OK(mfo_put(fd, mo), "put the object");
+	MFT_OK(mfo_free(fd, NS, SECID, "lt"), "free it");
+	MFT_OK(mfo_put(fd, pub), "put the published one");
+	MFT_OK(mfo_free(fd, NS, SECID, "pub"), "free it");
+	MFT_OK(mfo_ns_destroy(fd, mfo_pool, NS, SECID, 0, NULL),
+	       "the namespace is empty again");
+	mfo_check_snapshot(&snap, "after t_obj_longterm");
+	mfo_teardown_pool(fd);
+	close(fd);
+	return mft_done();
+}
