@@ -17,8 +17,8 @@
 #   make install   library, headers, pkg-config, tools, man pages, udev rule,
 #                  bash completion, /etc/memfabric.conf
 #   make dkms-install  the module's sources for DKMS (/usr/src/memfabric-VER)
-#   make remote-check  the remote fabric test (tests/guest/t_remote_check) on
-#                  both kernels (~4 min a kernel: not part of make check)
+#   make remote-check  only the remote fabric test (tests/guest/t_remote.sh,
+#                  also part of make check's guest suites) on both kernels
 #   make bench-remote  remote latency/bandwidth vs perftest in a guest
 #                  (bench/remote/run; Documentation/performance.md)
 
@@ -58,13 +58,16 @@ server: lib
 remote-check: all
 	@rc=0; for k in $(KERNELS); do \
 		tools/mfvm run --kernel $$k --timeout 900 -- tests/run-suite \
-			tests/guest/t_remote_check || rc=1; \
+			tests/guest/t_remote.sh || rc=1; \
 	done; exit $$rc
 
+# REMOTE_BENCH_ARGS: more bench/remote/run options (--rounds N, ...).
 REMOTE_BENCH_KERNEL ?= 6.12
+REMOTE_BENCH_ARGS ?=
 bench-remote: all
-	tools/mfvm run --kernel $(REMOTE_BENCH_KERNEL) --timeout 1200 -- \
-		bench/remote/run --out build/bench/remote-$(REMOTE_BENCH_KERNEL).md
+	tools/mfvm run --kernel $(REMOTE_BENCH_KERNEL) --timeout 2400 -- \
+		bench/remote/run --out build/bench/remote-$(REMOTE_BENCH_KERNEL).md \
+		$(REMOTE_BENCH_ARGS)
 
 tests: lib tools
 	$(MAKE) -C tests

@@ -24,7 +24,7 @@ PACKAGES=(
 	# RDMA (remote fabric)
 	rdma-core libibverbs-dev librdmacm-dev ibverbs-utils perftest
 	# cluster membership of mfserverd (etcd v3.4, HTTP/JSON gateway);
-	# curl queries it in tests/guest/t_remote_check
+	# curl queries it in tests/guest/t_remote.sh
 	etcd-server curl
 	# tests and static checks
 	libcunit1-dev sparse python3

@@ -7,8 +7,10 @@
  *   mf_remote_bench SERVER_ADDR LAT_ITERS LAT_SIZE BW_ITERS BW_SIZE
  *
  * Prints "mf_read_lat <avg us> <typical us>", "mf_write_lat ...",
- * "mf_read_bw <MiB/s>", "mf_write_bw <MiB/s>".  The object is held
- * (BM_AllocSec), as an application would.
+ * "mf_read_bw <MiB/s>", "mf_write_bw <MiB/s>".  LAT_ITERS 0 skips the
+ * latencies, BW_ITERS 0 the bandwidths (bench/remote/run runs them in
+ * separate rounds).  The object is held (BM_AllocSec), as an application
+ * would.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -93,6 +95,12 @@ int main(int argc, char **argv)
 	}
 	long lit = atol(argv[2]), bit = atol(argv[4]);
 	size_t lsz = strtoul(argv[3], NULL, 0), bsz = strtoul(argv[5], NULL, 0);
+
+	if (lit < 0 || bit < 0 || (lit == 0 && bit == 0) || !lsz || !bsz) {
+		fprintf(stderr, "%s: LAT_ITERS and BW_ITERS >= 0, not both 0; "
+			"sizes > 0\n", argv[0]);
+		return 2;
+	}
 	snprintf(nodes, sizeof(nodes), "bench=%s", argv[1]);
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
@@ -115,10 +123,10 @@ int main(int argc, char **argv)
 	}
 	char *buf = malloc(osz);
 	memset(buf, 0x5a, osz);
-	rc = lat("mf_read_lat", &o, 0, lit, lsz, buf) ||
-	     lat("mf_write_lat", &o, 1, lit, lsz, buf) ||
-	     bw("mf_read_bw", &o, 0, bit, bsz, buf) ||
-	     bw("mf_write_bw", &o, 1, bit, bsz, buf);
+	rc = (lit > 0 && (lat("mf_read_lat", &o, 0, lit, lsz, buf) ||
+			  lat("mf_write_lat", &o, 1, lit, lsz, buf))) ||
+	     (bit > 0 && (bw("mf_read_bw", &o, 0, bit, bsz, buf) ||
+			  bw("mf_write_bw", &o, 1, bit, bsz, buf)));
 	BM_FreeSec(&o, 0);
 	BM_DestroyNSSec("bench:pool0", "rbench", "bench-secret");
 	BM_Exit();

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # setup-rxe.sh - soft-RoCE for the remote fabric tests and benchmark, in an
-# mfvm guest (sourced by tests/guest/t_remote_check and bench/remote/run).
+# mfvm guest (sourced by tests/guest/t_remote.sh and bench/remote/run).
 #
 # rxe_setup: load the modules (the guest's request_module cannot find
 # modprobe, so each is loaded explicitly, dependencies first), make a veth

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# t_remote_check - the remote fabric (guest, as root): mfserverd exporting
-# pool0 over soft-RoCE (rxe on a veth pair, bench/remote/setup-rxe.sh), registered in etcd, and
-# build/tests/remote/t_remote_lib as its client:
+# t_remote.sh - the remote fabric (guest, as root): mfserverd exporting
+# pool0 over soft-RoCE (rxe on a veth pair, bench/remote/setup-rxe.sh),
+# registered in etcd, and build/tests/remote/t_remote_lib as its client:
 #   - every remote call and its errors (t_remote_lib api);
 #   - the rkeys: a published object refuses RDMA WRITE, an rkey dies with
 #     its PUT, a wrong secId gets no rkey; the staged READ and WRITE (a
@@ -15,35 +15,92 @@
 #   - a server restart while a client holds objects (restart);
 #   - a client killed with SIGKILL mid-transfer (hammer, afterkill);
 #   - the etcd lease: a killed server's record disappears.
-# Prints PASS:/FAIL: lines (tests/run-suite).  Documentation/remote.md.
+# Part of tests/run-suite's default list (make check, both kernels).
+#
+# Needs memfabric.ko and pool0; earlier tests reload the module without
+# pools (t_module.sh), so it loads the module and attaches pool0 on
+# $MFVM_PMEM if they are missing, and leaves them as it found them.  It
+# stops etcd and mfserverd, removes rxe0, rxe1 and the veth pair, and
+# destroys its namespace (t_remote in pool0) whatever happened, and checks
+# that it did.  Prints PASS:/FAIL: lines (tests/run-suite).
+# Documentation/remote.md.
 set -u
 TOP=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 NAME=t_remote
 SRV=$TOP/build/server/mfserverd
 CLI=$TOP/build/tests/remote/t_remote_lib
+MFADM=$TOP/build/tools/mfadm
+KO=$TOP/build/kmod/$(uname -r)/memfabric.ko
+POOLS=/sys/kernel/memfabric/pools
+# t_remote_lib.c: NS and SEC
+NS=t_remote
+SEC=remote-secret
 . "$TOP/bench/remote/setup-rxe.sh"
 W=$(mktemp -d /tmp/t_remote.XXXXXX)
 SRV_PID=
 ETCD_PID=
+CLI_PID=
+LOADED_MODULE=0
+ATTACHED_POOL0=0
 fails=0
 
 pass() { echo "PASS: $NAME: $*"; }
 fail() { echo "FAIL: $NAME: $*"; fails=$((fails + 1)); }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+loaded() { grep -q '^memfabric ' /proc/modules; }
 
+# stop PID: SIGTERM, then SIGKILL after 5 s.
+stop() {
+	local pid=$1
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+ns_left() { "$MFADM" ns list --pool pool0 2>/dev/null | grep -q "\"$NS\""; }
+
+# Whatever happened: no processes, no namespace, no rxe or veth left, and
+# the module and pool0 as they were found.  Checked, so that a later test
+# does not trip over what this one left.  Runs once.
+cleaned=0
 cleanup() {
-	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
-	[ -n "$ETCD_PID" ] && kill "$ETCD_PID" 2>/dev/null && wait "$ETCD_PID" 2>/dev/null
-	rxe_teardown
+	[ $cleaned = 1 ] && return
+	cleaned=1
+	stop "$CLI_PID"; CLI_PID=
+	stop "$SRV_PID"; SRV_PID=
+	stop "$ETCD_PID"; ETCD_PID=
 	echo "--- mfserverd log"; cat "$W"/server*.log 2>/dev/null | tail -n 40
+	if loaded && ns_left; then
+		echo "INFO: destroying the namespace $NS that the test left in pool0"
+		"$MFADM" -q ns destroy pool0 $NS --secid $SEC --force >/dev/null
+	fi
+	rxe_teardown
+	check "cleanup: etcd and mfserverd are stopped" \
+		eval '! pgrep -x etcd >/dev/null && ! pgrep -x mfserverd >/dev/null'
+	check "cleanup: no namespace $NS left in pool0" eval '! { loaded && ns_left; }'
+	check "cleanup: rxe0, rxe1 and mfv0/mfv1 are gone" \
+		eval '! rdma link show 2>/dev/null | grep -q "rxe[01]" && ! ip link show mfv0 >/dev/null 2>&1'
+	if [ $ATTACHED_POOL0 = 1 ]; then
+		check "cleanup: detach pool0 again" "$MFADM" -q pool remove pool0
+	fi
+	if [ $LOADED_MODULE = 1 ]; then
+		check "cleanup: unload memfabric again" rmmod memfabric
+	fi
 	rm -rf "$W"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 start_server() {
 	# Not under timeout(1): the signals of the test must reach it.
-	"$SRV" --listen $RXE_SERVER_ADDR --node n1 --etcd 127.0.0.1:2379 \
-		--ttl 3 -v >>"$W/server$1.log" 2>&1 &
+	"$SRV" --listen "$RXE_SERVER_ADDR" --node n1 --etcd 127.0.0.1:2379 \
+		--pool pool0 --ttl 3 -v >>"$W/server$1.log" 2>&1 &
 	SRV_PID=$!
 	for _ in $(seq 100); do
 		grep -q 'serving pools' "$W/server$1.log" && return 0
@@ -54,13 +111,42 @@ start_server() {
 	return 1
 }
 
+# The state it needs, whatever ran before: memfabric.ko loaded, pool0
+# attached (mfvm's default), no etcd or mfserverd running, no namespace
+# t_remote in pool0 (a persistent pool keeps one across runs).
+for x in "$SRV" "$CLI" "$MFADM" "$KO"; do
+	[ -e "$x" ] || { fail "$x is built"; exit 1; }
+done
+if ! loaded; then
+	echo "INFO: memfabric is not loaded: loading $KO"
+	insmod "$KO" || { fail "insmod $KO"; exit 1; }
+	LOADED_MODULE=1
+fi
+if [ ! -d $POOLS/pool0 ]; then
+	[ -n "${MFVM_PMEM:-}" ] ||
+		{ fail "pool0 is not attached and \$MFVM_PMEM is not set (run in an mfvm guest)"; exit 1; }
+	echo "INFO: pool0 is not attached: attaching it on $MFVM_PMEM"
+	"$MFADM" -q pool add pool0 --pmem "$MFVM_PMEM" >/dev/null ||
+		{ fail "mfadm pool add pool0 --pmem $MFVM_PMEM"; exit 1; }
+	ATTACHED_POOL0=1
+fi
+check "memfabric is loaded with pool0 attached" test -d $POOLS/pool0
+if pgrep -x 'etcd|mfserverd' >/dev/null; then
+	fail "no etcd or mfserverd is running already: $(pgrep -a -x 'etcd|mfserverd' | tr '\n' ' ')"
+	exit 1
+fi
+if ns_left; then
+	echo "INFO: destroying the namespace $NS that an earlier run left in pool0"
+	"$MFADM" -q ns destroy pool0 $NS --secid $SEC --force >/dev/null
+fi
 
 check "rxe on a veth pair" rxe_setup || exit 1
 echo "kernel $(uname -r)"
-dmesg -c >/dev/null 2>&1
+# Not dmesg -c: run-suite reads the kernel log after the test by line.
+klines=$(dmesg | wc -l)
 timeout -k 5 60 "$CLI" regprobe
 [ $? = 0 ] || fails=$((fails + 1))
-echo "--- kernel log after regprobe"; dmesg 2>/dev/null | tail -n 20
+echo "--- kernel log after regprobe"; dmesg | tail -n +$((klines + 1)) | tail -n 20
 check "etcd starts" etcd_start "$W/etcd" || exit 1
 check "mfserverd starts" start_server 1 || exit 1
 rec=$(etcd_value /memfabric/nodes/n1)
@@ -77,6 +163,7 @@ grep '^PATH: ' "$W/rkey.log" | sed 's/^/INFO: /'
 # A server restart while a client holds an object.
 timeout -k 5 120 "$CLI" restart "$W" &
 cli=$!
+CLI_PID=$cli
 for _ in $(seq 300); do [ -e "$W/ready" ] && break; sleep 0.1; done
 check "restart: the client is ready" test -e "$W/ready"
 kill -TERM "$SRV_PID"; wait "$SRV_PID"
@@ -86,13 +173,16 @@ check "restart: mfserverd starts again" start_server 2
 touch "$W/go"
 wait $cli
 [ $? = 0 ] || fails=$((fails + 1))
+CLI_PID=
 
 # A client killed mid-transfer.
 "$CLI" hammer >"$W/hammer.log" 2>&1 &
 cli=$!
+CLI_PID=$cli
 for _ in $(seq 300); do grep -q 'hammering\|FAIL' "$W/hammer.log" && break; sleep 0.1; done
 sleep 2
 kill -KILL $cli; wait $cli 2>/dev/null
+CLI_PID=
 grep -q FAIL "$W/hammer.log" && { fail "hammer ran"; cat "$W/hammer.log"; }
 sleep 1
 check "kill: mfserverd survives a client killed mid-transfer" kill -0 "$SRV_PID"
@@ -111,4 +201,5 @@ check "lease: the record is there right after the kill" test -n "$(etcd_value /m
 for _ in $(seq 40); do [ -z "$(etcd_value /memfabric/nodes/n1)" ] && break; sleep 0.5; done
 check "lease: a killed server's record disappears from etcd" test -z "$(etcd_value /memfabric/nodes/n1)"
 
+cleanup
 [ $fails = 0 ]
