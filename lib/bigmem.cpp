@@ -354,18 +354,6 @@ constexpr unsigned kFastSlots = 4;
 thread_local FastSlot t_fast[kFastSlots];
 thread_local unsigned t_fastNext;
 
-// The caller's field @f (of @cap bytes) equals the NUL-terminated @c.
-inline bool sameField(const char *f, const char *c, size_t cap)
-{
-	for (size_t i = 0; i < cap; i++) {
-		if (f[i] != c[i])
-			return false;
-		if (!c[i])
-			return true;
-	}
-	return false;
-}
-
 FastSlot *fastFind(const BmInfo *bi)
 {
 	for (FastSlot &f : t_fast)
@@ -852,7 +840,10 @@ static int objIo(BmInfo *bminfo, size_t offset, size_t length, void *buffer,
 
 	if (!flags && bminfo && buffer && length &&
 	    !addOverflows(offset, length) &&
-	    objIoFast(bminfo, offset, length, buffer, cmd, fastRc))
+	    (objIoFast(bminfo, offset, length, buffer, cmd, fastRc) ||
+	     remote::fastIo(bminfo, offset, length,
+			    static_cast<char *>(buffer),
+			    cmd == MF_IOC_OBJ_WRITE, fastRc)))
 		return fastRc;
 	return withSession([&](Session &s) {
 		Name n;

@@ -240,6 +240,19 @@ std::shared_ptr<Session> currentSession() noexcept;
 // drops it.
 bool fastEnter(uint64_t serial) noexcept;
 void fastExit() noexcept;
+
+// The caller's field @f (of @cap bytes) equals the NUL-terminated @c: the
+// data calls' per-thread name caches (bigmem.cpp, remote.cpp).
+inline bool sameField(const char *f, const char *c, size_t cap)
+{
+	for (size_t i = 0; i < cap; i++) {
+		if (f[i] != c[i])
+			return false;
+		if (!c[i])
+			return true;
+	}
+	return false;
+}
 void setLiveSession(const Session *s) noexcept;
 void fastForkChild() noexcept;
 

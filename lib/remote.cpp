@@ -75,6 +75,10 @@ constexpr size_t kChunk = 256 * 1024;	// bytes of one RDMA READ/WRITE
 constexpr unsigned kSlots = 16;		// chunks in flight at most
 constexpr int kCmTimeoutMs = 5000;	// address, route, connect
 constexpr int kOpTimeoutSec = 30;	// one request or data transfer
+constexpr uint64_t kEventCheckNs = 1000000;	// Conn::checkEvents()
+// Staged transfers up to this size travel in the messages (MFP_IO_INLINE).
+constexpr size_t kStagedInlineMax = 32 * 1024;
+static_assert(kStagedInlineMax <= MFP_IO_INLINE_MAX, "inline staged size");
 constexpr uint8_t kAckTimeout = 14;	// 4.096 us * 2^14 = 67 ms per try
 
 uint64_t nowNs()
@@ -152,7 +156,10 @@ public:
 
 	bool dead() const { return dead_; }
 	// Look at the event channel without blocking: a disconnect marks
-	// the connection dead.
+	// the connection dead.  At most once per kEventCheckNs (it costs a
+	// system call, as much as the RDMA operation it would precede); a
+	// disconnect missed meanwhile fails the next operation, which marks
+	// the connection dead too.
 	void checkEvents();
 
 	// Send @req (its header filled but for magic, version, length, seq)
@@ -194,6 +201,7 @@ private:
 	uint64_t nextWr_ = 1;
 	bool dead_ = true;
 	bool connected_ = false;
+	uint64_t lastEventCheck_ = 0;
 	// Completions reaped while waiting for another one.
 	std::vector<ibv_wc> early_;
 };
@@ -355,6 +363,10 @@ void Conn::checkEvents()
 {
 	if (!ec_ || dead_)
 		return;
+	uint64_t now = nowNs();
+	if (now - lastEventCheck_ < kEventCheckNs)
+		return;
+	lastEventCheck_ = now;
 	rdma_cm_event *ev;
 	while (rdma_get_cm_event(ec_, &ev) == 0) {
 		rdma_cm_event_type t = ev->event;
@@ -570,6 +582,33 @@ int Conn::rdma(bool write, uint64_t raddr, uint32_t rkey, char *buf,
 int Conn::staged(bool write, uint64_t handle, uint64_t offset, char *buf,
 		 size_t len)
 {
+	// Small transfers ride in the request or the reply (MFP_IO_INLINE):
+	// no RDMA operation of the server's to wait for.
+	if (len && len <= kStagedInlineMax) {
+		if (dead_)
+			return -ECONNRESET;
+		mfp_io_req *q = reinterpret_cast<mfp_io_req *>(sbuf_);
+		memset(q, 0, sizeof(*q));
+		q->handle = handle;
+		q->offset = offset;
+		q->length = len;
+		q->flags = MFP_IO_INLINE;
+		if (write)
+			memcpy(sbuf_ + sizeof(*q), buf, len);
+		int rc = call(q, sizeof(*q) + (write ? len : 0),
+			      write ? MFP_WRITE : MFP_READ);
+		const mfp_hdr *r = reinterpret_cast<const mfp_hdr *>(rbuf_);
+		if (!rc)
+			rc = r->status;
+		if (rc)
+			return rc;
+		if (!write) {
+			if (r->length != sizeof(*r) + len)
+				return fail(-EPROTO);
+			memcpy(buf, rbuf_ + sizeof(*r), len);
+		}
+		return 0;
+	}
 	const size_t step = kChunk * kSlots;
 	for (size_t done = 0; done < len; done += step) {
 		if (dead_)
@@ -613,6 +652,9 @@ struct RNode {
 	std::mutex mu;
 	Conn conn;
 	std::map<std::string, std::shared_ptr<RObj>> objs;
+	// Bumped whenever an entry of @objs goes or is replaced, and at
+	// every new connection: the data calls' per-thread caches check it.
+	uint64_t gen = 0;
 };
 
 class RemoteFabric {
@@ -721,6 +763,7 @@ int ensure(Session &s, RNode &n)
 		return rc;
 	log(BM_LOG_DEBUG, "remote: connected to node %s at %s:%s",
 	    n.name.c_str(), host.c_str(), port.c_str());
+	n.gen++;
 	// Handles of an earlier connection are gone with it.
 	for (auto it = n.objs.begin(); it != n.objs.end();) {
 		RObj &o = *it->second;
@@ -950,6 +993,7 @@ int alloc(Session &s, BmInfo *bi, size_t size, int flags,
 		if (slot) // a stale entry: the name was freed and reused
 			sendHandleReq(n, MFP_PUT, slot->handle);
 		slot = o;
+		n.gen++;
 		memcpy(bi->poolName, field, sizeof(field));
 		fillInfo(bi, nm, *o);
 		return 0;
@@ -966,10 +1010,82 @@ int freeObj(Session &s, BmInfo *bi, int flags)
 		return rc;
 	return onNode(s, nm.node, false, [&](RNode &n) {
 		int rc2 = sendObjReq(n, MFP_FREE, nm, 0, 0, nullptr);
-		if (!rc2)
+		if (!rc2) {
 			n.objs.erase(nm.key()); // the server dropped its handle
+			n.gen++;
+		}
 		return rc2;
 	});
+}
+
+// The data of one call on @o, held or not, of @n (its lock held).
+int transfer(RNode &n, const RObj &o, size_t offset, size_t length, char *buf,
+	     bool write)
+{
+	int rc = rangeCheck(o, offset, length);
+	if (!rc && write && o.type == BM_TYPE_SHARED_RO)
+		rc = -EACCES;
+	if (rc)
+		return rc;
+	if (o.staged)
+		return n.conn.staged(write, o.handle, offset, buf, length);
+	return n.conn.rdma(write, o.addr + offset, o.rkey, buf, length);
+}
+
+// ---- the data calls' fast path --------------------------------------------
+//
+// BM_ReadSec/BM_WriteSec of a remote object the session holds skip the
+// name parsing and the table lookups: each thread remembers the last few
+// remote names (the BmInfo fields, byte for byte) it resolved to a held
+// object, as the node and the entry, with the session's serial and the
+// node's generation.  A call with the same fields, in the same session
+// (fastEnter(): the session, its fabric and nodes cannot go meanwhile)
+// and generation (checked under the node's lock: the entry is still in
+// the node's table), transfers at once.  Anything else, and a transfer
+// that found the connection broken, takes the slow path, which connects
+// again and redoes the call.
+
+struct RFastSlot {
+	uint64_t serial = 0;	// the session's; 0: empty
+	uint64_t gen = 0;	// RNode::gen
+	RNode *node = nullptr;
+	RObj *obj = nullptr;
+	char pool[BM_POOL_NAME_LEN];
+	char ns[BM_NS_LEN];
+	char secid[BM_SECID_LEN];
+	char id[BM_ID_LEN];
+};
+
+constexpr unsigned kRFastSlots = 4;
+thread_local RFastSlot t_rfast[kRFastSlots];
+thread_local unsigned t_rfastNext;
+
+RFastSlot *rfastFind(const BmInfo *bi)
+{
+	for (RFastSlot &f : t_rfast)
+		if (f.serial && sameField(bi->bmId, f.id, sizeof(f.id)) &&
+		    sameField(bi->ns, f.ns, sizeof(f.ns)) &&
+		    sameField(bi->poolName, f.pool, sizeof(f.pool)) &&
+		    sameField(bi->secId, f.secid, sizeof(f.secid)))
+			return &f;
+	return nullptr;
+}
+
+// Remember @bi (checked) as naming @o, held, of @n; @n's lock held.
+void rfastStore(const Session &s, const BmInfo *bi, RNode &n, RObj &o)
+{
+	RFastSlot *f = rfastFind(bi);
+	if (!f)
+		f = &t_rfast[t_rfastNext++ % kRFastSlots];
+	f->serial = 0;
+	strncpy(f->pool, bi->poolName, sizeof(f->pool));
+	strncpy(f->ns, bi->ns, sizeof(f->ns));
+	strncpy(f->secid, bi->secId, sizeof(f->secid));
+	strncpy(f->id, bi->bmId, sizeof(f->id));
+	f->node = &n;
+	f->obj = &o;
+	f->gen = n.gen;
+	f->serial = s.serial;
 }
 
 // Read or write @length bytes at @offset of the remote object @bi.
@@ -992,18 +1108,40 @@ static int io(Session &s, BmInfo *bi, size_t offset, size_t length,
 			release(n, o, transient);
 			return rc2;
 		}
-		rc2 = rangeCheck(*o, offset, length);
-		if (!rc2 && write && o->type == BM_TYPE_SHARED_RO)
-			rc2 = -EACCES;
-		if (!rc2 && o->staged)
-			rc2 = n.conn.staged(write, o->handle, offset, buf,
-					    length);
-		else if (!rc2)
-			rc2 = n.conn.rdma(write, o->addr + offset, o->rkey, buf,
-					  length);
+		if (!transient)
+			rfastStore(s, bi, n, *o);
+		rc2 = transfer(n, *o, offset, length, buf, write);
 		release(n, o, transient);
 		return rc2;
 	});
+}
+
+bool fastIo(const BmInfo *bi, size_t offset, size_t length, char *buf,
+	    bool write, int &rc) noexcept
+{
+	RFastSlot *f = rfastFind(bi);
+	if (!f || !fastEnter(f->serial))
+		return false;
+	bool done = false;
+	try {
+		RNode &n = *f->node;
+		std::lock_guard<std::mutex> lock(n.mu);
+		n.conn.checkEvents();
+		if (n.gen == f->gen && !n.conn.dead() && f->obj->userRefs) {
+			rc = transfer(n, *f->obj, offset, length, buf, write);
+			done = rc != -ECONNRESET;
+		}
+	} catch (const std::bad_alloc &) {
+		rc = -ENOMEM;
+		done = true;
+	} catch (...) {
+		rc = -EIO;
+		done = true;
+	}
+	fastExit();
+	if (!done)
+		f->serial = 0;
+	return done;
 }
 
 int read(Session &s, BmInfo *bi, size_t offset, size_t length, void *buf,
@@ -1199,6 +1337,7 @@ int get(Session &s, BmInfo *bi, int flags)
 		} else {
 			if (slot)
 				sendHandleReq(n, MFP_PUT, slot->handle);
+			n.gen++;
 			slot = std::make_shared<RObj>();
 			slot->pool = nm.pool;
 			slot->ns = nm.ns;
@@ -1232,6 +1371,7 @@ int put(Session &s, BmInfo *bi, int flags)
 		return 0;
 	uint64_t h = it->second->handle;
 	n->objs.erase(it);
+	n->gen++;
 	n->conn.checkEvents();
 	if (!n->conn.dead()) {
 		rc = sendHandleReq(*n, MFP_PUT, h);
@@ -1284,7 +1424,10 @@ int stat(Session &s, BmInfo *bi, BmStat *st)
 
 void forkChild(Session &s) noexcept
 {
-	// The verbs resources are the parent's: never touch them here.
+	// The verbs resources are the parent's: never touch them here, nor
+	// let this thread's fast path reach them (only it lives on).
+	for (RFastSlot &f : t_rfast)
+		f.serial = 0;
 	if (s.remote)
 		new std::shared_ptr<RemoteFabric>(std::move(s.remote));
 }

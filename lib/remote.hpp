@@ -43,6 +43,13 @@ int get(Session &s, BmInfo *bi, int flags);
 int put(Session &s, BmInfo *bi, int flags);
 int stat(Session &s, BmInfo *bi, BmStat *st);
 
+// BM_ReadSec/BM_WriteSec of a remote object this thread resolved before
+// and the session still holds: true with the result in @rc, or false
+// (not cached, or the cache is stale: take the slow path, read/write).
+// @length is not 0, @buf not null and @offset + @length does not wrap.
+bool fastIo(const BmInfo *bi, size_t offset, size_t length, char *buf,
+	    bool write, int &rc) noexcept;
+
 // Drop the connections of @s in a child of fork() without touching them
 // (their verbs resources belong to the parent).
 void forkChild(Session &s) noexcept;

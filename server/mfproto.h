@@ -33,8 +33,9 @@
 #include <stdint.h>
 
 #define MFP_MAGIC		0x4d465250u	/* "MFRP" */
-/* 2: mfp_obj_rep.flags, READ and WRITE (the staged path). */
-#define MFP_VERSION		2
+/* 2: mfp_obj_rep.flags, READ and WRITE (the staged path);
+ * 3: MFP_IO_INLINE (small staged transfers inside the messages). */
+#define MFP_VERSION		3
 #define MFP_DEFAULT_PORT	7471
 /* The largest message either side sends or receives. */
 #define MFP_MSG_MAX		(128 * 1024)
@@ -54,8 +55,8 @@ enum mfp_op {
 	MFP_COPY,		/* mfp_copy_req -> hdr */
 	MFP_GATHER,		/* mfp_gather_req -> mfp_gather_rep */
 	MFP_LIST,		/* hdr -> mfp_list_rep */
-	MFP_READ,		/* mfp_io_req -> hdr (staged read) */
-	MFP_WRITE,		/* mfp_io_req -> hdr (staged write) */
+	MFP_READ,		/* mfp_io_req -> hdr [+ data] (staged read) */
+	MFP_WRITE,		/* mfp_io_req [+ data] -> hdr (staged write) */
 	MFP_OP_MAX
 };
 
@@ -111,6 +112,10 @@ struct mfp_obj_rep {
  * object) of @length bytes at @offset of object @handle.  @addr/@rkey name
  * a buffer of the client registered on this connection with
  * IBV_ACCESS_REMOTE_WRITE (READ) or IBV_ACCESS_REMOTE_READ (WRITE).
+ * With MFP_IO_INLINE (protocol 3; @length at most MFP_IO_INLINE_MAX) the
+ * data travels in the messages instead: a WRITE's follows the request, a
+ * READ's follows the reply's header (only on success); @addr and @rkey
+ * are 0.
  */
 struct mfp_io_req {
 	struct mfp_hdr h;
@@ -119,8 +124,12 @@ struct mfp_io_req {
 	uint64_t length;	/* at most MFP_IO_MAX */
 	uint64_t addr;		/* the client's buffer */
 	uint32_t rkey;
-	uint32_t flags;		/* 0 */
+	uint32_t flags;		/* MFP_IO_* */
 };
+
+/* mfp_io_req.flags */
+#define MFP_IO_INLINE		0x1	/* data in the messages */
+#define MFP_IO_INLINE_MAX	(MFP_MSG_MAX - sizeof(struct mfp_io_req))
 
 /* The largest READ or WRITE request. */
 #define MFP_IO_MAX		(64u << 20)

@@ -15,8 +15,8 @@
 //    published (shared read-only) object is mapped PROT_READ and
 //    registered without IBV_ACCESS_REMOTE_WRITE;
 //  - staged, when the kernel refuses to register the mapping (6.1 for
-//    read-only shared mappings, 6.12 for writable ones: Documentation/
-//    remote.md, Status): the client sends READ or WRITE naming its own
+//    read-only shared mappings; writable ones are BM_MAP_LONGTERM, which
+//    6.5+ register: Documentation/remote.md, Status): the client sends READ or WRITE naming its own
 //    registered buffer; the server copies between the object and the
 //    connection's registered staging buffer with BM_ReadSec/BM_WriteSec
 //    (the kernel's checks) and moves the staging buffer to or from the
@@ -475,6 +475,29 @@ int staged(Conn &c, Handle &h, bool write, const mfp_io_req &q)
 	return err;
 }
 
+// A staged READ or WRITE with its data in the messages (MFP_IO_INLINE):
+// a WRITE's @dlen bytes at @data follow the request; a READ's go to @out,
+// after the reply's header, and *@rlen grows by them.  No RDMA, no
+// staging buffer: one copy by the kernel, straight from or into the
+// message buffer.
+int stagedInline(Handle &h, bool write, const mfp_io_req &q,
+		 const char *data, size_t dlen, char *out, size_t *rlen)
+{
+	if (q.flags != MFP_IO_INLINE || q.addr || q.rkey ||
+	    q.length > MFP_IO_INLINE_MAX ||
+	    (write ? dlen != q.length : dlen != 0))
+		return -EINVAL;
+	if (write && h.info.type == BM_TYPE_SHARED_RO)
+		return -EACCES; // as the kernel says for a published object
+	// BM_ReadSec/BM_WriteSec check the range as for a local caller.
+	int rc = write ? BM_WriteSec(&h.info, q.offset, q.length,
+				     const_cast<char *>(data), 0)
+		       : BM_ReadSec(&h.info, q.offset, q.length, out, 0);
+	if (!rc && !write)
+		*rlen += q.length;
+	return rc;
+}
+
 // ---- requests (continued) --------------------------------------------------
 
 // Handle one request of @len bytes at @in; the reply goes to @out.
@@ -652,7 +675,12 @@ size_t handle(Conn &c, char *in, size_t len, char *out)
 			rc = -ENOENT;
 			break;
 		}
-		rc = staged(c, *hp, h->op == MFP_WRITE, q);
+		if (q.flags & MFP_IO_INLINE)
+			rc = stagedInline(*hp, h->op == MFP_WRITE, q,
+					  in + sizeof(q), len - sizeof(q),
+					  out + sizeof(mfp_hdr), &rlen);
+		else
+			rc = staged(c, *hp, h->op == MFP_WRITE, q);
 		LOG_DBG("conn %llu: %s %s %llu bytes at %llu: %s",
 			(unsigned long long)c.no, opName(h->op),
 			infoName(hp->info).c_str(),

@@ -410,4 +410,43 @@ static inline long long mfo_smaps_kb(const char *field)
 	return v;
 }
 
+/*
+ * The start of an object test file: mft_init(), open the device, use
+ * pool0 or a pool of its own, snapshot the counters, create namespace
+ * @ns.  Returns the open device; exits with status 2 if the namespace
+ * cannot be made.
+ */
+static inline int mfo_begin(const char *argv0, const char *ns,
+			    const char *secid, struct mfo_snap *snap)
+{
+	int fd;
+
+	mft_init(argv0);
+	fd = mfp_open();
+	mfo_setup_pool(fd);
+	mfo_snapshot(snap);
+	if (mfo_ns_create(fd, mfo_pool, ns, secid, 0, 0)) {
+		fprintf(stderr, "create namespace %s: %s\n", ns,
+			strerror(errno));
+		exit(2);
+	}
+	return fd;
+}
+
+/*
+ * The end of it: destroy @ns (it must be empty), check the counters
+ * against @snap (@when names the check), let go of the pool and the
+ * device.  Returns mft_done().
+ */
+static inline int mfo_end(int fd, const char *ns, const char *secid,
+			  const struct mfo_snap *snap, const char *when)
+{
+	MFT_OK(mfo_ns_destroy(fd, mfo_pool, ns, secid, 0, NULL),
+	       "the namespace is empty again");
+	mfo_check_snapshot(snap, when);
+	mfo_teardown_pool(fd);
+	close(fd);
+	return mft_done();
+}
+
 #endif /* MFOBJ_H */

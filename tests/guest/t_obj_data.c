@@ -557,15 +557,8 @@ int main(int argc, char **argv)
 {
 	struct mfo_snap snap;
 
-	mft_init(argv[0]);
 	(void)argc;
-	fd = mfp_open();
-	mfo_setup_pool(fd);
-	mfo_snapshot(&snap);
-	if (mfo_ns_create(fd, mfo_pool, NS, SECID, 0, 0)) {
-		perror("create namespace " NS);
-		return 2;
-	}
+	fd = mfo_begin(argv[0], NS, SECID, &snap);
 
 	test_read_write();
 	test_copy();
@@ -574,10 +567,5 @@ int main(int argc, char **argv)
 	test_reduce();
 	test_swapin();
 
-	MFT_OK(mfo_ns_destroy(fd, mfo_pool, NS, SECID, 0, NULL),
-	       "the namespace is empty again");
-	mfo_check_snapshot(&snap, "after t_obj_data");
-	mfo_teardown_pool(fd);
-	close(fd);
-	return mft_done();
+	return mfo_end(fd, NS, SECID, &snap, "after t_obj_data");
 }

@@ -348,15 +348,8 @@ int main(int argc, char **argv)
 	char backend[32] = "";
 	uint64_t mo, pub, pin;
 
-	mft_init(argv[0]);
 	(void)argc;
-	fd = mfp_open();
-	mfo_setup_pool(fd);
-	mfo_snapshot(&snap);
-	if (mfo_ns_create(fd, mfo_pool, NS, SECID, 0, 0)) {
-		perror("create namespace " NS);
-		return 2;
-	}
+	fd = mfo_begin(argv[0], NS, SECID, &snap);
 	mfp_sysfs(mfo_pool, "backend", backend, sizeof(backend));
 	MFT_OK(mfo_alloc(fd, NS, SECID, "lt", LEN, &mo, NULL),
 	       "allocate a 4 MiB object");
@@ -382,10 +375,5 @@ int main(int argc, char **argv)
 	MFT_OK(mfo_free(fd, NS, SECID, "lt"), "free it");
 	MFT_OK(mfo_put(fd, pub), "put the published one");
 	MFT_OK(mfo_free(fd, NS, SECID, "pub"), "free it");
-	MFT_OK(mfo_ns_destroy(fd, mfo_pool, NS, SECID, 0, NULL),
-	       "the namespace is empty again");
-	mfo_check_snapshot(&snap, "after t_obj_longterm");
-	mfo_teardown_pool(fd);
-	close(fd);
-	return mft_done();
+	return mfo_end(fd, NS, SECID, &snap, "after t_obj_longterm");
 }

@@ -132,22 +132,10 @@ int main(int argc, char **argv)
 	struct mfo_snap snap;
 	char backend[32] = "";
 
-	mft_init(argv[0]);
 	(void)argc;
-	fd = mfp_open();
-	mfo_setup_pool(fd);
-	mfo_snapshot(&snap);
-	if (mfo_ns_create(fd, mfo_pool, NS, SECID, 0, 0)) {
-		perror("create namespace " NS);
-		return 2;
-	}
+	fd = mfo_begin(argv[0], NS, SECID, &snap);
 	mfp_sysfs(mfo_pool, "backend", backend, sizeof(backend));
 	test_pmd(!strcmp(backend, "fsdax"));
 
-	MFT_OK(mfo_ns_destroy(fd, mfo_pool, NS, SECID, 0, NULL),
-	       "the namespace is empty again");
-	mfo_check_snapshot(&snap, "after t_obj_pmd");
-	mfo_teardown_pool(fd);
-	close(fd);
-	return mft_done();
+	return mfo_end(fd, NS, SECID, &snap, "after t_obj_pmd");
 }

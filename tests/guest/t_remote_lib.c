@@ -588,6 +588,34 @@ static int raw_io(struct raw *r, uint16_t op, uint64_t handle, uint64_t off,
 	return raw_call(r, sizeof(*q), op);
 }
 
+/* A staged READ or WRITE with its data in the messages (MFP_IO_INLINE):
+ * a WRITE sends @len bytes of @data; a READ's data lands in @data. */
+static int raw_io_inline(struct raw *r, uint16_t op, uint64_t handle,
+			 uint64_t off, uint64_t len, uint32_t flags, char *data)
+{
+	struct mfp_io_req *q = (struct mfp_io_req *)r->buf;
+	const struct mfp_hdr *rep = (const struct mfp_hdr *)(r->buf + MFP_MSG_MAX);
+	size_t extra = op == MFP_WRITE ? len : 0;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	q->handle = handle;
+	q->offset = off;
+	q->length = len;
+	q->flags = flags;
+	if (extra > MFP_MSG_MAX - sizeof(*q))
+		extra = MFP_MSG_MAX - sizeof(*q);
+	if (extra)
+		memcpy(r->buf + sizeof(*q), data, extra);
+	rc = raw_call(r, sizeof(*q) + extra, op);
+	if (!rc && op == MFP_READ) {
+		if (rep->length != sizeof(*rep) + len)
+			return -EPROTO;
+		memcpy(data, (const char *)rep + sizeof(*rep), len);
+	}
+	return rc;
+}
+
 static struct raw g_probe;
 static int g_probeUp;
 
@@ -686,6 +714,34 @@ static void test_rkey(void)
 		"staged READ of an unknown handle: -ENOENT");
 	MFT_RET(raw_io(&r, MFP_READ, rep.handle, 0, (uint64_t)MFP_IO_MAX + 1),
 		-EINVAL, "staged READ of more than MFP_IO_MAX: -EINVAL");
+	/* Inline staged transfers (protocol 3). */
+	{
+		char in[16] = { 0 };
+
+		MFT_RET(raw_io_inline(&r, MFP_READ, rep.handle, 2, 6,
+				      MFP_IO_INLINE, in), 0,
+			"inline staged READ of a published object");
+		MFT_CHECK(!memcmp(in, "cdefgh", 6),
+			  "the inline READ's reply carries its data");
+		memcpy(in, "YYYYYYYY", 8);
+		MFT_RET(raw_io_inline(&r, MFP_WRITE, rep.handle, 0, 8,
+				      MFP_IO_INLINE, in), -EACCES,
+			"inline staged WRITE to a published object: -EACCES");
+		MFT_RET(raw_io_inline(&r, MFP_READ, rep.handle, 4090, 8,
+				      MFP_IO_INLINE, in), -EINVAL,
+			"inline staged READ beyond the object: -EINVAL");
+		MFT_RET(raw_io_inline(&r, MFP_READ, rep.handle, 0, 8,
+				      MFP_IO_INLINE | 0x80, in), -EINVAL,
+			"staged READ with an unknown flag: -EINVAL");
+		MFT_RET(raw_io_inline(&r, MFP_READ, rep.handle, 0,
+				      MFP_IO_INLINE_MAX + 1, MFP_IO_INLINE,
+				      in), -EINVAL,
+			"inline staged READ of more than MFP_IO_INLINE_MAX: "
+			"-EINVAL");
+		MFT_RET(raw_io_inline(&r, MFP_READ, rep.handle + 1000, 0, 8,
+				      MFP_IO_INLINE, in), -ENOENT,
+			"inline staged READ of an unknown handle: -ENOENT");
+	}
 	char back[9] = { 0 };
 	MFT_RET(BM_ReadSec(&pub, 0, 8, back, 0), 0, "read pub again");
 	MFT_CHECK(!strcmp(back, "abcdefgh"), "the published object is unchanged");
@@ -721,6 +777,32 @@ static void test_rkey(void)
 	memset(back, 0, sizeof(back));
 	MFT_RET(BM_ReadSec(&priv, 100, 8, back, 0), 0, "read priv");
 	MFT_CHECK(!strcmp(back, "staged!!"), "the library sees the staged WRITE");
+	{
+		char in[8];
+
+		memcpy(in, "inline!!", 8);
+		MFT_RET(raw_io_inline(&r2, MFP_WRITE, prep.handle, 200, 8,
+				      MFP_IO_INLINE, in), 0,
+			"inline staged WRITE to a private object");
+		memset(back, 0, sizeof(back));
+		MFT_RET(BM_ReadSec(&priv, 200, 8, back, 0), 0, "read priv");
+		MFT_CHECK(!strcmp(back, "inline!!"),
+			  "the library sees the inline WRITE");
+		struct mfp_io_req *iq = (struct mfp_io_req *)r2.buf;
+
+		memset(iq, 0, sizeof(*iq));
+		iq->handle = prep.handle;
+		iq->offset = 200;
+		iq->length = 8;
+		iq->flags = MFP_IO_INLINE;
+		MFT_RET(raw_call(&r2, sizeof(*iq) + 4, MFP_WRITE), -EINVAL,
+			"an inline WRITE carrying fewer bytes than its length: "
+			"-EINVAL");
+		MFT_RET(raw_io_inline(&r2, MFP_READ, prep.handle, 200, 8,
+				      MFP_IO_INLINE, in), 0,
+			"inline staged READ of a private object");
+		MFT_CHECK(!memcmp(in, "inline!!", 8), "and it reads back");
+	}
 	struct mfp_handle_req *pq = (struct mfp_handle_req *)r2.buf;
 	pq->handle = prep.handle;
 	MFT_RET(raw_call(&r2, sizeof(*pq), MFP_PUT), 0, "raw PUT");
