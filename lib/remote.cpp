@@ -76,6 +76,7 @@ constexpr unsigned kSlots = 16;		// chunks in flight at most
 constexpr int kCmTimeoutMs = 5000;	// address, route, connect
 constexpr int kOpTimeoutSec = 30;	// one request or data transfer
 constexpr uint64_t kEventCheckNs = 1000000;	// Conn::checkEvents()
+constexpr unsigned kSpinBeforeYield = 64;	// empty CQ polls, then yield
 // Staged transfers up to this size travel in the messages (MFP_IO_INLINE).
 constexpr size_t kStagedInlineMax = 32 * 1024;
 static_assert(kStagedInlineMax <= MFP_IO_INLINE_MAX, "inline staged size");
@@ -382,7 +383,8 @@ void Conn::checkEvents()
 
 // Busy-poll for the completion of @wrId (data and control calls are
 // synchronous: polling beats sleeping on a completion channel by the
-// wakeup latency).
+// wakeup latency), giving the CPU away between polls once the completion
+// is late.
 int Conn::waitWc(uint64_t wrId, ibv_wc *out)
 {
 	for (size_t i = 0; i < early_.size(); i++) {
@@ -409,14 +411,17 @@ int Conn::waitWc(uint64_t wrId, ibv_wc *out)
 		}
 		if (found)
 			return 0;
+		// Soft-RoCE (and any provider that completes in a kernel
+		// thread) may need this very CPU to make the completion:
+		// spinning would hold it off until the next scheduler tick.
+		if (spin >= kSpinBeforeYield && !(spin & 15))
+			sched_yield();
 		if ((spin & 1023) == 1023) {
 			uint64_t now = nowNs();
 			if (!deadline)
 				deadline = now + kOpTimeoutSec * 1000000000ull;
 			else if (now > deadline)
 				return fail(-ETIMEDOUT);
-			if (spin > 1u << 20)
-				sched_yield();
 		}
 	}
 }
