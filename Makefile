@@ -21,6 +21,8 @@
 #                  also part of make check's guest suites) on both kernels
 #   make bench-remote  remote latency/bandwidth vs perftest in a guest
 #                  (bench/remote/run; Documentation/performance.md)
+#   make remote-pair  the remote fabric between two guests over a wire
+#                  (tests/remote2/run-pair, KERNEL ?= 6.1)
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -68,6 +70,11 @@ bench-remote: all
 	tools/mfvm run --kernel $(REMOTE_BENCH_KERNEL) --timeout 2400 -- \
 		bench/remote/run --out build/bench/remote-$(REMOTE_BENCH_KERNEL).md \
 		$(REMOTE_BENCH_ARGS)
+
+KERNEL ?= 6.1
+.PHONY: remote-pair
+remote-pair: all
+	tests/remote2/run-pair --kernel $(KERNEL)
 
 tests: lib tools
 	$(MAKE) -C tests
