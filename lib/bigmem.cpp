@@ -344,10 +344,7 @@ struct FastSlot {
 	uint64_t serial = 0; // 0: empty
 	uint64_t gen = 0;
 	uint64_t mo = 0;
-	char pool[BM_POOL_NAME_LEN];
-	char ns[BM_NS_LEN];
-	char secid[BM_SECID_LEN];
-	char id[BM_ID_LEN];
+	CachedName name;
 };
 
 constexpr unsigned kFastSlots = 4;
@@ -356,13 +353,7 @@ thread_local unsigned t_fastNext;
 
 FastSlot *fastFind(const BmInfo *bi)
 {
-	for (FastSlot &f : t_fast)
-		if (f.serial && sameField(bi->bmId, f.id, sizeof(f.id)) &&
-		    sameField(bi->ns, f.ns, sizeof(f.ns)) &&
-		    sameField(bi->poolName, f.pool, sizeof(f.pool)) &&
-		    sameField(bi->secId, f.secid, sizeof(f.secid)))
-			return &f;
-	return nullptr;
+	return findCached(t_fast, bi);
 }
 
 // Remember @bi (checked by parseInfo) as naming the pinned handle @pin.
@@ -374,10 +365,7 @@ void fastStore(Session &s, const BmInfo *bi, const Pin &pin)
 	if (!f)
 		f = &t_fast[t_fastNext++ % kFastSlots];
 	f->serial = 0;
-	strncpy(f->pool, bi->poolName, sizeof(f->pool));
-	strncpy(f->ns, bi->ns, sizeof(f->ns));
-	strncpy(f->secid, bi->secId, sizeof(f->secid));
-	strncpy(f->id, bi->bmId, sizeof(f->id));
+	f->name.set(bi);
 	f->s = &s;
 	f->gen = pin.gen();
 	f->mo = pin.mo();

@@ -241,18 +241,55 @@ std::shared_ptr<Session> currentSession() noexcept;
 bool fastEnter(uint64_t serial) noexcept;
 void fastExit() noexcept;
 
-// The caller's field @f (of @cap bytes) equals the NUL-terminated @c: the
-// data calls' per-thread name caches (bigmem.cpp, remote.cpp).
-inline bool sameField(const char *f, const char *c, size_t cap)
-{
-	for (size_t i = 0; i < cap; i++) {
-		if (f[i] != c[i])
-			return false;
-		if (!c[i])
-			return true;
+// A BmInfo's name fields as the data calls' per-thread caches keep them
+// (bigmem.cpp: local handles; remote.cpp: remote objects): a call whose
+// fields are byte-equal names the same object as before.
+struct CachedName {
+	char pool[BM_POOL_NAME_LEN];
+	char ns[BM_NS_LEN];
+	char secid[BM_SECID_LEN];
+	char id[BM_ID_LEN];
+
+	bool matches(const BmInfo *bi) const
+	{
+		return same(bi->bmId, id, sizeof(id)) &&
+		       same(bi->ns, ns, sizeof(ns)) &&
+		       same(bi->poolName, pool, sizeof(pool)) &&
+		       same(bi->secId, secid, sizeof(secid));
 	}
-	return false;
+	void set(const BmInfo *bi)
+	{
+		strncpy(pool, bi->poolName, sizeof(pool));
+		strncpy(ns, bi->ns, sizeof(ns));
+		strncpy(secid, bi->secId, sizeof(secid));
+		strncpy(id, bi->bmId, sizeof(id));
+	}
+
+private:
+	// The caller's field @f (of @cap bytes) equals the NUL-terminated @c.
+	static bool same(const char *f, const char *c, size_t cap)
+	{
+		for (size_t i = 0; i < cap; i++) {
+			if (f[i] != c[i])
+				return false;
+			if (!c[i])
+				return true;
+		}
+		return false;
+	}
+};
+
+// The slot of a cache (slots with a `serial`, 0: empty, and a `name`)
+// that @bi names, or null.
+template <class Slot, size_t N>
+Slot *findCached(Slot (&slots)[N], const BmInfo *bi)
+{
+	for (Slot &f : slots)
+		if (f.serial && f.name.matches(bi))
+			return &f;
+	return nullptr;
 }
+
 void setLiveSession(const Session *s) noexcept;
 void fastForkChild() noexcept;
 

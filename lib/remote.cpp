@@ -1055,38 +1055,21 @@ struct RFastSlot {
 	uint64_t gen = 0;	// RNode::gen
 	RNode *node = nullptr;
 	RObj *obj = nullptr;
-	char pool[BM_POOL_NAME_LEN];
-	char ns[BM_NS_LEN];
-	char secid[BM_SECID_LEN];
-	char id[BM_ID_LEN];
+	CachedName name;
 };
 
 constexpr unsigned kRFastSlots = 4;
 thread_local RFastSlot t_rfast[kRFastSlots];
 thread_local unsigned t_rfastNext;
 
-RFastSlot *rfastFind(const BmInfo *bi)
-{
-	for (RFastSlot &f : t_rfast)
-		if (f.serial && sameField(bi->bmId, f.id, sizeof(f.id)) &&
-		    sameField(bi->ns, f.ns, sizeof(f.ns)) &&
-		    sameField(bi->poolName, f.pool, sizeof(f.pool)) &&
-		    sameField(bi->secId, f.secid, sizeof(f.secid)))
-			return &f;
-	return nullptr;
-}
-
 // Remember @bi (checked) as naming @o, held, of @n; @n's lock held.
 void rfastStore(const Session &s, const BmInfo *bi, RNode &n, RObj &o)
 {
-	RFastSlot *f = rfastFind(bi);
+	RFastSlot *f = findCached(t_rfast, bi);
 	if (!f)
 		f = &t_rfast[t_rfastNext++ % kRFastSlots];
 	f->serial = 0;
-	strncpy(f->pool, bi->poolName, sizeof(f->pool));
-	strncpy(f->ns, bi->ns, sizeof(f->ns));
-	strncpy(f->secid, bi->secId, sizeof(f->secid));
-	strncpy(f->id, bi->bmId, sizeof(f->id));
+	f->name.set(bi);
 	f->node = &n;
 	f->obj = &o;
 	f->gen = n.gen;
@@ -1124,7 +1107,7 @@ static int io(Session &s, BmInfo *bi, size_t offset, size_t length,
 bool fastIo(const BmInfo *bi, size_t offset, size_t length, char *buf,
 	    bool write, int &rc) noexcept
 {
-	RFastSlot *f = rfastFind(bi);
+	RFastSlot *f = findCached(t_rfast, bi);
 	if (!f || !fastEnter(f->serial))
 		return false;
 	bool done = false;
