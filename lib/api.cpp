@@ -26,6 +26,9 @@ struct State {
 	std::mutex mu;
 	std::shared_ptr<Session> session; // set while refs > 0
 	unsigned long refs = 0;
+	// In a child of fork(): @session is the parent's (detached); the
+	// next call opens a session of the child's own.
+	bool reopen = false;
 };
 
 // Never destroyed: a thread still in the API while the process exits must
@@ -42,12 +45,14 @@ void atforkPrepare()
 
 	st.mu.lock();
 	forkPrepare(st.session.get());
+	gatesForkPrepare();
 }
 
 void atforkParent()
 {
 	State &st = state();
 
+	gatesForkParent();
 	forkParent(st.session.get());
 	st.mu.unlock();
 }
@@ -56,8 +61,15 @@ void atforkChild()
 {
 	State &st = state();
 
-	fastForkChild();
+	gatesForkChild();
 	forkChild(st.session.get());
+	if (st.session) {
+		// The open file is the parent's: references taken through it
+		// would outlive this process.  Open the device again on the
+		// next call (async-signal-safe work only here).
+		st.session->detachForkChild();
+		st.reopen = true;
+	}
 	st.mu.unlock();
 }
 
@@ -128,7 +140,8 @@ int init(const char *path, int flags, const void *attr, bool withAttr)
 	}
 	st.session = std::move(opened);
 	st.refs = 1;
-	setLiveSession(st.session.get());
+	st.reopen = false;
+	st.session->publishFast();
 	return 0;
 }
 
@@ -181,12 +194,30 @@ const char *describe(int err)
 
 } // namespace
 
-std::shared_ptr<Session> memfabric::detail::currentSession() noexcept
+int memfabric::detail::currentSession(std::shared_ptr<Session> &out) noexcept
 {
 	State &st = state();
+	std::shared_ptr<Session> old; // destroyed after st.mu is released
 	std::lock_guard<std::mutex> lock(st.mu);
 
-	return st.session;
+	if (st.reopen && st.session) {
+		// The first call of a child of fork(): its own open file.
+		std::unique_ptr<Session> opened;
+		int rc;
+		try {
+			rc = Session::open(st.session->config(), opened);
+		} catch (const std::bad_alloc &) {
+			rc = -ENOMEM;
+		}
+		if (rc)
+			return rc;
+		old = std::move(st.session);
+		st.session = std::move(opened);
+		st.reopen = false;
+		st.session->publishFast();
+	}
+	out = st.session;
+	return out ? 0 : -ENODEV;
 }
 
 const char *memfabric::detail::systemErrorText(int err) noexcept
@@ -217,13 +248,18 @@ BM_API int BM_Exit(void)
 {
 	return guarded([] {
 		State &st = state();
+		// The session is destroyed (its fast path drained, its
+		// references dropped, the device closed) after st.mu is
+		// released, by whichever of its users drops it last.
+		std::shared_ptr<Session> old;
 		std::lock_guard<std::mutex> lock(st.mu);
 
 		if (!st.refs)
 			return -EINVAL;
 		if (--st.refs == 0) {
-			setLiveSession(nullptr);
-			st.session.reset();
+			st.session->closeFast();
+			old = std::move(st.session);
+			st.reopen = false;
 			setLogLevel(BM_LOG_ERROR);
 		}
 		return 0;

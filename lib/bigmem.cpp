@@ -169,24 +169,49 @@ int kernelPut(Session &s, uint64_t mo)
 	return rc;
 }
 
-int kernelGet(Session &s, const Name &n, mf_obj_get &g)
+int kernelGet(Session &s, const Name &n, ObjGet &g)
 {
-	g = arg<mf_obj_get>();
+	g = arg<ObjGet>();
 	putName(g.name, n);
 	return xioctl(s.fd(), MF_IOC_OBJ_GET, &g);
 }
 
-int kernelStat(Session &s, uint64_t mo, mf_obj_stat &st)
+int kernelStat(Session &s, uint64_t mo, ObjStat &st)
 {
-	st = arg<mf_obj_stat>();
+	st = arg<ObjStat>();
 	st.obj = mo;
 	return xioctl(s.fd(), MF_IOC_OBJ_STAT, &st);
 }
 
 // ---- the handle table --------------------------------------------------
 
+// The serial to pass with @e's handle: 0 (no check) without
+// MF_FEAT_SERIAL.
+uint64_t serialOf(const Session &s, const Entry &e)
+{
+	return s.hasFeature(MF_FEAT_SERIAL) ? e.serial : 0;
+}
+
+// Take @e out of the table, if it is there.  The table's shared_ptr may be
+// the last owner of @e: it lives on in @keep until the caller's scope
+// ends, and the node is erased by iterator (its key is not @e's).
+// Session::mu held.
+void unlinkLocked(Session &s, Entry &e, std::shared_ptr<Entry> &keep)
+{
+	if (!e.inTable)
+		return;
+	auto it = s.table.find(e.key);
+	if (it != s.table.end() && it->second.get() == &e) {
+		keep = std::move(it->second);
+		s.table.erase(it);
+	}
+	e.inTable = false;
+	s.gen.fetch_add(1, std::memory_order_release);
+}
+
 // Drop the kernel references @e holds beyond what it needs; forget it
-// when it needs none.  Session::mu held.
+// when it needs none.  Session::mu held; @e may be freed on return
+// unless the caller holds a shared_ptr of its own.
 void releaseLocked(Session &s, Entry &e)
 {
 	uint64_t keep = e.userRefs;
@@ -198,9 +223,8 @@ void releaseLocked(Session &s, Entry &e)
 		s.gen.fetch_add(1, std::memory_order_release);
 	}
 	if (!e.kernelRefs && !e.userRefs && !e.inflight && e.inTable) {
-		s.table.erase(e.key);
-		e.inTable = false;
-		s.gen.fetch_add(1, std::memory_order_release);
+		std::shared_ptr<Entry> last;
+		unlinkLocked(s, e, last);
 	}
 }
 
@@ -208,34 +232,18 @@ void releaseLocked(Session &s, Entry &e)
 // freed): the caller's references on it are gone.  Session::mu held.
 void orphanLocked(Session &s, const std::shared_ptr<Entry> &e)
 {
-	if (e->inTable) {
-		s.table.erase(e->key);
-		e->inTable = false;
-	}
+	std::shared_ptr<Entry> keep;
+	unlinkLocked(s, *e, keep);
 	s.gen.fetch_add(1, std::memory_order_release);
 	e->userRefs = 0;
 	releaseLocked(s, *e);
 }
 
-// A new user reference on the object @n whose kernel handle reference the
-// caller just took (ALLOC, GET, DERIVE, COMMIT gave @mo).  Session::mu
-// held.  Returns the entry.
-std::shared_ptr<Entry> adoptLocked(Session &s, const Name &n, uint64_t mo)
+// A new table entry for the handle @mo (object @serial) of @n, with no
+// references yet.  Allocates: may throw.
+std::shared_ptr<Entry> newEntry(const Name &n, const std::string &key,
+				uint64_t mo, uint64_t serial)
 {
-	std::string key = n.key();
-	auto it = s.table.find(key);
-
-	if (it != s.table.end()) {
-		std::shared_ptr<Entry> e = it->second;
-		if (e->mo == mo) {
-			e->userRefs++;
-			e->kernelRefs++;
-			e->secid = n.secid;
-			return e;
-		}
-		// The name was freed and taken again: the old handle is stale.
-		orphanLocked(s, e);
-	}
 	auto e = std::make_shared<Entry>();
 	e->key = key;
 	e->pool = n.pool;
@@ -243,11 +251,46 @@ std::shared_ptr<Entry> adoptLocked(Session &s, const Name &n, uint64_t mo)
 	e->id = n.id;
 	e->secid = n.secid;
 	e->mo = mo;
+	e->serial = serial;
+	return e;
+}
+
+// A new user reference on the object @n whose kernel handle reference the
+// caller just took (ALLOC, GET, DERIVE, COMMIT gave @mo and @serial).
+// Session::mu held.  Strong guarantee: if it throws (std::bad_alloc),
+// nothing changed and the caller still owns that kernel reference.
+void adoptLocked(Session &s, const Name &n, uint64_t mo, uint64_t serial)
+{
+	std::string key = n.key();
+	std::string secid = n.secid;
+	auto it = s.table.find(key);
+
+	if (it != s.table.end() && it->second->mo == mo &&
+	    it->second->serial == serial) {
+		Entry &e = *it->second;
+		if (e.secid != secid) {
+			// Cached names carry the secId: resolve them again.
+			e.secid.swap(secid);
+			s.gen.fetch_add(1, std::memory_order_release);
+		}
+		e.userRefs++;
+		e.kernelRefs++;
+		return;
+	}
+	std::shared_ptr<Entry> e = newEntry(n, key, mo, serial);
+	if (it == s.table.end())
+		it = s.table.emplace(key, nullptr).first;
 	e->userRefs = 1;
 	e->kernelRefs = 1;
 	e->inTable = true;
-	s.table.emplace(key, e);
-	return e;
+	// The name was freed and taken again: the old handle is stale.
+	std::shared_ptr<Entry> old = std::exchange(it->second, e);
+	if (old) {
+		old->inTable = false;
+		old->userRefs = 0;
+		s.gen.fetch_add(1, std::memory_order_release);
+		releaseLocked(s, *old);
+	}
 }
 
 // A handle in use by a call.
@@ -260,6 +303,8 @@ public:
 	~Pin() { reset(); }
 
 	uint64_t mo() const { return e_->mo; }
+	// The serial to pass with mo() (0 without MF_FEAT_SERIAL).
+	uint64_t serial() const { return serialOf(*s_, *e_); }
 	const Entry &entry() const { return *e_; }
 	// Session::gen when the handle was pinned, and whether the caller
 	// held references on it then (a handle the fast path may cache).
@@ -292,25 +337,21 @@ public:
 			if (!sameSecret(e->secid, n.secid))
 				return -EACCES;
 		} else {
-			mf_obj_get g;
+			// Allocate first: nothing may throw while this call
+			// owns a kernel reference the table does not know.
+			e = newEntry(n, key, 0, 0);
+			it = s.table.emplace(key, nullptr).first;
+			ObjGet g;
 			int rc = kernelGet(s, n, g);
-			if (rc)
+			if (rc) {
+				s.table.erase(it);
 				return rc;
-			e = std::make_shared<Entry>();
-			e->key = key;
-			e->pool = n.pool;
-			e->ns = n.ns;
-			e->id = n.id;
-			e->secid = n.secid;
+			}
 			e->mo = g.map_offset;
+			e->serial = g.serial;
 			e->kernelRefs = 1;
 			e->inTable = true;
-			try {
-				s.table.emplace(key, e);
-			} catch (...) {
-				kernelPut(s, g.map_offset);
-				throw;
-			}
+			it->second = e;
 		}
 		e->inflight++;
 		gen_ = s.gen.load(std::memory_order_relaxed);
@@ -327,6 +368,14 @@ private:
 	bool held_ = false;
 };
 
+// The entry the table has for @key, or null.
+std::shared_ptr<Entry> entryOf(Session &s, const std::string &key)
+{
+	std::lock_guard<std::mutex> lock(s.mu);
+	auto it = s.table.find(key);
+	return it == s.table.end() ? nullptr : it->second;
+}
+
 // ---- the fast path of the data calls -----------------------------------
 //
 // BM_ReadSec, BM_WriteSec and BM_CopySec on an object the session holds a
@@ -336,14 +385,20 @@ private:
 // A call whose name fields are byte-equal to a remembered name, in the same
 // session (fastEnter) and generation, goes straight to the ioctl.  A
 // handle that went away in between (another thread's BM_PutSec) makes the
-// kernel answer -ENOENT, never another object, since map offsets are not
-// reused; the call then takes the slow path.
+// kernel answer -ENOENT; the call then takes the slow path.  Map offsets
+// are object numbers, which the kernel does reuse (cyclically), so the
+// call passes the object's serial too (MF_FEAT_SERIAL): a number that
+// meanwhile names another object of the open file is refused (-ENOENT)
+// under the kernel's handle lock.  Without MF_FEAT_SERIAL that window
+// remains (Documentation/library.md).
 
 struct FastSlot {
 	Session *s = nullptr;
-	uint64_t serial = 0; // 0: empty
+	FastGate *gate = nullptr;
+	uint64_t serial = 0; // the session's; 0: empty
 	uint64_t gen = 0;
 	uint64_t mo = 0;
+	uint64_t objSerial = 0; // passed with @mo: 0 or the object's serial
 	CachedName name;
 };
 
@@ -369,6 +424,8 @@ void fastStore(Session &s, const BmInfo *bi, const Pin &pin)
 	f->s = &s;
 	f->gen = pin.gen();
 	f->mo = pin.mo();
+	f->objSerial = pin.serial();
+	f->gate = s.gate();
 	f->serial = s.serial;
 }
 
@@ -420,9 +477,10 @@ template <class F> int guarded(F &&f) noexcept
 template <class F> int withSession(F &&f) noexcept
 {
 	return guarded([&]() -> int {
-		std::shared_ptr<Session> s = currentSession();
-		if (!s)
-			return -ENODEV;
+		std::shared_ptr<Session> s;
+		int rc = currentSession(s);
+		if (rc)
+			return rc;
 		return f(*s);
 	});
 }
@@ -654,7 +712,7 @@ BM_API int BM_AllocSec(BmInfo *bminfo, size_t size, int flags,
 		if (rc)
 			return rc;
 
-		mf_obj_alloc a = arg<mf_obj_alloc>();
+		ObjAlloc a = arg<ObjAlloc>();
 		putName(a.name, n);
 		a.bytes = size;
 		// Not under the table lock: ALLOC zeroes the memory.
@@ -663,9 +721,9 @@ BM_API int BM_AllocSec(BmInfo *bminfo, size_t size, int flags,
 			return rc;
 		std::lock_guard<std::mutex> lock(s.mu);
 		a.name.id[sizeof(a.name.id) - 1] = '\0';
-		n.id = a.name.id;
 		try {
-			adoptLocked(s, n, a.map_offset);
+			n.id = a.name.id;
+			adoptLocked(s, n, a.map_offset, a.serial);
 		} catch (...) {
 			kernelPut(s, a.map_offset);
 			throw;
@@ -687,17 +745,22 @@ BM_API int BM_FreeSec(BmInfo *bminfo, int flags)
 		if (rc)
 			return rc;
 
+		std::string key = n.key();
+		std::shared_ptr<Entry> before = entryOf(s, key);
 		mf_obj_free f = arg<mf_obj_free>();
 		putName(f.name, n);
+		// Not under the table lock (FREE may return the memory).
 		rc = xioctl(s.fd(), MF_IOC_OBJ_FREE, &f);
 		if (rc)
 			return rc;
+		// Drop the references on what was freed: the entry the name
+		// named before FREE, if it still does.  Another thread may
+		// have put it away meanwhile, or adopted a new object under
+		// the name (ALLOC, GET): that one is not touched.
 		std::lock_guard<std::mutex> lock(s.mu);
-		auto it = s.table.find(n.key());
-		if (it != s.table.end()) {
-			std::shared_ptr<Entry> e = it->second;
-			orphanLocked(s, e);
-		}
+		auto it = s.table.find(key);
+		if (before && it != s.table.end() && it->second == before)
+			orphanLocked(s, before);
 		putField(bminfo->poolName, sizeof(bminfo->poolName), n.pool);
 		return 0;
 	});
@@ -735,30 +798,47 @@ BM_API int BM_BatchFreeSec(char *bmIdArray[], int num, int flags,
 		putField(b.secid, sizeof(b.secid), n.secid);
 		b.ids = reinterpret_cast<uintptr_t>(ids.data());
 		b.count = static_cast<uint32_t>(num);
-		std::lock_guard<std::mutex> lock(s.mu);
+
+		// As BM_FreeSec: the entries the names named before the
+		// ioctl, which runs without the table lock.
+		std::vector<std::string> keys(static_cast<size_t>(num));
+		std::vector<std::shared_ptr<Entry>> before(keys.size());
+		{
+			std::lock_guard<std::mutex> lock(s.mu);
+			for (int i = 0; i < num; i++) {
+				n.id = names[i];
+				keys[i] = n.key();
+				auto it = s.table.find(keys[i]);
+				if (it != s.table.end())
+					before[i] = it->second;
+			}
+		}
 		rc = xioctl(s.fd(), MF_IOC_OBJ_BATCH_FREE, &b);
 		if (rc)
 			return rc;
 
 		// Forget the handles of what was freed: everything before
-		// the first failure; after it, what a lookup no longer finds.
+		// the first failure; after it, what a lookup no longer finds
+		// (the kernel goes on after a failure).
+		std::lock_guard<std::mutex> lock(s.mu);
 		for (int i = 0; i < num; i++) {
-			n.id = names[i];
-			auto it = s.table.find(n.key());
-			if (it == s.table.end())
+			auto it = s.table.find(keys[i]);
+			if (!before[i] || it == s.table.end() ||
+			    it->second != before[i])
 				continue;
 			if (static_cast<uint32_t>(i) > b.first_failed) {
-				mf_obj_get g;
+				n.id = names[i];
+				ObjGet g;
 				if (kernelGet(s, n, g) == 0) {
 					kernelPut(s, g.map_offset);
-					if (g.map_offset == it->second->mo)
+					if (g.map_offset == before[i]->mo &&
+					    g.serial == before[i]->serial)
 						continue;
 				}
 			} else if (static_cast<uint32_t>(i) == b.first_failed) {
 				continue;
 			}
-			std::shared_ptr<Entry> e = it->second;
-			orphanLocked(s, e);
+			orphanLocked(s, before[i]);
 		}
 		if (b.first_error)
 			return -b.first_error;
@@ -800,20 +880,21 @@ static bool objIoFast(const BmInfo *bminfo, size_t offset, size_t length,
 		      void *buffer, unsigned long cmd, int &rc)
 {
 	FastSlot *f = fastFind(bminfo);
-	if (!f || !fastEnter(f->serial))
+	if (!f || !fastEnter(f->gate, f->serial))
 		return false;
 	if (!fastCurrent(f)) {
-		fastExit();
+		fastExit(f->gate);
 		f->serial = 0;
 		return false;
 	}
-	mf_obj_io io = arg<mf_obj_io>();
+	ObjIo io = arg<ObjIo>();
 	io.obj = f->mo;
 	io.offset = offset;
 	io.length = length;
 	io.buf = reinterpret_cast<uintptr_t>(buffer);
+	setIoSerial(io, f->objSerial);
 	rc = xioctl(f->s->fd(), cmd, &io);
-	fastExit();
+	fastExit(f->gate);
 	if (rc == -ENOENT) {	// the handle went away: resolve the name again
 		f->serial = 0;
 		return false;
@@ -853,11 +934,12 @@ static int objIo(BmInfo *bminfo, size_t offset, size_t length, void *buffer,
 		if (rc || !length)
 			return rc;
 		fastStore(s, bminfo, pin);
-		mf_obj_io io = arg<mf_obj_io>();
+		ObjIo io = arg<ObjIo>();
 		io.obj = pin.mo();
 		io.offset = offset;
 		io.length = length;
 		io.buf = reinterpret_cast<uintptr_t>(buffer);
+		setIoSerial(io, pin.serial());
 		return xioctl(s.fd(), cmd, &io);
 	});
 }
@@ -881,22 +963,25 @@ static bool copyFast(const BmInfo *srcBM, size_t srcOffset,
 		     int &rc)
 {
 	FastSlot *fs = fastFind(srcBM), *fd = fastFind(dstBM);
-	if (!fs || !fd || fs->serial != fd->serial || !fastEnter(fs->serial))
+	if (!fs || !fd || fs->serial != fd->serial || fs->gate != fd->gate ||
+	    !fastEnter(fs->gate, fs->serial))
 		return false;
 	if (!fastCurrent(fs) || !fastCurrent(fd)) {
-		fastExit();
+		fastExit(fs->gate);
 		fs->serial = 0;
 		fd->serial = 0;
 		return false;
 	}
-	mf_obj_copy c = arg<mf_obj_copy>();
+	ObjCopy c = arg<ObjCopy>();
 	c.src = fs->mo;
 	c.src_offset = srcOffset;
 	c.dst = fd->mo;
 	c.dst_offset = dstOffset;
 	c.length = length;
+	c.src_serial = fs->objSerial;
+	c.dst_serial = fd->objSerial;
 	rc = xioctl(fs->s->fd(), MF_IOC_OBJ_COPY, &c);
-	fastExit();
+	fastExit(fs->gate);
 	if (rc == -ENOENT) {
 		fs->serial = 0;
 		fd->serial = 0;
@@ -939,12 +1024,14 @@ BM_API int BM_CopySec(BmInfo *srcBM, size_t srcOffset, BmInfo *dstBM,
 			return rc;
 		fastStore(s, srcBM, ps);
 		fastStore(s, dstBM, pd);
-		mf_obj_copy c = arg<mf_obj_copy>();
+		ObjCopy c = arg<ObjCopy>();
 		c.src = ps.mo();
 		c.src_offset = srcOffset;
 		c.dst = pd.mo();
 		c.dst_offset = dstOffset;
 		c.length = length;
+		c.src_serial = ps.serial();
+		c.dst_serial = pd.serial();
 		return xioctl(s.fd(), MF_IOC_OBJ_COPY, &c);
 	});
 }
@@ -1130,7 +1217,7 @@ BM_API int BM_MapSec(BmInfo *bminfo, int prot, int flags, void **ptr)
 		rc = pin.acquire(s, n);
 		if (rc)
 			return rc;
-		mf_obj_stat st;
+		ObjStat st;
 		rc = kernelStat(s, pin.mo(), st);
 		if (rc)
 			return rc;
@@ -1228,7 +1315,7 @@ BM_API int BM_CommitSec(void *mappedPtr, size_t length, BmInfo *dst,
 		if (!s.hasFeature(MF_FEAT_MMAP))
 			return -EOPNOTSUPP;
 
-		mf_obj_commit c = arg<mf_obj_commit>();
+		ObjCommit c = arg<ObjCommit>();
 		c.flags = (flags & BM_COMMIT_PUBLISH) ? MF_COMMIT_PUBLISH : 0;
 		c.addr = a;
 		c.length = length;
@@ -1240,9 +1327,9 @@ BM_API int BM_CommitSec(void *mappedPtr, size_t length, BmInfo *dst,
 			return rc;
 		std::lock_guard<std::mutex> lock(s.mu);
 		c.id[sizeof(c.id) - 1] = '\0';
-		n.id = c.id;
 		try {
-			adoptLocked(s, n, c.map_offset);
+			n.id = c.id;
+			adoptLocked(s, n, c.map_offset, c.serial);
 		} catch (...) {
 			kernelPut(s, c.map_offset);
 			throw;
@@ -1288,12 +1375,12 @@ BM_API int BM_GetSec(BmInfo *bminfo, int flags)
 		if (rc)
 			return rc;
 		std::lock_guard<std::mutex> lock(s.mu);
-		mf_obj_get g;
+		ObjGet g;
 		rc = kernelGet(s, n, g);
 		if (rc)
 			return rc;
 		try {
-			adoptLocked(s, n, g.map_offset);
+			adoptLocked(s, n, g.map_offset, g.serial);
 		} catch (...) {
 			kernelPut(s, g.map_offset);
 			throw;
@@ -1318,11 +1405,12 @@ BM_API int BM_PutSec(BmInfo *bminfo, int flags)
 		auto it = s.table.find(n.key());
 		if (it == s.table.end() || !it->second->userRefs)
 			return -ENOENT;
-		Entry &e = *it->second;
-		if (!sameSecret(e.secid, n.secid))
+		// Owned here: the last put erases the table's shared_ptr.
+		std::shared_ptr<Entry> e = it->second;
+		if (!sameSecret(e->secid, n.secid))
 			return -EACCES;
-		e.userRefs--;
-		releaseLocked(s, e);
+		e->userRefs--;
+		releaseLocked(s, *e);
 		return 0;
 	});
 }
@@ -1350,7 +1438,7 @@ BM_API int BM_DeriveSec(const BmInfo *src, BmInfo *dst, int flags)
 		rc = pin.acquire(s, sn);
 		if (rc)
 			return rc;
-		mf_obj_derive d = arg<mf_obj_derive>();
+		ObjDerive d = arg<ObjDerive>();
 		d.src = pin.mo();
 		putField(d.ns, sizeof(d.ns), dn.ns);
 		putField(d.secid, sizeof(d.secid), dn.secid);
@@ -1360,9 +1448,9 @@ BM_API int BM_DeriveSec(const BmInfo *src, BmInfo *dst, int flags)
 			return rc;
 		std::lock_guard<std::mutex> lock(s.mu);
 		d.id[sizeof(d.id) - 1] = '\0';
-		dn.id = d.id;
 		try {
-			adoptLocked(s, dn, d.map_offset);
+			dn.id = d.id;
+			adoptLocked(s, dn, d.map_offset, d.serial);
 		} catch (...) {
 			kernelPut(s, d.map_offset);
 			throw;
@@ -1387,7 +1475,7 @@ BM_API int BM_StatSec(BmInfo *bminfo, BmStat *st)
 		rc = pin.acquire(s, n);
 		if (rc)
 			return rc;
-		mf_obj_stat k;
+		ObjStat k;
 		rc = kernelStat(s, pin.mo(), k);
 		if (rc)
 			return rc;

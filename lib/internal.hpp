@@ -176,11 +176,14 @@ struct Entry {
 	std::string key;	// pool '\0' ns '\0' id
 	std::string pool, ns, id, secid;
 	uint64_t mo = 0;	// map offset
+	uint64_t serial = 0;	// the object's serial (MF_FEAT_SERIAL), or 0
 	uint64_t userRefs = 0;
 	uint64_t kernelRefs = 0;
 	unsigned inflight = 0;
 	bool inTable = false;
 };
+
+struct FastGate;
 
 // One open memfabric device whose ABI has been checked, and its handles.
 class Session {
@@ -201,9 +204,22 @@ public:
 		return (version_.features & f) == f;
 	}
 
-	// Waits for the fast path (fastEnter) to leave the session, then
-	// closes the device.
+	// Closes the session's fast path, waits for the threads inside it
+	// (of this session only) to leave, then closes the device.  Never
+	// run under State::mu (api.cpp drops its reference after unlocking).
 	~Session();
+
+	// The fast path (fastEnter) accepts this session from publishFast()
+	// until closeFast().
+	void publishFast() noexcept;
+	void closeFast() noexcept;
+	FastGate *gate() const noexcept { return gate_; }
+
+	// The child side of fork(): the open file is the parent's.  Closes
+	// this process's descriptor of it (the parent's stays open, and so
+	// do the mappings the child inherited), without dropping any kernel
+	// reference.  The session stays usable only for its config.
+	void detachForkChild() noexcept;
 
 	// The handle table; guarded by mu.
 	std::mutex mu;
@@ -226,20 +242,79 @@ private:
 	Config cfg_;
 	UniqueFd fd_;
 	mf_version version_;
+	FastGate *gate_;
 };
 
-// The current session (shared: a call keeps it open until it returns),
-// or null before BM_Init() and after the last BM_Exit().
-std::shared_ptr<Session> currentSession() noexcept;
+// The current session (shared: a call keeps it open until it returns) in
+// @out: 0, or -ENODEV before BM_Init() and after the last BM_Exit().  In
+// a child of fork() the first call opens the device again (a session of
+// the child's own, see forkChild()): its errors are returned here.
+int currentSession(std::shared_ptr<Session> &out) noexcept;
 
-// The fast path of the data calls uses the current session without taking
-// State::mu or a reference on it: it runs between fastEnter(serial), which
-// fails unless @serial is the current session's, and fastExit().  A
-// session's destructor waits until no thread is between the two, and
-// BM_Exit unpublishes the session (setLiveSession(nullptr)) before it
-// drops it.
-bool fastEnter(uint64_t serial) noexcept;
-void fastExit() noexcept;
+// The gate of one session's fast path.  The fast path of the data calls
+// uses a session without taking State::mu or a reference on it: it runs
+// between fastEnter(gate, serial), which fails unless the gate is open
+// for the session @serial, and fastExit(gate).  A session's destructor
+// closes its gate and waits until no thread is inside *that* gate (other
+// sessions' traffic does not count, and no new thread gets in, so the
+// wait ends).  Gates are never freed, only recycled, so that a thread
+// that remembers a gate of a destroyed session can still knock on it.
+struct FastGate {
+	std::atomic<uint64_t> serial{ 0 }; // the open session's, 0: closed
+	std::atomic<long> users{ 0 };	   // threads inside
+};
+
+bool fastEnter(FastGate *gate, uint64_t serial) noexcept;
+void fastExit(FastGate *gate) noexcept;
+
+// fork() handlers of the session layer (session.cpp): the gate pool's lock.
+void gatesForkPrepare() noexcept;
+void gatesForkParent() noexcept;
+void gatesForkChild() noexcept;
+
+// ---- object serials (ABI 1.5, MF_FEAT_SERIAL) -----------------------------
+//
+// Every object has a 64-bit serial that is never reused.  ALLOC, GET,
+// DERIVE, COMMIT and STAT return it in a trailing field; READ and WRITE
+// take it in mf_obj_io.serial and COPY in trailing src_serial/dst_serial
+// (0: no check; otherwise the kernel answers -ENOENT when the handle's
+// object has another serial).  Until <linux/memfabric.h> has them, the
+// structs are extended here; a kernel without MF_FEAT_SERIAL gets zeros
+// in the bytes it does not know, which copy_struct_from_user() accepts.
+#ifndef MF_FEAT_SERIAL
+#define MF_FEAT_SERIAL (1ULL << 7)
+#define MFL_SERIAL_SHIM 1
+struct ObjAlloc : mf_obj_alloc {
+	__aligned_u64 serial;
+};
+struct ObjGet : mf_obj_get {
+	__aligned_u64 serial;
+};
+struct ObjDerive : mf_obj_derive {
+	__aligned_u64 serial;
+};
+struct ObjCommit : mf_obj_commit {
+	__aligned_u64 serial;
+};
+struct ObjStat : mf_obj_stat {
+	__aligned_u64 serial;
+};
+struct ObjCopy : mf_obj_copy {
+	__aligned_u64 src_serial;
+	__aligned_u64 dst_serial;
+};
+using ObjIo = mf_obj_io;
+inline void setIoSerial(ObjIo &io, uint64_t serial) { io.reserved = serial; }
+#else
+using ObjAlloc = mf_obj_alloc;
+using ObjGet = mf_obj_get;
+using ObjDerive = mf_obj_derive;
+using ObjCommit = mf_obj_commit;
+using ObjStat = mf_obj_stat;
+using ObjCopy = mf_obj_copy;
+using ObjIo = mf_obj_io;
+inline void setIoSerial(ObjIo &io, uint64_t serial) { io.serial = serial; }
+#endif
 
 // A BmInfo's name fields as the data calls' per-thread caches keep them
 // (bigmem.cpp: local handles; remote.cpp: remote objects): a call whose
@@ -290,13 +365,11 @@ Slot *findCached(Slot (&slots)[N], const BmInfo *bi)
 	return nullptr;
 }
 
-void setLiveSession(const Session *s) noexcept;
-void fastForkChild() noexcept;
-
 // fork() handlers of the BigMemory layer (bigmem.cpp), called by the
 // pthread_atfork() handlers of api.cpp with State::mu held.  The child
-// keeps the session's open file but none of its references: they stay
-// its parent's (see memfabric(7)).
+// keeps none of the session's references (they stay its parent's) and
+// closes its copy of the parent's open file: its first call opens a
+// session of its own (currentSession()), see memfabric(7).
 void forkPrepare(Session *s) noexcept;
 void forkParent(Session *s) noexcept;
 void forkChild(Session *s) noexcept;

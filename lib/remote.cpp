@@ -848,16 +848,19 @@ int acquire(RNode &n, const RName &nm, std::shared_ptr<RObj> &out,
 		transient = false;
 		return 0;
 	}
+	// Allocated before the server's handle exists: nothing throws
+	// while this call owns a handle nobody else knows.
+	std::shared_ptr<RObj> o = std::make_shared<RObj>();
+	o->pool = nm.pool;
+	o->ns = nm.ns;
+	o->id = nm.id;
+	o->secid = nm.secid;
 	mfp_obj_rep rep;
 	int rc = sendObjReq(n, MFP_GET, nm, 0, 0, &rep);
 	if (rc)
 		return rc;
-	out = std::make_shared<RObj>();
-	out->pool = nm.pool;
-	out->ns = nm.ns;
-	out->id = nm.id;
-	out->secid = nm.secid;
-	fillFrom(*out, rep);
+	fillFrom(*o, rep);
+	out = std::move(o);
 	transient = true;
 	return 0;
 }
@@ -986,15 +989,23 @@ int alloc(Session &s, BmInfo *bi, size_t size, int flags,
 		if (rc2)
 			return rc2;
 		rep.id[sizeof(rep.id) - 1] = '\0';
-		auto o = std::make_shared<RObj>();
-		o->pool = nm.pool;
-		o->ns = nm.ns;
-		o->id = rep.id;
-		o->secid = nm.secid;
-		o->userRefs = 1;
-		fillFrom(*o, rep);
-		nm.id = o->id;
-		auto &slot = n.objs[nm.key()];
+		std::shared_ptr<RObj> o;
+		std::shared_ptr<RObj> *slotp;
+		try {
+			o = std::make_shared<RObj>();
+			o->pool = nm.pool;
+			o->ns = nm.ns;
+			o->id = rep.id;
+			o->secid = nm.secid;
+			o->userRefs = 1;
+			fillFrom(*o, rep);
+			nm.id = o->id;
+			slotp = &n.objs[nm.key()];
+		} catch (...) {
+			sendHandleReq(n, MFP_PUT, rep.handle);
+			throw;
+		}
+		std::shared_ptr<RObj> &slot = *slotp;
 		if (slot) // a stale entry: the name was freed and reused
 			sendHandleReq(n, MFP_PUT, slot->handle);
 		slot = o;
@@ -1051,6 +1062,7 @@ int transfer(RNode &n, const RObj &o, size_t offset, size_t length, char *buf,
 // again and redoes the call.
 
 struct RFastSlot {
+	FastGate *gate = nullptr;	// the session's
 	uint64_t serial = 0;	// the session's; 0: empty
 	uint64_t gen = 0;	// RNode::gen
 	RNode *node = nullptr;
@@ -1073,6 +1085,7 @@ void rfastStore(const Session &s, const BmInfo *bi, RNode &n, RObj &o)
 	f->node = &n;
 	f->obj = &o;
 	f->gen = n.gen;
+	f->gate = s.gate();
 	f->serial = s.serial;
 }
 
@@ -1108,7 +1121,7 @@ bool fastIo(const BmInfo *bi, size_t offset, size_t length, char *buf,
 	    bool write, int &rc) noexcept
 {
 	RFastSlot *f = findCached(t_rfast, bi);
-	if (!f || !fastEnter(f->serial))
+	if (!f || !fastEnter(f->gate, f->serial))
 		return false;
 	bool done = false;
 	try {
@@ -1126,7 +1139,7 @@ bool fastIo(const BmInfo *bi, size_t offset, size_t length, char *buf,
 		rc = -EIO;
 		done = true;
 	}
-	fastExit();
+	fastExit(f->gate);
 	if (!done)
 		f->serial = 0;
 	return done;
@@ -1316,23 +1329,40 @@ int get(Session &s, BmInfo *bi, int flags)
 		int rc2 = sendObjReq(n, MFP_GET, nm, 0, 0, &rep);
 		if (rc2)
 			return rc2;
-		auto &slot = n.objs[nm.key()];
+		// Everything that allocates comes first: a std::bad_alloc
+		// must leave no null entry behind (put() uses the entries),
+		// nor the server's new handle.
+		std::shared_ptr<RObj> fresh;
+		std::string key, secid;
+		try {
+			key = nm.key();
+			secid = nm.secid;
+			fresh = std::make_shared<RObj>();
+			fresh->pool = nm.pool;
+			fresh->ns = nm.ns;
+			fresh->id = nm.id;
+			fresh->secid = nm.secid;
+			fresh->userRefs = 1;
+			fillFrom(*fresh, rep);
+			n.objs.emplace(key, nullptr);
+		} catch (...) {
+			sendHandleReq(n, MFP_PUT, rep.handle);
+			throw;
+		}
+		std::shared_ptr<RObj> &slot = n.objs.find(key)->second;
 		if (slot && slot->userRefs) {
 			// One server handle per entry: drop the new one.
 			sendHandleReq(n, MFP_PUT, rep.handle);
 			slot->userRefs++;
-			slot->secid = nm.secid;
+			if (slot->secid != secid) {
+				slot->secid.swap(secid);
+				n.gen++;
+			}
 		} else {
 			if (slot)
 				sendHandleReq(n, MFP_PUT, slot->handle);
 			n.gen++;
-			slot = std::make_shared<RObj>();
-			slot->pool = nm.pool;
-			slot->ns = nm.ns;
-			slot->id = nm.id;
-			slot->secid = nm.secid;
-			slot->userRefs = 1;
-			fillFrom(*slot, rep);
+			slot = std::move(fresh);
 		}
 		bi->size = static_cast<size_t>(rep.size);
 		bi->type = static_cast<int>(rep.type);

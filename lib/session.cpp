@@ -14,6 +14,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <mutex>
+#include <vector>
+
 namespace memfabric::detail {
 
 static_assert(BM_FEAT_EXT_IOCTL == MF_FEAT_EXT_IOCTL, "feature bits");
@@ -48,51 +51,101 @@ void log(BmLogLevel level, const char *fmt, ...) noexcept
 
 namespace {
 std::atomic<uint64_t> g_nextSerial{ 1 };
-// The current session's serial, 0 without one.
-std::atomic<uint64_t> g_liveSerial{ 0 };
-// Threads between fastEnter() and fastExit().
-std::atomic<long> g_fastUsers{ 0 };
+
+// Gates of sessions gone, for the next ones (never freed: see FastGate).
+std::mutex g_gatesMu;
+std::vector<FastGate *> *g_freeGates;
+
+FastGate *takeGate()
+{
+	{
+		std::lock_guard<std::mutex> lock(g_gatesMu);
+		if (g_freeGates && !g_freeGates->empty()) {
+			FastGate *g = g_freeGates->back();
+			g_freeGates->pop_back();
+			return g;
+		}
+	}
+	return new FastGate;
+}
+
+void giveGate(FastGate *g) noexcept
+{
+	std::lock_guard<std::mutex> lock(g_gatesMu);
+	try {
+		if (!g_freeGates)
+			g_freeGates = new std::vector<FastGate *>;
+		g_freeGates->push_back(g);
+	} catch (...) {
+		// Leaked, never freed: a late fastEnter() may still read it.
+	}
+}
 } // namespace
 
 Session::Session(Config cfg, UniqueFd fd, const mf_version &v)
 	: serial(g_nextSerial.fetch_add(1)), cfg_(std::move(cfg)),
-	  fd_(std::move(fd)), version_(v)
+	  fd_(std::move(fd)), version_(v), gate_(takeGate())
 {
 }
 
 Session::~Session()
 {
-	// Not the current session any more (BM_Exit unpublished it), so a
-	// thread that enters now fails; wait for those that are inside.
-	while (g_fastUsers.load() != 0)
+	// New entrants fail from here on; wait for this session's threads
+	// that are inside (each is in one ioctl or one remote transfer).
+	closeFast();
+	while (gate_->users.load() != 0)
 		sched_yield();
+	giveGate(gate_);
 }
 
-void setLiveSession(const Session *s) noexcept
+void Session::publishFast() noexcept
 {
-	g_liveSerial.store(s ? s->serial : 0);
+	gate_->serial.store(serial);
+}
+
+void Session::closeFast() noexcept
+{
+	gate_->serial.store(0);
+}
+
+void Session::detachForkChild() noexcept
+{
+	// Only the forking thread lives on, outside the fast path.
+	gate_->serial.store(0);
+	gate_->users.store(0);
+	fd_.reset();
 }
 
 // Sequentially consistent on both sides: either the session's destructor
-// sees this thread counted, or this thread sees the serial gone.
-bool fastEnter(uint64_t serial) noexcept
+// sees this thread counted, or this thread sees the gate closed.  A gate
+// recycled for a newer session has another serial: the thread leaves.
+bool fastEnter(FastGate *gate, uint64_t serial) noexcept
 {
-	g_fastUsers.fetch_add(1);
-	if (g_liveSerial.load() == serial)
+	gate->users.fetch_add(1);
+	if (gate->serial.load() == serial)
 		return true;
-	g_fastUsers.fetch_sub(1);
+	gate->users.fetch_sub(1);
 	return false;
 }
 
-void fastExit() noexcept
+void fastExit(FastGate *gate) noexcept
 {
-	g_fastUsers.fetch_sub(1, std::memory_order_release);
+	gate->users.fetch_sub(1, std::memory_order_release);
 }
 
-void fastForkChild() noexcept
+void gatesForkPrepare() noexcept
 {
-	// Only the forking thread lives on, outside the fast path.
-	g_fastUsers.store(0);
+	g_gatesMu.lock();
+}
+
+void gatesForkParent() noexcept
+{
+	g_gatesMu.unlock();
+}
+
+void gatesForkChild() noexcept
+{
+	g_gatesMu.unlock();
 }
 
 void UniqueFd::reset(int fd) noexcept
