@@ -11,6 +11,10 @@
 #   make stress    the hardening runs (Documentation/hardening.md): trinity,
 #                  stress-ng, t_fuzz, t_conc on the DEBUG=1 module, and 50
 #                  object crash cycles; ~1.5 h (STRESS_SECONDS=600 per tool)
+#                  and the debug phase: the guest suite, t_fuzz and t_conc
+#                  on the debug kernel (lockdep, KASAN, KFENCE, DEBUG_VM)
+#   make debug-kernel  build that kernel once (scripts/build-debug-kernel.sh,
+#                  build/kernel-6.1-debug/) and memfabric.ko against it
 #   make DEBUG=1   the module with internal consistency checks
 #   make bench-alloc  the allocator benchmark (userspace; bench/results/alloc.md)
 #   make bench     the benchmark suite in a guest (bench/results/latest.md)
@@ -98,6 +102,13 @@ crash: all
 .PHONY: stress
 stress: all
 	tests/stress/run-stress $(STRESS_PHASES)
+
+# Issue 15: the debug kernel of make stress's debug phase, built once per
+# machine (build/kernel-6.1-debug/, modules in /lib/modules/<release>);
+# boot it with tools/mfvm run --kernel 6.1-debug.
+.PHONY: debug-kernel
+debug-kernel:
+	scripts/build-debug-kernel.sh
 
 bench-alloc:
 	$(MAKE) -C bench/alloc run

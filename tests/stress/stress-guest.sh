@@ -14,6 +14,11 @@
 #   fuzz     t_fuzz as root for SECONDS, then as nobody for SECONDS
 #   conc     t_conc for SECONDS (workers killed with SIGKILL)
 #   smoke    all three, briefly
+#   debug    (on the debug kernel, scripts/build-debug-kernel.sh) the whole
+#            guest suite (tests/run-suite, its short t_fuzz and t_conc
+#            included), then t_fuzz (SECONDS/2 as root, SECONDS/2 as
+#            nobody, two threads) and t_conc for SECONDS; lockdep, KASAN,
+#            KFENCE and DEBUG_VM reports fail the test they follow
 # Every test's kernel log is scanned (tests/run-suite).  Then the module is
 # unloaded: rmmod must succeed and the kernel must report no leak.
 set -u
@@ -44,8 +49,20 @@ fuzz) tests=(t_fuzz) ; export MF_FUZZ_SECONDS=$((2 * SECS)) MF_FUZZ_THREADS=2 ;;
 conc) tests=(t_conc) ; export MF_CONC_SECONDS=$SECS ;;
 smoke) tests=(t_perm t_fuzz t_conc "$TOP/tests/stress/outside-tools.sh")
 	export MF_FUZZ_SECONDS=$SECS MF_CONC_SECONDS=$SECS MF_OUTSIDE_SECONDS=$SECS ;;
+debug) tests=(t_fuzz t_conc) ; export MF_FUZZ_SECONDS=$SECS MF_FUZZ_THREADS=2 MF_CONC_SECONDS=$SECS ;;
 *) echo "stress-guest: unknown phase $PHASE" >&2; exit 2 ;;
 esac
+if [ "$PHASE" = debug ]; then
+	case $REL in
+	*-mfdebug) ;;
+	*) say "warning: the debug phase runs on $REL, not on the debug kernel" ;;
+	esac
+	# The whole suite first, with its own (short) durations.
+	say "the whole guest suite on $REL"
+	env -u MF_FUZZ_SECONDS -u MF_FUZZ_THREADS -u MF_CONC_SECONDS \
+		"$TOP"/tests/run-suite -v || fail=1
+	say "t_fuzz and t_conc, $SECS s each, on $REL"
+fi
 "$TOP"/tests/run-suite -v "${tests[@]}" || fail=1
 
 # The module unloads, and reports no leak.
