@@ -57,18 +57,42 @@ void atforkParent()
 	st.mu.unlock();
 }
 
+// In a child of fork(): replace the parent's session (detached) by one
+// of the child's own, with the same config.  st.mu held.  0 or -errno;
+// on failure st.reopen stays set and the next call tries again.
+int reopenLocked(State &st, std::shared_ptr<Session> &old) noexcept
+{
+	std::unique_ptr<Session> opened;
+	int rc;
+	try {
+		rc = Session::open(st.session->config(), opened);
+	} catch (const std::bad_alloc &) {
+		rc = -ENOMEM;
+	}
+	if (rc)
+		return rc;
+	old = std::move(st.session);
+	st.session = std::move(opened);
+	st.reopen = false;
+	st.session->publishFast();
+	return 0;
+}
+
 void atforkChild()
 {
 	State &st = state();
+	std::shared_ptr<Session> old;
 
 	gatesForkChild();
 	forkChild(st.session.get());
 	if (st.session) {
 		// The open file is the parent's: references taken through it
-		// would outlive this process.  Open the device again on the
-		// next call (async-signal-safe work only here).
+		// would outlive this process.  Open the device again now,
+		// with the privileges the parent had (a child often drops
+		// them next), or else on the next call.
 		st.session->detachForkChild();
 		st.reopen = true;
+		reopenLocked(st, old);
 	}
 	st.mu.unlock();
 }
@@ -201,20 +225,10 @@ int memfabric::detail::currentSession(std::shared_ptr<Session> &out) noexcept
 	std::lock_guard<std::mutex> lock(st.mu);
 
 	if (st.reopen && st.session) {
-		// The first call of a child of fork(): its own open file.
-		std::unique_ptr<Session> opened;
-		int rc;
-		try {
-			rc = Session::open(st.session->config(), opened);
-		} catch (const std::bad_alloc &) {
-			rc = -ENOMEM;
-		}
+		// A child of fork() whose reopen failed: try again.
+		int rc = reopenLocked(st, old);
 		if (rc)
 			return rc;
-		old = std::move(st.session);
-		st.session = std::move(opened);
-		st.reopen = false;
-		st.session->publishFast();
 	}
 	out = st.session;
 	return out ? 0 : -ENODEV;

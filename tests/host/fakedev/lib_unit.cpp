@@ -364,7 +364,7 @@ static void t_bad_alloc()
 	teardown();
 }
 
-// Fork: the child's first call opens a session of its own; the parent's
+// Fork: the child works through a session of its own (opened at fork); the parent's
 // references are untouched.
 static void t_fork()
 {
@@ -375,11 +375,12 @@ static void t_fork()
 	pid_t pid = fork();
 	if (pid == 0) {
 		int bad = 0;
-		// The inherited descriptor is closed already.
-		bad |= fake_nr_files() != 0;
+		// The inherited descriptor is closed already, and the
+		// child has opened its own (no handles in it).
+		bad |= fake_nr_files() != 1;
+		bad |= (fake_nr_handles() != 0) << 2;
 		// Not the parent's reference.
 		bad |= (BM_PutSec(&x, 0) != -ENOENT) << 1;
-		bad |= (fake_nr_files() != 1) << 2;
 		bad |= (BM_GetSec(&x, 0) != 0) << 3;
 		bad |= (session_refs(x) != 1) << 4;
 		bad |= (BM_PutSec(&x, 0) != 0) << 5;
