@@ -32,6 +32,7 @@
 #include <linux/pfn_t.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "mf_pool.h"
 
@@ -324,7 +325,13 @@ static int mf_fsdax_attach(struct mf_pool *pool, struct mf_pool_attach *arg)
 		goto err_put_dax;
 	}
 
-	memcpy(&fd->sb, fd->kaddr, sizeof(fd->sb));
+	/* A media error in the superblock is -EIO, not a machine check. */
+	if (copy_mc_to_kernel(&fd->sb, fd->kaddr, sizeof(fd->sb)) &&
+	    !(arg->flags & MF_POOL_FORMAT)) {
+		pr_err("%s: media error in the superblock\n", arg->path);
+		ret = -EIO;
+		goto err_put_dax;
+	}
 	if (arg->flags & MF_POOL_FORMAT) {
 		ret = mf_fsdax_format(pool, fd, bytes, unit_shift);
 		arg->result |= MF_POOL_RESULT_FORMATTED;
@@ -385,8 +392,9 @@ static int mf_fsdax_check(struct mf_pool *pool, struct mf_pool_check *res)
 	const char *what;
 
 	mf_pool_assert_locked(pool);
-	memcpy(&sb, fd->kaddr, sizeof(sb));
-	if (le64_to_cpu(sb.magic) != MF_SB_MAGIC)
+	if (copy_mc_to_kernel(&sb, fd->kaddr, sizeof(sb)))
+		what = "media error in the superblock";
+	else if (le64_to_cpu(sb.magic) != MF_SB_MAGIC)
 		what = "superblock magic is gone";
 	else if (mf_sb_validate(&sb, le64_to_cpu(fd->sb.pool_bytes), &what))
 		;

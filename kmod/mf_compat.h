@@ -42,6 +42,18 @@
 #error "memfabric supports Linux 6.1.y and 6.10 or later"
 #endif
 
+/*
+ * MF_DEVMAP_IDLE_REF - the reference count of an fsdax page nobody
+ * holds: ZONE_DEVICE fs-dax pages idle at 1 on 6.1 and 6.12 (mm/memremap.c,
+ * fs/dax.c: dax_layout_busy_page() looks for counts above 1).  Linux 6.15
+ * moved them to 0; a kernel with that change needs 0 here.
+ */
+#if MF_LINUX_AT_LEAST(6, 15)
+#define MF_DEVMAP_IDLE_REF	0
+#else
+#define MF_DEVMAP_IDLE_REF	1
+#endif
+
 /**
  * mf_vm_flags_set() - set flags on a VMA being mapped
  * @vma: the VMA, from a ->mmap() handler

@@ -1305,6 +1305,9 @@ static void mf_check_chain(struct mf_ext_pool *p, struct mf_ext_check *r)
 				mf_bad(r, i, "block start inside a block");
 				break;
 			}
+			/* A large block: preemptible inside it too. */
+			if (!((i - u) & 65535))
+				mf_ext_resched();
 		}
 		prev_free = !h.used;
 		prev = u;

@@ -55,6 +55,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <asm/barrier.h>
 
@@ -75,7 +76,26 @@ static inline void *mf_ext_zalloc(size_t size)
 #define mf_ext_flush(addr, len)	arch_wb_cache_pmem((void *)(addr), (len))
 #define mf_ext_fence()		pmem_wmb()
 
-#define mf_ext_ld64(ptr)	READ_ONCE(*(ptr))
+/*
+ * Metadata loads survive a media error: copy_mc_to_kernel() turns the
+ * machine check into a short copy, and the word reads as all ones, which
+ * no header checksum, magic or journal record accepts, so the damage is
+ * reported as corrupt metadata (-EUCLEAN) instead of taking the machine
+ * down.
+ */
+static inline u64 mf_ext_ld64_mc(const void *ptr)
+{
+	u64 v;
+
+	if (unlikely(copy_mc_to_kernel(&v, ptr, sizeof(v)))) {
+		pr_err_ratelimited("memfabric: media error in pool metadata at %px\n",
+				   ptr);
+		return ~0ULL;
+	}
+	return v;
+}
+
+#define mf_ext_ld64(ptr)	((__force typeof(*(ptr)))mf_ext_ld64_mc(ptr))
 #define mf_ext_st64(ptr, val)	WRITE_ONCE(*(ptr), (val))
 #define mf_ext_fls64(x)		fls64(x)
 #define mf_ext_ffs64(x)		__ffs64(x)

@@ -268,7 +268,7 @@ static int mf_open(struct inode *inode, struct file *file)
 
 	ret = mf_obj_file_open(file);
 	if (!ret)
-		mf_mmap_open_file(inode, file);
+		mf_mmap_open_file(file);
 	return ret;
 }
 
@@ -327,15 +327,21 @@ static int __init mf_init(void)
 	if (ret)
 		goto err_obj;
 
+	ret = mf_mmap_init();
+	if (ret)
+		goto err_pools;
+
 	ret = misc_register(&mf_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", mf_miscdev.name, ret);
-		goto err_pools;
+		goto err_mmap;
 	}
 
 	pr_info("version %s loaded\n", MF_MODULE_VERSION);
 	return 0;
 
+err_mmap:
+	mf_mmap_exit();
 err_pools:
 	mf_pool_exit();
 err_obj:

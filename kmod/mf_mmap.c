@@ -33,9 +33,10 @@
  *   Writes through /proc/PID/mem or ptrace need a writable or a
  *   copy-on-write VMA: they fail on the former, and copy on the latter.
  *
- * All opens of the device share one address_space (that of the inode of
- * the first open), marked S_DAX so that the core mm calls ->huge_fault();
- * unmap_mapping_range() over an object's range reaches every mapping.
+ * All opens of the device share one address_space (that of an inode of
+ * the module's own pseudo filesystem), marked S_DAX so that the core mm
+ * calls ->huge_fault(); unmap_mapping_range() over an object's range
+ * reaches every mapping.
  * Locking: see mf_object.h (mf_obj.map_lock).
  */
 
@@ -45,12 +46,13 @@
 #include <linux/fs.h>
 #include <linux/huge_mm.h>
 #include <linux/mman.h>
+#include <linux/mount.h>
 #include <linux/pagemap.h>
 #include <linux/overflow.h>
 #include <linux/pfn_t.h>
+#include <linux/pseudo_fs.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 
 #include "mf_compat.h"
 #include "mf_object.h"
@@ -60,9 +62,29 @@ static_assert(sizeof(struct mf_obj_commit) == 248);
 /* The flag bit lies above every object's map offsets. */
 static_assert(((u64)MF_MAP_NR_MAX + 1) << MF_MAP_OFF_SHIFT <= MF_MAP_LONGTERM);
 
-/* The inode whose address_space every open shares; under mf_mapping_lock. */
+/*
+ * The inode whose address_space every open shares: an inode of the
+ * module's own pseudo filesystem, not a device node's, which lives in a
+ * filesystem (a container's /dev) that may be unmounted while we hold it.
+ * Set at module init, before the device exists; read-only after.
+ */
+static struct vfsmount *mf_mnt;
 static struct inode *mf_mapping_inode;
-static DEFINE_SPINLOCK(mf_mapping_lock);	/* protects mf_mapping_inode */
+
+/* "mfab" */
+#define MF_FS_MAGIC		0x6d666162
+
+static int mf_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, MF_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/* Never registered: only kern_mount() below mounts it. */
+static struct file_system_type mf_fs_type = {
+	.name		= "memfabric",
+	.init_fs_context = mf_fs_init_fs_context,
+	.kill_sb	= kill_anon_super,
+};
 
 /* A write fault gives up after this many races with derive. */
 #define MF_FAULT_RETRIES	16
@@ -85,22 +107,38 @@ static bool mf_vma_longterm(const struct vm_area_struct *vma)
 #define MF_COMMIT_MAX_PAGES	(256U * 1024)
 
 /**
+ * mf_mmap_init() - make the shared address_space
+ *
+ * Context: module init, before the device is registered.
+ * Return: 0 or a negative errno.
+ */
+int mf_mmap_init(void)
+{
+	struct inode *inode;
+
+	mf_mnt = kern_mount(&mf_fs_type);
+	if (IS_ERR(mf_mnt))
+		return PTR_ERR(mf_mnt);
+	inode = alloc_anon_inode(mf_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		kern_unmount(mf_mnt);
+		return PTR_ERR(inode);
+	}
+	/* So that the core mm calls ->huge_fault() (vma_is_dax()). */
+	inode_set_flags(inode, S_DAX, S_DAX);
+	mf_mapping_inode = inode;
+	return 0;
+}
+
+/**
  * mf_mmap_open_file() - give an open file the shared address_space
- * @inode: the device inode it was opened through
  * @file: the new open file
  *
  * Context: process context, from the device's ->open().
  */
-void mf_mmap_open_file(struct inode *inode, struct file *file)
+void mf_mmap_open_file(struct file *file)
 {
-	spin_lock(&mf_mapping_lock);
-	if (!mf_mapping_inode) {
-		ihold(inode);
-		inode_set_flags(inode, S_DAX, S_DAX);
-		mf_mapping_inode = inode;
-	}
 	file->f_mapping = mf_mapping_inode->i_mapping;
-	spin_unlock(&mf_mapping_lock);
 }
 
 /**
@@ -110,16 +148,9 @@ void mf_mmap_open_file(struct inode *inode, struct file *file)
  */
 void mf_mmap_exit(void)
 {
-	struct inode *inode;
-
-	spin_lock(&mf_mapping_lock);
-	inode = mf_mapping_inode;
+	iput(mf_mapping_inode);
 	mf_mapping_inode = NULL;
-	spin_unlock(&mf_mapping_lock);
-	if (inode) {
-		inode_set_flags(inode, 0, S_DAX);
-		iput(inode);
-	}
+	kern_unmount(mf_mnt);
 }
 
 /**
@@ -134,16 +165,10 @@ void mf_mmap_exit(void)
  */
 void mf_mmap_zap(struct mf_obj *obj, u64 pos, u64 len)
 {
-	struct inode *inode;
-
 	lockdep_assert_held_write(&obj->map_lock);
 	if (!atomic_read(&obj->map_count))
 		return;
-	/* Set before any mapping could exist, cleared after the last. */
-	inode = READ_ONCE(mf_mapping_inode);
-	if (WARN_ON_ONCE(!inode))
-		return;
-	unmap_mapping_range(inode->i_mapping,
+	unmap_mapping_range(mf_mapping_inode->i_mapping,
 			    ((loff_t)obj->map_pgoff << PAGE_SHIFT) + pos,
 			    len, 0);
 }
@@ -576,7 +601,7 @@ static int mf_commit_copy(struct mf_obj *src, struct mf_obj *dst,
 	struct vm_area_struct *vma;
 	struct mf_commit_walk *w;
 	unsigned long done, n, i;
-	u64 off, size = dst->size, chunk;
+	u64 off, off0 = 0, size = dst->size, chunk;
 	int ret = 0;
 
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
@@ -593,12 +618,21 @@ static int mf_commit_copy(struct mf_obj *src, struct mf_obj *dst,
 		if (ret)
 			break;
 		vma = mf_commit_vma(addr + done, n << PAGE_SHIFT);
-		if (!vma || vma->vm_private_data != src) {
+		off = vma ? mf_fault_off(src,
+					 linear_page_index(vma, addr + done)) : 0;
+		/*
+		 * The lock is dropped between batches: each one must go on
+		 * where the one before ended, in the same object, or the
+		 * range was unmapped or remapped meanwhile.
+		 */
+		if (!vma || vma->vm_private_data != src ||
+		    (done && off != off0 + done)) {
 			mmap_read_unlock(mm);
-			ret = -EINVAL;	/* unmapped or remapped meanwhile */
+			ret = -EINVAL;
 			break;
 		}
-		off = mf_fault_off(src, linear_page_index(vma, addr + done));
+		if (!done)
+			off0 = off;
 		w->base = addr + done;
 		ret = mf_commit_collect(mm, w, n);
 		for (i = 0; i < n && !ret; i++) {
@@ -642,20 +676,24 @@ static void mf_commit_set_release(struct mf_commit_set *set)
 }
 
 /*
- * Collect the pages the process wrote in [@addr, @addr + @len) of its
- * mapping of @src into @set, at most MF_COMMIT_MAX_PAGES (-E2BIG beyond:
- * the caller copies chunk by chunk instead).
+ * Collect the pages the process wrote in [@addr, @addr + @len) of @vma,
+ * its mapping of @src, into @set, at most MF_COMMIT_MAX_PAGES (-E2BIG
+ * beyond: the caller copies chunk by chunk instead).  The caller holds
+ * mmap_lock for reading from the check of @vma to the end, so that the
+ * range stays one mapping of @src and the offsets come out strictly
+ * increasing; get_user_pages() here never drops it.
  */
-static int mf_commit_collect_all(struct mf_obj *src, unsigned long addr,
-				 unsigned long len, struct mf_commit_set *set)
+static int mf_commit_collect_all(struct mf_obj *src, struct vm_area_struct *vma,
+				 unsigned long addr, unsigned long len,
+				 struct mf_commit_set *set)
 {
 	struct mm_struct *mm = current->mm;
-	struct vm_area_struct *vma;
 	struct mf_commit_walk *w;
 	unsigned long done, n, i;
 	u64 off, size = READ_ONCE(src->size);
 	int ret = 0;
 
+	mmap_assert_locked(mm);
 	set->max = min_t(unsigned long, len >> PAGE_SHIFT, MF_COMMIT_MAX_PAGES);
 	set->off = kvmalloc_array(set->max, sizeof(*set->off), GFP_KERNEL);
 	set->pages = kvmalloc_array(set->max, sizeof(*set->pages), GFP_KERNEL);
@@ -664,14 +702,11 @@ static int mf_commit_collect_all(struct mf_obj *src, unsigned long addr,
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = mmap_read_lock_killable(mm);
-	if (ret)
-		goto out;
 	for (done = 0; done < len && !ret; done += n << PAGE_SHIFT) {
 		n = min_t(unsigned long, (len - done) >> PAGE_SHIFT,
 			  MF_COMMIT_BATCH);
-		vma = mf_commit_vma(addr + done, n << PAGE_SHIFT);
-		if (!vma || vma->vm_private_data != src) {
+		if (WARN_ON_ONCE(mf_commit_vma(addr + done, n << PAGE_SHIFT) !=
+				 vma)) {
 			ret = -EINVAL;
 			break;
 		}
@@ -696,7 +731,6 @@ static int mf_commit_collect_all(struct mf_obj *src, unsigned long addr,
 		if (!ret && fatal_signal_pending(current))
 			ret = -EINTR;
 	}
-	mmap_read_unlock(mm);
 out:
 	kfree(w);
 	if (ret)
@@ -738,7 +772,7 @@ static u64 mf_commit_set_bytes(const struct mf_commit_set *set, u64 size)
  * of an object), id, namespace, output or reserved field; -EOVERFLOW
  * @addr + @length overflows; -EACCES wrong secId, or a source the caller
  * may not read; -EEXIST the id is taken; -EBUSY the source has an
- * MF_MAP_LONGTERM mapping; -ENOSPC; -ENOMEM; -EINTR.
+ * MF_MAP_LONGTERM mapping or a pinned page; -ENOSPC; -ENOMEM; -EINTR.
  */
 int mf_ioctl_obj_commit(struct file *file, void *arg)
 {
@@ -761,21 +795,21 @@ int mf_ioctl_obj_commit(struct file *file, void *arg)
 		return -EOVERFLOW;
 	len = PAGE_ALIGN(oc->length);
 
+	/* One look at the mapping, and the collection under the same lock. */
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
 	vma = mf_commit_vma(oc->addr, len);
 	src = vma ? vma->vm_private_data : NULL;
-	if (src)
-		mf_obj_ref(src);
-	mmap_read_unlock(mm);
-	if (!src)
+	if (!src) {
+		mmap_read_unlock(mm);
 		return -EINVAL;
+	}
+	mf_obj_ref(src);
 	ret = mf_obj_check_access(src, MF_ACCESS_READ);
-	if (ret)
-		goto out_unref;
-
-	ret = mf_commit_collect_all(src, oc->addr, len, &set);
+	if (!ret)
+		ret = mf_commit_collect_all(src, vma, oc->addr, len, &set);
+	mmap_read_unlock(mm);
 	if (!ret) {
 		obj = mf_obj_commit_new(file, src, oc->ns, oc->secid, oc->id,
 					set.off, set.pages, set.n);

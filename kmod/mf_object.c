@@ -45,6 +45,9 @@ static_assert(sizeof(struct mf_obj_free) == 240);
 static_assert(sizeof(struct mf_obj_batch_free) == 200);
 static_assert(sizeof(struct mf_obj_expand) == 32);
 static_assert(sizeof(struct mf_obj_stat) == 248);
+static_assert((MF_TAG_DATA & MF_TAG_OWN_MASK) == MF_TAG_OWN &&
+	      (MF_TAG_NS_RECORD & MF_TAG_OWN_MASK) == MF_TAG_OWN &&
+	      (MF_TAG_OBJ_RECORD & MF_TAG_OWN_MASK) == MF_TAG_OWN);
 static_assert(sizeof(struct mf_obj_derive) == 232);
 
 /* Extents one allocation may fall back to when the pool is fragmented. */
@@ -327,30 +330,84 @@ struct mf_quarantine {
 void mf_quarantine_init(struct mf_obj_pool *opool)
 {
 	struct mf_pool *pool = opool->pool;
+	int ref;
 
 	INIT_LIST_HEAD(&opool->quarantine);
 	opool->idle_ref = -1;
-	if (pool->backend == MF_POOL_BACKEND_FSDAX && pool->capacity)
-		opool->idle_ref =
-			page_ref_count(pfn_to_page(mf_pool_pfn(pool, 0)));
+	if (pool->backend != MF_POOL_BACKEND_FSDAX || !pool->capacity)
+		return;
+	/*
+	 * The count of an idle page is a property of the kernel, not
+	 * something to measure: a page pinned before attach would become
+	 * the baseline, and later pins of it would go unseen.
+	 */
+	opool->idle_ref = MF_DEVMAP_IDLE_REF;
+	ref = page_ref_count(pfn_to_page(mf_pool_pfn(pool, 0)));
+	if (ref != MF_DEVMAP_IDLE_REF)
+		pr_warn("pool %s: page 0 has %d references at attach, expected %d\n",
+			pool->name, ref, MF_DEVMAP_IDLE_REF);
+}
+
+/*
+ * Whether a page of @opool's memory in [@off, @off + @len) is pinned or
+ * otherwise referenced by get_user_pages(): fsdax pages are mapped
+ * without a reference, so any count above the idle one is a GUP
+ * reference (a pin, vmsplice(), O_DIRECT in flight).  Pool lock or the
+ * caller's own exclusion of new pins held.
+ */
+static bool mf_range_pinned(struct mf_obj_pool *opool, u64 off, u64 len)
+{
+	struct mf_pool *pool = opool->pool;
+	struct page *page;
+	u64 at;
+
+	if (opool->idle_ref < 0)
+		return false;
+	for (at = off; at < off + len; at += PAGE_SIZE) {
+		page = pfn_to_page(mf_pool_pfn(pool, at));
+		if (page_ref_count(page) > opool->idle_ref)
+			return true;
+		if (!((at - off) & (SZ_64M - 1)))
+			cond_resched();
+	}
+	return false;
 }
 
 /* Whether a page of extent @base of @opool is pinned; pool lock held. */
 static bool mf_extent_pinned(struct mf_obj_pool *opool, u64 base)
 {
 	struct mf_pool *pool = opool->pool;
-	u64 len, tag, off;
+	u64 len, tag;
 
 	mf_pool_assert_locked(pool);
 	if (opool->idle_ref < 0 || mf_ext_lookup(pool->ext, base, &len, &tag))
 		return false;
-	for (off = base; off < base + len; off += PAGE_SIZE) {
-		if (page_ref_count(pfn_to_page(mf_pool_pfn(pool, off))) >
-		    opool->idle_ref)
+	return mf_range_pinned(opool, base, len);
+}
+
+/**
+ * mf_obj_pinned() - whether a page of an object's memory is pinned
+ * @obj: the object
+ *
+ * Publish, derive and commit call this after making sure no new write
+ * pin can be taken through a mapping (no writable shared mapping, or its
+ * entries zapped under @obj->map_lock): a pin taken earlier survives
+ * munmap() and would keep writing the object after it is published or
+ * shares its memory.  Read pins count too: a page count cannot tell
+ * them apart.
+ *
+ * Context: @obj->ns->lock held; may sleep.
+ */
+bool mf_obj_pinned(struct mf_obj *obj)
+{
+	struct mf_obj_extents *ext = mf_obj_ext(obj);
+	u32 i;
+
+	lockdep_assert_held(&obj->ns->lock);
+	for (i = 0; i < ext->nr; i++)
+		if (mf_range_pinned(obj->ns->opool, ext->e[i].off,
+				    ext->e[i].len))
 			return true;
-		if (!((off - base) & (SZ_1G - 1)))
-			cond_resched();
-	}
 	return false;
 }
 
@@ -379,6 +436,25 @@ static bool mf_quarantine_add(struct mf_obj_pool *opool, u64 base)
 	atomic_long_inc(&mf_cnt.quarantined);
 	__module_get(THIS_MODULE);
 	return true;
+}
+
+/*
+ * Drop one piece's use of base extent @base.  The last use returns the
+ * extent to the pool, or to the quarantine while a page of it is
+ * pinned: every "last use" goes through here.  Pool lock held.
+ */
+static void mf_uses_drop(struct mf_obj_pool *opool, u64 base)
+{
+	struct mf_pool *pool = opool->pool;
+	int ret;
+
+	mf_pool_assert_locked(pool);
+	if (!mf_uses_put(opool, base) || mf_quarantine_add(opool, base))
+		return;
+	ret = mf_ext_free(pool->ext, base);
+	if (ret)
+		pr_err("pool %s: cannot free extent %llu: %d\n", pool->name,
+		       base, ret);
 }
 
 /**
@@ -454,22 +530,13 @@ void mf_obj_free_extents(struct mf_obj_pool *opool,
 			 struct mf_obj_extents *ext)
 {
 	struct mf_pool *pool = opool->pool;
-	int ret;
 	u32 i;
 
 	mf_pool_assert_locked(pool);
 	if (!ext)
 		return;
-	for (i = 0; i < ext->nr; i++) {
-		if (!mf_uses_put(opool, ext->e[i].base))
-			continue;
-		if (mf_quarantine_add(opool, ext->e[i].base))
-			continue;
-		ret = mf_ext_free(pool->ext, ext->e[i].base);
-		if (ret)
-			pr_err("pool %s: cannot free extent %llu: %d\n",
-			       pool->name, ext->e[i].base, ret);
-	}
+	for (i = 0; i < ext->nr; i++)
+		mf_uses_drop(opool, ext->e[i].base);
 	mf_nl_pool_space(pool);
 }
 
@@ -482,8 +549,7 @@ static void mf_drop_pieces(struct mf_obj_pool *opool,
 
 	mutex_lock(&pool->lock);
 	for (i = 0; i < nr; i++)
-		if (mf_uses_put(opool, e[i].base))
-			mf_ext_free(pool->ext, e[i].base);
+		mf_uses_drop(opool, e[i].base);
 	mutex_unlock(&pool->lock);
 }
 
@@ -759,6 +825,12 @@ static void mf_obj_unref_n(struct mf_obj *obj, u64 n)
 	struct mf_obj_pool *opool = ns->opool;
 	bool last, destroy;
 
+	/*
+	 * Once the count is down, another thread may destroy the object
+	 * and drop the namespace's last reference while this one is still
+	 * inside mutex_unlock(): hold one of our own across the unlock.
+	 */
+	mf_ns_get(ns);
 	mutex_lock(&ns->lock);
 	if (WARN_ON_ONCE(obj->refs < n))
 		n = obj->refs;
@@ -775,6 +847,7 @@ static void mf_obj_unref_n(struct mf_obj *obj, u64 n)
 		MF_DEBUG_ASSERT(atomic_long_read(&opool->busy) > 0);
 		atomic_long_dec(&opool->busy);
 	}
+	mf_ns_put(ns);
 }
 
 /**
@@ -1221,8 +1294,7 @@ static int mf_obj_cow_one(struct mf_obj *obj, u32 i, u64 at)
 	mf_obj_extents_retire(ext);
 
 	mutex_lock(&pool->lock);
-	if (mf_uses_put(opool, p.base) && !mf_quarantine_add(opool, p.base))
-		mf_ext_free(pool->ext, p.base);
+	mf_uses_drop(opool, p.base);
 	mutex_unlock(&pool->lock);
 	atomic_long_inc(&mf_cnt.cow_pieces);
 	return 0;
@@ -1231,8 +1303,7 @@ err_uses:
 	mutex_lock(&pool->lock);
 	for (j = 0; j < kept; j++)
 		mf_uses_put(opool, p.base);
-	if (mf_uses_put(opool, nb))
-		mf_ext_free(pool->ext, nb);
+	mf_uses_drop(opool, nb);
 	mutex_unlock(&pool->lock);
 err_free:
 	kvfree(nx);
@@ -1643,6 +1714,13 @@ static int mf_obj_publish_locked(struct mf_obj *obj)
 		return -EALREADY;
 	if (atomic_read(&obj->wmap_count))
 		return -EBUSY;
+	/*
+	 * No writable shared mapping is left to take a new write pin
+	 * through; one taken earlier survives munmap(): refuse while any
+	 * page is pinned.
+	 */
+	if (mf_obj_pinned(obj))
+		return -EBUSY;
 	if (obj->record != MF_NO_RECORD) {
 		ret = mf_rec_obj_write(obj, mf_obj_ext(obj), obj->size,
 				       MF_OBJ_SHARED_RO);
@@ -1661,7 +1739,8 @@ static int mf_obj_publish_locked(struct mf_obj *obj)
  * For MF_IOC_OBJ_COMMIT with MF_COMMIT_PUBLISH.
  *
  * Context: process context; takes the pool's lock and the namespace's.
- * Return: 0; -EALREADY; -EBUSY a writable shared mapping exists; -ENOENT
+ * Return: 0; -EALREADY; -EBUSY a writable shared mapping exists, or a
+ * page of the object is pinned; -ENOENT
  * the pool was detached or the object freed; -ENOSPC no room for its
  * record.
  */
@@ -1833,8 +1912,8 @@ out_put:
  * Return: 0; -EINVAL bad name, id or reserved field; -ENOENT no such
  * pool, namespace or object; -EACCES wrong secId; -EPERM neither its
  * owner nor CAP_SYS_ADMIN; -EALREADY published already; -EBUSY a
- * writable MAP_SHARED mapping of it exists; -ENOSPC no room for the new
- * record.
+ * writable MAP_SHARED mapping of it exists, or a page of it is pinned;
+ * -ENOSPC no room for the new record.
  */
 int mf_ioctl_obj_publish(struct file *file, void *arg)
 {
@@ -2059,19 +2138,37 @@ static int mf_obj_derive_pieces(struct mf_obj *src,
 }
 
 /*
- * Make @src's pieces shared with a derived object: zap the source's
- * mappings so that a write through any of them faults and copies first.
- * A published source has no writable mapping to worry about.
+ * Make @src's pieces shared with a derived object, after
+ * mf_obj_derive_pieces() counted @nx's uses: zap the source's mappings
+ * so that a write through any of them faults and copies first, then look
+ * for pins, which no fault would see: -EBUSY while a page of @src is
+ * pinned, with @nx's uses dropped and @nx freed.  A published source has
+ * no writable mapping or pin to worry about (publish checked).
  */
-static void mf_obj_share_pieces(struct mf_obj *src)
+static int mf_obj_share_pieces(struct mf_obj *src, struct mf_obj_extents *nx)
 {
+	struct mf_obj_pool *opool = src->ns->opool;
+	int ret = 0;
+
 	lockdep_assert_held(&src->ns->lock);
-	if (src->type != MF_OBJ_PRIVATE_RW || !atomic_read(&src->map_count))
-		return;
+	if (src->type != MF_OBJ_PRIVATE_RW)
+		return 0;
 	down_write(&src->map_lock);
-	src->share_seq++;
-	mf_mmap_zap(src, 0, mf_obj_alloc_len(src->ns->pool, src->size));
+	if (atomic_read(&src->map_count)) {
+		src->share_seq++;
+		mf_mmap_zap(src, 0, mf_obj_alloc_len(src->ns->pool, src->size));
+	}
+	/* No entry is left for a pin to start from: count the old ones. */
+	if (mf_obj_pinned(src))
+		ret = -EBUSY;
 	up_write(&src->map_lock);
+	if (ret) {
+		mutex_lock(&opool->pool->lock);
+		mf_obj_free_extents(opool, nx);
+		mutex_unlock(&opool->pool->lock);
+		kvfree(nx);
+	}
+	return ret;
 }
 
 /**
@@ -2092,7 +2189,7 @@ static void mf_obj_share_pieces(struct mf_obj *src)
  * Return: the new object, with a reference for the caller besides the
  * handle's (drop it with mf_obj_unref()), or an ERR_PTR: -ENOENT no such
  * namespace or pool; -EACCES wrong secId; -EEXIST the id is taken;
- * -EBUSY @src has an MF_MAP_LONGTERM mapping;
+ * -EBUSY @src has an MF_MAP_LONGTERM mapping or a pinned page;
  * -ENOSPC; -ENOMEM.
  */
 struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
@@ -2127,7 +2224,7 @@ struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
 	size = src->size;
 	ret = mf_obj_derive_pieces(src, &nx);
 	if (!ret)
-		mf_obj_share_pieces(src);
+		ret = mf_obj_share_pieces(src, nx);
 	mutex_unlock(&src->ns->lock);
 	if (ret) {
 		obj = ERR_PTR(ret);
@@ -2224,10 +2321,13 @@ static int mf_commit_uses(struct mf_obj_pool *opool,
 		}
 		return ret;
 	}
-	/* Never the last use: the source still holds its own pieces. */
+	/*
+	 * Usually not the last use, since the source holds its own pieces;
+	 * but a write of the source may have copied one meanwhile.
+	 */
 	for (i = 0; i < nx0->nr; i++)
-		if (!parts[i] && mf_uses_put(opool, nx0->e[i].base))
-			mf_ext_free(opool->pool->ext, nx0->e[i].base);
+		if (!parts[i])
+			mf_uses_drop(opool, nx0->e[i].base);
 	return 0;
 }
 
@@ -2270,6 +2370,10 @@ struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
 	u64 size;
 	int ret;
 
+	/* mf_commit_pieces() relies on strictly increasing page offsets. */
+	for (i = 0; i < n; i++)
+		if (!PAGE_ALIGNED(pg_off[i]) || (i && pg_off[i] <= pg_off[i - 1]))
+			return ERR_PTR(-EINVAL);
 	unit_off = kvmalloc_array(max(n, 1U), sizeof(*unit_off), GFP_KERNEL);
 	if (!unit_off)
 		return ERR_PTR(-ENOMEM);
@@ -2298,7 +2402,7 @@ struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
 	size = src->size;
 	ret = mf_obj_derive_pieces(src, &nx0);
 	if (!ret)
-		mf_obj_share_pieces(src);
+		ret = mf_obj_share_pieces(src, nx0);
 	mutex_unlock(&src->ns->lock);
 	if (ret)
 		goto out_unlock;
@@ -2334,10 +2438,18 @@ struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
 				  nx0->e[si].off + (unit_off[i] - nx0->e[si].pos),
 				  unit);
 	}
-	/* ...then the process's pages. */
+	/*
+	 * ...then the process's pages, each into a unit of @nb: never into
+	 * a piece the new object shares with @src or anyone else.
+	 */
 	for (i = 0; i < n && !ret; i++) {
 		int e = mf_obj_ext_find(nx, pg_off[i]);
 
+		if (e < 0 || nx->e[e].base != nb) {
+			MF_DEBUG_ASSERT(0);
+			ret = -EINVAL;
+			break;
+		}
 		mf_fab_write(pool, nx->e[e].off + (pg_off[i] - nx->e[e].pos),
 			     page_address(pages[i]), PAGE_SIZE);
 	}
@@ -2418,7 +2530,7 @@ void mf_obj_abandon(struct file *file, struct mf_obj *obj)
  * map offset, namespace, id, output or reserved field; -ENOENT no handle
  * on the source, no such namespace; -EACCES wrong secId, or another's
  * private source; -EEXIST the id is taken; -EBUSY the source has an
- * MF_MAP_LONGTERM mapping; -ENOSPC; -ENOMEM.
+ * MF_MAP_LONGTERM mapping or a pinned page; -ENOSPC; -ENOMEM.
  */
 int mf_ioctl_obj_derive(struct file *file, void *arg)
 {

@@ -101,6 +101,7 @@ struct page;
 struct kobject;
 
 /* Extent tags in persistent pools. */
+/* Tags of the object layer: all in the module's range, MF_TAG_OWN. */
 #define MF_TAG_DATA		0x4d46444154410000ULL	/* "MFDATA" */
 #define MF_TAG_NS_RECORD	0x4d464e5352454300ULL	/* "MFNSREC" */
 #define MF_TAG_OBJ_RECORD	0x4d464f424a524543ULL	/* "MFOBJREC" */
@@ -362,7 +363,8 @@ int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len);
 
 /* Mappings (mf_mmap.c) for the object core and the device. */
 void mf_mmap_exit(void);
-void mf_mmap_open_file(struct inode *inode, struct file *file);
+int mf_mmap_init(void);
+void mf_mmap_open_file(struct file *file);
 int mf_mmap(struct file *file, struct vm_area_struct *vma);
 unsigned long mf_get_unmapped_area(struct file *file, unsigned long addr,
 				   unsigned long len, unsigned long pgoff,
@@ -389,6 +391,7 @@ bool mf_uses_put(struct mf_obj_pool *opool, u64 base);
 u64 mf_uses_count(struct mf_obj_pool *opool, u64 base);
 void mf_uses_drop_all(struct mf_obj_pool *opool);
 void mf_quarantine_init(struct mf_obj_pool *opool);
+bool mf_obj_pinned(struct mf_obj *obj);
 void mf_quarantine_retry(struct mf_obj_pool *opool);
 void mf_quarantine_drop(struct mf_obj_pool *opool);
 struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,

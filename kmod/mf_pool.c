@@ -583,6 +583,43 @@ int mf_ioctl_pool_list(struct file *file, void *arg)
 	return 0;
 }
 
+/* The least time between two walks of an unprivileged caller's check. */
+#define MF_CHECK_MIN_GAP	(HZ / 10)
+
+/*
+ * Walk @pool's metadata for MF_IOC_POOL_CHECK into @chk, and keep the
+ * findings in @pool->chk with the time the next unprivileged walk may
+ * start: ten times as long as this one took from now.  Pool lock held.
+ */
+static int mf_pool_check_walk(struct mf_pool *pool, struct mf_pool_check *chk)
+{
+	struct mf_ext_check ec = {};
+	unsigned long start = jiffies;
+	int ret;
+
+	mf_pool_assert_locked(pool);
+	if (pool->ops->check) {
+		ret = pool->ops->check(pool, chk);
+		if (ret)
+			return ret;
+	}
+	ret = mf_ext_check(pool->ext, &ec);
+	if (ret && ret != -EUCLEAN)
+		return ret;
+	if (ec.errors && !chk->errors) {
+		chk->first_error = ec.first_error;
+		strscpy_pad(chk->what, ec.what, sizeof(chk->what));
+	}
+	chk->errors += ec.errors;
+	pool->chk.valid = true;
+	pool->chk.errors = chk->errors;
+	pool->chk.first_error = chk->first_error;
+	memcpy(pool->chk.what, chk->what, sizeof(pool->chk.what));
+	pool->chk.next = jiffies + max(10 * (jiffies - start),
+				       (unsigned long)MF_CHECK_MIN_GAP);
+	return 0;
+}
+
 /**
  * mf_ioctl_pool_check() - MF_IOC_POOL_CHECK: check a pool's metadata
  * @file: the open /dev/memfabric
@@ -590,7 +627,10 @@ int mf_ioctl_pool_list(struct file *file, void *arg)
  *
  * Checks the backend's metadata (an fsdax pool's superblock) and then
  * the allocator's (mf_ext_check()); reports the number of findings and
- * the first one.
+ * the first one.  The walk holds the pool's lock and is linear in the
+ * pool's units, so a caller without CAP_SYS_ADMIN gets the last walk's
+ * findings while they are fresh (see mf_pool_check_walk()); an
+ * administrator always walks.
  *
  * Context: process context; holds the pool's lock for the whole walk.
  * Return: 0 (findings are not an error); -EINVAL bad name, output field
@@ -599,7 +639,6 @@ int mf_ioctl_pool_list(struct file *file, void *arg)
 int mf_ioctl_pool_check(struct file *file, void *arg)
 {
 	struct mf_pool_check *chk = arg;
-	struct mf_ext_check ec = {};
 	struct mf_pool *pool;
 	int ret;
 
@@ -612,20 +651,14 @@ int mf_ioctl_pool_check(struct file *file, void *arg)
 	ret = mf_pool_lock_live(pool);
 	if (ret)
 		goto out_put;
-	if (pool->ops->check) {
-		ret = pool->ops->check(pool, chk);
-		if (ret)
-			goto out_unlock;
+	if (pool->chk.valid && time_before(jiffies, pool->chk.next) &&
+	    !capable(CAP_SYS_ADMIN)) {
+		chk->errors = pool->chk.errors;
+		chk->first_error = pool->chk.first_error;
+		memcpy(chk->what, pool->chk.what, sizeof(chk->what));
+	} else {
+		ret = mf_pool_check_walk(pool, chk);
 	}
-	ret = mf_ext_check(pool->ext, &ec);
-	if (ret)
-		goto out_unlock;
-	if (ec.errors && !chk->errors) {
-		chk->first_error = ec.first_error;
-		strscpy_pad(chk->what, ec.what, sizeof(chk->what));
-	}
-	chk->errors += ec.errors;
-out_unlock:
 	mutex_unlock(&pool->lock);
 out_put:
 	mf_pool_put(pool);
@@ -769,7 +802,8 @@ out_put:
  * Return: 0 with the freed extent's length and tag in ->len and ->tag;
  * -EPERM without CAP_SYS_ADMIN; -EINVAL bad name, output or reserved
  * field; -ENOENT no such pool, or ->offset is not that of an allocated
- * extent; -EUCLEAN corrupt metadata.
+ * extent; -EBUSY the extent belongs to an object or a record;
+ * -EUCLEAN corrupt metadata.
  */
 int mf_ioctl_extent_free(struct file *file, void *arg)
 {
@@ -789,6 +823,9 @@ int mf_ioctl_extent_free(struct file *file, void *arg)
 	if (ret)
 		goto out_put;
 	ret = mf_ext_lookup(pool->ext, ef->offset, &len, &tag);
+	/* Object data and records go with their objects, never from here. */
+	if (!ret && (tag & MF_TAG_OWN_MASK) == MF_TAG_OWN)
+		ret = -EBUSY;
 	if (!ret)
 		ret = mf_ext_free(pool->ext, ef->offset);
 	mf_nl_pool_space(pool);

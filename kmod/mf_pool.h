@@ -82,6 +82,10 @@ struct mf_backend_ops {
  * @meta: the allocator's metadata area (pmem or kvmalloc'ed DRAM)
  * @meta_size: its size
  * @priv: the backend's state
+ * @chk: the last metadata check's findings, under @lock: what an
+ *	unprivileged MF_IOC_POOL_CHECK gets until @chk.next (jiffies), so
+ *	that such calls keep the allocator locked for at most about a
+ *	tenth of the time
  */
 struct mf_pool {
 	struct kobject kobj;
@@ -102,6 +106,13 @@ struct mf_pool {
 	void *meta;
 	size_t meta_size;
 	void *priv;
+	struct {
+		bool valid;
+		unsigned long next;
+		u64 errors;
+		u64 first_error;
+		char what[64];
+	} chk;
 };
 
 extern const struct mf_backend_ops mf_backend_fsdax;

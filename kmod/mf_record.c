@@ -580,19 +580,23 @@ static int mf_rebuild_uses(struct mf_obj_pool *opool, struct mf_rebuild *rb,
 	size_t i;
 	u32 j;
 
-	mutex_lock(&pool->lock);
+	/* mf_object.h's order: a namespace's lock, then the allocator's. */
 	list_for_each_entry(ns, &opool->namespaces, node) {
 		mutex_lock(&ns->lock);
+		mutex_lock(&pool->lock);
 		for (n = rb_first(&ns->objects); n && !ret; n = rb_next(n)) {
 			obj = rb_entry(n, struct mf_obj, rb);
 			ext = mf_obj_ext(obj);
 			for (j = 0; j < ext->nr && !ret; j++)
 				ret = mf_uses_get(opool, ext->e[j].base, 1);
 		}
+		mutex_unlock(&pool->lock);
 		mutex_unlock(&ns->lock);
 		if (ret)
-			break;
+			return ret;
+		cond_resched();
 	}
+	mutex_lock(&pool->lock);
 	for (i = 0; i < rb->data.n && !ret; i++) {
 		if (mf_uses_count(opool, rb->data.v[i].off))
 			continue;

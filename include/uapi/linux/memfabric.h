@@ -300,7 +300,9 @@ struct mf_pool_open {
  * @pool: name of the pool.
  * @len: bytes to allocate, rounded up to the pool's unit; extents of
  *	2 MiB or more are 2 MiB aligned.
- * @tag: a value kept with the extent (persistent in fsdax pools).
+ * @tag: a value kept with the extent (persistent in fsdax pools).  A tag
+ *	in the module's own range (MF_TAG_OWN) makes an extent that the
+ *	next attach of a persistent pool takes for a crash's leftover.
  * @offset: out: the extent's offset in the pool's data area.
  * @reserved: must be 0.
  */
@@ -313,6 +315,15 @@ struct mf_extent_alloc {
 	__aligned_u64 offset;
 	__aligned_u64 reserved;
 };
+
+/*
+ * Extent tags whose top 16 bits are "MF" belong to the module: object
+ * data and the namespace and object records.  MF_IOC_EXTENT_FREE refuses
+ * to free such an extent (EBUSY): it is freed with the object that owns
+ * it, or by the next attach if no record lists it.
+ */
+#define MF_TAG_OWN_MASK		0xffff000000000000ULL
+#define MF_TAG_OWN		0x4d46000000000000ULL
 
 /**
  * struct mf_extent_free - argument of MF_IOC_EXTENT_FREE
@@ -399,7 +410,9 @@ struct mf_extent_list {
  * ALLOC: ENOSPC no free extent is large enough (MF_IOC_POOL_LIST's
  * largest_free tells the largest that is; a request of 2 MiB or more
  * needs an aligned fit); EINVAL len 0 or beyond the pool's capacity.
- * FREE: ENOENT the offset is not that of an allocated extent.  EUCLEAN
+ * FREE: ENOENT the offset is not
+ * that of an allocated extent; EBUSY the extent belongs to an object or a
+ * record (its tag is in the module's range).  EUCLEAN
  * from any of them: the pool's metadata was found corrupt (nothing is
  * changed).  ENOENT for a pool that is not attached.
  */
