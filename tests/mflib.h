@@ -163,7 +163,8 @@ static inline int mfl_has_pattern(BmInfo *b, size_t off, size_t len,
 /*
  * Run @fn(@arg) in a child process and return its exit status (-1 if it
  * died).  @nobody: the child first becomes uid/gid 65534 without groups.
- * The child inherits the test's BM session (its open file); it reports
+ * The child works through a BM session of its own (the library opens the
+ * device again at the fork, before the child drops privileges); it reports
  * failures with its exit status: @fn returns the number of failed checks
  * and prints a "# child: ..." line for each.
  */
