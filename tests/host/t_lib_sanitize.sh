@@ -28,7 +28,7 @@ run() {
 		fail=1
 		return
 	fi
-	t0=$(date +%s.%N)
+	t0=$(date +%s%N)
 	out=$(LIBSAN_LABEL=$label "$@" 2>&1)
 	rc=$?
 	# TSan on a kernel with many mmap random bits: run it without ASLR.
@@ -36,15 +36,16 @@ run() {
 		out=$(LIBSAN_LABEL=$label setarch "$(uname -m)" -R "$@" 2>&1)
 		rc=$?
 	fi
-	t1=$(date +%s.%N)
+	t1=$(date +%s%N)
 	grep -E '^(PASS|FAIL): ' <<<"$out" | sed "s/^\(PASS\|FAIL\): lib_unit /\1: $label lib_unit /"
 	if [ $rc != 0 ]; then
 		grep -E 'ERROR: |WARNING: ThreadSanitizer|SUMMARY: |runtime error' <<<"$out" | head -20
 		echo "FAIL: $label: $(basename "$1") exited with status $rc"
 		fail=1
 	fi
-	printf '%s: %s took %.1f s\n' "$label" "$(basename "$1")" \
-		"$(echo "$t1 - $t0" | bc)"
+	local ms=$(((t1 - t0) / 1000000))
+	printf '%s: %s took %d.%d s\n' "$label" "$(basename "$1")" \
+		$((ms / 1000)) $((ms % 1000 / 100))
 }
 
 run asan "$B/asan/lib_unit"
