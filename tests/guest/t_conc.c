@@ -8,10 +8,18 @@
  *	of THREADS threads each (default 2) hammer one namespace for SECONDS
  *	(default 40, or $MF_CONC_SECONDS): alloc, write, read, map, fault,
  *	mprotect, munmap, publish, get, put, derive, commit, expand and free,
- *	on a small set of ids so that they collide.  Each worker has its own
- *	open file, shared by its threads.  Meanwhile the parent kills a random
- *	worker with SIGKILL every 0.1 to 1.5 s and starts a new one.  At the
- *	end every worker is killed, and then: the handle, reference and
+ *	on a small set of ids so that they collide, and races of
+ *	address-space surgery against the calls (w_race(): mremap with
+ *	MREMAP_FIXED, munmap, mmap(MAP_FIXED), MADV_DONTNEED, fork, mprotect
+ *	and faults from a helper thread while the worker commits, derives,
+ *	publishes, expands, frees or faults; issue 15).  Each worker has its
+ *	own open file, shared by its threads.  Meanwhile the parent kills a
+ *	random worker with SIGKILL every 0.1 to 1.5 s and starts a new one,
+ *	and after each kill records every newly published object's checksum
+ *	and a sentinel derived from it, and checks two recorded ones.  At the
+ *	end every worker is killed, and then: content (no page written through
+ *	a MAP_PRIVATE mapping reached its object; every recorded published
+ *	object and sentinel has its checksum); the handle, reference and
  *	mapping counters are back; every surviving object has exactly the one
  *	reference a fresh GET gives it (and one more per mapping, none after
  *	munmap and PUT); destroying the namespace with MF_NS_FORCE frees all
@@ -38,6 +46,8 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -132,6 +142,558 @@ static void w_hold(struct wthread *t, uint64_t mo)
 		t->held[xs(&t->rng) % 32] = mo;
 }
 
+/* ---- races: address-space surgery against the calls that walk it ---------- */
+
+/*
+ * w_race(): a worker thread maps two windows W1, W2 of an object (mostly
+ * MAP_PRIVATE: W2 at lower object offsets than W1, half the time), writes
+ * some of their pages, and runs one call (COMMIT of W1 or W2, DERIVE,
+ * PUBLISH, EXPAND, FREE, faults) while its helper thread changes the
+ * address space: mremap(MREMAP_FIXED) of W2 over W1 at a 2 MiB step (a
+ * commit collects in 2 MiB batches), munmap, mmap(MAP_FIXED) over W1,
+ * MADV_DONTNEED, fork() with a child that writes, mprotect(), faults.  The
+ * helper waits a random number of spins first, and 3 times in 4 a third
+ * thread holds mmap_lock for writing as the call starts, so that the call
+ * and the surgery queue behind it in that order.  Windows lie in the
+ * thread's own reservation (PROT_NONE between races).  Afterwards no page
+ * written through a MAP_PRIVATE window may be in the object (by content);
+ * a violation goes to the parent through c_res.
+ */
+#define CR_RESV		(24UL << 20)
+#define CR_W2_AT	(12UL << 20)
+#define CR_CHUNK	(2UL << 20)
+#define CR_HOLD		(8UL << 20)
+#define CR_TAG		0x434f4e4300000000ULL
+
+/* What the workers tell the parent (shared memory; workers die at will). */
+struct cres {
+	unsigned long races, race_ok, priv_checks, bad;
+	long long first_ms;
+	char first[320];
+};
+
+static struct cres *c_res;
+static long long c_t0;
+
+enum { CS_MOVE, CS_UNMAP, CS_OVERMAP, CS_DONTNEED, CS_FORK, CS_MPROTECT,
+       CS_FAULT, CS_NR };
+enum { CC_COMMIT1, CC_COMMIT2, CC_DERIVE, CC_PUBLISH, CC_EXPAND, CC_FREE,
+       CC_FAULT, CC_NR };
+static const int cs_weight[CS_NR] = { 40, 10, 15, 10, 5, 10, 10 };
+static const int cc_weight[CC_NR] = { 40, 10, 10, 10, 10, 10, 10 };
+static const char *const cs_name[CS_NR] = {
+	"mremap W2 over W1", "munmap", "mmap MAP_FIXED", "MADV_DONTNEED",
+	"fork", "mprotect", "faults",
+};
+static const char *const cc_name[CC_NR] = {
+	"COMMIT W1", "COMMIT W2", "DERIVE", "PUBLISH", "EXPAND", "FREE", "faults",
+};
+
+struct crace {
+	pthread_t helper, holder;
+	sem_t wake, hold;
+	volatile int gen, ready, go, done, hold_in, hold_done;
+	long spins;
+	int surg;
+	unsigned char *resv, *hold_mem, *w1, *w2;
+	size_t l1, l2, d, slen;
+	uint64_t mo;
+	int fd;
+	int over_anon;
+	uint64_t rng;
+};
+
+static long long c_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void c_spin(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		__asm__ __volatile__("pause" ::: "memory");
+}
+
+static void c_wait(volatile int *v, int want)
+{
+	while (__atomic_load_n(v, __ATOMIC_ACQUIRE) != want)
+		sched_yield();
+}
+
+static int c_pick(uint64_t *rng, const int *w, int n)
+{
+	int i, sum = 0, x;
+
+	for (i = 0; i < n; i++)
+		sum += w[i];
+	x = (int)(xs(rng) % (uint64_t)sum);
+	for (i = 0; i < n - 1 && x >= w[i]; i++)
+		x -= w[i];
+	return i;
+}
+
+/* Reads and writes in [@p, @p + @len) that may fault. */
+static void c_touch(uint64_t *rng, unsigned char *p, size_t len)
+{
+	int i;
+
+	if (!len)
+		return;
+	if (sigsetjmp(w_jmp, 1)) {
+		w_touching = 0;
+		return;
+	}
+	w_touching = 1;
+	for (i = 0; i < 8; i++) {
+		uint64_t x = xs(rng);
+
+		if (x & 1)
+			p[(x >> 8) % len] = 0x48;
+		else
+			(void)*(volatile unsigned char *)(p + (x >> 8) % len);
+	}
+	w_touching = 0;
+}
+
+static void c_surgery(struct crace *r)
+{
+	pid_t pid;
+
+	switch (r->surg) {
+	case CS_MOVE:
+		mremap(r->w2, r->l2, r->l2, MREMAP_MAYMOVE | MREMAP_FIXED,
+		       r->w1 + r->d);
+		break;
+	case CS_UNMAP:
+		munmap(r->w1 + r->d, r->slen);
+		break;
+	case CS_OVERMAP:
+		if (r->over_anon)
+			mmap(r->w1 + r->d, r->slen, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		else
+			mmap(r->w1 + r->d, r->slen, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_FIXED, r->fd, (off_t)r->mo);
+		break;
+	case CS_DONTNEED:
+		madvise(r->w1 + r->d, r->slen, MADV_DONTNEED);
+		madvise(r->w2, r->l2, MADV_DONTNEED);
+		break;
+	case CS_FORK:
+		pid = fork();
+		if (pid == 0) {
+			c_touch(&r->rng, r->w1, r->l1);
+			c_touch(&r->rng, r->w2, r->l2);
+			_exit(0);
+		}
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		break;
+	case CS_MPROTECT:
+		mprotect(r->w1 + r->d, r->slen, xs(&r->rng) & 1 ? PROT_READ : PROT_NONE);
+		break;
+	default:
+		c_touch(&r->rng, r->w1 + r->d, r->slen);
+		c_touch(&r->rng, r->w2, r->l2);
+		break;
+	}
+}
+
+static void *c_helper(void *arg)
+{
+	struct crace *r = arg;
+	int g;
+
+	for (;;) {
+		sem_wait(&r->wake);
+		g = r->gen;
+		__atomic_store_n(&r->ready, g, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&r->go, __ATOMIC_ACQUIRE) != g)
+			;
+		c_spin(r->spins);
+		c_surgery(r);
+		__atomic_store_n(&r->done, g, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void *c_holder(void *arg)
+{
+	struct crace *r = arg;
+	int g;
+
+	for (;;) {
+		sem_wait(&r->hold);
+		g = r->gen;
+		__atomic_store_n(&r->hold_in, g, __ATOMIC_RELEASE);
+		mprotect(r->hold_mem, CR_HOLD, PROT_READ);
+		mprotect(r->hold_mem, CR_HOLD, PROT_READ | PROT_WRITE);
+		__atomic_store_n(&r->hold_done, g, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static struct crace *c_race_init(uint64_t seed)
+{
+	struct crace *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->rng = seed | 1;
+	r->resv = mmap(NULL, CR_RESV, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	r->hold_mem = mmap(NULL, CR_HOLD, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (r->resv == MAP_FAILED || r->hold_mem == MAP_FAILED ||
+	    sem_init(&r->wake, 0, 0) || sem_init(&r->hold, 0, 0))
+		return NULL;
+	memset(r->hold_mem, 1, CR_HOLD);
+	if (pthread_create(&r->helper, NULL, c_helper, r) ||
+	    pthread_create(&r->holder, NULL, c_holder, r))
+		return NULL;
+	return r;
+}
+
+static void c_bad(const char *fmt, ...)
+{
+	char msg[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (__atomic_fetch_add(&c_res->bad, 1, __ATOMIC_RELAXED) == 0) {
+		c_res->first_ms = c_ms() - c_t0;
+		snprintf(c_res->first, sizeof(c_res->first), "%s", msg);
+	}
+}
+
+struct cdirty {
+	uint64_t off, v;
+};
+
+/*
+ * Write W1's first page and some more of both windows (the private ones)
+ * with tagged words; returns how many pages, or -1 if a write faulted.
+ */
+static int c_dirty(struct wthread *t, struct crace *r, int priv1, int priv2,
+		   uint64_t a1, uint64_t a2, struct cdirty *dl)
+{
+	volatile int nd = 0;
+	int i;
+
+	if (sigsetjmp(w_jmp, 1)) {
+		w_touching = 0;
+		return -1;
+	}
+	w_touching = 1;
+	for (i = 0; i < 6; i++) {
+		int in2 = i >= 3;
+		uint64_t pg = !i ? 0 : xs(&t->rng) % ((in2 ? r->l2 : r->l1) / page) * page;
+		uint64_t v = CR_TAG ^ (xs(&t->rng) & 0xffff0000000ULL) ^ pg;
+		unsigned char *p = (in2 ? r->w2 : r->w1) + pg;
+		size_t k;
+
+		if (!(in2 ? priv2 : priv1))
+			continue;
+		for (k = 0; k < (size_t)page / 8; k++)
+			((uint64_t *)p)[k] = v;
+		dl[nd].off = (in2 ? a2 : a1) + pg;
+		dl[nd].v = v;
+		nd = nd + 1;
+	}
+	w_touching = 0;
+	return nd;
+}
+
+static void w_race(struct wthread *t, struct crace *r,
+		   const char *id2, unsigned char *buf)
+{
+	struct cdirty dl[8];
+	struct mf_obj_commit c;
+	struct mf_obj_stat st;
+	uint64_t mo, a1, a2, pages, w[2];
+	size_t l1, l2;
+	int call, g, ret, hold, nd = 0, i, priv1, priv2, fresh = 0;
+	char rid[MF_OBJ_ID_LEN] = "";
+
+	if (!r)
+		return;
+	if (xs(&t->rng) % 2) {
+		/* a race object: 2 or 3 chunks and a tail, maybe published */
+		uint64_t len = (2 + xs(&t->rng) % 2) * CR_CHUNK +
+			       xs(&t->rng) % CR_CHUNK;
+
+		/* a unique id: a commit or alloc that meets EEXIST races nothing */
+		if (mfo_alloc(t->fd, CNS, CSEC, "", len, &mo, rid))
+			return;
+		mfo_write(t->fd, mo, 0, 4096, buf);
+		w_hold(t, mo);
+		fresh = 1;
+		if (xs(&t->rng) % 10 < 6)
+			mfo_publish(t->fd, CNS, CSEC, rid);
+	} else {
+		mo = w_any(t);
+	}
+	if (mfo_stat_obj(t->fd, mo, &st) || !st.bytes)
+		return;
+	pages = (st.bytes + page - 1) / page;
+	if (st.bytes >= 2 * CR_CHUNK + page && xs(&t->rng) % 10 < 7) {
+		/* crossed: W2 maps [0, a1), W1 maps [a1, end) */
+		a1 = (1 + xs(&t->rng) % (pages / 2)) * page;
+		l1 = pages * page - a1;
+		a2 = 0;
+		l2 = a1 < CR_CHUNK ? CR_CHUNK : a1;
+	} else {
+		a1 = xs(&t->rng) % pages * page;
+		l1 = (1 + xs(&t->rng) % (pages - a1 / page)) * page;
+		a2 = xs(&t->rng) % pages * page;
+		l2 = (1 + xs(&t->rng) % (pages - a2 / page)) * page;
+	}
+	if (a2 + l2 > pages * page)
+		l2 = pages * page - a2;
+	if (l1 > (8UL << 20))
+		l1 = 8UL << 20;
+	if (l2 > (4UL << 20))
+		l2 = 4UL << 20;
+	priv1 = xs(&t->rng) % 100 < 85;
+	priv2 = xs(&t->rng) % 100 < 85;
+	r->w1 = mmap(r->resv, l1, PROT_READ | (priv1 || st.type == MF_OBJ_PRIVATE_RW ? PROT_WRITE : 0),
+		     (priv1 ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, t->fd, (off_t)(mo + a1));
+	r->w2 = mmap(r->resv + CR_W2_AT, l2,
+		     PROT_READ | (priv2 || st.type == MF_OBJ_PRIVATE_RW ? PROT_WRITE : 0),
+		     (priv2 ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, t->fd, (off_t)(mo + a2));
+	if (r->w1 == MAP_FAILED || r->w2 == MAP_FAILED)
+		goto out;
+	r->l1 = l1;
+	r->l2 = l2;
+	r->mo = mo;
+	r->fd = t->fd;
+	nd = c_dirty(t, r, priv1, priv2, a1, a2, dl);
+	if (nd < 0)
+		goto out;
+
+	call = c_pick(&t->rng, cc_weight, CC_NR);
+	r->surg = c_pick(&t->rng, cs_weight, CS_NR);
+	if (r->surg == CS_MOVE && l1 > CR_CHUNK && xs(&t->rng) % 10 < 8)
+		r->d = (1 + xs(&t->rng) % ((l1 - 1) / CR_CHUNK)) * CR_CHUNK;
+	else
+		r->d = xs(&t->rng) % (l1 / page) * page;
+	r->slen = (1 + xs(&t->rng) % ((l1 - r->d) / page)) * page;
+	r->over_anon = xs(&t->rng) & 1;
+	hold = xs(&t->rng) % 4 != 0;
+	r->spins = hold && xs(&t->rng) % 10 < 7 ? 0 :
+		   (long)(xs(&t->rng) % (1ULL << (xs(&t->rng) % 13)));
+	g = ++r->gen;
+	if (hold) {
+		sem_post(&r->hold);
+		c_wait(&r->hold_in, g);
+		c_spin(200);
+		sem_post(&r->wake);
+	} else {
+		sem_post(&r->wake);
+		c_wait(&r->ready, g);
+	}
+	__atomic_store_n(&r->go, g, __ATOMIC_RELEASE);
+	switch (call) {
+	case CC_COMMIT1:
+	case CC_COMMIT2:
+		ret = mfo_commit(t->fd, call == CC_COMMIT1 ? r->w1 : r->w2,
+				 call == CC_COMMIT1 ? l1 : l2, CNS, CSEC, "",
+				 xs(&t->rng) & 1 ? MF_COMMIT_PUBLISH : 0, &c);
+		if (!ret) {
+			w_hold(t, c.map_offset);
+			if (xs(&t->rng) & 1)	/* keep the pool from filling */
+				mfo_free(t->fd, CNS, CSEC, c.id);
+		}
+		break;
+	case CC_DERIVE:
+		ret = mfo_derive(t->fd, mo, CNS, CSEC, id2, &w[0]);
+		if (!ret)
+			w_hold(t, w[0]);
+		break;
+	case CC_PUBLISH:
+		ret = mfo_publish(t->fd, CNS, CSEC, fresh ? rid : st.id);
+		break;
+	case CC_EXPAND:
+		ret = mfo_expand(t->fd, mo, st.bytes + 1 + xs(&t->rng) % 65536);
+		break;
+	case CC_FREE:
+		ret = mfo_free(t->fd, CNS, CSEC, fresh ? rid : st.id);
+		break;
+	default:
+		c_touch(&t->rng, r->w1, l1);
+		c_touch(&t->rng, r->w2, l2);
+		ret = 0;
+		break;
+	}
+	c_wait(&r->done, g);
+	if (hold)
+		c_wait(&r->hold_done, g);
+	__atomic_add_fetch(&c_res->races, 1, __ATOMIC_RELAXED);
+	if (!ret)
+		__atomic_add_fetch(&c_res->race_ok, 1, __ATOMIC_RELAXED);
+	/* no page written through a private window is in the object */
+	for (i = 0; i < nd; i++) {
+		if (mfo_read(t->fd, mo, dl[i].off, 8, &w[0]) ||
+		    mfo_read(t->fd, mo, dl[i].off + page - 8, 8, &w[1]))
+			continue;
+		__atomic_add_fetch(&c_res->priv_checks, 1, __ATOMIC_RELAXED);
+		if (w[0] == dl[i].v && w[1] == dl[i].v)
+			c_bad("%s racing %s (%s, %ld spins%s): the page at %#llx written through a MAP_PRIVATE mapping is in object %s (%s, %llu bytes; W1 [%#llx, +%#zx) W2 [%#llx, +%#zx))",
+			      cc_name[call], cs_name[r->surg],
+			      ret ? "failed" : "succeeded", r->spins,
+			      hold ? ", mmap_lock held first" : "",
+			      (unsigned long long)dl[i].off, st.id,
+			      st.type == MF_OBJ_SHARED_RO ? "published" : "private",
+			      (unsigned long long)st.bytes, (unsigned long long)a1,
+			      l1, (unsigned long long)a2, l2);
+	}
+out:
+	mmap(r->resv, CR_RESV, PROT_NONE,
+	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
+/* ---- the parent's content checks -------------------------------------------- */
+
+/*
+ * Between kills the parent looks up every id of the namespace; each
+ * published object it has not seen gets a checksum of its contents (read
+ * at once: published means nobody may change it) and a sentinel, an
+ * object derived from it into CSENT, whose secId no worker knows.  It
+ * keeps a handle on both (its own open file), checks two of them after
+ * every kill and all of them at the end: a published object or a
+ * sentinel whose bytes changed is a kernel bug.
+ */
+#define CSENT		"t_conc_sent"
+#define CSENTSEC	"conc-sentinel-secret"
+#define CMAXPUB		32
+#define CPUB_MAX	(8UL << 20)
+
+struct cpub {
+	uint64_t mo, sent, bytes, sum;
+	char id[16];
+	char sid[24];
+};
+
+static struct cpub cpubs[CMAXPUB];
+static int ncpub, cpub_next;
+static unsigned long cpub_checks, csent_checks, cpub_unread, cpub_bad;
+static char cpub_first[320];
+static long long cpub_first_ms = -1;
+
+static int c_sum(int fd, uint64_t mo, uint64_t bytes, uint64_t *sum)
+{
+	unsigned char *b = malloc(bytes ? bytes : 1);
+	int ret = -1;
+
+	if (b && !mfo_read(fd, mo, 0, bytes, b)) {
+		uint64_t h = FNV0, w;
+		size_t i;
+
+		/* FNV-1a over 64-bit words, then the tail: fast under TCG */
+		for (i = 0; i + 8 <= bytes; i += 8) {
+			memcpy(&w, b + i, 8);
+			h = (h ^ w) * 0x100000001b3ULL;
+		}
+		*sum = fnv(b + i, bytes - i, h);
+		ret = 0;
+	}
+	free(b);
+	return ret;
+}
+
+static void cpub_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cpub_bad++) {
+		cpub_first_ms = c_ms() - c_t0;
+		va_start(ap, fmt);
+		vsnprintf(cpub_first, sizeof(cpub_first), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static void cpub_check(int fd, const struct cpub *p)
+{
+	struct mf_obj_stat st;
+	uint64_t sum;
+
+	if (mfo_stat_obj(fd, p->mo, &st) || c_sum(fd, p->mo, p->bytes, &sum)) {
+		cpub_unread++;
+	} else {
+		cpub_checks++;
+		if (st.type != MF_OBJ_SHARED_RO || st.bytes != p->bytes || sum != p->sum)
+			cpub_fail("published object %s (%llu bytes) changed: type %u, %llu bytes, checksum %#llx, was %#llx",
+				  p->id, (unsigned long long)p->bytes, st.type,
+				  (unsigned long long)st.bytes,
+				  (unsigned long long)sum, (unsigned long long)p->sum);
+	}
+	if (!p->sent)
+		return;
+	if (mfo_stat_obj(fd, p->sent, &st) || c_sum(fd, p->sent, p->bytes, &sum)) {
+		cpub_unread++;
+	} else {
+		csent_checks++;
+		if (st.bytes != p->bytes || sum != p->sum)
+			cpub_fail("%s, derived from published %s and never written, changed: checksum %#llx, was %#llx",
+				  p->sid, p->id, (unsigned long long)sum,
+				  (unsigned long long)p->sum);
+	}
+}
+
+static void cpub_scan(int fd)
+{
+	struct mf_obj_get g;
+	struct cpub *p;
+	uint64_t mo;
+	char id[16];
+	int i, j, known;
+
+	for (i = 0; i < NIDS && ncpub < CMAXPUB; i++) {
+		snprintf(id, sizeof(id), "c%03d", i);
+		if (mfo_get(fd, CNS, CSEC, id, &mo, &g))
+			continue;
+		for (known = 0, j = 0; j < ncpub; j++)
+			known |= cpubs[j].mo == mo;
+		if (known || g.type != MF_OBJ_SHARED_RO || g.bytes > CPUB_MAX) {
+			mfo_put(fd, mo);
+			continue;
+		}
+		p = &cpubs[ncpub];
+		memset(p, 0, sizeof(*p));
+		p->mo = mo;
+		p->bytes = g.bytes;
+		snprintf(p->id, sizeof(p->id), "%s", id);
+		if (c_sum(fd, mo, g.bytes, &p->sum)) {
+			mfo_put(fd, mo);
+			continue;
+		}
+		snprintf(p->sid, sizeof(p->sid), "s%d", ncpub);
+		if (mfo_derive(fd, mo, CSENT, CSENTSEC, p->sid, &p->sent))
+			p->sent = 0;
+		ncpub++;
+	}
+}
+
+static void cpub_verify(int fd, int all)
+{
+	int i;
+
+	if (all)
+		for (i = 0; i < ncpub; i++)
+			cpub_check(fd, &cpubs[i]);
+	else
+		for (i = 0; i < 2 && ncpub; i++)
+			cpub_check(fd, &cpubs[cpub_next++ % ncpub]);
+}
+
 static void *w_main(void *arg)
 {
 	struct wthread *t = arg;
@@ -140,13 +702,14 @@ static void *w_main(void *arg)
 	struct mf_obj_stat st;
 	uint64_t mo, len;
 	unsigned char *p;
+	struct crace *race = c_race_init(t->rng ^ 0x5bd1e995);
 	int i;
 
 	memset(buf, 0x3c, sizeof(buf));
 	for (;;) {
 		snprintf(id, sizeof(id), "c%03u", (unsigned)(xs(&t->rng) % NIDS));
 		snprintf(id2, sizeof(id2), "c%03u", (unsigned)(xs(&t->rng) % NIDS));
-		switch (xs(&t->rng) % 14) {
+		switch (xs(&t->rng) % 16) {
 		case 0:
 		case 1:
 			len = xs(&t->rng) % 8 ? 1 + xs(&t->rng) % (256 << 10) :
@@ -220,6 +783,10 @@ static void *w_main(void *arg)
 			if (!mfo_stat_obj(t->fd, mo, &st))
 				mfo_expand(t->fd, mo, st.bytes + 1 + xs(&t->rng) % 65536);
 			break;
+		case 14:
+		case 15:
+			w_race(t, race, id2, buf);
+			break;
 		default: {
 			struct mf_ns_destroy d;
 
@@ -286,7 +853,7 @@ static int conc_main(void)
 	struct mf_obj_stat st;
 	uint64_t rng = c_seed | 1, mo;
 	long long end, kills = 0;
-	int fd, i, found = 0, exact = 0, mapped_ok = 0;
+	int fd, cfd, i, found = 0, exact = 0, mapped_ok = 0;
 	char id[16], what[200];
 	const char *leak[] = { "handles", "refs", "mappings", "files" };
 	long long base[4];
@@ -302,9 +869,19 @@ static int conc_main(void)
 	 */
 	MFT_OK(mfo_alloc(fd, CNS, CSEC, "anchor", 4096, NULL, NULL),
 	       "allocate the namespace's anchor object");
+	mfo_ns_destroy(fd, mfo_pool, CSENT, CSENTSEC, MF_NS_FORCE, NULL);
+	MFT_OK(mfo_ns_create(fd, mfo_pool, CSENT, CSENTSEC, 0, 0),
+	       "create " CSENT " for the sentinels");
 	close(fd);
 	for (i = 0; i < 4; i++)
 		base[i] = mfo_stat(leak[i]);
+	c_res = mmap(NULL, sizeof(*c_res), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (c_res == MAP_FAILED)
+		return 2;
+	memset(c_res, 0, sizeof(*c_res));
+	c_t0 = c_ms();
+	cfd = mfp_open();	/* the checker's own open file */
 
 	printf("t_conc: seed %llu, %d processes x %d threads, %d s\n",
 	       (unsigned long long)c_seed, c_procs, c_threads, c_secs);
@@ -318,11 +895,38 @@ static int conc_main(void)
 		waitpid(pids[i], NULL, 0);
 		kills++;
 		pids[i] = spawn(i, xs(&rng));
+		cpub_scan(cfd);
+		cpub_verify(cfd, 0);
 	}
 	for (i = 0; i < c_procs; i++) {
 		kill(pids[i], SIGKILL);
 		waitpid(pids[i], NULL, 0);
 	}
+	/* Content: every published object seen, its sentinel; the races. */
+	cpub_scan(cfd);
+	cpub_verify(cfd, 1);
+	printf("t_conc: %lu races (%lu calls succeeded), %lu private pages checked; %d published objects recorded, %lu + %lu checksum checks (%lu unreadable)\n",
+	       c_res->races, c_res->race_ok, c_res->priv_checks, ncpub,
+	       cpub_checks, csent_checks, cpub_unread);
+	snprintf(what, sizeof(what),
+		 "%lu races of address-space surgery against the calls ran",
+		 c_res->races);
+	MFT_CHECK(c_res->races > 0, what);
+	snprintf(what, sizeof(what),
+		 "no page written through a MAP_PRIVATE mapping reached its object (%lu checked)",
+		 c_res->priv_checks);
+	mft_report(!c_res->bad, what, "%lu times; the first after %lld ms: %s",
+		   c_res->bad, c_res->first_ms, c_res->first);
+	snprintf(what, sizeof(what),
+		 "every published object (%d) and its sentinel kept its checksum (%lu + %lu checks)",
+		 ncpub, cpub_checks, csent_checks);
+	mft_report(!cpub_bad, what, "%lu changes; the first after %lld ms: %s",
+		   cpub_bad, cpub_first_ms, cpub_first);
+	close(cfd);
+	fd = mfp_open();
+	MFT_OK(mfo_ns_destroy(fd, mfo_pool, CSENT, CSENTSEC, MF_NS_FORCE, NULL),
+	       "destroy " CSENT);
+	close(fd);
 	snprintf(what, sizeof(what), "%d s of %d workers, %lld of them killed with SIGKILL",
 		 c_secs, c_procs, kills);
 	MFT_CHECK(kills > 0, what);

@@ -15,7 +15,14 @@
  * ioctl numbers of memfabric's type.  It also maps, touches, mprotects,
  * mremaps and unmaps objects, forks with mappings, and swaps the open
  * file under the other thread's feet (dup2 of a new open: the old file's
- * release races the ioctls in flight).  THREADS threads (-j, or
+ * release races the ioctls in flight).  It races address-space surgery
+ * against the calls that walk the address space (op_race(): mremap with
+ * MREMAP_FIXED, munmap, mmap(MAP_FIXED), fork, MADV_DONTNEED, mprotect and
+ * faults from a helper thread against COMMIT, DERIVE, PUBLISH, EXPAND,
+ * FREE and faults; issue 15), and it checks content, not only return
+ * codes: every object it publishes gets a checksum at publish and a
+ * sentinel derived from it, checked during the phase and all at its end,
+ * and no page written through a MAP_PRIVATE mapping may reach an object.  THREADS threads (-j, or
  * MF_FUZZ_THREADS; default 1, make stress uses 2) share the open file and
  * the object table, so calls race; each has its own mappings.
  *
@@ -46,7 +53,8 @@
  * gives 600 to each).
  *
  * Checked afterwards, by the parent, as root: the fuzzing process was not
- * killed by a signal it did not expect; after its namespaces are destroyed
+ * killed by a signal it did not expect; no content violation (above; the
+ * first is printed with the time it took to find it); after its namespaces are destroyed
  * (MF_NS_FORCE), its raw extents freed and its pools detached, every leak
  * counter and pool0's free bytes and extents are back (mfo_check_snapshot)
  * and MF_IOC_POOL_CHECK of pool0 is clean.  tests/run-suite scans the
@@ -54,6 +62,8 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -111,6 +121,8 @@ static unsigned int fz_next;
 static unsigned long fz_calls, fz_ok, fz_faults, fz_fenced, fz_fenced_small;
 static unsigned long fz_outside;	/* READs that wrote outside their buffer */
 
+struct fz_race;
+
 struct fz_map {
 	unsigned char *addr;
 	size_t len;
@@ -132,6 +144,7 @@ struct fz_thread {
 	unsigned char *dst;
 	unsigned char *sp;
 	long iters;
+	struct fz_race *race;
 };
 
 static __thread sigjmp_buf fz_jmp;
@@ -429,6 +442,9 @@ static void rnd_name_(struct fz_thread *t, char *dst, size_t len,
 
 /* ---- calls -------------------------------------------------------------- */
 
+static void pub_record(const char *ns_f, const char *sec_f, const char *id_f,
+		       const char *how);
+
 /*
  * Send @arg (@size bytes, the struct's own size) as @cmd, after maybe
  * mutating its header, its reserved field and its place in memory.
@@ -605,8 +621,13 @@ static void op_free_publish(struct fz_thread *t, int publish)
 	memset(&u, 0, sizeof(u));
 	u.of.size = sizeof(u.of);
 	fz_name(t, &u.of.name, o.pool, o.ns, o.id);
-	if (!FZ(t, publish ? MF_IOC_OBJ_PUBLISH : MF_IOC_OBJ_FREE, u.of,
-		reserved) && !publish && chance(t, 30))
+	if (FZ(t, publish ? MF_IOC_OBJ_PUBLISH : MF_IOC_OBJ_FREE, u.of,
+	       reserved))
+		return;
+	if (publish)	/* its checksum, from now on */
+		pub_record(u.of.name.ns, u.of.name.secid, u.of.name.id,
+			   "PUBLISH");
+	else if (chance(t, 30))
 		obj_forget(o.mo);	/* keep some freed handles live */
 }
 
@@ -1073,6 +1094,9 @@ static void op_commit(struct fz_thread *t)
 		memcpy(n.id, u.cm.id, sizeof(n.id));
 		n.id[sizeof(n.id) - 1] = 0;
 		obj_add(&n);
+		if (u.cm.flags & MF_COMMIT_PUBLISH)
+			pub_record(u.cm.ns, u.cm.secid, u.cm.id,
+				   "COMMIT|PUBLISH");
 	}
 }
 
@@ -1096,6 +1120,784 @@ static void op_reopen(struct fz_thread *t)
 	pthread_mutex_unlock(&fz_lock);
 }
 
+/* ---- content: published objects keep their bytes ------------------------- */
+
+/*
+ * Every object the fuzzer publishes (PUBLISH, COMMIT with
+ * MF_COMMIT_PUBLISH, the races below) gets a checksum of its contents,
+ * read at once through fz_chk, an open file of its own that the fuzzer's
+ * calls never use (so they cannot put its handles), and a sentinel: an
+ * object derived from it into namespace FZ_SENT_NS, whose secId no call
+ * of the fuzzer knows, so nothing may ever write it.  Both are read again
+ * now and then during the phase (op_verify) and all of them at its end:
+ * a published object, or a derived object that nobody wrote, whose bytes
+ * changed is a kernel bug.  A read that fails (its namespace destroyed
+ * meanwhile) is not a change.
+ */
+#define FZ_SENT_NS	"fzsent"
+#define FZ_SENT_SEC	"fzsent-not-a-fuzzed-secid"
+#define FZ_MAX_PUB	16
+#define FZ_PUB_MAX	(8 << 20)
+
+/* What the fuzzing process tells the parent (shared memory). */
+struct fz_result {
+	unsigned long pub_recorded, pub_checks, sent_checks, unreadable;
+	unsigned long races, race_ok, priv_checks, bad;
+	unsigned long calls[8], surgeries[8];
+	long long first_bad_ms;
+	char first_bad[400];
+};
+
+static struct fz_result *fz_res;
+static long long fz_t0;
+static int fz_chk = -1;
+
+struct fz_pub {
+	uint64_t mo;		/* handle on fz_chk */
+	uint64_t sent;		/* the sentinel's handle on fz_chk, or 0 */
+	uint64_t bytes;
+	uint64_t sum;
+	char sent_id[MF_OBJ_ID_LEN];
+	char what[160];
+};
+
+static pthread_mutex_t fz_pub_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fz_pub fz_pubs[FZ_MAX_PUB];
+static unsigned int fz_npub, fz_pub_next;
+static unsigned long fz_sent_seq;
+
+static long long fz_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* FNV-1a over 64-bit words (then the tail bytes): fast enough under TCG. */
+static uint64_t fz_fnv(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* A content violation: counted, the first one kept for the parent. */
+static void fz_bad(const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("t_fuzz: CONTENT: %s\n", msg);
+	if (__atomic_fetch_add(&fz_res->bad, 1, __ATOMIC_RELAXED) == 0) {
+		fz_res->first_bad_ms = fz_ms() - fz_t0;
+		snprintf(fz_res->first_bad, sizeof(fz_res->first_bad), "%s", msg);
+	}
+}
+
+/* FNV-1a of @bytes of object @mo of open file @f: 0, or -1 if unreadable. */
+static int fz_sum(int f, uint64_t mo, uint64_t bytes, uint64_t *sum)
+{
+	unsigned char *b = malloc(bytes ? bytes : 1);
+	int ret = -1;
+
+	if (b && !mfo_read(f, mo, 0, bytes, b)) {
+		*sum = fz_fnv(b, bytes);
+		ret = 0;
+	}
+	free(b);
+	return ret;
+}
+
+/* Check one entry; pub lock held. */
+static void pub_check(const struct fz_pub *p)
+{
+	struct mf_obj_stat st;
+	uint64_t sum;
+
+	if (mfo_stat_obj(fz_chk, p->mo, &st) || fz_sum(fz_chk, p->mo, p->bytes, &sum)) {
+		fz_res->unreadable++;
+	} else {
+		fz_res->pub_checks++;
+		if (st.type != MF_OBJ_SHARED_RO || st.bytes != p->bytes || sum != p->sum)
+			fz_bad("published object %s changed: type %u, %llu bytes, checksum %#llx, was %#llx",
+			       p->what, st.type, (unsigned long long)st.bytes,
+			       (unsigned long long)sum, (unsigned long long)p->sum);
+	}
+	if (!p->sent)
+		return;
+	if (mfo_stat_obj(fz_chk, p->sent, &st) || fz_sum(fz_chk, p->sent, p->bytes, &sum)) {
+		fz_res->unreadable++;
+	} else {
+		fz_res->sent_checks++;
+		if (st.bytes != p->bytes || sum != p->sum)
+			fz_bad("object %s derived from published %s (never written) changed: %llu bytes, checksum %#llx, was %#llx",
+			       p->sent_id, p->what, (unsigned long long)st.bytes,
+			       (unsigned long long)sum, (unsigned long long)p->sum);
+	}
+}
+
+static void pub_drop(const struct fz_pub *p)
+{
+	mfo_put(fz_chk, p->mo);
+	if (p->sent) {
+		mfo_put(fz_chk, p->sent);
+		mfo_free(fz_chk, FZ_SENT_NS, FZ_SENT_SEC, p->sent_id);
+	}
+}
+
+/* A NUL-terminated copy of a name field of @len bytes. */
+static void fz_field(char *dst, const char *src, size_t len)
+{
+	memcpy(dst, src, len);
+	dst[len] = 0;
+}
+
+/*
+ * After a successful publish of @id in @ns of pool0 (the fields as the
+ * call sent them): record its checksum and derive its sentinel.
+ */
+static void pub_record(const char *ns_f, const char *sec_f, const char *id_f,
+		       const char *how)
+{
+	char ns[MF_NS_NAME_LEN + 1], sec[MF_SECID_LEN + 1], id[MF_OBJ_ID_LEN + 1];
+	struct mf_obj_get g;
+	struct fz_pub p;
+
+	if (fz_chk < 0)
+		return;
+	fz_field(ns, ns_f, MF_NS_NAME_LEN);
+	fz_field(sec, sec_f, MF_SECID_LEN);
+	fz_field(id, id_f, MF_OBJ_ID_LEN);
+	memset(&p, 0, sizeof(p));
+	if (mfo_get(fz_chk, ns, sec, id, &p.mo, &g))
+		return;
+	if (g.type != MF_OBJ_SHARED_RO || g.bytes > FZ_PUB_MAX ||
+	    fz_sum(fz_chk, p.mo, g.bytes, &p.sum)) {
+		mfo_put(fz_chk, p.mo);
+		return;
+	}
+	p.bytes = g.bytes;
+	snprintf(p.sent_id, sizeof(p.sent_id), "s%lu",
+		 __atomic_add_fetch(&fz_sent_seq, 1, __ATOMIC_RELAXED));
+	if (mfo_derive(fz_chk, p.mo, FZ_SENT_NS, FZ_SENT_SEC, p.sent_id, &p.sent))
+		p.sent = 0;
+	snprintf(p.what, sizeof(p.what), "%.40s/%.40s (%llu bytes, %s at %lld ms)",
+		 ns, id, (unsigned long long)p.bytes, how, fz_ms() - fz_t0);
+	pthread_mutex_lock(&fz_pub_lock);
+	if (fz_npub == FZ_MAX_PUB) {
+		struct fz_pub *v = &fz_pubs[fz_pub_next++ % FZ_MAX_PUB];
+
+		pub_check(v);
+		pub_drop(v);
+		*v = p;
+	} else {
+		fz_pubs[fz_npub++] = p;
+	}
+	fz_res->pub_recorded++;
+	pthread_mutex_unlock(&fz_pub_lock);
+}
+
+/* Check one recorded object (@all = 0) or all of them. */
+static void pub_verify(int all)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&fz_pub_lock);
+	if (all)
+		for (i = 0; i < fz_npub; i++)
+			pub_check(&fz_pubs[i]);
+	else if (fz_npub)
+		pub_check(&fz_pubs[fz_pub_next++ % fz_npub]);
+	pthread_mutex_unlock(&fz_pub_lock);
+}
+
+/* One recorded object, at most once a second (reads cost under TCG). */
+static void op_verify(struct fz_thread *t)
+{
+	static long long last;
+	long long now = fz_ms();
+
+	(void)t;
+	if (now - __atomic_load_n(&last, __ATOMIC_RELAXED) < 1000)
+		return;
+	__atomic_store_n(&last, now, __ATOMIC_RELAXED);
+	pub_verify(0);
+}
+
+/* ---- races: address-space surgery against the calls that walk it ---------- */
+
+/*
+ * op_race() maps two windows W1 and W2 of one object (mostly MAP_PRIVATE,
+ * written in some pages), then runs one call (COMMIT of W1 or W2, DERIVE,
+ * PUBLISH, EXPAND, FREE of the object, faults on the windows, a READ into
+ * W1) while the thread's helper changes the address space under it: moves
+ * W2 over part of W1 (mremap(MREMAP_FIXED)), moves part of W1 away, unmaps
+ * part of W1, maps something over it (mmap(MAP_FIXED): another range of
+ * the object, another object, anonymous memory), MADV_DONTNEED, fork()
+ * (a child that writes the windows), mprotect(), or faults.  The helper
+ * starts after an adaptive number of spins (per call and surgery: more
+ * after the call failed, fewer after it succeeded, so it settles where the
+ * call's outcome flips: inside the call), and 3 times in 4 a third
+ * thread holds mmap_lock for writing (mprotect() of a large populated
+ * region) as the call starts, so that the call and the surgery queue on
+ * the lock in that order: a call that checks the address space, drops
+ * mmap_lock and takes it again meets the surgery in between.
+ *
+ * Windows lie in the thread's own reservation (FZ_RESV bytes, PROT_NONE
+ * between races), so no surgery touches anything else of the fuzzer.
+ * Races take at most FZ_RACE_SHARE % of a thread's time, so the other
+ * calls keep most of theirs.  The
+ * object is the thread's race object (mostly 2 to 5 MiB: a commit
+ * collects its pages in 2 MiB batches), published half the time.
+ *
+ * Checked after each race: no page written through a MAP_PRIVATE window
+ * reached the object (a write through a private mapping is the process's
+ * own copy), by content; the checksums of published objects as above.
+ */
+#define FZ_RESV		(40UL << 20)
+#define FZ_W2_AT	(20UL << 20)
+#define FZ_CHUNK	(2UL << 20)
+#define FZ_WIN_MAX	(8UL << 20)
+#define FZ_HOLD		(8UL << 20)
+#define FZ_PRIV_TAG	0x5052495600000000ULL
+#define FZ_MAX_DIRTY	8
+#define FZ_RACE_SHARE	60
+
+enum { FZS_MOVE, FZS_MOVE_BACK, FZS_UNMAP, FZS_OVERMAP, FZS_DONTNEED,
+       FZS_FORK, FZS_MPROTECT, FZS_FAULT, FZS_NR };
+enum { FZC_COMMIT1, FZC_COMMIT2, FZC_DERIVE, FZC_PUBLISH, FZC_EXPAND,
+       FZC_FREE, FZC_FAULT, FZC_READ, FZC_NR };
+static const int fzs_weight[FZS_NR] = { 45, 8, 8, 10, 8, 5, 8, 8 };
+static const int fzc_weight[FZC_NR] = { 50, 8, 8, 8, 7, 7, 6, 6 };
+static const char *const fzs_name[FZS_NR] = {
+	"mremap W2 over W1", "mremap part of W1 away", "munmap", "mmap MAP_FIXED",
+	"MADV_DONTNEED", "fork", "mprotect", "faults",
+};
+static const char *const fzc_name[FZC_NR] = {
+	"COMMIT W1", "COMMIT W2", "DERIVE", "PUBLISH", "EXPAND", "FREE",
+	"faults", "READ into W1",
+};
+
+struct fz_race {
+	pthread_t helper, holder;
+	sem_t wake, hold;
+	volatile int gen, ready, go, done, hold_in, hold_done, quit;
+	long spins;
+	int surg;
+	unsigned char *resv, *hold_mem;
+	unsigned char *w1, *w2;
+	size_t l1, l2, d, slen;
+	uint64_t mo;			/* the object, on fz_dev */
+	uint64_t over_off;		/* FZS_OVERMAP: offset, or -1: anonymous */
+	int over_flags, over_prot;
+	uint64_t hrng;			/* the helper's own generator */
+	/* the race object */
+	uint64_t obj, obj_chk, bytes;
+	int ns, pub, uses;
+	char id[MF_OBJ_ID_LEN];
+	long delay[FZC_NR][FZS_NR];
+	unsigned long serial;
+	long long race_ms;		/* time spent racing */
+};
+
+static void fz_spin(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		__asm__ __volatile__("pause" ::: "memory");
+}
+
+static void fz_wait(volatile int *v, int want)
+{
+	while (__atomic_load_n(v, __ATOMIC_ACQUIRE) != want)
+		sched_yield();
+}
+
+static int fz_pick(struct fz_thread *t, const int *w, int n)
+{
+	int i, sum = 0, x;
+
+	for (i = 0; i < n; i++)
+		sum += w[i];
+	x = (int)rn(t, sum);
+	for (i = 0; i < n - 1 && x >= w[i]; i++)
+		x -= w[i];
+	return i;
+}
+
+/* Faults on [@p, @p + @len): reads and writes of the helper's pattern. */
+static void race_touch(uint64_t *rng, unsigned char *p, size_t len)
+{
+	uint64_t x;
+	int n;
+
+	if (!len)
+		return;
+	if (sigsetjmp(fz_jmp, 1)) {
+		fz_in_touch = 0;
+		__atomic_add_fetch(&fz_faults, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	fz_in_touch = 1;
+	for (n = 0; n < 8; n++) {
+		*rng ^= *rng << 13;
+		*rng ^= *rng >> 7;
+		*rng ^= *rng << 17;
+		x = *rng;
+		if (x & 1)
+			*(volatile uint64_t *)(p + ((x >> 8) % len & ~7UL)) = 0x4845u;
+		else
+			(void)*(volatile uint64_t *)(p + ((x >> 8) % len & ~7UL));
+	}
+	fz_in_touch = 0;
+}
+
+static void race_surgery(struct fz_race *r)
+{
+	pid_t pid;
+	int prot[] = { PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE };
+
+	switch (r->surg) {
+	case FZS_MOVE:
+		mremap(r->w2, r->l2, r->l2, MREMAP_MAYMOVE | MREMAP_FIXED,
+		       r->w1 + r->d);
+		break;
+	case FZS_MOVE_BACK:
+		mremap(r->w1 + r->d, r->slen, r->slen,
+		       MREMAP_MAYMOVE | MREMAP_FIXED, r->w2);
+		break;
+	case FZS_UNMAP:
+		munmap(r->w1 + r->d, r->slen);
+		break;
+	case FZS_OVERMAP:
+		if (r->over_off == ~0ULL)
+			mmap(r->w1 + r->d, r->slen, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		else
+			mmap(r->w1 + r->d, r->slen, r->over_prot,
+			     r->over_flags | MAP_FIXED, fz_dev,
+			     (off_t)r->over_off);
+		break;
+	case FZS_DONTNEED:
+		madvise(r->w1 + r->d, r->slen, MADV_DONTNEED);
+		madvise(r->w2, r->l2, MADV_DONTNEED);
+		break;
+	case FZS_FORK:
+		pid = fork();
+		if (pid == 0) {
+			race_touch(&r->hrng, r->w1, r->l1);
+			race_touch(&r->hrng, r->w2, r->l2);
+			_exit(0);
+		}
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		break;
+	case FZS_MPROTECT:
+		mprotect(r->w1 + r->d, r->slen, prot[r->hrng % 3]);
+		break;
+	default:
+		race_touch(&r->hrng, r->w1 + r->d, r->slen);
+		race_touch(&r->hrng, r->w2, r->l2);
+		break;
+	}
+}
+
+static void *race_helper(void *arg)
+{
+	struct fz_race *r = arg;
+	int g;
+
+	for (;;) {
+		sem_wait(&r->wake);
+		if (r->quit)
+			return NULL;
+		g = r->gen;
+		__atomic_store_n(&r->ready, g, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&r->go, __ATOMIC_ACQUIRE) != g)
+			;
+		fz_spin(r->spins);
+		race_surgery(r);
+		__atomic_store_n(&r->done, g, __ATOMIC_RELEASE);
+	}
+}
+
+/* Holds mmap_lock for writing for a while: mprotect() of a large region. */
+static void *race_holder(void *arg)
+{
+	struct fz_race *r = arg;
+	int g;
+
+	for (;;) {
+		sem_wait(&r->hold);
+		if (r->quit)
+			return NULL;
+		g = r->gen;
+		__atomic_store_n(&r->hold_in, g, __ATOMIC_RELEASE);
+		mprotect(r->hold_mem, FZ_HOLD, PROT_READ);
+		mprotect(r->hold_mem, FZ_HOLD, PROT_READ | PROT_WRITE);
+		__atomic_store_n(&r->hold_done, g, __ATOMIC_RELEASE);
+	}
+}
+
+static struct fz_race *race_init(struct fz_thread *t)
+{
+	struct fz_race *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->resv = mmap(NULL, FZ_RESV, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	r->hold_mem = mmap(NULL, FZ_HOLD, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (r->resv == MAP_FAILED || r->hold_mem == MAP_FAILED ||
+	    sem_init(&r->wake, 0, 0) || sem_init(&r->hold, 0, 0))
+		return NULL;
+	memset(r->hold_mem, 1, FZ_HOLD);
+	r->hrng = t->rng ^ 0x5555;
+	if (pthread_create(&r->helper, NULL, race_helper, r) ||
+	    pthread_create(&r->holder, NULL, race_holder, r))
+		return NULL;
+	return r;
+}
+
+static void race_fini(struct fz_race *r)
+{
+	if (!r)
+		return;
+	r->quit = 1;
+	sem_post(&r->wake);
+	sem_post(&r->hold);
+	pthread_join(r->helper, NULL);
+	pthread_join(r->holder, NULL);
+	if (r->obj_chk)
+		mfo_put(fz_chk, r->obj_chk);
+}
+
+/* A new race object: mostly 2 to 5 MiB, maybe published. */
+static void race_new_obj(struct fz_thread *t, struct fz_race *r)
+{
+	struct fz_obj o = { .pool = -1 };
+	struct mf_obj_alloc a;
+	unsigned char head[64];
+
+	if (r->obj_chk)
+		mfo_put(fz_chk, r->obj_chk);
+	if (r->bytes && chance(t, 80))
+		mfo_free(fz_dev, fz_ns[r->ns], fz_sec[r->ns], r->id);
+	r->obj_chk = 0;
+	r->bytes = 0;
+	r->ns = (int)rn(t, FZ_NR_NS);
+	snprintf(r->id, sizeof(r->id), "r%d.%lu", t->idx, r->serial++ % 64);
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	mfo_name(&a.name, mfo_pool, fz_ns[r->ns], fz_sec[r->ns], r->id);
+	a.bytes = chance(t, 85) ? FZ_CHUNK + page + rn(t, 3 * FZ_CHUNK / 2)
+				: 1 + rn(t, FZ_CHUNK);
+	__atomic_add_fetch(&fz_calls, 1, __ATOMIC_RELAXED);
+	if (ioctl(fz_dev, MF_IOC_OBJ_ALLOC, &a))
+		return;
+	r->obj = a.map_offset;
+	r->bytes = a.bytes;
+	o.mo = a.map_offset;
+	o.bytes = a.bytes;
+	o.ns = r->ns;
+	memcpy(o.id, r->id, sizeof(o.id));
+	obj_add(&o);
+	mfo_pattern(head, sizeof(head), r->serial, 0);
+	mfo_write(fz_dev, r->obj, 0, sizeof(head), head);
+	mfo_write(fz_dev, r->obj, r->bytes - sizeof(head), sizeof(head), head);
+	if (mfo_get(fz_chk, fz_ns[r->ns], fz_sec[r->ns], r->id, &r->obj_chk, NULL))
+		r->obj_chk = 0;
+	r->pub = 0;
+	if (chance(t, 50) && !mfo_publish(fz_dev, fz_ns[r->ns], fz_sec[r->ns], r->id)) {
+		r->pub = 1;
+		pub_record(fz_ns[r->ns], fz_sec[r->ns], r->id, "race object");
+	}
+	r->uses = 8 + (int)rn(t, 16);
+}
+
+struct fz_dirty {
+	uint64_t off;
+	uint64_t v;
+};
+
+/* Fill one page of a private window with @v; remember where. */
+static void race_dirty(struct fz_thread *t, unsigned char *p, uint64_t obj_off,
+		       struct fz_dirty *dl, int *nd)
+{
+	uint64_t v = FZ_PRIV_TAG ^ ((uint64_t)t->idx << 48) ^
+		     (rnd(t) & 0xffff00000000ULL) ^ obj_off;
+	size_t i;
+
+	for (i = 0; i < (size_t)page / 8; i++)
+		((uint64_t *)p)[i] = v;
+	if (*nd < FZ_MAX_DIRTY) {
+		dl[*nd].off = obj_off;
+		dl[*nd].v = v;
+		(*nd)++;
+	}
+}
+
+/* Place a window of [@a, @a + @l) of the object at @at; NULL if it fails. */
+static unsigned char *race_window(struct fz_race *r, unsigned char *at,
+				  uint64_t a, size_t l, int priv)
+{
+	int prot = priv || !r->pub ? PROT_READ | PROT_WRITE : PROT_READ;
+	void *p = mmap(at, l, prot, (priv ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED,
+		       fz_dev, (off_t)(r->mo + a));
+
+	__atomic_add_fetch(&fz_calls, 1, __ATOMIC_RELAXED);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void race_body(struct fz_thread *t, struct fz_race *r);
+
+static void op_race(struct fz_thread *t)
+{
+	struct fz_race *r = t->race;
+	long long t0;
+
+	if (!r)
+		return;
+	/* races cost: at most FZ_RACE_SHARE % of the thread's time */
+	t0 = fz_ms();
+	if (r->race_ms * 100 > (t0 - fz_t0) * FZ_RACE_SHARE)
+		return;
+	race_body(t, r);
+	r->race_ms += fz_ms() - t0;
+}
+
+static void race_body(struct fz_thread *t, struct fz_race *r)
+{
+	struct fz_dirty dl[FZ_MAX_DIRTY];
+	uint64_t a1, a2, pages, chunks, new_mo = 0, buf[2];
+	size_t l1, l2;
+	int priv1, priv2, call, g, ret, nd = 0, i, hold;
+	struct fz_obj n = { .pool = -1 };
+	struct mf_obj_commit *cm = &u.cm;
+	struct mf_obj_derive *od = &u.od;
+	long *delay;
+
+	if (!r->bytes || r->uses-- <= 0 || chance(t, 5))
+		race_new_obj(t, r);
+	if (!r->bytes)
+		return;
+	r->mo = r->obj;
+	pages = (r->bytes + page - 1) / page;
+	chunks = r->bytes / FZ_CHUNK;
+	/*
+	 * The layout.  Crossed: W2 maps offsets below W1's, and W1 spans more
+	 * than one 2 MiB batch of a commit, so that W2 moved to W1 + 2 MiB
+	 * makes the object offsets of a commit's batches go down.
+	 */
+	if (pages * page > FZ_CHUNK + page && chance(t, 70)) {
+		a1 = (1 + rn(t, (pages * page - FZ_CHUNK - page) / page)) * page;
+		l1 = pages * page - a1;
+		a2 = chance(t, 50) ? 0 : rn(t, a1 / page) * page;
+		l2 = chance(t, 70) ? a1 - a2 : (1 + rn(t, (a1 - a2) / page)) * page;
+	} else if (chunks >= 1 && chance(t, 30)) {
+		a1 = rn(t, chunks) * FZ_CHUNK;
+		l1 = (1 + rn(t, chunks - a1 / FZ_CHUNK)) * FZ_CHUNK;
+		a2 = rn(t, chunks) * FZ_CHUNK;
+		l2 = (1 + rn(t, chunks - a2 / FZ_CHUNK)) * FZ_CHUNK;
+	} else {
+		a1 = rn(t, pages) * page;
+		l1 = (1 + rn(t, pages - a1 / page)) * page;
+		a2 = rn(t, pages) * page;
+		l2 = (1 + rn(t, pages - a2 / page)) * page;
+	}
+	if (a2 + l2 > pages * page)
+		l2 = pages * page - a2;
+	l1 = l1 > FZ_WIN_MAX ? FZ_WIN_MAX : l1;
+	l2 = l2 > FZ_WIN_MAX ? FZ_WIN_MAX : l2;
+	priv1 = chance(t, 85);
+	priv2 = chance(t, 85);
+	r->w1 = race_window(r, r->resv, a1, l1, priv1);
+	r->w2 = race_window(r, r->resv + FZ_W2_AT, a2, l2, priv2);
+	r->l1 = l1;
+	r->l2 = l2;
+	if (!r->w1 || !r->w2) {
+		if (errno == ENOENT || errno == EINVAL)
+			r->uses = 0;	/* gone with a reopen, or freed */
+		goto out;
+	}
+	/* written pages: W1's first (batch 0) and some more */
+	if (priv1) {
+		race_dirty(t, r->w1, a1, dl, &nd);
+		for (i = (int)rn(t, 3); i > 0; i--) {
+			uint64_t pg = rn(t, l1 / page) * page;
+
+			race_dirty(t, r->w1 + pg, a1 + pg, dl, &nd);
+		}
+	} else if (!r->pub) {
+		r->w1[rn(t, l1)] = 0x57;	/* a legitimate write */
+	}
+	if (priv2) {
+		for (i = 1 + (int)rn(t, 3); i > 0; i--) {
+			uint64_t pg = rn(t, l2 / page) * page;
+
+			race_dirty(t, r->w2 + pg, a2 + pg, dl, &nd);
+		}
+	}
+
+	/* the call and the surgery */
+	call = fz_pick(t, fzc_weight, FZC_NR);
+	r->surg = fz_pick(t, fzs_weight, FZS_NR);
+	if (r->surg == FZS_MOVE && l1 > FZ_CHUNK && chance(t, 80))
+		r->d = (1 + rn(t, (l1 - 1) / FZ_CHUNK)) * FZ_CHUNK;
+	else
+		r->d = rn(t, l1 / page) * page;
+	r->slen = (1 + rn(t, (l1 - r->d) / page)) * page;
+	if (r->surg == FZS_MOVE_BACK && r->slen > FZ_RESV - FZ_W2_AT)
+		r->slen = FZ_RESV - FZ_W2_AT;
+	r->over_flags = chance(t, 70) ? MAP_PRIVATE : MAP_SHARED;
+	r->over_prot = r->over_flags == MAP_PRIVATE || !r->pub ?
+		       PROT_READ | PROT_WRITE : PROT_READ;
+	switch (rn(t, 4)) {
+	case 0:
+		r->over_off = ~0ULL;
+		break;
+	case 1: {
+		struct fz_obj o;
+
+		obj_pick(t, &o);
+		r->over_off = o.mo;
+		break;
+	}
+	default:
+		r->over_off = r->mo + rn(t, pages - r->slen / page + 1) * page;
+		break;
+	}
+	delay = &r->delay[call][r->surg];
+	r->spins = chance(t, 10) ? (long)rn(t, 1L << rn(t, 17)) :
+		   *delay / 2 + (long)rn(t, (uint64_t)*delay + 1);
+	hold = chance(t, 75);
+	g = ++r->gen;
+	if (hold) {
+		sem_post(&r->hold);
+		fz_wait(&r->hold_in, g);
+		fz_spin(200);
+		sem_post(&r->wake);
+	} else {
+		sem_post(&r->wake);
+		fz_wait(&r->ready, g);
+	}
+	memset(&u, 0, sizeof(u));
+	__atomic_store_n(&r->go, g, __ATOMIC_RELEASE);
+	switch (call) {
+	case FZC_COMMIT1:
+	case FZC_COMMIT2:
+		n.ns = (int)rn(t, FZ_NR_NS);
+		cm->size = sizeof(*cm);
+		cm->flags = chance(t, 30) ? MF_COMMIT_PUBLISH : 0;
+		cm->addr = (uintptr_t)(call == FZC_COMMIT1 ? r->w1 : r->w2);
+		cm->length = call == FZC_COMMIT1 ? l1 : l2;
+		mfo_str(cm->ns, sizeof(cm->ns), fz_ns[n.ns]);
+		mfo_str(cm->secid, sizeof(cm->secid), fz_sec[n.ns]);
+		ret = ioctl(fz_dev, MF_IOC_OBJ_COMMIT, cm);
+		if (!ret)
+			new_mo = cm->map_offset;
+		break;
+	case FZC_DERIVE:
+		n.ns = (int)rn(t, FZ_NR_NS);
+		od->size = sizeof(*od);
+		od->src = r->mo;
+		mfo_str(od->ns, sizeof(od->ns), fz_ns[n.ns]);
+		mfo_str(od->secid, sizeof(od->secid), fz_sec[n.ns]);
+		ret = ioctl(fz_dev, MF_IOC_OBJ_DERIVE, od);
+		if (!ret)
+			new_mo = od->map_offset;
+		break;
+	case FZC_PUBLISH:
+		ret = mfo_publish(fz_dev, fz_ns[r->ns], fz_sec[r->ns], r->id);
+		break;
+	case FZC_EXPAND:
+		ret = mfo_expand(fz_dev, r->mo, r->bytes + 1 + rn(t, FZ_CHUNK));
+		break;
+	case FZC_FREE:
+		ret = mfo_free(fz_dev, fz_ns[r->ns], fz_sec[r->ns], r->id);
+		break;
+	case FZC_FAULT:
+		race_touch(&t->rng, r->w1, l1);
+		race_touch(&t->rng, r->w2, l2);
+		ret = 0;
+		break;
+	default:
+		ret = mfo_read(fz_dev, r->mo, 0, l1 < r->bytes ? l1 : r->bytes,
+			       r->w1);
+		break;
+	}
+	__atomic_add_fetch(&fz_calls, 1, __ATOMIC_RELAXED);
+	fz_wait(&r->done, g);
+	if (hold)
+		fz_wait(&r->hold_done, g);
+	fz_res->races++;
+	fz_res->calls[call]++;
+	fz_res->surgeries[r->surg]++;
+	if (ret) {
+		*delay = *delay * 5 / 4 + 16;
+		if (*delay > (1L << 20))
+			*delay = 1L << 20;
+	} else {
+		__atomic_add_fetch(&fz_ok, 1, __ATOMIC_RELAXED);
+		fz_res->race_ok++;
+		*delay = *delay * 4 / 5;
+	}
+
+	/* what the call made */
+	if (!ret && new_mo) {
+		n.mo = new_mo;
+		n.bytes = call == FZC_DERIVE ? od->bytes : cm->bytes;
+		memcpy(n.id, call == FZC_DERIVE ? od->id : cm->id, sizeof(n.id));
+		n.id[sizeof(n.id) - 1] = 0;
+		obj_add(&n);
+		if (call != FZC_DERIVE && (cm->flags & MF_COMMIT_PUBLISH))
+			pub_record(cm->ns, cm->secid, cm->id, "race commit");
+	}
+	if (!ret && call == FZC_PUBLISH) {
+		r->pub = 1;
+		pub_record(fz_ns[r->ns], fz_sec[r->ns], r->id, "race publish");
+	}
+	if (!ret && call == FZC_EXPAND)
+		r->bytes = 0;	/* a new object next time */
+	if (!ret && call == FZC_FREE)
+		r->uses = 0;
+
+	/* no page written through a private window reached the object */
+	for (i = 0; i < nd && r->obj_chk; i++) {
+		if (mfo_read(fz_chk, r->obj_chk, dl[i].off, 8, &buf[0]) ||
+		    mfo_read(fz_chk, r->obj_chk, dl[i].off + page - 8, 8, &buf[1]))
+			continue;
+		fz_res->priv_checks++;
+		if (buf[0] == dl[i].v && buf[1] == dl[i].v)
+			fz_bad("%s racing %s (%s the call, %ld spins%s): the page at %#llx written through a MAP_PRIVATE mapping is in object %s/%s (%s, %llu bytes; W1 [%#llx, +%#zx) W2 [%#llx, +%#zx))",
+			       fzc_name[call], fzs_name[r->surg],
+			       ret ? "failed" : "succeeded", r->spins,
+			       hold ? ", mmap_lock held first" : "",
+			       (unsigned long long)dl[i].off, fz_ns[r->ns], r->id,
+			       r->pub ? "published" : "private",
+			       (unsigned long long)r->bytes,
+			       (unsigned long long)a1, l1,
+			       (unsigned long long)a2, l2);
+	}
+out:
+	/* the reservation again, whatever the surgery left there */
+	mmap(r->resv, FZ_RESV, PROT_NONE,
+	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
 static void *fz_thread_main(void *arg)
 {
 	struct fz_thread *t = arg;
@@ -1103,7 +1905,7 @@ static void *fz_thread_main(void *arg)
 
 	while (!fz_stop && (!fz_iters || t->iters < fz_iters)) {
 		t->iters++;
-		switch (rn(t, 28)) {
+		switch (rn(t, 35)) {
 		case 0: case 1: case 2: op_alloc(t); break;
 		case 3: case 4: op_get(t); break;
 		case 5: op_put(t); break;
@@ -1123,7 +1925,9 @@ static void *fz_thread_main(void *arg)
 		case 22: op_raw(t); break;
 		case 23: case 24: case 25: op_map(t); break;
 		case 26: op_commit(t); break;
-		default: op_reopen(t); break;
+		case 27: op_reopen(t); break;
+		case 28: op_verify(t); break;
+		default: op_race(t); break;
 		}
 	}
 	for (i = 0; i < FZ_MAX_MAPS; i++)
@@ -1182,6 +1986,10 @@ static int fz_run(int nobody, uint64_t seed, int secs)
 	/* Namespaces exist from the start (the fuzzer may destroy them). */
 	for (ns = 0; ns < FZ_NR_NS; ns++)
 		mfo_ns_create(fz_dev, mfo_pool, fz_ns[ns], fz_sec[ns], 0, 0);
+	/* The checker's own open file and the sentinels' namespace. */
+	fz_chk = mfp_open();
+	mfo_ns_create(fz_chk, mfo_pool, FZ_SENT_NS, FZ_SENT_SEC, 0, 0);
+	fz_t0 = fz_ms();
 	if (nobody) {
 		if (setgroups(0, NULL) ||
 		    setresgid(MFP_NOBODY, MFP_NOBODY, MFP_NOBODY) ||
@@ -1210,14 +2018,31 @@ static int fz_run(int nobody, uint64_t seed, int secs)
 		if (!th[i].buf || !th[i].dst || !th[i].sp)
 			return 2;
 		memset(th[i].buf, 0x5a, FZ_BUF + page);
+		th[i].race = race_init(&th[i]);
+		if (!th[i].race)
+			return 2;
 	}
 	for (i = 0; i < fz_threads; i++)
 		pthread_create(&tid[i], NULL, fz_thread_main, &th[i]);
 	for (i = 0; i < fz_threads; i++)
 		pthread_join(tid[i], NULL);
+	for (i = 0; i < fz_threads; i++)
+		race_fini(th[i].race);
+	pub_verify(1);	/* every published object, at the phase's end */
 	printf("t_fuzz: %s seed %llu: %lu calls, %lu succeeded, %lu faults on mappings; %lu READs fenced (%lu of 1-256 bytes), %lu wrote outside their buffer\n",
 	       nobody ? "nobody" : "root", (unsigned long long)seed, fz_calls,
 	       fz_ok, fz_faults, fz_fenced, fz_fenced_small, fz_outside);
+	printf("t_fuzz: %s: %lu races (%lu calls succeeded; COMMIT %lu+%lu, DERIVE %lu, PUBLISH %lu, EXPAND %lu, FREE %lu, faults %lu, READ %lu; surgeries: mremap over %lu, mremap away %lu, munmap %lu, MAP_FIXED %lu, DONTNEED %lu, fork %lu, mprotect %lu, faults %lu); %lu private pages checked; %lu published objects recorded, %lu checks of them and %lu of their sentinels (%lu unreadable); %lu content violations\n",
+	       nobody ? "nobody" : "root", fz_res->races, fz_res->race_ok,
+	       fz_res->calls[0], fz_res->calls[1], fz_res->calls[2],
+	       fz_res->calls[3], fz_res->calls[4], fz_res->calls[5],
+	       fz_res->calls[6], fz_res->calls[7], fz_res->surgeries[0],
+	       fz_res->surgeries[1], fz_res->surgeries[2],
+	       fz_res->surgeries[3], fz_res->surgeries[4],
+	       fz_res->surgeries[5], fz_res->surgeries[6],
+	       fz_res->surgeries[7], fz_res->priv_checks,
+	       fz_res->pub_recorded, fz_res->pub_checks, fz_res->sent_checks,
+	       fz_res->unreadable, fz_res->bad);
 	return fz_outside ? 3 : 0;
 }
 
@@ -1261,6 +2086,7 @@ static void fz_cleanup(int fd)
 	long n, i;
 	int ns, p, k, j, old;
 
+	mfo_ns_destroy(fd, mfo_pool, FZ_SENT_NS, FZ_SENT_SEC, MF_NS_FORCE, NULL);
 	for (p = -1; p < FZ_NR_POOLS; p++)
 		for (ns = 0; ns < FZ_NR_NS; ns++)
 			mfo_ns_destroy(fd, pool_name(p), fz_ns[ns], fz_sec[ns],
@@ -1326,7 +2152,7 @@ static void fz_phase(int fd, int nobody, uint64_t seed, int secs)
 {
 	struct mfo_snap before;
 	struct mf_pool_check c;
-	char what[128];
+	char what[128], what2[320];
 	int status;
 	pid_t pid;
 
@@ -1367,6 +2193,7 @@ static void fz_phase(int fd, int nobody, uint64_t seed, int secs)
 					 pi[i].name);
 			}
 	}
+	memset(fz_res, 0, sizeof(*fz_res));
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0)
@@ -1384,6 +2211,17 @@ static void fz_phase(int fd, int nobody, uint64_t seed, int secs)
 		 nobody ? "nobody" : "root");
 	mft_report(!WIFEXITED(status) || WEXITSTATUS(status) != 3, what,
 		   "the kernel wrote past a READ destination (see above)");
+	snprintf(what, sizeof(what),
+		 "%s: %lu races of address-space surgery against the calls ran",
+		 nobody ? "nobody" : "root", fz_res->races);
+	mft_report(fz_res->races > 0 || (fz_iters && fz_iters < 100), what,
+		   "no race ran");
+	snprintf(what2, sizeof(what2),
+		 "%s: no published object, sentinel or MAP_PRIVATE page changed an object's bytes (%lu published objects, %lu + %lu checksum checks, %lu private pages)",
+		 nobody ? "nobody" : "root", fz_res->pub_recorded,
+		 fz_res->pub_checks, fz_res->sent_checks, fz_res->priv_checks);
+	mft_report(!fz_res->bad, what2, "%lu violations; the first after %lld ms: %s",
+		   fz_res->bad, fz_res->first_bad_ms, fz_res->first_bad);
 	fz_cleanup(fd);
 	snprintf(what, sizeof(what), "%s: after the fuzzer", nobody ? "nobody" : "root");
 	mfo_check_snapshot(&before, what);
@@ -1424,6 +2262,10 @@ int main(int argc, char **argv)
 	printf("t_fuzz: seed %llu (rerun: t_fuzz -s %llu -t %d -j %d%s)\n",
 	       (unsigned long long)fz_seed, (unsigned long long)fz_seed,
 	       fz_secs, fz_threads, fz_nobody_only ? " -u" : "");
+	fz_res = mmap(NULL, sizeof(*fz_res), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (fz_res == MAP_FAILED)
+		return 2;
 	fd = mfp_open();
 	mfo_setup_pool(fd);
 	if (fz_nobody_only) {
