@@ -79,6 +79,12 @@
 #include "mfobj.h"
 
 #define FZ_TAG		0xf022f022f0220000ULL
+/* struct mf_obj_io's last field: reserved before ABI 1.5, serial since */
+#ifdef MF_FEAT_SERIAL
+#define FZ_IO_RSV	serial
+#else
+#define FZ_IO_RSV	reserved
+#endif
 #define FZ_NR_NS	3
 #define FZ_NR_POOLS	2
 #define FZ_MAX_OBJS	128
@@ -722,7 +728,7 @@ static void op_io(struct fz_thread *t, int write)
 	/* the kernel writes a READ's bytes: only into the scratch region */
 	u.io.buf = write ? rnd_ptr(t, t->buf, len) : rnd_dst(t, len);
 	fenced = !write && fence_set(t, u.io.buf, len);
-	FZ(t, write ? MF_IOC_OBJ_WRITE : MF_IOC_OBJ_READ, u.io, reserved);
+	FZ(t, write ? MF_IOC_OBJ_WRITE : MF_IOC_OBJ_READ, u.io, FZ_IO_RSV);
 	if (fenced)
 		fence_check(t, u.io.buf, len, &u.io);
 }
