@@ -50,8 +50,9 @@
 #define RXE	"rxepin0"
 
 enum { K_URING, K_RDMA, K_SPLICE, K_NR };
-static const char *const kname[K_NR] = { "io_uring fixed buffer",
-					  "RDMA memory region", "vmsplice" };
+static const char *const kname[K_NR] = { "an io_uring fixed buffer",
+					  "an RDMA memory region",
+					  "a vmsplice() into a pipe" };
 enum { O_PUBLISH, O_DERIVE, O_COMMIT, O_EXPAND, O_FREE, O_NR };
 static const char *const oname[O_NR] = { "PUBLISH", "DERIVE", "COMMIT",
 					 "EXPAND", "FREE" };
@@ -398,11 +399,11 @@ static int pin_op(int kind, int op)
 		break;
 	}
 	err = errno;
-	printf("INFO: %s under a %s (after munmap): %s\n", oname[op], kname[kind],
+	printf("INFO: %s under %s (after munmap): %s\n", oname[op], kname[kind],
 	       ret ? strerror(err) : "succeeded");
 
 	if (op == O_PUBLISH || op == O_DERIVE || op == O_COMMIT) {
-		snprintf(what, sizeof(what), "%s is refused with EBUSY while a %s pins the object",
+		snprintf(what, sizeof(what), "%s is refused with EBUSY while %s pins the object",
 			 oname[op], kname[kind]);
 		if (kind == K_SPLICE)
 			mft_report(!ret || err == EBUSY, what, "%s", strerror(err));
@@ -410,7 +411,7 @@ static int pin_op(int kind, int op)
 			mft_report(ret && err == EBUSY, what, "%s",
 				   ret ? strerror(err) : "it succeeded");
 	} else {
-		snprintf(what, sizeof(what), "%s under a %s succeeds or is refused with EBUSY",
+		snprintf(what, sizeof(what), "%s under %s succeeds or is refused with EBUSY",
 			 oname[op], kname[kind]);
 		mft_report(!ret || err == EBUSY, what, "%s", strerror(err));
 	}
@@ -424,7 +425,7 @@ static int pin_op(int kind, int op)
 			qn = mfo_stat("quarantined");
 		}
 
-		snprintf(what, sizeof(what), "FREE under a %s: the pinned memory is quarantined",
+		snprintf(what, sizeof(what), "FREE under %s: the pinned memory is quarantined",
 			 kname[kind]);
 		mft_report(qn > q0, what, "stats/quarantined %lld, was %lld", qn, q0);
 		mfo_pattern(buf, LEN, 50, 0);
@@ -435,9 +436,9 @@ static int pin_op(int kind, int op)
 
 	wrote = pin_write(&p);
 	if (wrote)
-		printf("INFO: a READ_FIXED wrote 1 MiB through the %s\n", kname[kind]);
+		printf("INFO: a READ_FIXED wrote 1 MiB through %s\n", kname[kind]);
 	if (op == O_PUBLISH && !ret) {
-		snprintf(what, sizeof(what), "the object published under a %s keeps its bytes",
+		snprintf(what, sizeof(what), "the object published under %s keeps its bytes",
 			 kname[kind]);
 		mft_report(osum(mo, LEN) == sum0, what,
 			   "a write through the pin changed the published object");
@@ -452,13 +453,13 @@ static int pin_op(int kind, int op)
 			for (size_t i = 0; i < LEN; i++)
 				want = (want ^ buf[i]) * 0x100000001b3ULL;
 		}
-		snprintf(what, sizeof(what), "the object %s under a %s keeps its bytes",
+		snprintf(what, sizeof(what), "the object %s under %s keeps its bytes",
 			 op == O_DERIVE ? "derived" : "committed", kname[kind]);
 		mft_report(osum(d, LEN) == want, what,
 			   "a write through the pin changed it");
 	}
 	if (after) {
-		snprintf(what, sizeof(what), "an object allocated after the FREE under a %s keeps its bytes",
+		snprintf(what, sizeof(what), "an object allocated after the FREE under %s keeps its bytes",
 			 kname[kind]);
 		mft_report(osum(after, LEN) == sum_after, what,
 			   "a write through the pin reached reused memory");
@@ -471,7 +472,7 @@ static int pin_op(int kind, int op)
 			  "the pipe reads the object's bytes");
 		free(pb);
 	}
-	snprintf(what, sizeof(what), "%s under a %s", oname[op], kname[kind]);
+	snprintf(what, sizeof(what), "%s under %s", oname[op], kname[kind]);
 	check_bystanders(what);
 	pin_release(&p);
 	if (d) {
