@@ -65,7 +65,7 @@
 
 /* The published sizes of the data path's structs (ABI 1.2). */
 static_assert(sizeof(struct mf_obj_io) == 48);
-static_assert(sizeof(struct mf_obj_copy) == 56);
+static_assert(sizeof(struct mf_obj_copy) == 72);
 static_assert(sizeof(struct mf_gather_elem) == 24);
 static_assert(sizeof(struct mf_obj_gather) == 64);
 static_assert(sizeof(struct mf_obj_swapin) == 64);
@@ -473,6 +473,16 @@ static int mf_obj_user_xfer(struct mf_obj *obj, u64 off, void __user *ubuf,
 }
 
 /*
+ * Whether the object a handle names is the one the caller means: @serial
+ * 0 means any; otherwise a map offset that was put and handed out again
+ * for a new object fails as if the handle were gone.
+ */
+static bool mf_obj_is(const struct mf_obj *obj, u64 serial)
+{
+	return !serial || obj->serial == serial;
+}
+
+/*
  * A short READ or WRITE (at most MF_SMALL_IO bytes): the bytes go through
  * a buffer on the stack, user memory is touched with no lock held, and the
  * object is reached under the handle's reference (mf_obj_handle_lock())
@@ -491,6 +501,10 @@ static int mf_obj_small_io(struct file *file, struct mf_obj_io *io,
 	obj = mf_obj_handle_lock(file, io->obj);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
+	if (!mf_obj_is(obj, io->serial)) {
+		mf_obj_handle_unlock(file);
+		return -ENOENT;
+	}
 	mutex_lock(&obj->ns->lock);
 	ret = mf_obj_check_access(obj, write ? MF_ACCESS_WRITE :
 					       MF_ACCESS_READ);
@@ -516,15 +530,15 @@ static int mf_obj_io(struct file *file, struct mf_obj_io *io, bool write)
 	struct mf_obj *obj;
 	int ret;
 
-	if (io->reserved)
-		return -EINVAL;
 	if (io->length && io->length <= MF_SMALL_IO)
 		return mf_obj_small_io(file, io, write);
 	obj = mf_obj_from_handle(file, io->obj);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	ret = mf_obj_check_access(obj, write ? MF_ACCESS_WRITE :
-					       MF_ACCESS_READ);
+	ret = mf_obj_is(obj, io->serial) ? 0 : -ENOENT;
+	if (!ret)
+		ret = mf_obj_check_access(obj, write ? MF_ACCESS_WRITE :
+						       MF_ACCESS_READ);
 	if (!ret)
 		ret = mf_obj_check_range(obj, io->offset, io->length);
 	if (!ret && io->length)
@@ -543,8 +557,9 @@ static int mf_obj_io(struct file *file, struct mf_obj_io *io, bool write)
  * The bytes go straight from pool memory to the caller's buffer.
  *
  * Context: process context.
- * Return: 0; -EINVAL bad map offset, range or reserved field; -EOVERFLOW
- * offset + length overflows; -ENOENT no handle on it; -EACCES another's
+ * Return: 0; -EINVAL bad map offset or range; -EOVERFLOW offset + length
+ * overflows; -ENOENT no handle on it, or it names an object of another
+ * serial than ->serial; -EACCES another's
  * private object; -EFAULT; -EIO; -EINTR.
  */
 int mf_ioctl_obj_read(struct file *file, void *arg)
@@ -561,8 +576,9 @@ int mf_ioctl_obj_read(struct file *file, void *arg)
  * in a persistent pool: non-temporal stores and a fence).
  *
  * Context: process context.
- * Return: 0; -EINVAL bad map offset, range or reserved field; -EOVERFLOW
- * offset + length overflows; -ENOENT no handle on it; -EACCES published,
+ * Return: 0; -EINVAL bad map offset or range; -EOVERFLOW offset + length
+ * overflows; -ENOENT no handle on it, or it names an object of another
+ * serial than ->serial; -EACCES published,
  * or another's private object; -EFAULT; -EINTR; -ENOSPC (copy-on-write);
  * -ENOMEM.
  */
@@ -577,6 +593,8 @@ static int mf_obj_copy_check(struct mf_obj *src, struct mf_obj *dst,
 {
 	int ret;
 
+	if (!mf_obj_is(src, oc->src_serial) || !mf_obj_is(dst, oc->dst_serial))
+		return -ENOENT;
 	ret = mf_obj_check_access(src, MF_ACCESS_READ);
 	if (!ret)
 		ret = mf_obj_check_access(dst, MF_ACCESS_WRITE);
@@ -622,7 +640,8 @@ static int mf_obj_small_copy(struct file *file, struct mf_obj_copy *oc)
  * Context: process context.
  * Return: 0; -EINVAL bad map offset, range or reserved field, or ranges
  * that overlap in one object; -EOVERFLOW; -ENOENT no handle on one of
- * them; -EACCES; -EIO; -EINTR; -ENOSPC; -ENOMEM.
+ * them, or one names an object of another serial than asked; -EACCES;
+ * -EIO; -EINTR; -ENOSPC; -ENOMEM.
  */
 int mf_ioctl_obj_copy(struct file *file, void *arg)
 {

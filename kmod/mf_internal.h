@@ -15,7 +15,8 @@
 /* The MF_FEAT_* bits this module implements. */
 #define MF_FEATURES		(MF_FEAT_EXT_IOCTL | MF_FEAT_SYSFS | MF_FEAT_POOLS | \
 				 MF_FEAT_OBJECTS | MF_FEAT_MMAP | \
-				 MF_FEAT_NETLINK | MF_FEAT_MMAP_LONGTERM)
+				 MF_FEAT_NETLINK | MF_FEAT_MMAP_LONGTERM | \
+				 MF_FEAT_SERIAL)
 
 struct kobject;
 

@@ -58,7 +58,7 @@
 #include "mf_object.h"
 #include "mf_pool.h"
 
-static_assert(sizeof(struct mf_obj_commit) == 248);
+static_assert(sizeof(struct mf_obj_commit) == 256);
 /* The flag bit lies above every object's map offsets. */
 static_assert(((u64)MF_MAP_NR_MAX + 1) << MF_MAP_OFF_SHIFT <= MF_MAP_LONGTERM);
 
@@ -842,6 +842,7 @@ created:
 	}
 	oc->bytes = obj->size;
 	oc->map_offset = (u64)obj->nr << MF_MAP_OFF_SHIFT;
+	oc->serial = obj->serial;
 	oc->copied = copied;
 	oc->type = READ_ONCE(obj->type);
 	atomic_long_inc(&mf_cnt.commits);

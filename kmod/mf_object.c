@@ -38,17 +38,17 @@ static_assert(sizeof(struct mf_ns_create) == 184);
 static_assert(sizeof(struct mf_ns_destroy) == 192);
 static_assert(sizeof(struct mf_ns_info) == 136);
 static_assert(sizeof(struct mf_ns_list) == 64);
-static_assert(sizeof(struct mf_obj_alloc) == 256);
-static_assert(sizeof(struct mf_obj_get) == 256);
+static_assert(sizeof(struct mf_obj_alloc) == 264);
+static_assert(sizeof(struct mf_obj_get) == 264);
 static_assert(sizeof(struct mf_obj_put) == 24);
 static_assert(sizeof(struct mf_obj_free) == 240);
 static_assert(sizeof(struct mf_obj_batch_free) == 200);
 static_assert(sizeof(struct mf_obj_expand) == 32);
-static_assert(sizeof(struct mf_obj_stat) == 248);
+static_assert(sizeof(struct mf_obj_stat) == 256);
 static_assert((MF_TAG_DATA & MF_TAG_OWN_MASK) == MF_TAG_OWN &&
 	      (MF_TAG_NS_RECORD & MF_TAG_OWN_MASK) == MF_TAG_OWN &&
 	      (MF_TAG_OBJ_RECORD & MF_TAG_OWN_MASK) == MF_TAG_OWN);
-static_assert(sizeof(struct mf_obj_derive) == 232);
+static_assert(sizeof(struct mf_obj_derive) == 240);
 
 /* Extents one allocation may fall back to when the pool is fragmented. */
 #define MF_ALLOC_MAX_PIECES	1024
@@ -60,6 +60,20 @@ struct mf_obj_counters mf_cnt;
 /* Object numbers (map offsets), 1 to MF_MAP_NR_MAX: number -> object. */
 static DEFINE_XARRAY_ALLOC1(mf_obj_numbers);
 static u32 mf_obj_next_nr;
+
+/* Serial numbers: never reused while the module is loaded. */
+static atomic64_t mf_obj_serials = ATOMIC64_INIT(0);
+
+/*
+ * The highest object number handed out.  Tests shrink it (it is read
+ * at each creation) so that numbers wrap around within seconds and a
+ * stale handle meets a new object with its number (the serial check).
+ */
+static unsigned int obj_nr_max = MF_MAP_NR_MAX;
+module_param(obj_nr_max, uint, 0644);
+MODULE_PARM_DESC(obj_nr_max,
+		 "highest object number (map offset) to hand out, for tests; default and ceiling "
+		 __stringify(MF_MAP_NR_MAX));
 
 /* ---- the reclaim worker's parameter --------------------------------------- */
 
@@ -700,8 +714,10 @@ struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
 	if (!obj)
 		return NULL;
 	if (xa_alloc_cyclic(&mf_obj_numbers, &nr, obj,
-			    XA_LIMIT(1, MF_MAP_NR_MAX), &mf_obj_next_nr,
-			    GFP_KERNEL) < 0) {
+			    XA_LIMIT(1, clamp_t(unsigned int,
+						READ_ONCE(obj_nr_max), 1,
+						MF_MAP_NR_MAX)),
+			    &mf_obj_next_nr, GFP_KERNEL) < 0) {
 		kfree(obj);
 		return NULL;
 	}
@@ -715,6 +731,7 @@ struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
 	obj->type = MF_OBJ_PRIVATE_RW;
 	obj->owner = current_fsuid();
 	obj->ctime = ktime_get_real_seconds();
+	obj->serial = atomic64_inc_return(&mf_obj_serials);
 	atomic_set(&obj->map_count, 0);
 	atomic_set(&obj->wmap_count, 0);
 	atomic_set(&obj->lmap_count, 0);
@@ -1609,6 +1626,7 @@ int mf_ioctl_obj_alloc(struct file *file, void *arg)
 	}
 	memcpy(oa->name.id, obj->id, sizeof(oa->name.id));
 	oa->map_offset = (u64)obj->nr << MF_MAP_OFF_SHIFT;
+	oa->serial = obj->serial;
 	oa->type = MF_OBJ_PRIVATE_RW;
 out_unlock:
 	mutex_unlock(&opool->lock);
@@ -1659,6 +1677,7 @@ int mf_ioctl_obj_get(struct file *file, void *arg)
 		og->type = obj->type;
 		mutex_unlock(&ns->lock);
 		og->map_offset = (u64)obj->nr << MF_MAP_OFF_SHIFT;
+		og->serial = obj->serial;
 	}
 	mutex_unlock(&opool->lock);
 out_put:
@@ -2056,6 +2075,7 @@ int mf_ioctl_obj_stat(struct file *file, void *arg)
 	st->obj_flags = obj->flags & MF_OBJF_FREED ? MF_OBJ_STAT_FREED : 0;
 	/* Less the in-flight reference this ioctl holds. */
 	st->refs = obj->refs - 1;
+	st->serial = obj->serial;
 	st->map_count = atomic_read(&obj->map_count);
 	st->owner = from_kuid_munged(current_user_ns(), obj->owner);
 	st->nr_extents = ext->nr;
@@ -2555,6 +2575,7 @@ int mf_ioctl_obj_derive(struct file *file, void *arg)
 	}
 	od->bytes = obj->size;
 	od->map_offset = (u64)obj->nr << MF_MAP_OFF_SHIFT;
+	od->serial = obj->serial;
 	od->type = MF_OBJ_PRIVATE_RW;
 	mf_obj_unref(obj);
 out_unref:

@@ -242,6 +242,7 @@ struct mf_ns {
  * @share_seq: bumped (under @map_lock, written) when derive makes its
  *	pieces shared
  * @nr: its object number, in mf_obj_numbers
+ * @serial: its serial number: unlike @nr, never reused (set at creation)
  * @map_pgoff: its mmap page offset, @nr << MF_MAP_PGOFF_SHIFT
  * @ext: its pieces (RCU, see above)
  * @record: offset of its record (persistent pools, until freed), else
@@ -266,6 +267,7 @@ struct mf_obj {
 	struct rw_semaphore map_lock;	/* see above */
 	u32 share_seq;
 	unsigned long nr;
+	u64 serial;
 	unsigned long map_pgoff;
 	struct mf_obj_extents __rcu *ext;
 	u64 record;

@@ -260,7 +260,7 @@ static inline int mfp_unprivileged_errno(int fd, unsigned long cmd, void *arg)
  * @valid_flags: the flags the ioctl knows
  * @reserved_off: offset of its reserved field (8 bytes, or 4 if
  *	@reserved_len says so)
- * @reserved_len: 4 or 8
+ * @reserved_len: 4 or 8, or 0 for a struct without one
  * @admin: the ioctl needs CAP_SYS_ADMIN; @arg is then sent once, by an
  *	unprivileged child, and must fail with EPERM
  */
@@ -273,9 +273,11 @@ static inline void mfp_abi_checks(int fd, unsigned long cmd, const char *what,
 	char line[160];
 	int bit, err;
 
+	/* The first version's size is the one in the command. */
 	memcpy(buf, arg, size);
-	*(uint32_t *)buf = size - 1;
-	snprintf(line, sizeof(line), "%s: size - 1 is EINVAL", what);
+	*(uint32_t *)buf = _IOC_SIZE(cmd) - 1;
+	snprintf(line, sizeof(line), "%s: the first version's size - 1 is EINVAL",
+		 what);
 	MFT_ERRNO(ioctl(fd, cmd, buf), EINVAL, line);
 
 	memcpy(buf, arg, size);
@@ -297,12 +299,14 @@ static inline void mfp_abi_checks(int fd, unsigned long cmd, const char *what,
 	snprintf(line, sizeof(line), "%s: every unknown flag bit is EINVAL", what);
 	mft_report(bit == 32, line, "flag bit %d: errno %d", bit, errno);
 
-	memset(buf, 0, size + 16);
-	memcpy(buf, arg, size);
-	buf[reserved_off + reserved_len - 1] = 0x80;
-	snprintf(line, sizeof(line), "%s: a non-zero reserved field is EINVAL",
-		 what);
-	MFT_ERRNO(ioctl(fd, cmd, buf), EINVAL, line);
+	if (reserved_len) {
+		memset(buf, 0, size + 16);
+		memcpy(buf, arg, size);
+		buf[reserved_off + reserved_len - 1] = 0x80;
+		snprintf(line, sizeof(line),
+			 "%s: a non-zero reserved field is EINVAL", what);
+		MFT_ERRNO(ioctl(fd, cmd, buf), EINVAL, line);
+	}
 
 	snprintf(line, sizeof(line), "%s: a NULL struct is EFAULT", what);
 	MFT_ERRNO(ioctl(fd, cmd, NULL), EFAULT, line);

@@ -99,6 +99,31 @@ check "memfabric is loaded again" loaded
 check "$dev is back" test -c $dev
 check_eq "$sysdir/version is back" "$(cat $sysdir/version 2>&1)" "$want_version"
 
+# Issue 15, defect 3: the mappings' address_space must not belong to the
+# device node the first open went through.  Here the first open after a
+# reload goes through a node on a tmpfs (a container's /dev), which is
+# then unmounted; the module must hold nothing of it, and a later unload
+# must not touch its freed inode.
+check "rmmod for the first-opener test" rmmod memfabric
+check "insmod for the first-opener test" insmod "$ko"
+ctdev=$(mktemp -d /tmp/mfdev.XXXXXX)
+mount -t tmpfs mfdev "$ctdev"
+devnum=$(stat -c '%t:%T' $dev)
+mknod "$ctdev/memfabric" c $((16#${devnum%:*})) $((16#${devnum#*:}))
+before=$(dmesg | wc -l)
+exec 4<>"$ctdev/memfabric"
+check_eq "the first open goes through the tmpfs node" \
+	"$(cat /sys/module/memfabric/refcnt)" 1
+exec 4<&-
+check "the tmpfs with the first opener's node unmounts" umount "$ctdev"
+rmdir "$ctdev"
+busy=$(dmesg | tail -n +$((before + 1)) | grep -c 'Busy inodes')
+check_eq "no busy inodes after that unmount" "$busy" 0
+exec 3<$dev
+exec 3<&-
+check "rmmod after the node's file system is gone" rmmod memfabric
+check "insmod after that" insmod "$ko"
+
 check_eq "the kernel did not WARN or oops" "$(bad_taint)" "$taint0"
 
 echo "$name: $npass passed, $nfail failed"

@@ -35,7 +35,7 @@
 
 /* ABI version.  A minor bump adds ioctls or fields; a major bump breaks. */
 #define MF_ABI_MAJOR		1
-#define MF_ABI_MINOR		4
+#define MF_ABI_MINOR		5
 
 /* Length of the NUL-terminated module version string. */
 #define MF_VERSION_LEN		32
@@ -51,6 +51,9 @@
  * MF_FEAT_MMAP: mmap() of objects, MF_IOC_OBJ_COMMIT, ABI 1.3.
  * MF_FEAT_NETLINK: the "memfabric" generic netlink family.
  * MF_FEAT_MMAP_LONGTERM: MF_MAP_LONGTERM mappings, ABI 1.4.
+ * MF_FEAT_SERIAL: objects have a serial number that is never reused;
+ *	the calls that give a handle report it, and READ, WRITE and COPY
+ *	take it to make sure a handle still names the same object, ABI 1.5.
  */
 #define MF_FEAT_EXT_IOCTL	(1ULL << 0)
 #define MF_FEAT_SYSFS		(1ULL << 1)
@@ -59,6 +62,7 @@
 #define MF_FEAT_MMAP		(1ULL << 4)
 #define MF_FEAT_NETLINK		(1ULL << 5)
 #define MF_FEAT_MMAP_LONGTERM	(1ULL << 6)
+#define MF_FEAT_SERIAL		(1ULL << 7)
 
 /**
  * struct mf_version - argument of MF_IOC_VERSION
@@ -586,6 +590,11 @@ struct mf_ns_list {
  * @map_offset: out: its map offset (handle).
  * @type: out: MF_OBJ_PRIVATE_RW.
  * @reserved: must be 0.
+ * @serial: out: the object's serial number (ABI 1.5, MF_FEAT_SERIAL):
+ *	unique among all objects since the module was loaded, never reused.
+ *	Map offsets are reused after about 4 million objects; a caller that
+ *	keeps a handle across a race with its own put passes the serial to
+ *	the data calls, which then never reach another object.
  */
 struct mf_obj_alloc {
 	__u32 size;
@@ -595,6 +604,7 @@ struct mf_obj_alloc {
 	__aligned_u64 map_offset;
 	__u32 type;
 	__u32 reserved;
+	__aligned_u64 serial;
 };
 
 /**
@@ -606,6 +616,7 @@ struct mf_obj_alloc {
  * @map_offset: out: its map offset (handle).
  * @type: out: MF_OBJ_PRIVATE_RW or MF_OBJ_SHARED_RO.
  * @reserved: must be 0.
+ * @serial: out: its serial number (ABI 1.5; see struct mf_obj_alloc).
  */
 struct mf_obj_get {
 	__u32 size;
@@ -615,6 +626,7 @@ struct mf_obj_get {
 	__aligned_u64 map_offset;
 	__u32 type;
 	__u32 reserved;
+	__aligned_u64 serial;
 };
 
 /**
@@ -717,6 +729,7 @@ struct mf_obj_expand {
  * @ns: out: its namespace.
  * @id: out: its id.
  * @reserved: must be 0.
+ * @serial: out: its serial number (ABI 1.5; see struct mf_obj_alloc).
  */
 struct mf_obj_stat {
 	__u32 size;
@@ -737,6 +750,7 @@ struct mf_obj_stat {
 	char ns[MF_NS_NAME_LEN];
 	char id[MF_OBJ_ID_LEN];
 	__aligned_u64 reserved;
+	__aligned_u64 serial;
 };
 
 /**
@@ -751,6 +765,7 @@ struct mf_obj_stat {
  * @map_offset: out: its map offset (handle).
  * @type: out: MF_OBJ_PRIVATE_RW.
  * @reserved: must be 0.
+ * @serial: out: the new object's serial number (ABI 1.5).
  */
 struct mf_obj_derive {
 	__u32 size;
@@ -763,6 +778,7 @@ struct mf_obj_derive {
 	__aligned_u64 map_offset;
 	__u32 type;
 	__u32 reserved;
+	__aligned_u64 serial;
 };
 
 /**
@@ -773,7 +789,9 @@ struct mf_obj_derive {
  * @offset: where in the object.
  * @length: bytes to transfer; the range must lie within the object.
  * @buf: user pointer to @length bytes.
- * @reserved: must be 0.
+ * @serial: 0, or the object's serial number (ABI 1.5; before, a reserved
+ *	field that had to be 0): the call fails with ENOENT if the handle
+ *	@obj now names an object with another serial.
  */
 struct mf_obj_io {
 	__u32 size;
@@ -782,7 +800,7 @@ struct mf_obj_io {
 	__aligned_u64 offset;
 	__aligned_u64 length;
 	__aligned_u64 buf;
-	__aligned_u64 reserved;
+	__aligned_u64 serial;
 };
 
 /**
@@ -796,6 +814,9 @@ struct mf_obj_io {
  * @dst_offset: where in it.
  * @length: bytes to copy.
  * @reserved: must be 0.
+ * @src_serial: 0, or @src's serial number (ABI 1.5): ENOENT if the handle
+ *	now names another object.
+ * @dst_serial: the same for @dst.
  */
 struct mf_obj_copy {
 	__u32 size;
@@ -806,6 +827,8 @@ struct mf_obj_copy {
 	__aligned_u64 dst_offset;
 	__aligned_u64 length;
 	__aligned_u64 reserved;
+	__aligned_u64 src_serial;
+	__aligned_u64 dst_serial;
 };
 
 /**
@@ -1007,6 +1030,7 @@ struct mf_obj_swapin {
  * @type: out: MF_OBJ_PRIVATE_RW, or MF_OBJ_SHARED_RO with
  *	MF_COMMIT_PUBLISH.
  * @reserved: must be 0.
+ * @serial: out: the new object's serial number (ABI 1.5).
  *
  * The new object shares the source's memory (as MF_IOC_OBJ_DERIVE does)
  * and holds the pages of the range that this process has written through
@@ -1026,6 +1050,7 @@ struct mf_obj_commit {
 	__aligned_u64 copied;
 	__u32 type;
 	__u32 reserved;
+	__aligned_u64 serial;
 };
 
 /*
