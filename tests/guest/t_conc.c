@@ -394,7 +394,15 @@ static int c_dirty(struct wthread *t, struct crace *r, int priv1, int priv2,
 	w_touching = 1;
 	for (i = 0; i < 6; i++) {
 		int in2 = i >= 3;
-		uint64_t pg = !i ? 0 : xs(&t->rng) % ((in2 ? r->l2 : r->l1) / page) * page;
+		uint64_t room = in2 ? r->l2 : r->l1;
+		uint64_t pg;
+
+		/* W2: mostly below W1's offsets and within a commit of W1 */
+		if (in2 && a2 < a1 && r->l1 > CR_CHUNK && xs(&t->rng) % 10 < 7) {
+			room = a1 - a2 < room ? a1 - a2 : room;
+			room = r->l1 - CR_CHUNK < room ? r->l1 - CR_CHUNK : room;
+		}
+		pg = !i ? 0 : xs(&t->rng) % (room / page) * page;
 		uint64_t v = CR_TAG ^ (xs(&t->rng) & 0xffff0000000ULL) ^ pg;
 		unsigned char *p = (in2 ? r->w2 : r->w1) + pg;
 		size_t k;

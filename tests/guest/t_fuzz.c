@@ -1303,8 +1303,11 @@ static void pub_record(const char *ns_f, const char *sec_f, const char *id_f,
 	pthread_mutex_lock(&fz_pub_lock);
 	if (fz_npub == FZ_MAX_PUB) {
 		struct fz_pub *v = &fz_pubs[fz_pub_next++ % FZ_MAX_PUB];
+		uint64_t sent = v->sent;
 
+		v->sent = 0;	/* the object only: reads cost under TCG */
 		pub_check(v);
+		v->sent = sent;
 		pub_drop(v);
 		*v = p;
 	} else {
@@ -1363,7 +1366,9 @@ static void op_verify(struct fz_thread *t)
  * Windows lie in the thread's own reservation (FZ_RESV bytes, PROT_NONE
  * between races), so no surgery touches anything else of the fuzzer.
  * Races take at most FZ_RACE_SHARE % of a thread's time, so the other
- * calls keep most of theirs.  The
+ * calls keep most of theirs.  A COMMIT against a surgery that changes
+ * which mapping backs its range is played three times more with the same
+ * layout (a race that loses costs nothing, so an attacker retries).  The
  * object is the thread's race object (mostly 2 to 5 MiB: a commit
  * collects its pages in 2 MiB batches), published half the time.
  *
@@ -1375,7 +1380,7 @@ static void op_verify(struct fz_thread *t)
 #define FZ_W2_AT	(20UL << 20)
 #define FZ_CHUNK	(2UL << 20)
 #define FZ_WIN_MAX	(8UL << 20)
-#define FZ_HOLD		(8UL << 20)
+#define FZ_HOLD		(16UL << 20)
 #define FZ_PRIV_TAG	0x5052495600000000ULL
 #define FZ_MAX_DIRTY	8
 #define FZ_RACE_SHARE	60
@@ -1415,6 +1420,10 @@ struct fz_race {
 	long delay[FZC_NR][FZS_NR];
 	unsigned long serial;
 	long long race_ms;		/* time spent racing */
+	/* the last race, to be played again (replay) if interesting */
+	int replay, interesting, rpriv1, rpriv2, rcall, rsurg;
+	uint64_t ra1, ra2;
+	size_t rl1, rl2;
 };
 
 static void fz_spin(long n)
@@ -1674,6 +1683,7 @@ static void op_race(struct fz_thread *t)
 {
 	struct fz_race *r = t->race;
 	long long t0;
+	int i;
 
 	if (!r)
 		return;
@@ -1682,6 +1692,15 @@ static void op_race(struct fz_thread *t)
 	if (r->race_ms * 100 > (t0 - fz_t0) * FZ_RACE_SHARE)
 		return;
 	race_body(t, r);
+	/*
+	 * A COMMIT against a surgery that changes which mapping backs the
+	 * range: the same layout a few times more (cheaper than a new one).
+	 */
+	for (i = 0; i < 3 && r->interesting && !fz_stop; i++) {
+		r->replay = 1;
+		race_body(t, r);
+	}
+	r->replay = 0;
 	r->race_ms += fz_ms() - t0;
 }
 
@@ -1696,7 +1715,8 @@ static void race_body(struct fz_thread *t, struct fz_race *r)
 	struct mf_obj_derive *od = &u.od;
 	long *delay;
 
-	if (!r->bytes || r->uses-- <= 0 || chance(t, 5))
+	r->interesting = 0;
+	if (!r->replay && (!r->bytes || r->uses-- <= 0 || chance(t, 5)))
 		race_new_obj(t, r);
 	if (!r->bytes)
 		return;
@@ -1708,11 +1728,24 @@ static void race_body(struct fz_thread *t, struct fz_race *r)
 	 * than one 2 MiB batch of a commit, so that W2 moved to W1 + 2 MiB
 	 * makes the object offsets of a commit's batches go down.
 	 */
-	if (pages * page > FZ_CHUNK + page && chance(t, 70)) {
-		a1 = (1 + rn(t, (pages * page - FZ_CHUNK - page) / page)) * page;
+	if (r->replay) {
+		a1 = r->ra1;
+		a2 = r->ra2;
+		l1 = r->rl1;
+		l2 = r->rl2;
+	} else if (pages * page > FZ_CHUNK + page && chance(t, 70)) {
+		/*
+		 * W1 = [a1, end), W2 = [a2, a1): W2 long enough to be a whole
+		 * batch of W1's commit when it is moved to W1 + 2 MiB
+		 */
+		uint64_t hi = (pages * page - FZ_CHUNK - page) / page;
+		uint64_t lo = ((pages * page - FZ_CHUNK) / 2 + page - 1) / page;
+
+		lo = lo < 1 ? 1 : lo > hi ? hi : lo;
+		a1 = (lo + rn(t, hi - lo + 1)) * page;
 		l1 = pages * page - a1;
-		a2 = chance(t, 50) ? 0 : rn(t, a1 / page) * page;
-		l2 = chance(t, 70) ? a1 - a2 : (1 + rn(t, (a1 - a2) / page)) * page;
+		a2 = chance(t, 80) ? 0 : rn(t, a1 / page) * page;
+		l2 = chance(t, 80) ? a1 - a2 : (1 + rn(t, (a1 - a2) / page)) * page;
 	} else if (chunks >= 1 && chance(t, 30)) {
 		a1 = rn(t, chunks) * FZ_CHUNK;
 		l1 = (1 + rn(t, chunks - a1 / FZ_CHUNK)) * FZ_CHUNK;
@@ -1728,8 +1761,14 @@ static void race_body(struct fz_thread *t, struct fz_race *r)
 		l2 = pages * page - a2;
 	l1 = l1 > FZ_WIN_MAX ? FZ_WIN_MAX : l1;
 	l2 = l2 > FZ_WIN_MAX ? FZ_WIN_MAX : l2;
-	priv1 = chance(t, 85);
-	priv2 = chance(t, 85);
+	priv1 = r->replay ? r->rpriv1 : chance(t, 85);
+	priv2 = r->replay ? r->rpriv2 : chance(t, 85);
+	r->ra1 = a1;
+	r->ra2 = a2;
+	r->rl1 = l1;
+	r->rl2 = l2;
+	r->rpriv1 = priv1;
+	r->rpriv2 = priv2;
 	r->w1 = race_window(r, r->resv, a1, l1, priv1);
 	r->w2 = race_window(r, r->resv + FZ_W2_AT, a2, l2, priv2);
 	r->l1 = l1;
@@ -1752,15 +1791,21 @@ static void race_body(struct fz_thread *t, struct fz_race *r)
 	}
 	if (priv2) {
 		for (i = 1 + (int)rn(t, 3); i > 0; i--) {
-			uint64_t pg = rn(t, l2 / page) * page;
+			uint64_t in = l1 > FZ_CHUNK && chance(t, 70) ?
+				      (l1 - FZ_CHUNK < l2 ? l1 - FZ_CHUNK : l2) : l2;
+			uint64_t pg = rn(t, in / page) * page;
 
 			race_dirty(t, r->w2 + pg, a2 + pg, dl, &nd);
 		}
 	}
 
 	/* the call and the surgery */
-	call = fz_pick(t, fzc_weight, FZC_NR);
-	r->surg = fz_pick(t, fzs_weight, FZS_NR);
+	call = r->replay ? r->rcall : fz_pick(t, fzc_weight, FZC_NR);
+	r->surg = r->replay ? r->rsurg : fz_pick(t, fzs_weight, FZS_NR);
+	r->rcall = call;
+	r->rsurg = r->surg;
+	r->interesting = (call == FZC_COMMIT1 || call == FZC_COMMIT2) &&
+			 r->surg <= FZS_OVERMAP;
 	if (r->surg == FZS_MOVE && l1 > FZ_CHUNK && chance(t, 80))
 		r->d = (1 + rn(t, (l1 - 1) / FZ_CHUNK)) * FZ_CHUNK;
 	else
@@ -1787,7 +1832,7 @@ static void race_body(struct fz_thread *t, struct fz_race *r)
 		break;
 	}
 	delay = &r->delay[call][r->surg];
-	r->spins = chance(t, 10) ? (long)rn(t, 1L << rn(t, 17)) :
+	r->spins = chance(t, 10) ? (long)rn(t, 1L << rn(t, 14)) :
 		   *delay / 2 + (long)rn(t, (uint64_t)*delay + 1);
 	hold = chance(t, 75);
 	g = ++r->gen;
@@ -1807,7 +1852,7 @@ static void race_body(struct fz_thread *t, struct fz_race *r)
 	case FZC_COMMIT2:
 		n.ns = (int)rn(t, FZ_NR_NS);
 		cm->size = sizeof(*cm);
-		cm->flags = chance(t, 30) ? MF_COMMIT_PUBLISH : 0;
+		cm->flags = chance(t, 10) ? MF_COMMIT_PUBLISH : 0;
 		cm->addr = (uintptr_t)(call == FZC_COMMIT1 ? r->w1 : r->w2);
 		cm->length = call == FZC_COMMIT1 ? l1 : l2;
 		mfo_str(cm->ns, sizeof(cm->ns), fz_ns[n.ns]);
@@ -1854,8 +1899,8 @@ static void race_body(struct fz_thread *t, struct fz_race *r)
 	fz_res->surgeries[r->surg]++;
 	if (ret) {
 		*delay = *delay * 5 / 4 + 16;
-		if (*delay > (1L << 20))
-			*delay = 1L << 20;
+		if (*delay > (1L << 13))	/* windows are microseconds */
+			*delay = 1L << 13;
 	} else {
 		__atomic_add_fetch(&fz_ok, 1, __ATOMIC_RELAXED);
 		fz_res->race_ok++;
