@@ -1331,14 +1331,14 @@ static void pub_verify(int all)
 	pthread_mutex_unlock(&fz_pub_lock);
 }
 
-/* One recorded object, at most once a second (reads cost under TCG). */
+/* One recorded object, at most every 2 s (reads cost under TCG). */
 static void op_verify(struct fz_thread *t)
 {
 	static long long last;
 	long long now = fz_ms();
 
 	(void)t;
-	if (now - __atomic_load_n(&last, __ATOMIC_RELAXED) < 1000)
+	if (now - __atomic_load_n(&last, __ATOMIC_RELAXED) < 2000)
 		return;
 	__atomic_store_n(&last, now, __ATOMIC_RELAXED);
 	pub_verify(0);
@@ -1369,7 +1369,7 @@ static void op_verify(struct fz_thread *t)
  * calls keep most of theirs.  A COMMIT against a surgery that changes
  * which mapping backs its range is played three times more with the same
  * layout (a race that loses costs nothing, so an attacker retries).  The
- * object is the thread's race object (mostly 2 to 5 MiB: a commit
+ * object is the thread's race object (mostly 2 to 3 MiB: a commit
  * collects its pages in 2 MiB batches), published half the time.
  *
  * Checked after each race: no page written through a MAP_PRIVATE window
@@ -1600,7 +1600,7 @@ static void race_fini(struct fz_race *r)
 		mfo_put(fz_chk, r->obj_chk);
 }
 
-/* A new race object: mostly 2 to 5 MiB, maybe published. */
+/* A new race object: mostly 2 to 3 MiB, maybe published. */
 static void race_new_obj(struct fz_thread *t, struct fz_race *r)
 {
 	struct fz_obj o = { .pool = -1 };
@@ -1618,7 +1618,7 @@ static void race_new_obj(struct fz_thread *t, struct fz_race *r)
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
 	mfo_name(&a.name, mfo_pool, fz_ns[r->ns], fz_sec[r->ns], r->id);
-	a.bytes = chance(t, 85) ? FZ_CHUNK + page + rn(t, 3 * FZ_CHUNK / 2)
+	a.bytes = chance(t, 85) ? FZ_CHUNK + page + rn(t, FZ_CHUNK / 2)
 				: 1 + rn(t, FZ_CHUNK);
 	__atomic_add_fetch(&fz_calls, 1, __ATOMIC_RELAXED);
 	if (ioctl(fz_dev, MF_IOC_OBJ_ALLOC, &a))
@@ -1663,6 +1663,47 @@ static void race_dirty(struct fz_thread *t, unsigned char *p, uint64_t obj_off,
 		dl[*nd].v = v;
 		(*nd)++;
 	}
+}
+
+/*
+ * The written pages: W1's first (batch 0 of a commit) and some more, and
+ * some of W2's, mostly where a commit of W1 sees them after W2 moved to
+ * W1 + 2 MiB.  Returns how many private pages, or -1 if a write faulted
+ * (a write that needs pool memory gets SIGBUS when the pool is full).
+ */
+static int race_fill(struct fz_thread *t, struct fz_race *r, uint64_t a1,
+		     uint64_t a2, int priv1, int priv2, struct fz_dirty *dl)
+{
+	size_t l1 = r->l1, l2 = r->l2;
+	int nd = 0, i;
+
+	if (sigsetjmp(fz_jmp, 1)) {
+		fz_in_touch = 0;
+		__atomic_add_fetch(&fz_faults, 1, __ATOMIC_RELAXED);
+		return -1;
+	}
+	fz_in_touch = 1;
+	if (priv1) {
+		race_dirty(t, r->w1, a1, dl, &nd);
+		for (i = (int)rn(t, 3); i > 0; i--) {
+			uint64_t pg = rn(t, l1 / page) * page;
+
+			race_dirty(t, r->w1 + pg, a1 + pg, dl, &nd);
+		}
+	} else if (!r->pub) {
+		r->w1[rn(t, l1)] = 0x57;	/* a legitimate write */
+	}
+	if (priv2) {
+		for (i = 1 + (int)rn(t, 3); i > 0; i--) {
+			uint64_t in = l1 > FZ_CHUNK && chance(t, 70) ?
+				      (l1 - FZ_CHUNK < l2 ? l1 - FZ_CHUNK : l2) : l2;
+			uint64_t pg = rn(t, in / page) * page;
+
+			race_dirty(t, r->w2 + pg, a2 + pg, dl, &nd);
+		}
+	}
+	fz_in_touch = 0;
+	return nd;
 }
 
 /* Place a window of [@a, @a + @l) of the object at @at; NULL if it fails. */
@@ -1778,26 +1819,9 @@ static void race_body(struct fz_thread *t, struct fz_race *r)
 			r->uses = 0;	/* gone with a reopen, or freed */
 		goto out;
 	}
-	/* written pages: W1's first (batch 0) and some more */
-	if (priv1) {
-		race_dirty(t, r->w1, a1, dl, &nd);
-		for (i = (int)rn(t, 3); i > 0; i--) {
-			uint64_t pg = rn(t, l1 / page) * page;
-
-			race_dirty(t, r->w1 + pg, a1 + pg, dl, &nd);
-		}
-	} else if (!r->pub) {
-		r->w1[rn(t, l1)] = 0x57;	/* a legitimate write */
-	}
-	if (priv2) {
-		for (i = 1 + (int)rn(t, 3); i > 0; i--) {
-			uint64_t in = l1 > FZ_CHUNK && chance(t, 70) ?
-				      (l1 - FZ_CHUNK < l2 ? l1 - FZ_CHUNK : l2) : l2;
-			uint64_t pg = rn(t, in / page) * page;
-
-			race_dirty(t, r->w2 + pg, a2 + pg, dl, &nd);
-		}
-	}
+	nd = race_fill(t, r, a1, a2, priv1, priv2, dl);
+	if (nd < 0)
+		goto out;	/* a write faulted (SIGBUS: the pool is full) */
 
 	/* the call and the surgery */
 	call = r->replay ? r->rcall : fz_pick(t, fzc_weight, FZC_NR);
