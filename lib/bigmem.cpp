@@ -1101,7 +1101,11 @@ BM_API int BM_GatherSec(intptr_t *inputInfo, BmOperatorCode operatorCode,
 			{ MF_GATHER_MIN, MF_DTYPE_F64 },
 			{ MF_GATHER_MAX, MF_DTYPE_F64 },
 		};
-		int code = static_cast<int>(operatorCode);
+		// The caller may pass any int: read it as one (loading an
+		// out-of-range value as the enum type is undefined).
+		int code;
+		static_assert(sizeof(code) == sizeof(operatorCode), "enum size");
+		memcpy(&code, &operatorCode, sizeof(code));
 		if (flags || !inputInfo || code < 0 ||
 		    code >= static_cast<int>(sizeof(ops) / sizeof(ops[0])))
 			return -EINVAL;
