@@ -155,7 +155,9 @@ static void w_hold(struct wthread *t, uint64_t mo)
  * helper waits a random number of spins first, and 3 times in 4 a third
  * thread holds mmap_lock for writing as the call starts, so that the call
  * and the surgery queue behind it in that order.  Windows lie in the
- * thread's own reservation (PROT_NONE between races).  Afterwards no page
+ * thread's own reservation (PROT_NONE between races).  A COMMIT against a
+ * surgery that moves mappings is played three more times on the same
+ * layout (a lost race costs an attacker nothing).  Afterwards no page
  * written through a MAP_PRIVATE window may be in the object (by content);
  * a violation goes to the parent through c_res.
  */
@@ -200,6 +202,7 @@ struct crace {
 	uint64_t mo;
 	int fd;
 	int over_anon;
+	int priv1, priv2, call;		/* the last race's, for a replay */
 	uint64_t rng;
 };
 
@@ -419,23 +422,25 @@ static int c_dirty(struct wthread *t, struct crace *r, int priv1, int priv2,
 	return nd;
 }
 
+static int w_race_once(struct wthread *t, struct crace *r, const char *id2,
+		       const struct mf_obj_stat *st, uint64_t mo,
+		       const char *oid, uint64_t a1, uint64_t a2, size_t l1,
+		       size_t l2, int rep);
+
 static void w_race(struct wthread *t, struct crace *r,
 		   const char *id2, unsigned char *buf)
 {
-	struct cdirty dl[8];
-	struct mf_obj_commit c;
 	struct mf_obj_stat st;
-	uint64_t mo, a1, a2, pages, w[2];
+	uint64_t mo, a1, a2, pages;
 	size_t l1, l2;
-	int call, g, ret, hold, nd = 0, i, priv1, priv2, fresh = 0;
+	int fresh = 0, rep;
 	char rid[MF_OBJ_ID_LEN] = "";
 
 	if (!r)
 		return;
 	if (xs(&t->rng) % 2) {
-		/* a race object: 2 or 3 chunks and a tail, maybe published */
-		uint64_t len = (2 + xs(&t->rng) % 2) * CR_CHUNK +
-			       xs(&t->rng) % CR_CHUNK;
+		/* a race object: 2 to 3 MiB, maybe published */
+		uint64_t len = CR_CHUNK + page + xs(&t->rng) % (CR_CHUNK / 2);
 
 		/* a unique id: a commit or alloc that meets EEXIST races nothing */
 		if (mfo_alloc(t->fd, CNS, CSEC, "", len, &mo, rid))
@@ -451,12 +456,19 @@ static void w_race(struct wthread *t, struct crace *r,
 	if (mfo_stat_obj(t->fd, mo, &st) || !st.bytes)
 		return;
 	pages = (st.bytes + page - 1) / page;
-	if (st.bytes >= 2 * CR_CHUNK + page && xs(&t->rng) % 10 < 7) {
-		/* crossed: W2 maps [0, a1), W1 maps [a1, end) */
-		a1 = (1 + xs(&t->rng) % (pages / 2)) * page;
+	if (pages * page > CR_CHUNK + page && xs(&t->rng) % 10 < 7) {
+		/*
+		 * crossed: W2 maps [0, a1), W1 maps [a1, end), W2 long enough
+		 * to be a whole batch of W1's commit once moved to W1 + 2 MiB
+		 */
+		uint64_t hi = (pages * page - CR_CHUNK - page) / page;
+		uint64_t lo = ((pages * page - CR_CHUNK) / 2 + page - 1) / page;
+
+		lo = lo < 1 ? 1 : lo > hi ? hi : lo;
+		a1 = (lo + xs(&t->rng) % (hi - lo + 1)) * page;
 		l1 = pages * page - a1;
 		a2 = 0;
-		l2 = a1 < CR_CHUNK ? CR_CHUNK : a1;
+		l2 = a1;
 	} else {
 		a1 = xs(&t->rng) % pages * page;
 		l1 = (1 + xs(&t->rng) % (pages - a1 / page)) * page;
@@ -469,25 +481,51 @@ static void w_race(struct wthread *t, struct crace *r,
 		l1 = 8UL << 20;
 	if (l2 > (4UL << 20))
 		l2 = 4UL << 20;
-	priv1 = xs(&t->rng) % 100 < 85;
-	priv2 = xs(&t->rng) % 100 < 85;
-	r->w1 = mmap(r->resv, l1, PROT_READ | (priv1 || st.type == MF_OBJ_PRIVATE_RW ? PROT_WRITE : 0),
-		     (priv1 ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, t->fd, (off_t)(mo + a1));
+	/* a COMMIT against a surgery that moves mappings: three more times */
+	for (rep = 0; rep < 4; rep++)
+		if (!w_race_once(t, r, id2, &st, mo, fresh ? rid : st.id, a1,
+				 a2, l1, l2, rep))
+			break;
+}
+
+/*
+ * One race on the layout w_race() chose; @rep > 0 plays the last call and
+ * surgery again.  Returns whether it is worth playing again.
+ */
+static int w_race_once(struct wthread *t, struct crace *r, const char *id2,
+		       const struct mf_obj_stat *st, uint64_t mo,
+		       const char *oid, uint64_t a1, uint64_t a2, size_t l1,
+		       size_t l2, int rep)
+{
+	struct cdirty dl[8];
+	struct mf_obj_commit c;
+	uint64_t w[2];
+	int ret, g, hold, nd, i, again = 0;
+
+	if (!rep) {
+		r->priv1 = xs(&t->rng) % 100 < 85;
+		r->priv2 = xs(&t->rng) % 100 < 85;
+	}
+	r->w1 = mmap(r->resv, l1, PROT_READ | (r->priv1 || st->type == MF_OBJ_PRIVATE_RW ? PROT_WRITE : 0),
+		     (r->priv1 ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, t->fd, (off_t)(mo + a1));
 	r->w2 = mmap(r->resv + CR_W2_AT, l2,
-		     PROT_READ | (priv2 || st.type == MF_OBJ_PRIVATE_RW ? PROT_WRITE : 0),
-		     (priv2 ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, t->fd, (off_t)(mo + a2));
+		     PROT_READ | (r->priv2 || st->type == MF_OBJ_PRIVATE_RW ? PROT_WRITE : 0),
+		     (r->priv2 ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, t->fd, (off_t)(mo + a2));
 	if (r->w1 == MAP_FAILED || r->w2 == MAP_FAILED)
 		goto out;
 	r->l1 = l1;
 	r->l2 = l2;
 	r->mo = mo;
 	r->fd = t->fd;
-	nd = c_dirty(t, r, priv1, priv2, a1, a2, dl);
+	nd = c_dirty(t, r, r->priv1, r->priv2, a1, a2, dl);
 	if (nd < 0)
 		goto out;
 
-	call = c_pick(&t->rng, cc_weight, CC_NR);
-	r->surg = c_pick(&t->rng, cs_weight, CS_NR);
+	if (!rep) {
+		r->call = c_pick(&t->rng, cc_weight, CC_NR);
+		r->surg = c_pick(&t->rng, cs_weight, CS_NR);
+	}
+	again = r->call <= CC_COMMIT2 && r->surg <= CS_OVERMAP;
 	if (r->surg == CS_MOVE && l1 > CR_CHUNK && xs(&t->rng) % 10 < 8)
 		r->d = (1 + xs(&t->rng) % ((l1 - 1) / CR_CHUNK)) * CR_CHUNK;
 	else
@@ -508,11 +546,11 @@ static void w_race(struct wthread *t, struct crace *r,
 		c_wait(&r->ready, g);
 	}
 	__atomic_store_n(&r->go, g, __ATOMIC_RELEASE);
-	switch (call) {
+	switch (r->call) {
 	case CC_COMMIT1:
 	case CC_COMMIT2:
-		ret = mfo_commit(t->fd, call == CC_COMMIT1 ? r->w1 : r->w2,
-				 call == CC_COMMIT1 ? l1 : l2, CNS, CSEC, "",
+		ret = mfo_commit(t->fd, r->call == CC_COMMIT1 ? r->w1 : r->w2,
+				 r->call == CC_COMMIT1 ? l1 : l2, CNS, CSEC, "",
 				 xs(&t->rng) & 1 ? MF_COMMIT_PUBLISH : 0, &c);
 		if (!ret) {
 			w_hold(t, c.map_offset);
@@ -526,13 +564,13 @@ static void w_race(struct wthread *t, struct crace *r,
 			w_hold(t, w[0]);
 		break;
 	case CC_PUBLISH:
-		ret = mfo_publish(t->fd, CNS, CSEC, fresh ? rid : st.id);
+		ret = mfo_publish(t->fd, CNS, CSEC, oid);
 		break;
 	case CC_EXPAND:
-		ret = mfo_expand(t->fd, mo, st.bytes + 1 + xs(&t->rng) % 65536);
+		ret = mfo_expand(t->fd, mo, st->bytes + 1 + xs(&t->rng) % 65536);
 		break;
 	case CC_FREE:
-		ret = mfo_free(t->fd, CNS, CSEC, fresh ? rid : st.id);
+		ret = mfo_free(t->fd, CNS, CSEC, oid);
 		break;
 	default:
 		c_touch(&t->rng, r->w1, l1);
@@ -554,17 +592,18 @@ static void w_race(struct wthread *t, struct crace *r,
 		__atomic_add_fetch(&c_res->priv_checks, 1, __ATOMIC_RELAXED);
 		if (w[0] == dl[i].v && w[1] == dl[i].v)
 			c_bad("%s racing %s (%s, %ld spins%s): the page at %#llx written through a MAP_PRIVATE mapping is in object %s (%s, %llu bytes; W1 [%#llx, +%#zx) W2 [%#llx, +%#zx))",
-			      cc_name[call], cs_name[r->surg],
+			      cc_name[r->call], cs_name[r->surg],
 			      ret ? "failed" : "succeeded", r->spins,
 			      hold ? ", mmap_lock held first" : "",
-			      (unsigned long long)dl[i].off, st.id,
-			      st.type == MF_OBJ_SHARED_RO ? "published" : "private",
-			      (unsigned long long)st.bytes, (unsigned long long)a1,
+			      (unsigned long long)dl[i].off, st->id,
+			      st->type == MF_OBJ_SHARED_RO ? "published" : "private",
+			      (unsigned long long)st->bytes, (unsigned long long)a1,
 			      l1, (unsigned long long)a2, l2);
 	}
 out:
 	mmap(r->resv, CR_RESV, PROT_NONE,
 	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	return again;
 }
 
 /* ---- the parent's content checks -------------------------------------------- */
