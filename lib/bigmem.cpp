@@ -169,16 +169,16 @@ int kernelPut(Session &s, uint64_t mo)
 	return rc;
 }
 
-int kernelGet(Session &s, const Name &n, ObjGet &g)
+int kernelGet(Session &s, const Name &n, mf_obj_get &g)
 {
-	g = arg<ObjGet>();
+	g = arg<mf_obj_get>();
 	putName(g.name, n);
 	return xioctl(s.fd(), MF_IOC_OBJ_GET, &g);
 }
 
-int kernelStat(Session &s, uint64_t mo, ObjStat &st)
+int kernelStat(Session &s, uint64_t mo, mf_obj_stat &st)
 {
-	st = arg<ObjStat>();
+	st = arg<mf_obj_stat>();
 	st.obj = mo;
 	return xioctl(s.fd(), MF_IOC_OBJ_STAT, &st);
 }
@@ -341,7 +341,7 @@ public:
 			// owns a kernel reference the table does not know.
 			e = newEntry(n, key, 0, 0);
 			it = s.table.emplace(key, nullptr).first;
-			ObjGet g;
+			mf_obj_get g;
 			int rc = kernelGet(s, n, g);
 			if (rc) {
 				s.table.erase(it);
@@ -712,7 +712,7 @@ BM_API int BM_AllocSec(BmInfo *bminfo, size_t size, int flags,
 		if (rc)
 			return rc;
 
-		ObjAlloc a = arg<ObjAlloc>();
+		mf_obj_alloc a = arg<mf_obj_alloc>();
 		putName(a.name, n);
 		a.bytes = size;
 		// Not under the table lock: ALLOC zeroes the memory.
@@ -828,7 +828,7 @@ BM_API int BM_BatchFreeSec(char *bmIdArray[], int num, int flags,
 				continue;
 			if (static_cast<uint32_t>(i) > b.first_failed) {
 				n.id = names[i];
-				ObjGet g;
+				mf_obj_get g;
 				if (kernelGet(s, n, g) == 0) {
 					kernelPut(s, g.map_offset);
 					if (g.map_offset == before[i]->mo &&
@@ -887,12 +887,12 @@ static bool objIoFast(const BmInfo *bminfo, size_t offset, size_t length,
 		f->serial = 0;
 		return false;
 	}
-	ObjIo io = arg<ObjIo>();
+	mf_obj_io io = arg<mf_obj_io>();
 	io.obj = f->mo;
 	io.offset = offset;
 	io.length = length;
 	io.buf = reinterpret_cast<uintptr_t>(buffer);
-	setIoSerial(io, f->objSerial);
+	io.serial = f->objSerial;
 	rc = xioctl(f->s->fd(), cmd, &io);
 	fastExit(f->gate);
 	if (rc == -ENOENT) {	// the handle went away: resolve the name again
@@ -934,12 +934,12 @@ static int objIo(BmInfo *bminfo, size_t offset, size_t length, void *buffer,
 		if (rc || !length)
 			return rc;
 		fastStore(s, bminfo, pin);
-		ObjIo io = arg<ObjIo>();
+		mf_obj_io io = arg<mf_obj_io>();
 		io.obj = pin.mo();
 		io.offset = offset;
 		io.length = length;
 		io.buf = reinterpret_cast<uintptr_t>(buffer);
-		setIoSerial(io, pin.serial());
+		io.serial = pin.serial();
 		return xioctl(s.fd(), cmd, &io);
 	});
 }
@@ -972,7 +972,7 @@ static bool copyFast(const BmInfo *srcBM, size_t srcOffset,
 		fd->serial = 0;
 		return false;
 	}
-	ObjCopy c = arg<ObjCopy>();
+	mf_obj_copy c = arg<mf_obj_copy>();
 	c.src = fs->mo;
 	c.src_offset = srcOffset;
 	c.dst = fd->mo;
@@ -1024,7 +1024,7 @@ BM_API int BM_CopySec(BmInfo *srcBM, size_t srcOffset, BmInfo *dstBM,
 			return rc;
 		fastStore(s, srcBM, ps);
 		fastStore(s, dstBM, pd);
-		ObjCopy c = arg<ObjCopy>();
+		mf_obj_copy c = arg<mf_obj_copy>();
 		c.src = ps.mo();
 		c.src_offset = srcOffset;
 		c.dst = pd.mo();
@@ -1221,7 +1221,7 @@ BM_API int BM_MapSec(BmInfo *bminfo, int prot, int flags, void **ptr)
 		rc = pin.acquire(s, n);
 		if (rc)
 			return rc;
-		ObjStat st;
+		mf_obj_stat st;
 		rc = kernelStat(s, pin.mo(), st);
 		if (rc)
 			return rc;
@@ -1319,7 +1319,7 @@ BM_API int BM_CommitSec(void *mappedPtr, size_t length, BmInfo *dst,
 		if (!s.hasFeature(MF_FEAT_MMAP))
 			return -EOPNOTSUPP;
 
-		ObjCommit c = arg<ObjCommit>();
+		mf_obj_commit c = arg<mf_obj_commit>();
 		c.flags = (flags & BM_COMMIT_PUBLISH) ? MF_COMMIT_PUBLISH : 0;
 		c.addr = a;
 		c.length = length;
@@ -1379,7 +1379,7 @@ BM_API int BM_GetSec(BmInfo *bminfo, int flags)
 		if (rc)
 			return rc;
 		std::lock_guard<std::mutex> lock(s.mu);
-		ObjGet g;
+		mf_obj_get g;
 		rc = kernelGet(s, n, g);
 		if (rc)
 			return rc;
@@ -1442,7 +1442,7 @@ BM_API int BM_DeriveSec(const BmInfo *src, BmInfo *dst, int flags)
 		rc = pin.acquire(s, sn);
 		if (rc)
 			return rc;
-		ObjDerive d = arg<ObjDerive>();
+		mf_obj_derive d = arg<mf_obj_derive>();
 		d.src = pin.mo();
 		putField(d.ns, sizeof(d.ns), dn.ns);
 		putField(d.secid, sizeof(d.secid), dn.secid);
@@ -1479,7 +1479,7 @@ BM_API int BM_StatSec(BmInfo *bminfo, BmStat *st)
 		rc = pin.acquire(s, n);
 		if (rc)
 			return rc;
-		ObjStat k;
+		mf_obj_stat k;
 		rc = kernelStat(s, pin.mo(), k);
 		if (rc)
 			return rc;

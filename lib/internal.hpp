@@ -275,46 +275,12 @@ void gatesForkChild() noexcept;
 // ---- object serials (ABI 1.5, MF_FEAT_SERIAL) -----------------------------
 //
 // Every object has a 64-bit serial that is never reused.  ALLOC, GET,
-// DERIVE, COMMIT and STAT return it in a trailing field; READ and WRITE
-// take it in mf_obj_io.serial and COPY in trailing src_serial/dst_serial
-// (0: no check; otherwise the kernel answers -ENOENT when the handle's
-// object has another serial).  Until <linux/memfabric.h> has them, the
-// structs are extended here; a kernel without MF_FEAT_SERIAL gets zeros
-// in the bytes it does not know, which copy_struct_from_user() accepts.
-#ifndef MF_FEAT_SERIAL
-#define MF_FEAT_SERIAL (1ULL << 7)
-#define MFL_SERIAL_SHIM 1
-struct ObjAlloc : mf_obj_alloc {
-	__aligned_u64 serial;
-};
-struct ObjGet : mf_obj_get {
-	__aligned_u64 serial;
-};
-struct ObjDerive : mf_obj_derive {
-	__aligned_u64 serial;
-};
-struct ObjCommit : mf_obj_commit {
-	__aligned_u64 serial;
-};
-struct ObjStat : mf_obj_stat {
-	__aligned_u64 serial;
-};
-struct ObjCopy : mf_obj_copy {
-	__aligned_u64 src_serial;
-	__aligned_u64 dst_serial;
-};
-using ObjIo = mf_obj_io;
-inline void setIoSerial(ObjIo &io, uint64_t serial) { io.reserved = serial; }
-#else
-using ObjAlloc = mf_obj_alloc;
-using ObjGet = mf_obj_get;
-using ObjDerive = mf_obj_derive;
-using ObjCommit = mf_obj_commit;
-using ObjStat = mf_obj_stat;
-using ObjCopy = mf_obj_copy;
-using ObjIo = mf_obj_io;
-inline void setIoSerial(ObjIo &io, uint64_t serial) { io.serial = serial; }
-#endif
+// DERIVE, COMMIT and STAT return it; READ and WRITE take it in
+// mf_obj_io.serial and COPY in src_serial/dst_serial (0: no check;
+// otherwise the kernel answers -ENOENT when the handle's object has
+// another serial).  A module without MF_FEAT_SERIAL leaves the returned
+// fields 0 (the bytes it does not know stay as the library zeroed them),
+// and the library then passes 0.
 
 // A BmInfo's name fields as the data calls' per-thread caches keep them
 // (bigmem.cpp: local handles; remote.cpp: remote objects): a call whose

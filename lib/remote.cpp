@@ -1381,7 +1381,7 @@ int put(Session &s, BmInfo *bi, int flags)
 	std::shared_ptr<RNode> n = nodeOf(s, nm.node);
 	std::lock_guard<std::mutex> lock(n->mu);
 	auto it = n->objs.find(nm.key());
-	if (it == n->objs.end() || !it->second->userRefs)
+	if (it == n->objs.end() || !it->second || !it->second->userRefs)
 		return -ENOENT;
 	if (!sameSecret(it->second->secid, nm.secid))
 		return -EACCES;

@@ -5,12 +5,12 @@
 // (the real one has finer locks; the library cannot tell).
 #include "fakedev.h"
 
-// The ioctl structs as the library builds them (ABI 1.5 serial fields, or
-// the library's shim of them).
+// The ioctl structs (ABI 1.5), putField().
 #include "../../../lib/internal.hpp"
 
 #include <atomic>
 #include <cerrno>
+#include <cstddef>
 #include <cstdarg>
 #include <cstring>
 #include <map>
@@ -196,10 +196,11 @@ template <class K> void out(void *uarg, const K &k, size_t base)
 	       n - 8);
 }
 
+// @base: the struct's size in ABI 1.4 (FAKE_ABI14: before the serials).
 #define IN(type, base)                                                         \
 	type k;                                                                \
 	{                                                                      \
-		int rc_ = in(arg, k, sizeof(base), _IOC_SIZE(cmd));            \
+		int rc_ = in(arg, k, (base), _IOC_SIZE(cmd));                  \
 		if (rc_)                                                       \
 			return rc_;                                            \
 	}
@@ -263,7 +264,7 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 {
 	switch (cmd) {
 	case MF_IOC_VERSION: {
-		IN(mf_version, mf_version);
+		IN(mf_version, sizeof(mf_version));
 		k.abi_major = MF_ABI_MAJOR;
 		k.abi_minor = g_serial ? 5 : 4;
 		k.features = MF_FEAT_EXT_IOCTL | MF_FEAT_POOLS |
@@ -274,7 +275,7 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 		return 0;
 	}
 	case MF_IOC_NS_CREATE: {
-		IN(mf_ns_create, mf_ns_create);
+		IN(mf_ns_create, sizeof(mf_ns_create));
 		std::string key = nsKey(field(k.pool, sizeof(k.pool)),
 					field(k.name, sizeof(k.name)));
 		if (f.nss.count(key))
@@ -283,7 +284,7 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 		return 0;
 	}
 	case MF_IOC_NS_DESTROY: {
-		IN(mf_ns_destroy, mf_ns_destroy);
+		IN(mf_ns_destroy, sizeof(mf_ns_destroy));
 		std::string pool = field(k.pool, sizeof(k.pool)),
 			    ns = field(k.name, sizeof(k.name));
 		int rc = checkNs(f, pool, ns, field(k.secid, sizeof(k.secid)));
@@ -301,7 +302,7 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 		return 0;
 	}
 	case MF_IOC_OBJ_ALLOC: {
-		IN(ObjAlloc, mf_obj_alloc);
+		IN(mf_obj_alloc, offsetof(mf_obj_alloc, serial));
 		std::string pool = field(k.name.pool, sizeof(k.name.pool)),
 			    ns = field(k.name.ns, sizeof(k.name.ns)),
 			    id = field(k.name.id, sizeof(k.name.id));
@@ -320,11 +321,11 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 		k.map_offset = o->nr << kShift;
 		k.type = o->type;
 		k.serial = o->serial;
-		out(arg, k, sizeof(mf_obj_alloc));
+		out(arg, k, offsetof(mf_obj_alloc, serial));
 		return 0;
 	}
 	case MF_IOC_OBJ_GET: {
-		IN(ObjGet, mf_obj_get);
+		IN(mf_obj_get, offsetof(mf_obj_get, serial));
 		Obj *o;
 		int rc = named(f, k.name, o);
 		if (rc)
@@ -334,11 +335,11 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 		k.map_offset = o->nr << kShift;
 		k.type = o->type;
 		k.serial = o->serial;
-		out(arg, k, sizeof(mf_obj_get));
+		out(arg, k, offsetof(mf_obj_get, serial));
 		return 0;
 	}
 	case MF_IOC_OBJ_PUT: {
-		IN(mf_obj_put, mf_obj_put);
+		IN(mf_obj_put, sizeof(mf_obj_put));
 		if (k.reserved)
 			return -EINVAL;
 		uint64_t nr = k.obj >> kShift;
@@ -350,7 +351,7 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 	}
 	case MF_IOC_OBJ_FREE:
 	case MF_IOC_OBJ_PUBLISH: {
-		IN(mf_obj_free, mf_obj_free);
+		IN(mf_obj_free, sizeof(mf_obj_free));
 		Obj *o;
 		int rc = named(f, k.name, o);
 		if (rc)
@@ -365,7 +366,7 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 		return 0;
 	}
 	case MF_IOC_OBJ_BATCH_FREE: {
-		IN(mf_obj_batch_free, mf_obj_batch_free);
+		IN(mf_obj_batch_free, sizeof(mf_obj_batch_free));
 		std::string pool = field(k.pool, sizeof(k.pool)),
 			    ns = field(k.ns, sizeof(k.ns));
 		int rc = checkNs(f, pool, ns, field(k.secid, sizeof(k.secid)));
@@ -393,7 +394,7 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 		return 0;
 	}
 	case MF_IOC_OBJ_EXPAND: {
-		IN(mf_obj_expand, mf_obj_expand);
+		IN(mf_obj_expand, sizeof(mf_obj_expand));
 		Obj *o;
 		int rc = lookup(file, k.obj, 0, o);
 		if (rc)
@@ -406,7 +407,7 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 		return 0;
 	}
 	case MF_IOC_OBJ_STAT: {
-		IN(ObjStat, mf_obj_stat);
+		IN(mf_obj_stat, offsetof(mf_obj_stat, serial));
 		Obj *o;
 		int rc = lookup(file, k.obj, 0, o);
 		if (rc)
@@ -421,11 +422,11 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 		putField(k.ns, sizeof(k.ns), o->ns);
 		putField(k.id, sizeof(k.id), o->id);
 		k.serial = o->serial;
-		out(arg, k, sizeof(mf_obj_stat));
+		out(arg, k, offsetof(mf_obj_stat, serial));
 		return 0;
 	}
 	case MF_IOC_OBJ_DERIVE: {
-		IN(ObjDerive, mf_obj_derive);
+		IN(mf_obj_derive, offsetof(mf_obj_derive, serial));
 		Obj *src, *o;
 		int rc = lookup(file, k.src, 0, src);
 		if (!rc)
@@ -445,17 +446,13 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 		k.map_offset = o->nr << kShift;
 		k.type = o->type;
 		k.serial = o->serial;
-		out(arg, k, sizeof(mf_obj_derive));
+		out(arg, k, offsetof(mf_obj_derive, serial));
 		return 0;
 	}
 	case MF_IOC_OBJ_READ:
 	case MF_IOC_OBJ_WRITE: {
-		IN(ObjIo, mf_obj_io);
-#ifdef MFL_SERIAL_SHIM
-		uint64_t serial = k.reserved;
-#else
+		IN(mf_obj_io, sizeof(mf_obj_io));
 		uint64_t serial = k.serial;
-#endif
 		if (!g_serial && serial)
 			return -EINVAL;
 		Obj *o;
@@ -476,7 +473,7 @@ int emulate(Fake &f, File &file, unsigned long cmd, void *arg)
 		return 0;
 	}
 	case MF_IOC_OBJ_COPY: {
-		IN(ObjCopy, mf_obj_copy);
+		IN(mf_obj_copy, offsetof(mf_obj_copy, src_serial));
 		if (k.reserved)
 			return -EINVAL;
 		Obj *s, *d;
