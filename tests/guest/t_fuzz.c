@@ -1368,7 +1368,8 @@ static void op_verify(struct fz_thread *t)
  * Races take at most FZ_RACE_SHARE % of a thread's time, so the other
  * calls keep most of theirs.  A COMMIT against a surgery that changes
  * which mapping backs its range is played three times more with the same
- * layout (a race that loses costs nothing, so an attacker retries).  The
+ * layout, seven times when W2 moves over W1 at a 2 MiB step (a race that
+ * loses costs nothing, so an attacker retries).  The
  * object is the thread's race object (mostly 2 to 3 MiB: a commit
  * collects its pages in 2 MiB batches), published half the time.
  *
@@ -1420,7 +1421,7 @@ struct fz_race {
 	long delay[FZC_NR][FZS_NR];
 	unsigned long serial;
 	long long race_ms;		/* time spent racing */
-	/* the last race, to be played again (replay) if interesting */
+	/* the last race, to be played again @interesting times (replay) */
 	int replay, interesting, rpriv1, rpriv2, rcall, rsurg;
 	uint64_t ra1, ra2;
 	size_t rl1, rl2;
@@ -1735,9 +1736,10 @@ static void op_race(struct fz_thread *t)
 	race_body(t, r);
 	/*
 	 * A COMMIT against a surgery that changes which mapping backs the
-	 * range: the same layout a few times more (cheaper than a new one).
+	 * range: the same layout a few times more (cheaper than a new one);
+	 * seven times when W2 goes over W1 at a batch boundary.
 	 */
-	for (i = 0; i < 3 && r->interesting && !fz_stop; i++) {
+	for (i = 0; i < r->interesting && !fz_stop; i++) {
 		r->replay = 1;
 		race_body(t, r);
 	}
@@ -1828,12 +1830,14 @@ static void race_body(struct fz_thread *t, struct fz_race *r)
 	r->surg = r->replay ? r->rsurg : fz_pick(t, fzs_weight, FZS_NR);
 	r->rcall = call;
 	r->rsurg = r->surg;
-	r->interesting = (call == FZC_COMMIT1 || call == FZC_COMMIT2) &&
-			 r->surg <= FZS_OVERMAP;
 	if (r->surg == FZS_MOVE && l1 > FZ_CHUNK && chance(t, 80))
 		r->d = (1 + rn(t, (l1 - 1) / FZ_CHUNK)) * FZ_CHUNK;
 	else
 		r->d = rn(t, l1 / page) * page;
+	r->interesting = 0;
+	if ((call == FZC_COMMIT1 || call == FZC_COMMIT2) && r->surg <= FZS_OVERMAP)
+		r->interesting = r->surg == FZS_MOVE && r->d &&
+				 !(r->d % FZ_CHUNK) && a2 < a1 ? 7 : 3;
 	r->slen = (1 + rn(t, (l1 - r->d) / page)) * page;
 	if (r->surg == FZS_MOVE_BACK && r->slen > FZ_RESV - FZ_W2_AT)
 		r->slen = FZ_RESV - FZ_W2_AT;
