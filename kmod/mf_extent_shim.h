@@ -83,19 +83,18 @@ static inline void *mf_ext_zalloc(size_t size)
  * reported as corrupt metadata (-EUCLEAN) instead of taking the machine
  * down.
  */
-static inline u64 mf_ext_ld64_mc(const void *ptr)
+static inline u64 mf_ext_ld64_mc(const __le64 *ptr)
 {
 	u64 v;
 
 	if (unlikely(copy_mc_to_kernel(&v, ptr, sizeof(v)))) {
-		pr_err_ratelimited("memfabric: media error in pool metadata at %px\n",
-				   ptr);
+		pr_err_ratelimited("memfabric: media error in pool metadata\n");
 		return ~0ULL;
 	}
 	return v;
 }
 
-#define mf_ext_ld64(ptr)	((__force typeof(*(ptr)))mf_ext_ld64_mc(ptr))
+#define mf_ext_ld64(ptr)	((__force __le64)mf_ext_ld64_mc(ptr))
 #define mf_ext_st64(ptr, val)	WRITE_ONCE(*(ptr), (val))
 #define mf_ext_fls64(x)		fls64(x)
 #define mf_ext_ffs64(x)		__ffs64(x)

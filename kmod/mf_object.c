@@ -486,6 +486,13 @@ void mf_quarantine_retry(struct mf_obj_pool *opool)
 	unsigned long freed = 0;
 
 	lockdep_assert_held(&opool->lock);
+	/*
+	 * Not worth the allocator's lock for an empty list; a racy look is
+	 * fine (the list is under the pool lock): an extent quarantined
+	 * meanwhile waits for the next scan.
+	 */
+	if (list_empty_careful(&opool->quarantine))
+		return;
 	mutex_lock(&pool->lock);
 	list_for_each_entry_safe(q, next, &opool->quarantine, node) {
 		if (mf_extent_pinned(opool, q->base))
@@ -1978,23 +1985,25 @@ out_put:
  * @file: the open /dev/memfabric
  * @arg: the kernel copy of the caller's struct mf_obj_expand
  *
- * The existing pieces stay where they are; new zeroed pieces are
- * appended and a new extent array is installed.
+ * The existing pieces stay where they are; new pieces are allocated and
+ * zeroed without the namespace's lock, then appended in a new extent
+ * array if the object has not grown meanwhile (else it starts over).
  *
  * Context: process context; may sleep for long (zeroing).
  * Return: 0; -EINVAL bad map offset, size or reserved field (a size not
  * larger than the current one, or above MF_OBJ_MAX_SIZE); -ENOENT no
  * handle on it; -EACCES a published object or another's; -ENOSPC;
- * -ENOMEM.
+ * -ENOMEM; -EAGAIN other calls kept growing it.
  */
 int mf_ioctl_obj_expand(struct file *file, void *arg)
 {
 	struct mf_obj_expand *oe = arg;
-	struct mf_obj_extents *ext, *nx = NULL;
+	struct mf_obj_extents *ext, *fresh = NULL, *nx = NULL;
 	struct mf_obj_pool *opool;
-	u64 old_len, new_len;
+	u64 old_len, new_len, size;
 	struct mf_obj *obj;
-	int ret;
+	int tries = 0, ret;
+	u32 i;
 
 	if (oe->reserved || oe->bytes > MF_OBJ_MAX_SIZE)
 		return -EINVAL;
@@ -2002,31 +2011,63 @@ int mf_ioctl_obj_expand(struct file *file, void *arg)
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	opool = obj->ns->opool;
+again:
 	mutex_lock(&obj->ns->lock);
 	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
-	if (ret)
-		goto out_unlock;
-	if (oe->bytes <= obj->size) {
+	if (!ret && oe->bytes <= obj->size)
 		ret = -EINVAL;
-		goto out_unlock;
-	}
-	ext = mf_obj_ext(obj);
-	old_len = mf_obj_alloc_len(opool->pool, obj->size);
+	size = obj->size;
+	mutex_unlock(&obj->ns->lock);
+	if (ret)
+		goto out;
+	old_len = mf_obj_alloc_len(opool->pool, size);
 	new_len = mf_obj_alloc_len(opool->pool, oe->bytes);
+	/*
+	 * The new memory is allocated and zeroed (up to MF_OBJ_MAX_SIZE)
+	 * without the namespace's lock, which every lookup, fault and data
+	 * call of the namespace needs; it joins the object only if the
+	 * object did not change meanwhile.
+	 */
 	if (new_len > old_len) {
-		ret = mf_alloc_fresh(opool, ext, new_len - old_len, &nx);
+		ret = mf_alloc_fresh(opool, NULL, new_len - old_len, &fresh);
 		if (ret)
-			goto out_unlock;
+			goto out;
+	}
+	mutex_lock(&obj->ns->lock);
+	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
+	if (!ret && obj->size != size) {
+		/* Grown by another call meanwhile: start over. */
+		mutex_unlock(&obj->ns->lock);
+		if (fresh) {
+			mf_drop_pieces(opool, fresh->e, fresh->nr);
+			kvfree(fresh);
+			fresh = NULL;
+		}
+		ret = ++tries < 8 ? 0 : -EAGAIN;
+		if (!ret)
+			goto again;
+		goto out;
+	}
+	if (ret)
+		goto err_fresh;
+	ext = mf_obj_ext(obj);
+	if (fresh) {
+		nx = mf_obj_extents_alloc(ext->nr + fresh->nr);
+		if (!nx) {
+			ret = -ENOMEM;
+			goto err_fresh;
+		}
+		memcpy(nx->e, ext->e, ext->nr * sizeof(nx->e[0]));
+		for (i = 0; i < fresh->nr; i++) {
+			nx->e[ext->nr + i] = fresh->e[i];
+			nx->e[ext->nr + i].pos += old_len;
+		}
 	}
 	if (obj->record != MF_NO_RECORD) {
 		ret = mf_rec_obj_write(obj, nx ?: ext, oe->bytes, obj->type);
 		if (ret) {
-			if (nx) {
-				mf_drop_pieces(opool, nx->e + ext->nr,
-					       nx->nr - ext->nr);
-				kvfree(nx);
-			}
-			goto out_unlock;
+			kvfree(nx);
+			goto err_fresh;
 		}
 	}
 	if (nx) {
@@ -2036,8 +2077,17 @@ int mf_ioctl_obj_expand(struct file *file, void *arg)
 	if (!(obj->flags & MF_OBJF_FREED))
 		obj->ns->bytes += oe->bytes - obj->size;
 	obj->size = oe->bytes;
-out_unlock:
 	mutex_unlock(&obj->ns->lock);
+	kvfree(fresh);
+	goto out;
+
+err_fresh:
+	mutex_unlock(&obj->ns->lock);
+	if (fresh) {
+		mf_drop_pieces(opool, fresh->e, fresh->nr);
+		kvfree(fresh);
+	}
+out:
 	mf_obj_unref(obj);
 	return ret;
 }

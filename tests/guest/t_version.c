@@ -24,7 +24,7 @@
 /* Every MF_FEAT_* bit this header knows. */
 #define KNOWN_FEATURES (MF_FEAT_EXT_IOCTL | MF_FEAT_SYSFS | MF_FEAT_POOLS | \
 			MF_FEAT_OBJECTS | MF_FEAT_MMAP | MF_FEAT_NETLINK | \
-			MF_FEAT_MMAP_LONGTERM)
+			MF_FEAT_MMAP_LONGTERM | MF_FEAT_SERIAL)
 
 static long page_size;
 

@@ -580,6 +580,18 @@ struct mf_ns_list {
 	__aligned_u64 reserved;
 };
 
+/*
+ * The sizes of the first versions of the structs that grew since: the
+ * ioctl numbers encode these and never change (ABI 1.5 added @serial
+ * fields at the end).
+ */
+#define MF_OBJ_ALLOC_SIZE_VER0		256
+#define MF_OBJ_GET_SIZE_VER0		256
+#define MF_OBJ_STAT_SIZE_VER0		248
+#define MF_OBJ_DERIVE_SIZE_VER0		232
+#define MF_OBJ_COPY_SIZE_VER0		56
+#define MF_OBJ_COMMIT_SIZE_VER0		248
+
 /**
  * struct mf_obj_alloc - argument of MF_IOC_OBJ_ALLOC
  * @size: sizeof(struct mf_obj_alloc), set by the caller.
@@ -955,18 +967,23 @@ struct mf_obj_swapin {
  * READ, WRITE, COPY, GATHER, SWAPIN: the data path; EIO a media error
  *	while reading pool memory.
  */
-#define MF_IOC_OBJ_ALLOC	_IOWR(MF_IOC_MAGIC, 0x18, struct mf_obj_alloc)
-#define MF_IOC_OBJ_GET		_IOWR(MF_IOC_MAGIC, 0x19, struct mf_obj_get)
+#define MF_IOC_OBJ_ALLOC	_IOC(_IOC_READ | _IOC_WRITE, MF_IOC_MAGIC, 0x18, \
+				     MF_OBJ_ALLOC_SIZE_VER0)
+#define MF_IOC_OBJ_GET		_IOC(_IOC_READ | _IOC_WRITE, MF_IOC_MAGIC, 0x19, \
+				     MF_OBJ_GET_SIZE_VER0)
 #define MF_IOC_OBJ_PUT		_IOW(MF_IOC_MAGIC, 0x1a, struct mf_obj_put)
 #define MF_IOC_OBJ_FREE		_IOW(MF_IOC_MAGIC, 0x1b, struct mf_obj_free)
 #define MF_IOC_OBJ_BATCH_FREE	_IOWR(MF_IOC_MAGIC, 0x1c, struct mf_obj_batch_free)
 #define MF_IOC_OBJ_PUBLISH	_IOW(MF_IOC_MAGIC, 0x1d, struct mf_obj_free)
 #define MF_IOC_OBJ_EXPAND	_IOW(MF_IOC_MAGIC, 0x1e, struct mf_obj_expand)
-#define MF_IOC_OBJ_STAT		_IOWR(MF_IOC_MAGIC, 0x1f, struct mf_obj_stat)
-#define MF_IOC_OBJ_DERIVE	_IOWR(MF_IOC_MAGIC, 0x20, struct mf_obj_derive)
+#define MF_IOC_OBJ_STAT		_IOC(_IOC_READ | _IOC_WRITE, MF_IOC_MAGIC, 0x1f, \
+				     MF_OBJ_STAT_SIZE_VER0)
+#define MF_IOC_OBJ_DERIVE	_IOC(_IOC_READ | _IOC_WRITE, MF_IOC_MAGIC, 0x20, \
+				     MF_OBJ_DERIVE_SIZE_VER0)
 #define MF_IOC_OBJ_READ		_IOW(MF_IOC_MAGIC, 0x21, struct mf_obj_io)
 #define MF_IOC_OBJ_WRITE	_IOW(MF_IOC_MAGIC, 0x22, struct mf_obj_io)
-#define MF_IOC_OBJ_COPY		_IOW(MF_IOC_MAGIC, 0x23, struct mf_obj_copy)
+#define MF_IOC_OBJ_COPY		_IOC(_IOC_WRITE, MF_IOC_MAGIC, 0x23, \
+				     MF_OBJ_COPY_SIZE_VER0)
 #define MF_IOC_OBJ_GATHER	_IOWR(MF_IOC_MAGIC, 0x24, struct mf_obj_gather)
 #define MF_IOC_OBJ_SWAPIN	_IOWR(MF_IOC_MAGIC, 0x25, struct mf_obj_swapin)
 
@@ -1058,7 +1075,8 @@ struct mf_obj_commit {
  *	one MAP_PRIVATE mapping of an object; EEXIST the id is taken; the
  *	common object errors otherwise.
  */
-#define MF_IOC_OBJ_COMMIT	_IOWR(MF_IOC_MAGIC, 0x30, struct mf_obj_commit)
+#define MF_IOC_OBJ_COMMIT	_IOC(_IOC_READ | _IOC_WRITE, MF_IOC_MAGIC, 0x30, \
+				     MF_OBJ_COMMIT_SIZE_VER0)
 
 /*
  * Generic netlink (MF_FEAT_NETLINK).
