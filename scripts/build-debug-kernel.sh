@@ -54,7 +54,21 @@ done
 [ -f /usr/include/libelf.h ] || die "libelf-dev is missing: run 'make deps'"
 [ -f /usr/include/openssl/ssl.h ] || die "libssl-dev is missing"
 
-stamp=$( { sha256sum "$FRAG" | cut -d' ' -f1; stat -c '%s %Y' "$TAR"; } | sha256sum | cut -d' ' -f1)
+# Changes to Debian's sources, applied to the extracted tree (idempotent):
+#  - EXPORT_SYMBOL(dump_mm): with DEBUG_VM, mmap_assert_locked() and
+#    mmap_assert_write_locked() expand to VM_BUG_ON_MM(), which calls
+#    dump_mm(); 6.1 does not export it, so no module that asserts the
+#    mmap lock (memfabric.ko does) links against a DEBUG_VM 6.1.
+PATCHES=1
+patch_tree() {
+	grep -q '^EXPORT_SYMBOL(dump_mm);' mm/debug.c ||
+		sed -i '/^void dump_mm(const struct mm_struct \*mm)$/,/^}$/{/^}$/a\
+EXPORT_SYMBOL(dump_mm);
+}' mm/debug.c
+	grep -q '^EXPORT_SYMBOL(dump_mm);' mm/debug.c || die "cannot patch mm/debug.c"
+}
+
+stamp=$( { sha256sum "$FRAG" | cut -d' ' -f1; stat -c '%s %Y' "$TAR"; echo "patches $PATCHES"; } | sha256sum | cut -d' ' -f1)
 
 built() {
 	[ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$stamp" ] &&
@@ -76,6 +90,7 @@ build_kernel() {
 	fi
 	rm -f "$OUT/stamp"
 	cd "$SRC"
+	patch_tree
 	# The config: defconfig + the fragment, then every line of the
 	# fragment checked (a dependency Kconfig could not meet drops it).
 	make -s x86_64_defconfig
