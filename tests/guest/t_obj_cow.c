@@ -256,12 +256,13 @@ static void test_commit_bad(void)
 	priv[0] = 1;
 
 	memset(&c, 0, sizeof(c));
-	c.size = sizeof(c) - 1;
+	c.size = MF_OBJ_COMMIT_SIZE_VER0 - 1;
 	c.addr = (uintptr_t)priv;
 	c.length = PG;
 	mfo_str(c.ns, sizeof(c.ns), NS);
 	mfo_str(c.secid, sizeof(c.secid), SECID);
-	MFT_ERRNO(ioctl(fd, MF_IOC_OBJ_COMMIT, &c), EINVAL, "size - 1: EINVAL");
+	MFT_ERRNO(ioctl(fd, MF_IOC_OBJ_COMMIT, &c), EINVAL,
+		  "the first version's size - 1: EINVAL");
 	memset(&big, 0, sizeof(big));
 	big.c = c;
 	big.c.size = sizeof(big.c) + 1;
