@@ -248,8 +248,10 @@ static inline int mfo_stat_obj(int fd, uint64_t mo, struct mf_obj_stat *st)
 	return ioctl(fd, MF_IOC_OBJ_STAT, st);
 }
 
-static inline int mfo_io(int fd, unsigned long cmd, uint64_t mo,
-			 uint64_t off, uint64_t len, void *buf)
+/* READ or WRITE, naming the object by map offset and serial (0: any). */
+static inline int mfo_io_serial(int fd, unsigned long cmd, uint64_t mo,
+				uint64_t serial, uint64_t off, uint64_t len,
+				void *buf)
 {
 	struct mf_obj_io io;
 
@@ -259,7 +261,14 @@ static inline int mfo_io(int fd, unsigned long cmd, uint64_t mo,
 	io.offset = off;
 	io.length = len;
 	io.buf = (uintptr_t)buf;
+	io.serial = serial;
 	return ioctl(fd, cmd, &io);
+}
+
+static inline int mfo_io(int fd, unsigned long cmd, uint64_t mo,
+			 uint64_t off, uint64_t len, void *buf)
+{
+	return mfo_io_serial(fd, cmd, mo, 0, off, len, buf);
 }
 
 static inline int mfo_read(int fd, uint64_t mo, uint64_t off, uint64_t len,

@@ -41,16 +41,7 @@ static int alloc_serial(const char *id, uint64_t *mo, uint64_t *serial)
 static int io_serial(unsigned long cmd, uint64_t mo, uint64_t serial,
 		     uint64_t off, uint64_t len, void *buf)
 {
-	struct mf_obj_io io;
-
-	memset(&io, 0, sizeof(io));
-	io.size = sizeof(io);
-	io.obj = mo;
-	io.offset = off;
-	io.length = len;
-	io.buf = (uintptr_t)buf;
-	io.serial = serial;
-	return ioctl(fd, cmd, &io);
+	return mfo_io_serial(fd, cmd, mo, serial, off, len, buf);
 }
 
 static int copy_serial(uint64_t src, uint64_t ss, uint64_t dst, uint64_t ds,
