@@ -28,7 +28,7 @@
 //   requests naming the bounce buffer (registered with remote access, in
 //   the connection's own protection domain): the server copies between
 //   the object and its staging buffer and moves that to or from ours by
-//   RDMA (server/mfproto.h), up to kChunk * kSlots bytes per request.
+//   RDMA (net/mfproto.h), up to kChunk * kSlots bytes per request.
 // - After the connection broke (server restart, network), the next call
 //   connects again and takes a new handle for every entry (GET by name);
 //   entries whose object is gone are dropped.  A data call that failed
@@ -42,8 +42,8 @@
 // one node at a time.
 #include "remote.hpp"
 
-#include "../server/etcd.hpp"
-#include "../server/mfproto.h"
+#include "etcd.hpp"
+#include "mfproto.h"
 
 #include <algorithm>
 #include <cerrno>

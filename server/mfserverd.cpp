@@ -6,10 +6,10 @@
 // One thread runs an epoll loop over the librdmacm event channel, the
 // completion channel of every connection and a signalfd.  Each connection
 // has its own protection domain, so an rkey is valid on that connection
-// only.  Control requests (server/mfproto.h) are done through libmemfabric
+// only.  Control requests (net/mfproto.h) are done through libmemfabric
 // in this process's own session, so the kernel checks every secId, and
 // an rkey is handed out only after BM_AllocSec or BM_GetSec succeeded.
-// Object data moves one of two ways (server/mfproto.h):
+// Object data moves one of two ways (net/mfproto.h):
 //  - direct: by the client's one-sided RDMA READ and WRITE on the
 //    MAP_SHARED mapping the server registered for that connection; a
 //    published (shared read-only) object is mapped PROT_READ and

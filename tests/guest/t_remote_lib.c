@@ -39,7 +39,7 @@
 #include <infiniband/verbs.h>
 
 #include "mftest.h"
-#include "../../server/mfproto.h"
+#include "../../net/mfproto.h"
 #include <memfabric/bm.h>
 
 #define NS "t_remote"
