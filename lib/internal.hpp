@@ -48,6 +48,9 @@ struct Config {
 	// that knows the others (key `etcd`, BmInitAttr.etcd).
 	std::map<std::string, std::string> remotes;
 	std::string etcd;
+	// TLS towards etcd (keys `etcd_cacert`, `etcd_cert`, `etcd_key`):
+	// PEM files, "" = not used.
+	std::string etcdCaFile, etcdCertFile, etcdKeyFile;
 };
 
 // Parse one remote node spec "NAME HOST[:PORT]" or "NAME=HOST[:PORT]"

@@ -712,12 +712,17 @@ int locate(const Config &cfg, const std::string &name, std::string &host,
 	}
 	if (cfg.etcd.empty())
 		return -ENOENT;
-	etcd::Client cl(cfg.etcd);
+	etcd::Tls tls;
+	tls.caFile = cfg.etcdCaFile;
+	tls.certFile = cfg.etcdCertFile;
+	tls.keyFile = cfg.etcdKeyFile;
+	etcd::Client cl(cfg.etcd, tls);
 	etcd::NodeRecord rec;
 	int rc = cl.findNode(name, rec);
 	if (rc) {
-		log(BM_LOG_INFO, "remote: node %s not found in etcd %s: %s",
-		    name.c_str(), cfg.etcd.c_str(), systemErrorText(-rc));
+		log(BM_LOG_INFO, "remote: node %s not found in etcd %s: %s (%s)",
+		    name.c_str(), cl.url().c_str(), systemErrorText(-rc),
+		    cl.lastError().c_str());
 		return rc == -ENOENT ? -ENOENT : -EHOSTUNREACH;
 	}
 	host = rec.addr;

@@ -1,396 +1,435 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // etcd.cpp - see etcd.hpp.  The gateway of etcd 3.4 answers JSON in which
-// keys and values are base64 and 64-bit integers are strings; a lease
-// keepalive is a stream, answered with chunked encoding.
+// keys and values are base64 and 64-bit integers are strings, and leaves
+// out fields with a zero value (an empty value, a lease's TTL once it
+// expired).  A lease keepalive is a stream: its answer is one JSON object
+// per line, of which the first is ours.
 #include "etcd.hpp"
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <sstream>
 
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
 namespace memfabric::etcd {
 
+using json = nlohmann::json;
+
 namespace {
 
-const char kB64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+// An answer that is not what etcd sends.
+struct BadAnswer {
+	std::string what;
+};
 
-// JSON string escaping of @s (quotes included).
-std::string quote(const std::string &s)
+void initCurl()
 {
-	std::string o = "\"";
-	for (unsigned char c : s) {
-		if (c == '"' || c == '\\') {
-			o += '\\';
-			o += static_cast<char>(c);
-		} else if (c < 0x20) {
-			char b[8];
-			snprintf(b, sizeof(b), "\\u%04x", c);
-			o += b;
-		} else {
-			o += static_cast<char>(c);
+	static std::once_flag once;
+	std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// A decimal unsigned 64-bit number: etcd's int64 fields as strings (or
+// as JSON numbers); anything else, a sign or an overflow included, is a
+// BadAnswer.
+uint64_t u64Of(const json &j, const char *field)
+{
+	if (j.is_number_unsigned())
+		return j.get<uint64_t>();
+	if (j.is_string()) {
+		const std::string &s = j.get_ref<const std::string &>();
+		if (!s.empty() && s.size() <= 20 &&
+		    s.find_first_not_of("0123456789") == std::string::npos) {
+			errno = 0;
+			unsigned long long v = strtoull(s.c_str(), nullptr, 10);
+			if (errno != ERANGE)
+				return v;
 		}
 	}
-	return o + "\"";
+	throw BadAnswer{ std::string("bad number in \"") + field + "\"" };
 }
 
-// Wait for @fd to be ready for @events; 0, or -ETIMEDOUT / -errno.
-int waitFd(int fd, short events, int timeoutMs)
+const json &member(const json &obj, const char *field)
 {
-	struct pollfd p = { fd, events, 0 };
-	for (;;) {
-		int n = poll(&p, 1, timeoutMs);
-		if (n > 0)
-			return 0;
-		if (n == 0)
-			return -ETIMEDOUT;
-		if (errno != EINTR)
-			return -errno;
+	if (!obj.is_object())
+		throw BadAnswer{ std::string("no object around \"") + field +
+				 "\"" };
+	auto it = obj.find(field);
+	if (it == obj.end())
+		throw BadAnswer{ std::string("no \"") + field + "\"" };
+	return *it;
+}
+
+const std::string &stringOf(const json &j, const char *field)
+{
+	if (!j.is_string())
+		throw BadAnswer{ std::string("\"") + field +
+				 "\" is not a string" };
+	return j.get_ref<const std::string &>();
+}
+
+std::string decoded(const json &j, const char *field)
+{
+	std::string out;
+	if (base64Decode(stringOf(j, field), out))
+		throw BadAnswer{ std::string("bad base64 in \"") + field +
+				 "\"" };
+	return out;
+}
+
+json parseAnswer(const std::string &text)
+{
+	json j = json::parse(text, nullptr, false);
+	if (j.is_discarded() || !j.is_object())
+		throw BadAnswer{ "not a JSON object" };
+	return j;
+}
+
+size_t collect(char *p, size_t size, size_t n, void *arg)
+{
+	auto *s = static_cast<std::string *>(arg);
+	size_t len = size * n;
+	if (s->size() + len > kMaxResponse)
+		return 0; // CURLE_WRITE_ERROR: -EFBIG
+	try {
+		s->append(p, len);
+	} catch (...) {
+		return 0;
+	}
+	return len;
+}
+
+int errnoOf(CURLcode c)
+{
+	switch (c) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return -EHOSTUNREACH;
+	case CURLE_COULDNT_CONNECT:
+		return -ECONNREFUSED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return -ETIMEDOUT;
+	case CURLE_WRITE_ERROR:
+	case CURLE_FILESIZE_EXCEEDED:
+		return -EFBIG;
+	case CURLE_OUT_OF_MEMORY:
+		return -ENOMEM;
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+		return -EINVAL;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return -EACCES;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		return -ECONNRESET;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CIPHER:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_BAD_CONTENT_ENCODING:
+		return -EPROTO;
+	default:
+		return -EIO;
 	}
 }
 
-// Undo chunked transfer encoding.
-int dechunk(const std::string &in, std::string &out)
+// The JSON text of @j (never throws on odd bytes: they become U+FFFD).
+std::string dump(const json &j)
 {
-	size_t pos = 0;
-	out.clear();
-	for (;;) {
-		size_t eol = in.find("\r\n", pos);
-		if (eol == std::string::npos)
-			return -EPROTO;
-		unsigned long n = strtoul(in.substr(pos, eol - pos).c_str(),
-					  nullptr, 16);
-		pos = eol + 2;
-		if (n == 0)
-			return 0;
-		if (pos + n > in.size())
-			return -EPROTO;
-		out.append(in, pos, n);
-		pos += n + 2;
-	}
+	return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 } // namespace
 
 std::string base64Encode(const std::string &in)
 {
-	std::string o;
-	size_t i = 0;
-	for (; i + 2 < in.size(); i += 3) {
-		uint32_t v = (uint8_t)in[i] << 16 | (uint8_t)in[i + 1] << 8 |
-			     (uint8_t)in[i + 2];
-		o += kB64[v >> 18];
-		o += kB64[(v >> 12) & 63];
-		o += kB64[(v >> 6) & 63];
-		o += kB64[v & 63];
-	}
-	if (i + 1 == in.size()) {
-		uint32_t v = (uint8_t)in[i] << 16;
-		o += kB64[v >> 18];
-		o += kB64[(v >> 12) & 63];
-		o += "==";
-	} else if (i + 2 == in.size()) {
-		uint32_t v = (uint8_t)in[i] << 16 | (uint8_t)in[i + 1] << 8;
-		o += kB64[v >> 18];
-		o += kB64[(v >> 12) & 63];
-		o += kB64[(v >> 6) & 63];
-		o += '=';
-	}
-	return o;
+	std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+	int n = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(&out[0]),
+				reinterpret_cast<const unsigned char *>(
+					in.data()),
+				static_cast<int>(in.size()));
+	out.resize(n > 0 ? static_cast<size_t>(n) : 0);
+	return out;
 }
 
 int base64Decode(const std::string &in, std::string &out)
 {
-	uint32_t v = 0;
-	int bits = 0;
+	// OpenSSL decodes; it is lenient about where '=' may stand and
+	// counts padding as zero bytes, so the shape is checked here.
+	static const char kAlphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789+/";
 	out.clear();
-	for (char c : in) {
-		if (c == '=')
-			break;
-		const char *p = strchr(kB64, c);
-		if (!p || !c)
-			return -EINVAL;
-		v = v << 6 | static_cast<uint32_t>(p - kB64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out += static_cast<char>((v >> bits) & 0xff);
-		}
+	if (in.size() % 4 || in.size() > INT_MAX)
+		return -EINVAL;
+	size_t pad = 0;
+	while (pad < 2 && pad < in.size() && in[in.size() - 1 - pad] == '=')
+		pad++;
+	if (in.find_first_not_of(kAlphabet) < in.size() - pad)
+		return -EINVAL;
+	if (in.empty())
+		return 0;
+	out.resize(in.size() / 4 * 3);
+	int n = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(&out[0]),
+				reinterpret_cast<const unsigned char *>(
+					in.data()),
+				static_cast<int>(in.size()));
+	if (n < 0 || static_cast<size_t>(n) != out.size()) {
+		out.clear();
+		return -EINVAL;
 	}
+	out.resize(out.size() - pad);
 	return 0;
-}
-
-bool jsonString(const std::string &json, const std::string &key,
-		std::string &out, size_t from)
-{
-	std::string pat = "\"" + key + "\":";
-	size_t p = json.find(pat, from);
-	if (p == std::string::npos)
-		return false;
-	p += pat.size();
-	while (p < json.size() && json[p] == ' ')
-		p++;
-	if (p >= json.size() || json[p] != '"')
-		return false;
-	out.clear();
-	for (p++; p < json.size(); p++) {
-		char c = json[p];
-		if (c == '"')
-			return true;
-		if (c == '\\' && p + 1 < json.size())
-			c = json[++p];
-		out += c;
-	}
-	return false;
 }
 
 std::string NodeRecord::toJson() const
 {
-	std::string j = "{\"node\":" + quote(node) + ",\"number\":\"" +
-			std::to_string(number) + "\",\"addr\":" + quote(addr) +
-			",\"port\":\"" + std::to_string(port) + "\",\"pools\":[";
-	for (size_t i = 0; i < pools.size(); i++)
-		j += (i ? "," : "") + quote(pools[i]);
-	return j + "]}";
+	// The order of the fields as written by earlier versions.
+	nlohmann::ordered_json j;
+	j["node"] = node;
+	j["number"] = std::to_string(number);
+	j["addr"] = addr;
+	j["port"] = std::to_string(port);
+	j["pools"] = pools;
+	return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-int NodeRecord::fromJson(const std::string &json, NodeRecord &out)
+int NodeRecord::fromJson(const std::string &text, NodeRecord &out)
 {
-	std::string number, port;
-	if (!jsonString(json, "node", out.node) ||
-	    !jsonString(json, "addr", out.addr) ||
-	    !jsonString(json, "port", port))
-		return -EINVAL;
-	out.port = static_cast<unsigned>(strtoul(port.c_str(), nullptr, 10));
-	if (jsonString(json, "number", number))
-		out.number = strtoull(number.c_str(), nullptr, 10);
-	out.pools.clear();
-	size_t p = json.find("\"pools\":[");
-	if (p != std::string::npos) {
-		size_t end = json.find(']', p);
-		size_t q = p + 9;
-		while (q < end) {
-			size_t a = json.find('"', q);
-			if (a == std::string::npos || a >= end)
-				break;
-			size_t b = json.find('"', a + 1);
-			if (b == std::string::npos || b > end)
-				break;
-			out.pools.push_back(json.substr(a + 1, b - a - 1));
-			q = b + 1;
+	try {
+		json j = parseAnswer(text);
+		NodeRecord r;
+		r.node = stringOf(member(j, "node"), "node");
+		r.addr = stringOf(member(j, "addr"), "addr");
+		uint64_t port = u64Of(member(j, "port"), "port");
+		if (!port || port > 65535)
+			return -EINVAL;
+		r.port = static_cast<unsigned>(port);
+		if (j.contains("number"))
+			r.number = u64Of(j["number"], "number");
+		if (j.contains("pools")) {
+			const json &p = j["pools"];
+			if (!p.is_array())
+				return -EINVAL;
+			for (const json &e : p)
+				r.pools.push_back(stringOf(e, "pools"));
 		}
+		out = std::move(r);
+		return 0;
+	} catch (const BadAnswer &) {
+		return -EINVAL;
+	} catch (const json::exception &) {
+		return -EINVAL;
+	} catch (const std::bad_alloc &) {
+		return -ENOMEM;
 	}
-	return out.port && out.port < 65536 ? 0 : -EINVAL;
 }
 
-Client::Client(std::string endpoint, int timeoutMs) : timeoutMs_(timeoutMs)
+Client::Client(const std::string &endpoint, Tls tls, int timeoutMs)
+	: tls_(std::move(tls)), timeoutMs_(timeoutMs > 0 ? timeoutMs : 1)
 {
-	if (endpoint.rfind("http://", 0) == 0)
-		endpoint.erase(0, 7);
-	while (!endpoint.empty() && endpoint.back() == '/')
-		endpoint.pop_back();
-	size_t colon = endpoint.rfind(':');
-	if (colon == std::string::npos) {
-		host_ = endpoint;
-		port_ = "2379";
-	} else {
-		host_ = endpoint.substr(0, colon);
-		port_ = endpoint.substr(colon + 1);
-	}
+	std::string hp = endpoint;
+	std::string scheme = tls_.empty() ? "http://" : "https://";
+	for (const char *s : { "http://", "https://" })
+		if (hp.rfind(s, 0) == 0) {
+			scheme = s;
+			hp.erase(0, strlen(s));
+		}
+	while (!hp.empty() && hp.back() == '/')
+		hp.pop_back();
+	// No port (after an IPv6 literal's ']'): etcd's.
+	size_t colon = hp.rfind(':'), bracket = hp.rfind(']');
+	if (colon == std::string::npos ||
+	    (bracket != std::string::npos && colon < bracket))
+		hp += ":2379";
+	url_ = scheme + hp;
+}
+
+int Client::fail(int rc, const std::string &what) const
+{
+	err_ = what;
+	return rc;
 }
 
 int Client::post(const std::string &path, const std::string &body,
 		 std::string &resp) const
 {
-	struct addrinfo hints, *res = nullptr;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	int rc = getaddrinfo(host_.c_str(), port_.c_str(), &hints, &res);
-	if (rc)
-		return -EHOSTUNREACH;
-	int fd = -1, err = -ECONNREFUSED;
-	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family,
-			    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		if (errno == EINPROGRESS &&
-		    waitFd(fd, POLLOUT, timeoutMs_) == 0) {
-			int soerr = 0;
-			socklen_t l = sizeof(soerr);
-			getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &l);
-			if (!soerr)
-				break;
-			err = -soerr;
-		} else {
-			err = -errno;
-		}
-		close(fd);
-		fd = -1;
+	initCurl();
+	resp.clear();
+	std::unique_ptr<CURL, void (*)(CURL *)> h(curl_easy_init(),
+						  curl_easy_cleanup);
+	if (!h)
+		return fail(-ENOMEM, "curl_easy_init failed");
+	std::unique_ptr<curl_slist, void (*)(curl_slist *)> hdrs(
+		curl_slist_append(nullptr, "Content-Type: application/json"),
+		curl_slist_free_all);
+	if (!hdrs)
+		return fail(-ENOMEM, "curl_slist_append failed");
+	// No "Expect: 100-continue" pause on a larger body.
+	curl_slist *more = curl_slist_append(hdrs.get(), "Expect:");
+	if (!more)
+		return fail(-ENOMEM, "curl_slist_append failed");
+	std::string url = url_ + path;
+	char ebuf[CURL_ERROR_SIZE] = "";
+	CURL *c = h.get();
+	curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeoutMs_));
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+			 static_cast<long>(timeoutMs_));
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.get());
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+			 static_cast<curl_off_t>(body.size()));
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+			 static_cast<curl_off_t>(kMaxResponse));
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
+	if (!tls_.caFile.empty())
+		curl_easy_setopt(c, CURLOPT_CAINFO, tls_.caFile.c_str());
+	if (!tls_.certFile.empty())
+		curl_easy_setopt(c, CURLOPT_SSLCERT, tls_.certFile.c_str());
+	if (!tls_.keyFile.empty())
+		curl_easy_setopt(c, CURLOPT_SSLKEY, tls_.keyFile.c_str());
+	CURLcode cc = curl_easy_perform(c);
+	if (cc != CURLE_OK) {
+		resp.clear();
+		return fail(errnoOf(cc), "POST " + url + ": " +
+					     (ebuf[0] ? ebuf
+						      : curl_easy_strerror(cc)));
 	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		return err;
+	long status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 100 || status > 599)
+		return fail(-EPROTO, "POST " + url + ": no HTTP status");
+	return static_cast<int>(status);
+}
 
-	std::string req = "POST " + path + " HTTP/1.1\r\nHost: " + host_ +
-			  ":" + port_ +
-			  "\r\nContent-Type: application/json\r\n"
-			  "Connection: close\r\nContent-Length: " +
-			  std::to_string(body.size()) + "\r\n\r\n" + body;
-	size_t off = 0;
-	while (off < req.size()) {
-		ssize_t n = send(fd, req.data() + off, req.size() - off,
-				 MSG_NOSIGNAL);
-		if (n < 0 && errno == EAGAIN) {
-			if ((rc = waitFd(fd, POLLOUT, timeoutMs_))) {
-				close(fd);
-				return rc;
-			}
-			continue;
-		}
-		if (n < 0) {
-			rc = -errno;
-			close(fd);
-			return rc;
-		}
-		off += static_cast<size_t>(n);
+int Client::call(const char *path, const std::string &body,
+		 const std::function<int(const std::string &)> &onAnswer) const
+{
+	std::string resp;
+	try {
+		int st = post(path, body, resp);
+		if (st < 0)
+			return st;
+		if (st != 200)
+			return fail(-EPROTO, std::string("POST ") + path +
+						     ": HTTP " +
+						     std::to_string(st) + ": " +
+						     resp.substr(0, 200));
+		return onAnswer(resp);
+	} catch (const BadAnswer &e) {
+		return fail(-EPROTO, std::string("POST ") + path + ": " + e.what);
+	} catch (const json::exception &e) {
+		return fail(-EPROTO, std::string("POST ") + path + ": " +
+					     e.what());
+	} catch (const std::bad_alloc &) {
+		return fail(-ENOMEM, "out of memory");
 	}
-	std::string raw;
-	char buf[4096];
-	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		if (n > 0) {
-			raw.append(buf, static_cast<size_t>(n));
-			if (raw.size() > (1u << 24))
-				break;
-			continue;
-		}
-		if (n == 0)
-			break;
-		if (errno == EAGAIN) {
-			if ((rc = waitFd(fd, POLLIN, timeoutMs_))) {
-				close(fd);
-				return rc;
-			}
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	close(fd);
-
-	size_t hend = raw.find("\r\n\r\n");
-	if (raw.compare(0, 9, "HTTP/1.1 ") && raw.compare(0, 9, "HTTP/1.0 "))
-		return -EPROTO;
-	if (hend == std::string::npos)
-		return -EPROTO;
-	int status = atoi(raw.c_str() + 9);
-	std::string headers = raw.substr(0, hend);
-	for (char &c : headers)
-		c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-	std::string payload = raw.substr(hend + 4);
-	if (headers.find("transfer-encoding: chunked") != std::string::npos) {
-		rc = dechunk(payload, resp);
-		if (rc)
-			return rc;
-	} else {
-		resp = payload;
-	}
-	return status;
 }
 
 int Client::grant(int ttl, std::string &id) const
 {
-	std::string resp;
-	int st = post("/v3/lease/grant",
-		      "{\"TTL\":\"" + std::to_string(ttl) + "\"}", resp);
-	if (st < 0)
-		return st;
-	if (st != 200 || !jsonString(resp, "ID", id))
-		return -EPROTO;
-	return 0;
+	return call("/v3/lease/grant",
+		    dump({ { "TTL", std::to_string(ttl) } }),
+		    [&](const std::string &resp) {
+			    json j = parseAnswer(resp);
+			    id = std::to_string(u64Of(member(j, "ID"), "ID"));
+			    return 0;
+		    });
 }
 
 int Client::keepAlive(const std::string &id) const
 {
-	std::string resp, ttl;
-	int st = post("/v3/lease/keepalive", "{\"ID\":\"" + id + "\"}", resp);
-	if (st < 0)
-		return st;
-	if (st != 200)
-		return -EPROTO;
-	// An expired lease comes back without a TTL (or with TTL 0).
-	if (!jsonString(resp, "TTL", ttl) || ttl == "0")
-		return -ENOENT;
-	return 0;
+	return call("/v3/lease/keepalive", dump({ { "ID", id } }),
+		    [&](const std::string &resp) {
+		// A stream: the first object is the answer to ours.
+		std::istringstream in(resp);
+		json j;
+		try {
+			in >> j;
+		} catch (const json::exception &) {
+			throw BadAnswer{ "not a JSON object" };
+		}
+		const json &r = member(j, "result");
+		if (!r.is_object())
+			throw BadAnswer{ "\"result\" is not an object" };
+		// An expired lease comes back without a TTL (or with 0).
+		if (!r.contains("TTL") || u64Of(r["TTL"], "TTL") == 0)
+			return fail(-ENOENT, "lease " + id + " expired");
+		return 0;
+	    });
 }
 
 int Client::revoke(const std::string &id) const
 {
-	std::string resp;
-	int st = post("/v3/lease/revoke", "{\"ID\":\"" + id + "\"}", resp);
-	if (st < 0)
-		return st;
-	return st == 200 ? 0 : -EPROTO;
+	return call("/v3/lease/revoke", dump({ { "ID", id } }),
+		    [](const std::string &) { return 0; });
 }
 
 int Client::put(const std::string &key, const std::string &value,
 		const std::string &lease) const
 {
-	std::string body = "{\"key\":\"" + base64Encode(key) +
-			   "\",\"value\":\"" + base64Encode(value) + "\"";
+	json body = { { "key", base64Encode(key) },
+		      { "value", base64Encode(value) } };
 	if (!lease.empty())
-		body += ",\"lease\":\"" + lease + "\"";
-	body += "}";
-	std::string resp;
-	int st = post("/v3/kv/put", body, resp);
-	if (st < 0)
-		return st;
-	return st == 200 ? 0 : -EPROTO;
+		body["lease"] = lease;
+	return call("/v3/kv/put", dump(body),
+		    [](const std::string &) { return 0; });
 }
 
 int Client::putIfAbsent(const std::string &key, const std::string &value,
 			uint64_t &createRev) const
 {
 	std::string k = base64Encode(key);
-	std::string body =
-		"{\"compare\":[{\"key\":\"" + k +
-		"\",\"target\":\"CREATE\",\"create_revision\":\"0\"}],"
-		"\"success\":[{\"requestPut\":{\"key\":\"" + k +
-		"\",\"value\":\"" + base64Encode(value) + "\"}}]}";
-	std::string resp;
-	int st = post("/v3/kv/txn", body, resp);
-	if (st < 0)
-		return st;
-	if (st != 200)
-		return -EPROTO;
-	std::vector<std::pair<std::string, std::string>> kv;
-	std::string out;
-	st = post("/v3/kv/range", "{\"key\":\"" + k + "\"}", out);
-	if (st < 0)
-		return st;
-	std::string rev;
-	if (st != 200 || !jsonString(out, "create_revision", rev))
-		return -EPROTO;
-	createRev = strtoull(rev.c_str(), nullptr, 10);
-	return 0;
+	json txn = {
+		{ "compare",
+		  json::array({ { { "key", k },
+				  { "target", "CREATE" },
+				  { "create_revision", "0" } } }) },
+		{ "success",
+		  json::array({ { { "requestPut",
+				    { { "key", k },
+				      { "value", base64Encode(value) } } } } }) },
+	};
+	int rc = call("/v3/kv/txn", dump(txn), [](const std::string &resp) {
+		parseAnswer(resp);
+		return 0;
+	});
+	if (rc)
+		return rc;
+	return call("/v3/kv/range", dump({ { "key", k } }),
+		    [&](const std::string &resp) {
+		json j = parseAnswer(resp);
+		const json &kvs = member(j, "kvs");
+		if (!kvs.is_array() || kvs.size() != 1)
+			throw BadAnswer{ "not one key in \"kvs\"" };
+		createRev = u64Of(member(kvs[0], "create_revision"),
+				  "create_revision");
+		return 0;
+	    });
 }
 
 int Client::range(const std::string &prefix, bool exact,
 		  std::vector<std::pair<std::string, std::string>> &out) const
 {
-	std::string body = "{\"key\":\"" + base64Encode(prefix) + "\"";
+	json body = { { "key", base64Encode(prefix) } };
 	if (!exact) {
 		std::string end = prefix;
 		while (!end.empty() &&
@@ -398,33 +437,30 @@ int Client::range(const std::string &prefix, bool exact,
 			end.pop_back();
 		if (!end.empty())
 			end.back() = static_cast<char>(end.back() + 1);
-		body += ",\"range_end\":\"" + base64Encode(end) + "\"";
+		body["range_end"] = base64Encode(end.empty() ? std::string(1, '\0')
+							     : end);
 	}
-	body += "}";
-	std::string resp;
-	int st = post("/v3/kv/range", body, resp);
-	if (st < 0)
-		return st;
-	if (st != 200)
-		return -EPROTO;
 	out.clear();
-	size_t pos = resp.find("\"kvs\":[");
-	while (pos != std::string::npos) {
-		size_t k = resp.find("\"key\":", pos);
-		if (k == std::string::npos)
-			break;
-		std::string k64, v64, key, value;
-		if (!jsonString(resp, "key", k64, k) ||
-		    !jsonString(resp, "value", v64, k))
-			break;
-		if (base64Decode(k64, key) || base64Decode(v64, value))
-			return -EPROTO;
-		out.emplace_back(key, value);
-		pos = resp.find("\"value\":", k);
-		if (pos != std::string::npos)
-			pos++;
-	}
-	return 0;
+	return call("/v3/kv/range", dump(body), [&](const std::string &resp) {
+		json j = parseAnswer(resp);
+		member(j, "header");
+		if (!j.contains("kvs"))
+			return 0; // none: etcd leaves the empty list out
+		const json &kvs = j["kvs"];
+		if (!kvs.is_array())
+			throw BadAnswer{ "\"kvs\" is not a list" };
+		std::vector<std::pair<std::string, std::string>> v;
+		for (const json &kv : kvs) {
+			std::string key = decoded(member(kv, "key"), "key");
+			// An empty value is left out.
+			std::string val = kv.is_object() && kv.contains("value")
+						  ? decoded(kv["value"], "value")
+						  : std::string();
+			v.emplace_back(std::move(key), std::move(val));
+		}
+		out = std::move(v);
+		return 0;
+	});
 }
 
 int Client::findNode(const std::string &node, NodeRecord &out) const
@@ -434,8 +470,11 @@ int Client::findNode(const std::string &node, NodeRecord &out) const
 	if (rc)
 		return rc;
 	if (kv.empty())
-		return -ENOENT;
-	return NodeRecord::fromJson(kv[0].second, out);
+		return fail(-ENOENT, "no record of node " + node);
+	rc = NodeRecord::fromJson(kv[0].second, out);
+	if (rc)
+		return fail(rc, "a bad record of node " + node);
+	return 0;
 }
 
 } // namespace memfabric::etcd

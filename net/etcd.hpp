@@ -2,11 +2,14 @@
 //
 // etcd.hpp - a small client of etcd v3's HTTP/JSON gateway (/v3/...),
 // shared by mfserverd (registration, lease keepalive) and libmemfabric
-// (discovery).  Plain HTTP/1.1 over a TCP socket; no TLS.
+// (discovery).  HTTP and TLS by libcurl, JSON by nlohmann-json; every
+// request has an overall deadline, and an answer that is not what etcd
+// sends (bad JSON, a missing field, a bad number) is an error.
 #ifndef MEMFABRIC_ETCD_HPP
 #define MEMFABRIC_ETCD_HPP
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +20,10 @@ namespace memfabric::etcd {
 constexpr const char *kNodePrefix = "/memfabric/nodes/";
 // Persistent keys whose create revision numbers the nodes.
 constexpr const char *kNumberPrefix = "/memfabric/numbers/";
+// The default overall deadline of one request.
+constexpr int kDefaultTimeoutMs = 3000;
+// The largest answer accepted (-EFBIG beyond).
+constexpr size_t kMaxResponse = 16u << 20;
 
 // A node record, the value of kNodePrefix + node (JSON).
 struct NodeRecord {
@@ -27,25 +34,41 @@ struct NodeRecord {
 	std::vector<std::string> pools;
 
 	std::string toJson() const;
-	// 0 or -EINVAL.
+	// 0 or -EINVAL (not JSON, a field missing or of the wrong type, a
+	// port out of 1..65535).
 	static int fromJson(const std::string &json, NodeRecord &out);
 };
 
+// Base64 (RFC 4648, padded) by OpenSSL.  Decode: 0 or -EINVAL.
 std::string base64Encode(const std::string &in);
-// 0 or -EINVAL.
 int base64Decode(const std::string &in, std::string &out);
 
-// The string value of "key" in @json at or after @from; false if none.
-bool jsonString(const std::string &json, const std::string &key,
-		std::string &out, size_t from = 0);
+// TLS towards etcd: PEM files; empty ones are not used.  With any of
+// them set, an endpoint without a scheme is https://.
+struct Tls {
+	std::string caFile;	// the CA that signed etcd's certificate
+	std::string certFile;	// our client certificate
+	std::string keyFile;	// its private key
+
+	bool empty() const
+	{
+		return caFile.empty() && certFile.empty() && keyFile.empty();
+	}
+};
 
 class Client {
 public:
-	// @endpoint: "host:port" or "http://host:port".
-	explicit Client(std::string endpoint, int timeoutMs = 3000);
+	// @endpoint: "host[:port]" (port 2379 by default), or with a scheme,
+	// "http://host:port" or "https://host:port".
+	explicit Client(const std::string &endpoint, Tls tls = Tls(),
+			int timeoutMs = kDefaultTimeoutMs);
 
-	// POST @body to @path; @resp gets the (de-chunked) body.  The HTTP
-	// status (200 ...) or a negative errno.
+	// POST the JSON @body to @path; @resp gets the answer's body.  The
+	// HTTP status (200 ...) or a negative errno: -ECONNREFUSED,
+	// -EHOSTUNREACH, -ETIMEDOUT (the deadline passed), -ECONNRESET,
+	// -EFBIG (answer over kMaxResponse), -EPROTO (not HTTP, or TLS
+	// failed), -EACCES (etcd's certificate not trusted), -EINVAL (a bad
+	// endpoint or an unusable TLS file), -ENOMEM, -EIO.
 	int post(const std::string &path, const std::string &body,
 		 std::string &resp) const;
 
@@ -69,10 +92,22 @@ public:
 	// Convenience: the record of @node, -ENOENT if none.
 	int findNode(const std::string &node, NodeRecord &out) const;
 
+	// What went wrong in the last failed call, for a log line.
+	const std::string &lastError() const { return err_; }
+	// The URL requests go to, without the path.
+	const std::string &url() const { return url_; }
+
 private:
-	std::string host_;
-	std::string port_;
+	int fail(int rc, const std::string &what) const;
+	// POST @body to @path; a 200 answer goes to @onAnswer, whose
+	// exceptions (an answer that is not what etcd sends) are -EPROTO.
+	int call(const char *path, const std::string &body,
+		 const std::function<int(const std::string &)> &onAnswer) const;
+
+	std::string url_;
+	Tls tls_;
 	int timeoutMs_;
+	mutable std::string err_;
 };
 
 } // namespace memfabric::etcd

@@ -105,6 +105,7 @@ struct Options {
 	std::string advertise;
 	std::vector<std::string> pools;
 	std::string etcd;
+	memfabric::etcd::Tls etcdTls;
 	int ttl = 10;
 	std::string config;
 };
@@ -1102,26 +1103,43 @@ std::mutex g_etcdMu;
 std::condition_variable g_etcdCv;
 bool g_etcdStop;
 
+// One keepalive of @lease, registering again if etcd expired it.
+int etcdKeepAlive(const memfabric::etcd::Client &cl, std::string &lease,
+		  const std::string &key, const memfabric::etcd::NodeRecord &rec)
+{
+	int rc = cl.keepAlive(lease);
+	if (rc == -ENOENT) {
+		LOG_INFO("etcd: lease %s expired; registering again",
+			 lease.c_str());
+		rc = cl.grant(g_opt.ttl, lease);
+		if (!rc)
+			rc = cl.put(key, rec.toJson(), lease);
+	}
+	return rc;
+}
+
 void etcdLoop(std::string lease, memfabric::etcd::NodeRecord rec)
 {
-	memfabric::etcd::Client cl(g_opt.etcd);
+	memfabric::etcd::Client cl(g_opt.etcd, g_opt.etcdTls);
 	std::string key = std::string(memfabric::etcd::kNodePrefix) + rec.node;
 	std::unique_lock<std::mutex> lock(g_etcdMu);
 	int period = std::max(1, g_opt.ttl / 3);
 	while (!g_etcdCv.wait_for(lock, std::chrono::seconds(period),
 				  [] { return g_etcdStop; })) {
 		lock.unlock();
-		int rc = cl.keepAlive(lease);
-		if (rc == -ENOENT) {
-			LOG_INFO("etcd: lease %s expired; registering again",
-				 lease.c_str());
-			rc = cl.grant(g_opt.ttl, lease);
-			if (!rc)
-				rc = cl.put(key, rec.toJson(), lease);
+		// Nothing may end this thread but the stop: an exception
+		// (out of memory) is a failed keepalive, tried again.
+		int rc;
+		try {
+			rc = etcdKeepAlive(cl, lease, key, rec);
+		} catch (const std::exception &e) {
+			LOG_ERR("etcd %s: keepalive: %s", cl.url().c_str(),
+				e.what());
+			rc = 0;
 		}
 		if (rc)
-			LOG_ERR("etcd %s: keepalive: %s", g_opt.etcd.c_str(),
-				strerror(-rc));
+			LOG_ERR("etcd %s: keepalive: %s (%s)", cl.url().c_str(),
+				strerror(-rc), cl.lastError().c_str());
 		lock.lock();
 	}
 	lock.unlock();
@@ -1146,6 +1164,10 @@ void usage(FILE *f)
 		"                        every attached pool)\n"
 		"  -e, --etcd HOST:PORT  register in etcd (lease, keepalive)\n"
 		"  -t, --ttl SECONDS     etcd lease TTL (default 10)\n"
+		"      --etcd-cacert FILE  TLS towards etcd: the CA of etcd's\n"
+		"                        certificate (PEM)\n"
+		"      --etcd-cert FILE  our client certificate (PEM)\n"
+		"      --etcd-key FILE   its private key (PEM)\n"
 		"  -c, --config FILE     libmemfabric config file for BM_Init\n"
 		"  -v, --verbose         log every request\n"
 		"  -q, --quiet           log errors only\n"
@@ -1189,6 +1211,9 @@ int main(int argc, char **argv)
 		{ "pool", required_argument, nullptr, 'P' },
 		{ "etcd", required_argument, nullptr, 'e' },
 		{ "ttl", required_argument, nullptr, 't' },
+		{ "etcd-cacert", required_argument, nullptr, 'C' + 256 },
+		{ "etcd-cert", required_argument, nullptr, 'E' + 256 },
+		{ "etcd-key", required_argument, nullptr, 'K' + 256 },
 		{ "config", required_argument, nullptr, 'c' },
 		{ "verbose", no_argument, nullptr, 'v' },
 		{ "quiet", no_argument, nullptr, 'q' },
@@ -1207,6 +1232,9 @@ int main(int argc, char **argv)
 		case 'P': g_opt.pools.push_back(optarg); break;
 		case 'e': g_opt.etcd = optarg; break;
 		case 't': g_opt.ttl = atoi(optarg); break;
+		case 'C' + 256: g_opt.etcdTls.caFile = optarg; break;
+		case 'E' + 256: g_opt.etcdTls.certFile = optarg; break;
+		case 'K' + 256: g_opt.etcdTls.keyFile = optarg; break;
 		case 'c': g_opt.config = optarg; break;
 		case 'v': g_logLevel = 2; break;
 		case 'q': g_logLevel = 0; break;
@@ -1288,7 +1316,7 @@ int main(int argc, char **argv)
 
 	std::thread etcdThread;
 	if (!g_opt.etcd.empty()) {
-		memfabric::etcd::Client cl(g_opt.etcd);
+		memfabric::etcd::Client cl(g_opt.etcd, g_opt.etcdTls);
 		memfabric::etcd::NodeRecord rec;
 		rec.node = g_opt.node;
 		rec.addr = g_opt.advertise;
@@ -1306,8 +1334,9 @@ int main(int argc, char **argv)
 					    g_opt.node,
 				    rec.toJson(), lease);
 		if (rc) {
-			LOG_ERR("etcd %s: cannot register: %s",
-				g_opt.etcd.c_str(), strerror(-rc));
+			LOG_ERR("etcd %s: cannot register: %s (%s)",
+				cl.url().c_str(), strerror(-rc),
+				cl.lastError().c_str());
 			return 1;
 		}
 		LOG_INFO("etcd %s: registered node %s as number %llu "
