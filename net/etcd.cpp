@@ -258,6 +258,12 @@ Client::Client(const std::string &endpoint, Tls tls, int timeoutMs)
 	url_ = scheme + hp;
 }
 
+Client::~Client()
+{
+	if (curl_)
+		curl_easy_cleanup(static_cast<CURL *>(curl_));
+}
+
 int Client::fail(int rc, const std::string &what) const
 {
 	err_ = what;
@@ -269,9 +275,13 @@ int Client::post(const std::string &path, const std::string &body,
 {
 	initCurl();
 	resp.clear();
-	std::unique_ptr<CURL, void (*)(CURL *)> h(curl_easy_init(),
-						  curl_easy_cleanup);
-	if (!h)
+	// One handle for the client's life: its connection and TLS session
+	// serve the next request; the options are set again for each.
+	if (curl_)
+		curl_easy_reset(static_cast<CURL *>(curl_));
+	else
+		curl_ = curl_easy_init();
+	if (!curl_)
 		return fail(-ENOMEM, "curl_easy_init failed");
 	std::unique_ptr<curl_slist, void (*)(curl_slist *)> hdrs(
 		curl_slist_append(nullptr, "Content-Type: application/json"),
@@ -284,7 +294,7 @@ int Client::post(const std::string &path, const std::string &body,
 		return fail(-ENOMEM, "curl_slist_append failed");
 	std::string url = url_ + path;
 	char ebuf[CURL_ERROR_SIZE] = "";
-	CURL *c = h.get();
+	CURL *c = static_cast<CURL *>(curl_);
 	curl_easy_setopt(c, CURLOPT_URL, url.c_str());
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -307,6 +317,11 @@ int Client::post(const std::string &path, const std::string &body,
 	if (!tls_.keyFile.empty())
 		curl_easy_setopt(c, CURLOPT_SSLKEY, tls_.keyFile.c_str());
 	CURLcode cc = curl_easy_perform(c);
+	// Nothing of this call's stack stays in the kept handle.
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, nullptr);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, nullptr);
 	if (cc != CURLE_OK) {
 		resp.clear();
 		return fail(errnoOf(cc), "POST " + url + ": " +

@@ -56,12 +56,18 @@ struct Tls {
 	}
 };
 
+// One client of one etcd endpoint.  It keeps its connection (and TLS
+// session) for the next request: a keepalive every few seconds costs no
+// new handshake.  Not for two threads at once.
 class Client {
 public:
 	// @endpoint: "host[:port]" (port 2379 by default), or with a scheme,
 	// "http://host:port" or "https://host:port".
 	explicit Client(const std::string &endpoint, Tls tls = Tls(),
 			int timeoutMs = kDefaultTimeoutMs);
+	~Client();
+	Client(const Client &) = delete;
+	Client &operator=(const Client &) = delete;
 
 	// POST the JSON @body to @path; @resp gets the answer's body.  The
 	// HTTP status (200 ...) or a negative errno: -ECONNREFUSED,
@@ -108,6 +114,8 @@ private:
 	Tls tls_;
 	int timeoutMs_;
 	mutable std::string err_;
+	mutable void *curl_ = nullptr; // the CURL easy handle, kept
+
 };
 
 } // namespace memfabric::etcd
