@@ -334,73 +334,168 @@ struct mf_obj_counters {
 
 extern struct mf_obj_counters mf_cnt;
 
-/* Access wanted by mf_obj_find() and mf_obj_check_access(). */
+/* Access wanted by mf_obj_check_access(). */
 #define MF_ACCESS_READ		BIT(0)
 #define MF_ACCESS_WRITE		BIT(1)
 
-/* Object core (mf_object.c) for the mappings and the data path. */
-struct mf_obj *mf_obj_find(const char *pool, const char *ns,
-			   const char *secid, const char *id,
-			   unsigned int access);
-int mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len);
-struct mf_obj *mf_obj_from_pgoff(struct file *file, unsigned long pgoff);
+/* mf_stats.c, ground: the counters and /sys/kernel/memfabric/stats. */
+int mf_stats_init(struct kobject *parent);
+void mf_stats_exit(void);
+
+/* mf_piece.c, object core: piece arrays, use counts of base extents, quarantine. */
+u64 mf_uses_count(struct mf_obj_pool *opool, u64 base);
+int mf_uses_get(struct mf_obj_pool *opool, u64 base, u64 n);
+bool mf_uses_put(struct mf_obj_pool *opool, u64 base);
+void mf_uses_drop_all(struct mf_obj_pool *opool);
+bool mf_piece_shared(struct mf_obj_pool *opool,
+			    const struct mf_obj_extents *ext, u32 i);
+u32 mf_ext_count_shared(struct mf_obj_pool *opool,
+			       const struct mf_obj_extents *ext);
+struct mf_obj_extents *mf_obj_extents_alloc(u32 nr);
+void mf_obj_extents_retire(struct mf_obj_extents *ext);
+int mf_obj_ext_find(const struct mf_obj_extents *ext, u64 off);
+void mf_quarantine_init(struct mf_obj_pool *opool);
+bool mf_obj_pinned(struct mf_obj *obj);
+void mf_uses_drop(struct mf_obj_pool *opool, u64 base);
+void mf_quarantine_retry(struct mf_obj_pool *opool);
+void mf_quarantine_drop(struct mf_obj_pool *opool);
+void mf_obj_free_extents(struct mf_obj_pool *opool,
+			 struct mf_obj_extents *ext);
+void mf_drop_pieces(struct mf_obj_pool *opool,
+			   const struct mf_obj_extent *e, u32 nr);
+int mf_alloc_fresh(struct mf_obj_pool *opool,
+			  const struct mf_obj_extents *old, u64 len,
+			  struct mf_obj_extents **out);
+
+/* mf_record.c, object core: writing and retiring records (persistent pools). */
+void mf_rec_retire(struct mf_pool *pool, u64 off);
+int mf_rec_ns_write(struct mf_ns *ns);
+void mf_rec_ns_retire(struct mf_ns *ns);
+int mf_rec_obj_write(struct mf_obj *obj, const struct mf_obj_extents *ext,
+		     u64 size, u32 type);
+void mf_rec_obj_retire(struct mf_obj *obj);
+
+/* mf_opool.c, object core: the object layer's state of each pool. */
+void mf_obj_pool_put(struct mf_obj_pool *opool);
+struct mf_obj_pool *mf_obj_pool_get(const char *name);
+int mf_obj_pool_lock_live(struct mf_obj_pool *opool);
+int mf_obj_pools_walk(int (*fn)(struct mf_obj_pool *opool, void *ctx),
+		      void *ctx);
+struct mf_obj_pool *mf_obj_pool_new(struct mf_pool *pool);
+void mf_obj_pool_add(struct mf_obj_pool *opool);
+struct mf_obj_pool *mf_obj_pool_unlist(struct mf_pool *pool, bool force);
+
+/* mf_ns.c, object core: namespaces. */
+bool mf_ns_name_valid(const char *name, size_t len);
+bool mf_secid_valid(const char *secid);
+void mf_ns_secid_hash(const u8 *salt, const char *secid, u8 *hash);
+void mf_ns_get(struct mf_ns *ns);
+void mf_ns_put(struct mf_ns *ns);
+struct mf_ns *mf_ns_new(struct mf_obj_pool *opool, const char *name,
+			const u8 *salt, const u8 *hash, u64 ttl, u32 attr,
+			time64_t ctime);
+struct mf_ns *mf_ns_find_locked(struct mf_obj_pool *opool,
+				       const char *name);
+struct mf_ns *mf_ns_lookup_locked(struct mf_obj_pool *opool,
+				  const char *name, const char *secid);
+void mf_ns_unlist_locked(struct mf_ns *ns);
+
+/* mf_obj.c, object core: objects, their references and index. */
+void mf_obj_put_struct(struct mf_obj *obj);
+struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
+			  struct mf_obj_extents *ext);
+struct mf_obj *mf_obj_find_locked(struct mf_ns *ns, const char *id);
+int mf_obj_insert_locked(struct mf_obj *obj);
+void mf_obj_gen_id_locked(struct mf_obj *obj);
+void mf_obj_ref_locked(struct mf_obj *obj);
 void mf_obj_ref(struct mf_obj *obj);
+void mf_obj_unref_n(struct mf_obj *obj, u64 n);
+void mf_obj_unref(struct mf_obj *obj);
+bool mf_obj_hide_locked(struct mf_obj *obj);
+void mf_obj_destroy(struct mf_obj *obj);
+int mf_obj_check_access(const struct mf_obj *obj, unsigned int access);
+bool mf_obj_is_owner(const struct mf_obj *obj);
+int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
+	       u64 *contig);
+bool mf_obj_name_ok(const struct mf_obj_name *name, bool id_may_be_empty);
+bool mf_obj_numbers_empty(void);
+
+/* mf_mapping.c, object core: the shared address_space. */
+int mf_mapping_init(void);
+void mf_mapping_open_file(struct file *file);
+void mf_mapping_exit(void);
+void mf_mapping_zap(struct mf_obj *obj, u64 pos, u64 len);
+
+/* mf_file.c, object core: open files and handles. */
+int mf_obj_file_open(struct file *file);
+void mf_obj_file_release(struct file *file);
+int mf_handle_add_locked(struct mf_file *mff, struct mf_obj *obj);
+void mf_handle_drop_locked(struct mf_file *mff, struct mf_obj *obj);
+struct mf_obj *mf_obj_from_handle(struct file *file, u64 map_offset);
 struct mf_obj *mf_obj_handle_lock(struct file *file, u64 map_offset);
 struct mf_obj *mf_obj_handle_find(struct file *file, u64 map_offset);
 void mf_obj_handle_unlock(struct file *file);
-void mf_obj_unref(struct mf_obj *obj);
-int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
-	       u64 *contig);
-bool mf_obj_may_write(const struct mf_obj *obj);
+struct mf_obj *mf_obj_from_pgoff(struct file *file, unsigned long pgoff);
+struct mf_obj *mf_obj_lookup_ref(struct mf_ns *ns, const char *id,
+					unsigned int access,
+					struct mf_file *mff);
 
-/* Object core (mf_object.c) for the commit ioctl. */
-struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
-				 const char *ns, const char *secid, char *id);
-void mf_obj_abandon(struct file *file, struct mf_obj *obj);
-struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
-				 const char *ns, const char *secid, char *id,
-				 const u64 *pg_off, struct page **pages, u32 n);
+/* mf_lifecycle.c, object core: create, publish, free, teardown, TTL reclaim. */
+struct mf_obj *mf_obj_create(struct mf_ns *ns, const char *id,
+				    u64 size, struct mf_obj_extents *ext,
+				    struct mf_file *mff);
+int mf_obj_publish_locked(struct mf_obj *obj);
 int mf_obj_publish(struct mf_obj *obj);
-int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len);
+int mf_obj_free_locked(struct mf_ns *ns, const char *id);
+void mf_ns_destroy_all(struct mf_obj_pool *opool);
+int mf_obj_init(void);
+void mf_obj_exit(void);
 
-/* Mappings (mf_mmap.c) for the object core and the device. */
-void mf_mmap_exit(void);
-int mf_mmap_init(void);
-void mf_mmap_open_file(struct file *file);
+/* mf_derive.c, object core: copy-on-write, derive and commit's new object. */
+int __mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len);
+int mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len);
+struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
+				 const char *ns_name, const char *secid,
+				 char *id);
+struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
+				 const char *ns_name, const char *secid,
+				 char *id, const u64 *pg_off,
+				 struct page **pages, u32 n);
+void mf_obj_abandon(struct file *file, struct mf_obj *obj);
+
+/* mf_obj_attach.c, users of the core: the objects of a pool at attach and detach. */
+int mf_obj_pool_attach(struct mf_pool *pool);
+int mf_obj_pool_detach(struct mf_pool *pool, bool force);
+int mf_rec_rebuild(struct mf_obj_pool *opool);
+
+/* mf_data.c, users of the core: the data path ioctls. */
+int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len);
+int mf_ioctl_obj_read(struct file *file, void *arg);
+int mf_ioctl_obj_write(struct file *file, void *arg);
+int mf_ioctl_obj_copy(struct file *file, void *arg);
+int mf_ioctl_obj_gather(struct file *file, void *arg);
+int mf_ioctl_obj_swapin(struct file *file, void *arg);
+
+/* mf_mmap.c, users of the core: mmap and faults. */
+extern const struct vm_operations_struct mf_vm_ops;
+u64 mf_fault_off(const struct mf_obj *obj, pgoff_t pgoff);
 int mf_mmap(struct file *file, struct vm_area_struct *vma);
 unsigned long mf_get_unmapped_area(struct file *file, unsigned long addr,
 				   unsigned long len, unsigned long pgoff,
 				   unsigned long flags);
-void mf_mmap_zap(struct mf_obj *obj, u64 pos, u64 len);
+
+/* mf_commit.c, users of the core: MF_IOC_OBJ_COMMIT. */
 int mf_ioctl_obj_commit(struct file *file, void *arg);
 
-/* mf_object.c: the rest of the object core. */
-int mf_obj_init(struct kobject *parent);
-void mf_obj_exit(void);
-int mf_obj_file_open(struct file *file);
-void mf_obj_file_release(struct file *file);
-struct mf_obj *mf_obj_from_handle(struct file *file, u64 map_offset);
-int mf_obj_check_access(const struct mf_obj *obj, unsigned int access);
-int __mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len);
-bool mf_obj_hide_locked(struct mf_obj *obj);
-void mf_obj_destroy(struct mf_obj *obj);
-void mf_obj_free_extents(struct mf_obj_pool *opool,
-			 struct mf_obj_extents *ext);
-struct mf_obj_extents *mf_obj_extents_alloc(u32 nr);
-int mf_obj_ext_find(const struct mf_obj_extents *ext, u64 off);
-int mf_uses_get(struct mf_obj_pool *opool, u64 base, u64 n);
-bool mf_uses_put(struct mf_obj_pool *opool, u64 base);
-u64 mf_uses_count(struct mf_obj_pool *opool, u64 base);
-void mf_uses_drop_all(struct mf_obj_pool *opool);
-void mf_quarantine_init(struct mf_obj_pool *opool);
-bool mf_obj_pinned(struct mf_obj *obj);
-void mf_quarantine_retry(struct mf_obj_pool *opool);
-void mf_quarantine_drop(struct mf_obj_pool *opool);
-struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
-			  struct mf_obj_extents *ext);
-int mf_obj_insert_locked(struct mf_obj *obj);
-void mf_obj_put_struct(struct mf_obj *obj);
+/* mf_nl_dump.c, users of the core: the netlink commands. */
+int mf_nl_dump_init(void);
 
+/* mf_ioctl_ns.c, ioctl entry points: namespaces. */
+int mf_ioctl_ns_create(struct file *file, void *arg);
+int mf_ioctl_ns_destroy(struct file *file, void *arg);
+int mf_ioctl_ns_list(struct file *file, void *arg);
+
+/* mf_ioctl_obj.c, ioctl entry points: objects. */
 int mf_ioctl_obj_alloc(struct file *file, void *arg);
 int mf_ioctl_obj_get(struct file *file, void *arg);
 int mf_ioctl_obj_put(struct file *file, void *arg);
@@ -410,51 +505,6 @@ int mf_ioctl_obj_publish(struct file *file, void *arg);
 int mf_ioctl_obj_expand(struct file *file, void *arg);
 int mf_ioctl_obj_stat(struct file *file, void *arg);
 int mf_ioctl_obj_derive(struct file *file, void *arg);
-
-/* mf_ns.c: pools and namespaces. */
-int mf_obj_pool_attach(struct mf_pool *pool);
-int mf_obj_pool_detach(struct mf_pool *pool, bool force);
-struct mf_obj_pool *mf_obj_pool_get(const char *name);
-void mf_obj_pool_put(struct mf_obj_pool *opool);
-int mf_obj_pool_lock_live(struct mf_obj_pool *opool);
-int mf_obj_pools_walk(int (*fn)(struct mf_obj_pool *opool, void *ctx),
-		      void *ctx);
-bool mf_ns_name_valid(const char *name, size_t len);
-bool mf_secid_valid(const char *secid);
-struct mf_ns *mf_ns_lookup_locked(struct mf_obj_pool *opool,
-				  const char *name, const char *secid);
-struct mf_ns *mf_ns_new(struct mf_obj_pool *opool, const char *name,
-			const u8 *salt, const u8 *hash, u64 ttl, u32 attr,
-			time64_t ctime);
-void mf_ns_get(struct mf_ns *ns);
-void mf_ns_put(struct mf_ns *ns);
-void mf_ns_secid_hash(const u8 *salt, const char *secid, u8 *hash);
-void mf_ns_destroy_all(struct mf_obj_pool *opool);
-
-int mf_ioctl_ns_create(struct file *file, void *arg);
-int mf_ioctl_ns_destroy(struct file *file, void *arg);
-int mf_ioctl_ns_list(struct file *file, void *arg);
-
-/* mf_data.c: pool memory and the data path. */
-void *mf_pool_kaddr(struct mf_pool *pool, u64 off);
-int mf_fab_zero(struct mf_pool *pool, u64 off, u64 len);
-int mf_fab_read(struct mf_pool *pool, u64 off, void *buf, u64 len);
-void mf_fab_write(struct mf_pool *pool, u64 off, const void *buf, u64 len);
-int mf_fab_copy(struct mf_pool *pool, u64 dst, u64 src, u64 len);
-
-int mf_ioctl_obj_read(struct file *file, void *arg);
-int mf_ioctl_obj_write(struct file *file, void *arg);
-int mf_ioctl_obj_copy(struct file *file, void *arg);
-int mf_ioctl_obj_gather(struct file *file, void *arg);
-int mf_ioctl_obj_swapin(struct file *file, void *arg);
-
-/* mf_record.c: persistence in fsdax pools. */
-int mf_rec_ns_write(struct mf_ns *ns);
-void mf_rec_ns_retire(struct mf_ns *ns);
-int mf_rec_obj_write(struct mf_obj *obj, const struct mf_obj_extents *ext,
-		     u64 size, u32 type);
-void mf_rec_obj_retire(struct mf_obj *obj);
-int mf_rec_rebuild(struct mf_obj_pool *opool);
 
 /**
  * mf_obj_ext() - an object's current extent array
