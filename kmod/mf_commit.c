@@ -327,7 +327,7 @@ int mf_ioctl_obj_commit(struct file *file, void *arg)
 	if (oc->reserved || oc->bytes || oc->map_offset || oc->copied ||
 	    oc->type || !oc->length || !PAGE_ALIGNED(oc->addr) ||
 	    (memchr_inv(oc->id, 0, sizeof(oc->id)) &&
-	     !mf_ns_name_valid(oc->id, sizeof(oc->id))))
+	     !mf_name_valid(oc->id, sizeof(oc->id))))
 		return -EINVAL;
 	if (check_add_overflow(oc->addr, oc->length, &end) ||
 	    end > TASK_SIZE_MAX)

@@ -52,9 +52,9 @@ static int mf_obj_xfer_locked(struct mf_obj *obj, u64 off, void *buf, u64 len,
 			      bool write)
 {
 	struct mf_pool *pool = obj->ns->pool;
-	struct mf_obj_extents *ext = mf_obj_ext(obj);
-	const struct mf_obj_extent *e;
-	int i = mf_obj_ext_find(ext, off);
+	struct mf_pieces *ext = mf_obj_pieces(obj);
+	const struct mf_piece *e;
+	int i = mf_pieces_find(ext, off);
 	u64 d, n;
 	int ret;
 
@@ -113,7 +113,7 @@ int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len)
 	mutex_lock(&obj->ns->lock);
 	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
 	if (!ret)
-		ret = __mf_obj_prepare_write(obj, off, len);
+		ret = mf_obj_cow_range_locked(obj, off, len);
 	if (!ret)
 		ret = mf_obj_xfer_locked(obj, off, buf, len, true);
 	mutex_unlock(&obj->ns->lock);
@@ -190,16 +190,16 @@ static u64 mf_obj_iter_locked(struct mf_obj *obj, u64 off,
 			      struct iov_iter *iter, u64 len, bool write)
 {
 	struct mf_pool *pool = obj->ns->pool;
-	struct mf_obj_extents *ext = mf_obj_ext(obj);
+	struct mf_pieces *ext = mf_obj_pieces(obj);
 	bool pmem = pool->ops->persistent;
-	const struct mf_obj_extent *e;
+	const struct mf_piece *e;
 	u64 moved = 0, n, got, poff;
 	void *k;
 	int i;
 
 	lockdep_assert_held(&obj->ns->lock);
 	while (moved < len) {
-		i = mf_obj_ext_find(ext, off);
+		i = mf_pieces_find(ext, off);
 		if (i < 0)
 			break;
 		e = &ext->e[i];
@@ -249,7 +249,7 @@ static int mf_obj_user_xfer(struct mf_obj *obj, u64 off, void __user *ubuf,
 		if (write) {
 			ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
 			if (!ret)
-				ret = __mf_obj_prepare_write(obj, off + done, n);
+				ret = mf_obj_cow_range_locked(obj, off + done, n);
 		}
 		if (!ret) {
 			pagefault_disable();
@@ -326,7 +326,7 @@ static int mf_obj_small_io(struct file *file, struct mf_obj_io *io,
 	if (!ret)
 		ret = fault;
 	if (!ret && write)
-		ret = __mf_obj_prepare_write(obj, io->offset, io->length);
+		ret = mf_obj_cow_range_locked(obj, io->offset, io->length);
 	if (!ret)
 		ret = mf_obj_xfer_locked(obj, io->offset, buf, io->length,
 					 write);

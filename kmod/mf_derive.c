@@ -40,9 +40,9 @@ static int mf_obj_cow_one(struct mf_obj *obj, u32 i, u64 at)
 {
 	struct mf_obj_pool *opool = obj->ns->opool;
 	struct mf_pool *pool = opool->pool;
-	struct mf_obj_extents *ext = mf_obj_ext(obj), *nx;
-	struct mf_obj_extent p = ext->e[i], *d;
-	u64 poff, c_off, c_end, p_end, nb;
+	struct mf_pieces *ext = mf_obj_pieces(obj), *nx;
+	struct mf_piece p = ext->e[i], *d;
+	u64 poff, c_off, c_end, p_end, new_base;
 	u32 kept, j;
 	int ret;
 
@@ -52,30 +52,30 @@ static int mf_obj_cow_one(struct mf_obj *obj, u32 i, u64 at)
 	c_end = min(p_end, round_down(poff, MF_PIECE_MAX) + MF_PIECE_MAX);
 	kept = (c_off > p.off) + (c_end < p_end);
 
-	nx = mf_obj_extents_alloc(ext->nr + kept);
+	nx = mf_pieces_alloc(ext->nr + kept);
 	if (!nx)
 		return -ENOMEM;
 	mutex_lock(&pool->lock);
 	ret = pool->dead ? -ENOENT :
-	      mf_ext_alloc(pool->ext, c_end - c_off, MF_TAG_DATA, &nb);
+	      mf_ext_alloc(pool->ext, c_end - c_off, MF_TAG_DATA, &new_base);
 	if (ret) {
 		mutex_unlock(&pool->lock);
 		goto err_free;
 	}
-	ret = mf_uses_get(opool, nb, 1);
+	ret = mf_base_get(opool, new_base, 1);
 	if (!ret) {
-		ret = mf_uses_get(opool, p.base, kept);
+		ret = mf_base_get(opool, p.base, kept);
 		if (ret)
-			mf_uses_put(opool, nb);
+			mf_base_put(opool, new_base);
 	}
 	if (ret) {
-		mf_ext_free(pool->ext, nb);
+		mf_ext_free(pool->ext, new_base);
 		mutex_unlock(&pool->lock);
 		goto err_free;
 	}
 	mutex_unlock(&pool->lock);
 
-	ret = mf_pool_copy(pool, nb, c_off, c_end - c_off);
+	ret = mf_pool_copy(pool, new_base, c_off, c_end - c_off);
 	if (ret)
 		goto err_uses;
 
@@ -83,14 +83,14 @@ static int mf_obj_cow_one(struct mf_obj *obj, u32 i, u64 at)
 	memcpy(d, ext->e, i * sizeof(*d));
 	d += i;
 	if (c_off > p.off)
-		*d++ = (struct mf_obj_extent){ .pos = p.pos, .off = p.off,
+		*d++ = (struct mf_piece){ .pos = p.pos, .off = p.off,
 					       .len = c_off - p.off,
 					       .base = p.base };
-	*d++ = (struct mf_obj_extent){ .pos = p.pos + (c_off - p.off),
-				       .off = nb, .len = c_end - c_off,
-				       .base = nb };
+	*d++ = (struct mf_piece){ .pos = p.pos + (c_off - p.off),
+				       .off = new_base, .len = c_end - c_off,
+				       .base = new_base };
 	if (c_end < p_end)
-		*d++ = (struct mf_obj_extent){ .pos = p.pos + (c_end - p.off),
+		*d++ = (struct mf_piece){ .pos = p.pos + (c_end - p.off),
 					       .off = c_end,
 					       .len = p_end - c_end,
 					       .base = p.base };
@@ -108,13 +108,13 @@ static int mf_obj_cow_one(struct mf_obj *obj, u32 i, u64 at)
 	 * map a page frame of the old array after the zap.
 	 */
 	down_write(&obj->map_lock);
-	rcu_assign_pointer(obj->ext, nx);
+	rcu_assign_pointer(obj->pieces, nx);
 	mf_mapping_zap(obj, p.pos + (c_off - p.off), c_end - c_off);
 	up_write(&obj->map_lock);
-	mf_obj_extents_retire(ext);
+	mf_pieces_retire(ext);
 
 	mutex_lock(&pool->lock);
-	mf_uses_drop(opool, p.base);
+	mf_base_release(opool, p.base);
 	mutex_unlock(&pool->lock);
 	atomic_long_inc(&mf_cnt.cow_pieces);
 	return 0;
@@ -122,8 +122,8 @@ static int mf_obj_cow_one(struct mf_obj *obj, u32 i, u64 at)
 err_uses:
 	mutex_lock(&pool->lock);
 	for (j = 0; j < kept; j++)
-		mf_uses_put(opool, p.base);
-	mf_uses_drop(opool, nb);
+		mf_base_put(opool, p.base);
+	mf_base_release(opool, new_base);
 	mutex_unlock(&pool->lock);
 err_free:
 	kvfree(nx);
@@ -131,7 +131,7 @@ err_free:
 }
 
 /**
- * __mf_obj_prepare_write() - make a range of an object its own to write
+ * mf_obj_cow_range_locked() - make a range of an object its own to write
  * @obj: the object
  * @off: offset of the range
  * @len: its length
@@ -145,10 +145,10 @@ err_free:
  * Return: 0; -EACCES the object is published; -EINVAL the range is
  * beyond the object's memory; -ENOSPC; -ENOMEM; -EIO.
  */
-int __mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len)
+int mf_obj_cow_range_locked(struct mf_obj *obj, u64 off, u64 len)
 {
 	struct mf_obj_pool *opool = obj->ns->opool;
-	struct mf_obj_extents *ext;
+	struct mf_pieces *ext;
 	u64 end, at;
 	int i, last, ret;
 	bool shared;
@@ -162,9 +162,9 @@ int __mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len)
 	    end > mf_obj_alloc_len(opool->pool, obj->size))
 		return -EINVAL;
 	for (;;) {
-		ext = mf_obj_ext(obj);
-		i = mf_obj_ext_find(ext, off);
-		last = mf_obj_ext_find(ext, end - 1);
+		ext = mf_obj_pieces(obj);
+		i = mf_pieces_find(ext, off);
+		last = mf_pieces_find(ext, end - 1);
 		if (i < 0 || last < 0)
 			return -EINVAL;
 		shared = false;
@@ -185,22 +185,22 @@ int __mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len)
 }
 
 /**
- * mf_obj_prepare_write() - make a range of an object its own to write
+ * mf_obj_cow_range() - make a range of an object its own to write
  * @obj: the object; the caller holds a reference
  * @off: offset of the range
  * @len: its length
  *
- * For the mappings' write faults: see __mf_obj_prepare_write().
+ * For the mappings' write faults: see mf_obj_cow_range_locked().
  *
  * Context: process context; takes @obj->ns->lock.
- * Return: as __mf_obj_prepare_write().
+ * Return: as mf_obj_cow_range_locked().
  */
-int mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len)
+int mf_obj_cow_range(struct mf_obj *obj, u64 off, u64 len)
 {
 	int ret;
 
 	mutex_lock(&obj->ns->lock);
-	ret = __mf_obj_prepare_write(obj, off, len);
+	ret = mf_obj_cow_range_locked(obj, off, len);
 	mutex_unlock(&obj->ns->lock);
 	return ret;
 }
@@ -212,10 +212,10 @@ int mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len)
  * would keep reaching a piece after derive made it shared.
  */
 static int mf_obj_derive_pieces(struct mf_obj *src,
-				struct mf_obj_extents **out)
+				struct mf_pieces **out)
 {
 	struct mf_obj_pool *opool = src->ns->opool;
-	struct mf_obj_extents *ext = mf_obj_ext(src), *nx;
+	struct mf_pieces *ext = mf_obj_pieces(src), *nx;
 	u64 off, end, next;
 	u32 i, j, n = 0;
 	int ret = 0;
@@ -231,12 +231,12 @@ static int mf_obj_derive_pieces(struct mf_obj *src,
 		if (n > U32_MAX / 2)
 			return -ENOMEM;
 	}
-	nx = mf_obj_extents_alloc(n);
+	nx = mf_pieces_alloc(n);
 	if (!nx)
 		return -ENOMEM;
 	j = 0;
 	for (i = 0; i < ext->nr; i++) {
-		const struct mf_obj_extent *p = &ext->e[i];
+		const struct mf_piece *p = &ext->e[i];
 
 		for (off = p->off, end = p->off + p->len; off < end;
 		     off = next) {
@@ -252,13 +252,13 @@ static int mf_obj_derive_pieces(struct mf_obj *src,
 	nx->nr = j;
 	mutex_lock(&opool->pool->lock);
 	for (i = 0; i < nx->nr; i++) {
-		ret = mf_uses_get(opool, nx->e[i].base, 1);
+		ret = mf_base_get(opool, nx->e[i].base, 1);
 		if (ret)
 			break;
 	}
 	if (ret) {
 		while (i--)
-			mf_uses_put(opool, nx->e[i].base);
+			mf_base_put(opool, nx->e[i].base);
 	}
 	mutex_unlock(&opool->pool->lock);
 	if (ret) {
@@ -277,7 +277,7 @@ static int mf_obj_derive_pieces(struct mf_obj *src,
  * pinned, with @nx's uses dropped and @nx freed.  A published source has
  * no writable mapping or pin to worry about (publish checked).
  */
-static int mf_obj_share_pieces(struct mf_obj *src, struct mf_obj_extents *nx)
+static int mf_obj_share_pieces(struct mf_obj *src, struct mf_pieces *nx)
 {
 	struct mf_obj_pool *opool = src->ns->opool;
 	int ret = 0;
@@ -296,7 +296,7 @@ static int mf_obj_share_pieces(struct mf_obj *src, struct mf_obj_extents *nx)
 	up_write(&src->map_lock);
 	if (ret) {
 		mutex_lock(&opool->pool->lock);
-		mf_obj_free_extents(opool, nx);
+		mf_pieces_free(opool, nx);
 		mutex_unlock(&opool->pool->lock);
 		kvfree(nx);
 	}
@@ -314,7 +314,7 @@ static int mf_obj_share_pieces(struct mf_obj *src, struct mf_obj_extents *nx)
  *
  * The new object is private to the caller and has the source's size and
  * contents; it shares the source's memory in pieces of at most 2 MiB
- * until either object writes a piece (__mf_obj_prepare_write()).  Only
+ * until either object writes a piece (mf_obj_cow_range_locked()).  Only
  * its record is new memory.
  *
  * Context: process context; takes the pool's lock.
@@ -329,7 +329,7 @@ struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
 				 char *id)
 {
 	struct mf_obj_pool *opool = src->ns->opool;
-	struct mf_obj_extents *nx;
+	struct mf_pieces *nx;
 	struct mf_obj *obj;
 	struct mf_ns *ns;
 	u64 size;
@@ -373,22 +373,22 @@ out_unlock:
 }
 
 /*
- * The pieces of a commit: @nx0 (the source's pieces, derived: one use
+ * The pieces of a commit: @derived (the source's pieces, derived: one use
  * each) with the @n units at sorted object offsets @unit_off replaced by
- * consecutive units of the fresh extent @nb.  Fills @nx, and @parts[i]
- * with the number of parts of @nx0's piece i that are left.  Returns the
- * number of pieces that reference @nb.  Touches no use count.
+ * consecutive units of the fresh extent @new_base.  Fills @nx, and @parts[i]
+ * with the number of parts of @derived's piece i that are left.  Returns the
+ * number of pieces that reference @new_base.  Touches no use count.
  */
-static u64 mf_commit_pieces(const struct mf_obj_extents *nx0,
-			    const u64 *unit_off, u32 n, u64 unit, u64 nb,
-			    struct mf_obj_extents *nx, u32 *parts)
+static u64 mf_commit_pieces(const struct mf_pieces *derived,
+			    const u64 *unit_off, u32 n, u64 unit, u64 new_base,
+			    struct mf_pieces *nx, u32 *parts)
 {
 	u64 pos, end, at, fresh = 0;
 	u32 i, j = 0, k;
 
 	nx->nr = 0;
-	for (i = 0; i < nx0->nr; i++) {
-		const struct mf_obj_extent *p = &nx0->e[i];
+	for (i = 0; i < derived->nr; i++) {
+		const struct mf_piece *p = &derived->e[i];
 
 		pos = p->pos;
 		end = p->pos + p->len;
@@ -398,7 +398,7 @@ static u64 mf_commit_pieces(const struct mf_obj_extents *nx0,
 				j++;
 			at = j < n && unit_off[j] < end ? unit_off[j] : end;
 			if (at > pos) {
-				nx->e[nx->nr++] = (struct mf_obj_extent){
+				nx->e[nx->nr++] = (struct mf_piece){
 					.pos = pos, .off = p->off + (pos - p->pos),
 					.len = at - pos, .base = p->base };
 				parts[i]++;
@@ -410,9 +410,9 @@ static u64 mf_commit_pieces(const struct mf_obj_extents *nx0,
 			while (k + 1 < n && unit_off[k + 1] == unit_off[k] + unit &&
 			       unit_off[k + 1] < end)
 				k++;
-			nx->e[nx->nr++] = (struct mf_obj_extent){
-				.pos = pos, .off = nb + (u64)j * unit,
-				.len = (u64)(k - j + 1) * unit, .base = nb };
+			nx->e[nx->nr++] = (struct mf_piece){
+				.pos = pos, .off = new_base + (u64)j * unit,
+				.len = (u64)(k - j + 1) * unit, .base = new_base };
 			fresh++;
 			pos += (u64)(k - j + 1) * unit;
 			j = k + 1;
@@ -424,32 +424,32 @@ static u64 mf_commit_pieces(const struct mf_obj_extents *nx0,
 /*
  * Apply the use counts of mf_commit_pieces()'s result: one more use per
  * extra part of a source piece, one fewer for a piece with no part left,
- * @fresh for @nb.  All or nothing.  Pool lock held.
+ * @fresh for @new_base.  All or nothing.  Pool lock held.
  */
 static int mf_commit_uses(struct mf_obj_pool *opool,
-			  const struct mf_obj_extents *nx0, const u32 *parts,
-			  u64 nb, u64 fresh)
+			  const struct mf_pieces *derived, const u32 *parts,
+			  u64 new_base, u64 fresh)
 {
 	u32 i, done;
 	int ret = 0;
 
 	mf_pool_assert_locked(opool->pool);
-	for (i = 0; i < nx0->nr; i++) {
+	for (i = 0; i < derived->nr; i++) {
 		if (parts[i] > 1) {
-			ret = mf_uses_get(opool, nx0->e[i].base, parts[i] - 1);
+			ret = mf_base_get(opool, derived->e[i].base, parts[i] - 1);
 			if (ret)
 				break;
 		}
 	}
 	done = i;	/* entries [0, done) got their uses */
 	if (!ret && fresh)
-		ret = mf_uses_get(opool, nb, fresh);
+		ret = mf_base_get(opool, new_base, fresh);
 	if (ret) {
 		for (i = 0; i < done; i++) {
 			u32 m;
 
 			for (m = 1; parts[i] > 1 && m < parts[i]; m++)
-				mf_uses_put(opool, nx0->e[i].base);
+				mf_base_put(opool, derived->e[i].base);
 		}
 		return ret;
 	}
@@ -457,9 +457,9 @@ static int mf_commit_uses(struct mf_obj_pool *opool,
 	 * Usually not the last use, since the source holds its own pieces;
 	 * but a write of the source may have copied one meanwhile.
 	 */
-	for (i = 0; i < nx0->nr; i++)
+	for (i = 0; i < derived->nr; i++)
 		if (!parts[i])
-			mf_uses_drop(opool, nx0->e[i].base);
+			mf_base_release(opool, derived->e[i].base);
 	return 0;
 }
 
@@ -491,13 +491,13 @@ struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
 {
 	struct mf_obj_pool *opool = src->ns->opool;
 	struct mf_pool *pool = opool->pool;
-	u64 unit = 1ULL << pool->unit_shift, nb = 0, fresh;
-	struct mf_obj_extents *nx0 = NULL, *nx = NULL;
+	u64 unit = 1ULL << pool->unit_shift, new_base = 0, fresh;
+	struct mf_pieces *derived = NULL, *nx = NULL;
 	bool have_nb = false;
 	u32 *parts = NULL;
 	struct mf_obj *obj;
 	u64 *unit_off;
-	u32 i, nu = 0;
+	u32 i, nr_units = 0;
 	struct mf_ns *ns;
 	u64 size;
 	int ret;
@@ -512,8 +512,8 @@ struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
 	for (i = 0; i < n; i++) {
 		u64 u = round_down(pg_off[i], unit);
 
-		if (!nu || unit_off[nu - 1] != u)
-			unit_off[nu++] = u;
+		if (!nr_units || unit_off[nr_units - 1] != u)
+			unit_off[nr_units++] = u;
 	}
 	ret = mf_obj_pool_lock_live(opool);
 	if (ret)
@@ -532,64 +532,64 @@ struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
 	}
 	mutex_lock(&src->ns->lock);
 	size = src->size;
-	ret = mf_obj_derive_pieces(src, &nx0);
+	ret = mf_obj_derive_pieces(src, &derived);
 	if (!ret)
-		ret = mf_obj_share_pieces(src, nx0);
+		ret = mf_obj_share_pieces(src, derived);
 	mutex_unlock(&src->ns->lock);
 	if (ret)
 		goto out_unlock;
-	nx = mf_obj_extents_alloc(nx0->nr + 2 * nu);
-	parts = kvmalloc_array(nx0->nr, sizeof(*parts), GFP_KERNEL);
+	nx = mf_pieces_alloc(derived->nr + 2 * nr_units);
+	parts = kvmalloc_array(derived->nr, sizeof(*parts), GFP_KERNEL);
 	if (!nx || !parts) {
 		ret = -ENOMEM;
-		goto err_nx0;
+		goto err_derived;
 	}
 	mutex_lock(&pool->lock);
 	ret = pool->dead ? -ENOENT : 0;
-	if (!ret && nu) {
-		ret = mf_ext_alloc(pool->ext, (u64)nu * unit, MF_TAG_DATA, &nb);
+	if (!ret && nr_units) {
+		ret = mf_ext_alloc(pool->ext, (u64)nr_units * unit, MF_TAG_DATA, &new_base);
 		have_nb = !ret;
 	}
 	if (!ret) {
-		fresh = mf_commit_pieces(nx0, unit_off, nu, unit, nb, nx,
+		fresh = mf_commit_pieces(derived, unit_off, nr_units, unit, new_base, nx,
 					 parts);
-		ret = mf_commit_uses(opool, nx0, parts, nb, fresh);
+		ret = mf_commit_uses(opool, derived, parts, new_base, fresh);
 	}
 	if (ret && have_nb)
-		mf_ext_free(pool->ext, nb);
+		mf_ext_free(pool->ext, new_base);
 	mutex_unlock(&pool->lock);
 	if (ret)
-		goto err_nx0;
+		goto err_derived;
 
 	/* The fresh units: the source's bytes (units above a page)... */
-	for (i = 0; i < nu && unit > PAGE_SIZE && !ret; i++) {
-		int si = mf_obj_ext_find(nx0, unit_off[i]);
+	for (i = 0; i < nr_units && unit > PAGE_SIZE && !ret; i++) {
+		int si = mf_pieces_find(derived, unit_off[i]);
 
 		ret = si < 0 ? -EINVAL :
-		      mf_pool_copy(pool, nb + (u64)i * unit,
-				  nx0->e[si].off + (unit_off[i] - nx0->e[si].pos),
-				  unit);
+		      mf_pool_copy(pool, new_base + (u64)i * unit,
+				   derived->e[si].off + (unit_off[i] - derived->e[si].pos),
+				   unit);
 	}
 	/*
-	 * ...then the process's pages, each into a unit of @nb: never into
+	 * ...then the process's pages, each into a unit of @new_base: never into
 	 * a piece the new object shares with @src or anyone else.
 	 */
 	for (i = 0; i < n && !ret; i++) {
-		int e = mf_obj_ext_find(nx, pg_off[i]);
+		int e = mf_pieces_find(nx, pg_off[i]);
 
-		if (e < 0 || nx->e[e].base != nb) {
+		if (e < 0 || nx->e[e].base != new_base) {
 			MF_DEBUG_ASSERT(0);
 			ret = -EINVAL;
 			break;
 		}
 		mf_pool_write(pool, nx->e[e].off + (pg_off[i] - nx->e[e].pos),
-			     page_address(pages[i]), PAGE_SIZE);
+			      page_address(pages[i]), PAGE_SIZE);
 	}
-	kvfree(nx0);
+	kvfree(derived);
 	kvfree(parts);
 	if (ret) {
 		mutex_lock(&pool->lock);
-		mf_obj_free_extents(opool, nx);
+		mf_pieces_free(opool, nx);
 		mutex_unlock(&pool->lock);
 		kvfree(nx);
 		goto out_unlock;
@@ -603,13 +603,13 @@ struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
 	kvfree(unit_off);
 	return obj;
 
-err_nx0:
+err_derived:
 	kvfree(nx);
 	kvfree(parts);
 	mutex_lock(&pool->lock);
-	mf_obj_free_extents(opool, nx0);
+	mf_pieces_free(opool, derived);
 	mutex_unlock(&pool->lock);
-	kvfree(nx0);
+	kvfree(derived);
 out_unlock:
 	mutex_unlock(&opool->lock);
 out_free:

@@ -251,14 +251,14 @@ struct mf_obj *mf_obj_from_pgoff(struct file *file, unsigned long pgoff)
  * handle of @mff if it is not NULL.
  */
 struct mf_obj *mf_obj_lookup_ref(struct mf_ns *ns, const char *id,
-					unsigned int access,
-					struct mf_file *mff)
+				 unsigned int access,
+				 struct mf_file *mff)
 {
 	struct mf_obj *obj;
 	int ret;
 
 	lockdep_assert_held(&ns->opool->lock);
-	if (!mf_ns_name_valid(id, MF_OBJ_ID_LEN))
+	if (!mf_name_valid(id, MF_OBJ_ID_LEN))
 		return ERR_PTR(-EINVAL);
 	if (mff)
 		mutex_lock(&mff->lock);

@@ -41,7 +41,7 @@ int mf_ioctl_ns_create(struct file *file, void *arg)
 	struct mf_ns *ns;
 	int ret;
 
-	if (nc->reserved || !mf_ns_name_valid(nc->name, MF_NS_NAME_LEN) ||
+	if (nc->reserved || !mf_name_valid(nc->name, MF_NS_NAME_LEN) ||
 	    !mf_secid_valid(nc->secid))
 		return -EINVAL;
 	opool = mf_obj_pool_get(nc->pool);

@@ -65,7 +65,7 @@ static_assert(sizeof(struct mf_obj_derive) == 240);
 int mf_ioctl_obj_alloc(struct file *file, void *arg)
 {
 	struct mf_obj_alloc *oa = arg;
-	struct mf_obj_extents *ext;
+	struct mf_pieces *ext;
 	struct mf_obj_pool *opool;
 	struct mf_obj *obj;
 	struct mf_ns *ns;
@@ -110,7 +110,7 @@ int mf_ioctl_obj_alloc(struct file *file, void *arg)
 	ns = mf_ns_lookup_locked(opool, oa->name.ns, oa->name.secid);
 	if (IS_ERR(ns)) {
 		mutex_lock(&opool->pool->lock);
-		mf_obj_free_extents(opool, ext);
+		mf_pieces_free(opool, ext);
 		mutex_unlock(&opool->pool->lock);
 		kvfree(ext);
 		ret = PTR_ERR(ns);
@@ -280,7 +280,7 @@ int mf_ioctl_obj_batch_free(struct file *file, void *arg)
 
 	if (bf->reserved || bf->nr_freed || bf->first_failed ||
 	    bf->first_error || bf->count > MF_OBJ_BATCH_MAX ||
-	    !mf_ns_name_valid(bf->ns, MF_NS_NAME_LEN) ||
+	    !mf_name_valid(bf->ns, MF_NS_NAME_LEN) ||
 	    !mf_secid_valid(bf->secid))
 		return -EINVAL;
 	opool = mf_obj_pool_get(bf->pool);
@@ -403,7 +403,7 @@ out_put:
 int mf_ioctl_obj_expand(struct file *file, void *arg)
 {
 	struct mf_obj_expand *oe = arg;
-	struct mf_obj_extents *ext, *fresh = NULL, *nx = NULL;
+	struct mf_pieces *ext, *fresh = NULL, *nx = NULL;
 	struct mf_obj_pool *opool;
 	u64 old_len, new_len, size;
 	struct mf_obj *obj;
@@ -455,9 +455,9 @@ again:
 	}
 	if (ret)
 		goto err_fresh;
-	ext = mf_obj_ext(obj);
+	ext = mf_obj_pieces(obj);
 	if (fresh) {
-		nx = mf_obj_extents_alloc(ext->nr + fresh->nr);
+		nx = mf_pieces_alloc(ext->nr + fresh->nr);
 		if (!nx) {
 			ret = -ENOMEM;
 			goto err_fresh;
@@ -476,8 +476,8 @@ again:
 		}
 	}
 	if (nx) {
-		rcu_assign_pointer(obj->ext, nx);
-		mf_obj_extents_retire(ext);
+		rcu_assign_pointer(obj->pieces, nx);
+		mf_pieces_retire(ext);
 	}
 	if (!(obj->flags & MF_OBJF_FREED))
 		obj->ns->bytes += oe->bytes - obj->size;
@@ -509,7 +509,7 @@ out:
 int mf_ioctl_obj_stat(struct file *file, void *arg)
 {
 	struct mf_obj_stat *st = arg;
-	struct mf_obj_extents *ext;
+	struct mf_pieces *ext;
 	struct mf_obj_pool *opool;
 	struct mf_obj *obj;
 	time64_t now;
@@ -524,7 +524,7 @@ int mf_ioctl_obj_stat(struct file *file, void *arg)
 	opool = obj->ns->opool;
 	now = ktime_get_real_seconds();
 	mutex_lock(&obj->ns->lock);
-	ext = mf_obj_ext(obj);
+	ext = mf_obj_pieces(obj);
 	st->bytes = obj->size;
 	st->type = obj->type;
 	st->obj_flags = obj->flags & MF_OBJF_FREED ? MF_OBJ_STAT_FREED : 0;
@@ -538,7 +538,7 @@ int mf_ioctl_obj_stat(struct file *file, void *arg)
 	st->ctime = obj->ctime;
 	st->ext_bytes = mf_obj_alloc_len(opool->pool, obj->size);
 	mutex_lock(&opool->pool->lock);
-	st->nr_shared = mf_ext_count_shared(opool, ext);
+	st->nr_shared = mf_pieces_count_shared(opool, ext);
 	mutex_unlock(&opool->pool->lock);
 	strscpy_pad(st->pool, opool->pool->name, sizeof(st->pool));
 	strscpy_pad(st->ns, obj->ns->name, sizeof(st->ns));
@@ -570,7 +570,7 @@ int mf_ioctl_obj_derive(struct file *file, void *arg)
 
 	if (od->reserved || od->bytes || od->map_offset || od->type ||
 	    (memchr_inv(od->id, 0, sizeof(od->id)) &&
-	     !mf_ns_name_valid(od->id, sizeof(od->id))))
+	     !mf_name_valid(od->id, sizeof(od->id))))
 		return -EINVAL;
 	src = mf_obj_from_handle(file, od->src);
 	if (IS_ERR(src))

@@ -73,8 +73,8 @@ MODULE_PARM_DESC(reclaim_interval_ms,
  * reference, the handle's) or an ERR_PTR; @ext is dropped on error.
  */
 struct mf_obj *mf_obj_create(struct mf_ns *ns, const char *id,
-				    u64 size, struct mf_obj_extents *ext,
-				    struct mf_file *mff)
+			     u64 size, struct mf_pieces *ext,
+			     struct mf_file *mff)
 {
 	struct mf_obj_pool *opool = ns->opool;
 	struct mf_obj *obj;
@@ -84,7 +84,7 @@ struct mf_obj *mf_obj_create(struct mf_ns *ns, const char *id,
 	obj = mf_obj_new(ns, id, size, ext);
 	if (!obj) {
 		mutex_lock(&opool->pool->lock);
-		mf_obj_free_extents(opool, ext);
+		mf_pieces_free(opool, ext);
 		mutex_unlock(&opool->pool->lock);
 		kvfree(ext);
 		return ERR_PTR(-ENOMEM);
@@ -145,7 +145,7 @@ int mf_obj_publish_locked(struct mf_obj *obj)
 	if (mf_obj_pinned(obj))
 		return -EBUSY;
 	if (obj->record != MF_NO_RECORD) {
-		ret = mf_rec_obj_write(obj, mf_obj_ext(obj), obj->size,
+		ret = mf_rec_obj_write(obj, mf_obj_pieces(obj), obj->size,
 				       MF_OBJ_SHARED_RO);
 		if (ret)
 			return ret;
@@ -192,7 +192,7 @@ int mf_obj_free_locked(struct mf_ns *ns, const char *id)
 	bool destroy;
 
 	lockdep_assert_held(&ns->opool->lock);
-	if (!mf_ns_name_valid(id, MF_OBJ_ID_LEN))
+	if (!mf_name_valid(id, MF_OBJ_ID_LEN))
 		return -EINVAL;
 	mutex_lock(&ns->lock);
 	obj = mf_obj_find_locked(ns, id);
@@ -241,7 +241,7 @@ void mf_ns_destroy_all(struct mf_obj_pool *opool)
 		mf_ns_unlist_locked(ns);
 	}
 	/* The use counts go with the allocator: no extent is freed. */
-	mf_uses_drop_all(opool);
+	mf_base_counts_clear(opool);
 	while (!list_empty(&reap)) {
 		obj = list_first_entry(&reap, struct mf_obj, reap);
 		list_del_init(&obj->reap);

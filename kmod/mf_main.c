@@ -256,8 +256,8 @@ static long mf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
  * @file: the new open file
  *
  * Every open file has a table of the object handles it holds
- * (mf_object.c); MF_IOC_VERSION and the pool ioctls do not use it.  All
- * open files share one address_space, for the mappings (mf_mmap.c).
+ * (mf_file.c); MF_IOC_VERSION and the pool ioctls do not use it.  All
+ * open files share one address_space, for the mappings (mf_mapping.c).
  *
  * Context: process context.
  * Return: 0 or -ENOMEM.

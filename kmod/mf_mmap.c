@@ -51,7 +51,7 @@ u64 mf_fault_off(const struct mf_obj *obj, pgoff_t pgoff)
 	return (u64)(pgoff - obj->map_pgoff) << PAGE_SHIFT;
 }
 
-/* The fault code for an errno of mf_obj_prepare_write(). */
+/* The fault code for an errno of mf_obj_cow_range(). */
 static vm_fault_t mf_errno_to_fault(int err)
 {
 	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
@@ -78,7 +78,7 @@ static vm_fault_t mf_fault_map(struct vm_fault *vmf, struct mf_obj *obj,
 	for (tries = 0; tries < MF_FAULT_RETRIES; tries++) {
 		seq = READ_ONCE(obj->share_seq);
 		if (own) {
-			ret = mf_obj_prepare_write(obj, off, len);
+			ret = mf_obj_cow_range(obj, off, len);
 			if (ret)
 				return mf_errno_to_fault(ret);
 		}
@@ -192,7 +192,7 @@ static vm_fault_t mf_vm_pfn_mkwrite(struct vm_fault *vmf)
 	if (!mf_fault_in_object(obj, off, PAGE_SIZE))
 		return VM_FAULT_SIGBUS;
 	atomic_long_inc(&mf_cnt.mkwrite);
-	ret = mf_obj_prepare_write(obj, off, PAGE_SIZE);
+	ret = mf_obj_cow_range(obj, off, PAGE_SIZE);
 	return ret ? mf_errno_to_fault(ret) : 0;
 }
 

@@ -35,7 +35,6 @@ enum mf_nl_group {
 /* Whether the family is registered: the hooks send nothing otherwise. */
 static bool mf_nl_live;
 
-
 /* Requests may name a pool, a namespace and an object; nothing else. */
 const struct nla_policy mf_nl_policy[MF_NL_ATTR_MAX + 1] = {
 	[MF_NL_ATTR_POOL] = { .type = NLA_NUL_STRING,

@@ -244,7 +244,7 @@ static int mf_nl_fill_obj(struct sk_buff *skb, const struct mf_obj *obj,
 			  time64_t now, struct user_namespace *uns)
 {
 	const struct mf_ns *ns = obj->ns;
-	const struct mf_obj_extents *ext = mf_obj_ext(obj);
+	const struct mf_pieces *ext = mf_obj_pieces(obj);
 
 	if (nla_put_string(skb, MF_NL_ATTR_POOL, ns->pool->name) ||
 	    nla_put_string(skb, MF_NL_ATTR_NS, ns->name) ||

@@ -23,14 +23,14 @@
 /* ---- names ---------------------------------------------------------------- */
 
 /**
- * mf_ns_name_valid() - check a namespace name or object id from a struct
+ * mf_name_valid() - check a namespace name or object id from a struct
  * @name: @len bytes
  * @len: size of the field
  *
  * Return: true if @name is 1 to @len - 1 characters of [A-Za-z0-9_.:-],
  * NUL-terminated and zero-padded.
  */
-bool mf_ns_name_valid(const char *name, size_t len)
+bool mf_name_valid(const char *name, size_t len)
 {
 	size_t n = strnlen(name, len);
 	size_t i;
@@ -151,7 +151,7 @@ struct mf_ns *mf_ns_new(struct mf_obj_pool *opool, const char *name,
 
 /* The live namespace called @name, or NULL. */
 struct mf_ns *mf_ns_find_locked(struct mf_obj_pool *opool,
-				       const char *name)
+				const char *name)
 {
 	struct mf_ns *ns;
 
@@ -181,7 +181,7 @@ struct mf_ns *mf_ns_lookup_locked(struct mf_obj_pool *opool,
 	int bad;
 
 	lockdep_assert_held(&opool->lock);
-	if (!mf_ns_name_valid(name, MF_NS_NAME_LEN) || !mf_secid_valid(secid))
+	if (!mf_name_valid(name, MF_NS_NAME_LEN) || !mf_secid_valid(secid))
 		return ERR_PTR(-EINVAL);
 	ns = mf_ns_find_locked(opool, name);
 	if (!ns)

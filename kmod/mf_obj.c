@@ -55,7 +55,7 @@ static void mf_obj_release(struct kref *kref)
 
 	if (obj->nr)
 		xa_erase(&mf_obj_numbers, obj->nr);
-	mf_obj_extents_retire(rcu_dereference_protected(obj->ext, 1));
+	mf_pieces_retire(rcu_dereference_protected(obj->pieces, 1));
 	mf_ns_put(obj->ns);
 	kfree(obj);
 	atomic_long_dec(&mf_cnt.objects);
@@ -84,7 +84,7 @@ void mf_obj_put_struct(struct mf_obj *obj)
  * Return: the object, or NULL (@ext is then the caller's still).
  */
 struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
-			  struct mf_obj_extents *ext)
+			  struct mf_pieces *ext)
 {
 	struct mf_obj *obj;
 	u32 nr;
@@ -117,7 +117,7 @@ struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
 	init_rwsem(&obj->map_lock);
 	obj->nr = nr;
 	obj->map_pgoff = (unsigned long)nr << MF_MAP_PGOFF_SHIFT;
-	RCU_INIT_POINTER(obj->ext, ext);
+	RCU_INIT_POINTER(obj->pieces, ext);
 	obj->record = MF_NO_RECORD;
 	atomic_long_inc(&mf_cnt.objects);
 	return obj;
@@ -301,7 +301,7 @@ void mf_obj_destroy(struct mf_obj *obj)
 	struct mf_obj_pool *opool = obj->ns->opool;
 
 	mutex_lock(&opool->pool->lock);
-	mf_obj_free_extents(opool, rcu_dereference_protected(obj->ext, 1));
+	mf_pieces_free(opool, rcu_dereference_protected(obj->pieces, 1));
 	mutex_unlock(&opool->pool->lock);
 	mf_obj_put_struct(obj);
 }
@@ -346,21 +346,21 @@ bool mf_obj_is_owner(const struct mf_obj *obj)
  *
  * Context: any; takes no lock (RCU).  A piece may be replaced by
  * derive-on-write right after this returns: the mappings must call
- * mf_obj_prepare_write() before they map writable.
+ * mf_obj_cow_range() before they map writable.
  * Return: 0, or -EINVAL if @off is beyond the object.
  */
 int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
 	       u64 *contig)
 {
 	struct mf_pool *pool = obj->ns->pool;
-	const struct mf_obj_extent *e;
-	struct mf_obj_extents *ext;
+	const struct mf_piece *e;
+	struct mf_pieces *ext;
 	u64 poff;
 	int i;
 
 	rcu_read_lock();
-	ext = rcu_dereference(obj->ext);
-	i = mf_obj_ext_find(ext, off);
+	ext = rcu_dereference(obj->pieces);
+	i = mf_pieces_find(ext, off);
 	if (i < 0) {
 		rcu_read_unlock();
 		return -EINVAL;
@@ -381,7 +381,7 @@ bool mf_obj_name_ok(const struct mf_obj_name *name, bool id_may_be_empty)
 {
 	if (id_may_be_empty && !memchr_inv(name->id, 0, sizeof(name->id)))
 		return true;
-	return mf_ns_name_valid(name->id, sizeof(name->id));
+	return mf_name_valid(name->id, sizeof(name->id));
 }
 
 /**

@@ -30,8 +30,8 @@
  * @pool: the pool, its allocator loaded, not yet listed
  *
  * A persistent pool's namespaces and objects are rebuilt from its records
- * (mf_rec_rebuild()).  Called by mf_pool.c at the end of a successful
- * attach.
+ * (mf_rec_rebuild()).  Called by mf_ioctl_pool.c after the pool layer's
+ * part of an attach.
  *
  * Context: process context; mf_pools_lock held.
  * Return: 0, or a negative errno (nothing is left behind).
@@ -70,7 +70,7 @@ int mf_obj_pool_attach(struct mf_pool *pool)
  * an ioctl in flight), and, for a volatile pool, while it holds objects:
  * their contents would be lost.  Otherwise the pool's DRAM state goes; a
  * persistent pool's namespaces and objects stay in its records.  Called by
- * mf_pool.c before it detaches a pool; a pool it does not know is fine.
+ * mf_ioctl_pool.c before the pool layer detaches it; a pool it does not know is fine.
  *
  * Context: process context; mf_pools_lock held.
  * Return: 0, or -EBUSY (nothing changed).
@@ -201,7 +201,7 @@ static bool mf_rebuild_ns(struct mf_obj_pool *opool, const struct mf_rb_ext *x,
 	    le32_to_cpu(r.rec_size) != sizeof(r) ||
 	    le64_to_cpu(r.self) != x->off || !uuid_equal(&uuid, &pool->uuid) ||
 	    le32_to_cpu(r.checksum) != mf_ns_rec_csum(&r) ||
-	    !mf_ns_name_valid(r.name, sizeof(r.name)))
+	    !mf_name_valid(r.name, sizeof(r.name)))
 		return false;
 	list_for_each_entry(ns, &opool->namespaces, node)
 		if (!strncmp(ns->name, r.name, sizeof(r.name)))
@@ -232,7 +232,7 @@ static struct mf_ns *mf_rebuild_check_obj(struct mf_obj_pool *opool,
 
 	size = le64_to_cpu(r->size);
 	if (le32_to_cpu(r->checksum) != mf_obj_rec_csum(r, nr) ||
-	    !mf_ns_name_valid(r->id, sizeof(r->id)) || !size ||
+	    !mf_name_valid(r->id, sizeof(r->id)) || !size ||
 	    size > MF_OBJ_MAX_SIZE ||
 	    (type != MF_OBJ_PRIVATE_RW && type != MF_OBJ_SHARED_RO) ||
 	    !uid_valid(make_kuid(&init_user_ns, le32_to_cpu(r->owner))))
@@ -265,7 +265,7 @@ static bool mf_rebuild_obj(struct mf_obj_pool *opool, struct mf_rebuild *rb,
 {
 	struct mf_pool *pool = opool->pool;
 	struct mf_obj_rec hdr, *r = NULL;
-	struct mf_obj_extents *ext = NULL;
+	struct mf_pieces *ext = NULL;
 	struct mf_obj *obj, *old;
 	struct mf_ns *ns;
 	bool ok = false;
@@ -285,7 +285,7 @@ static bool mf_rebuild_obj(struct mf_obj_pool *opool, struct mf_rebuild *rb,
 		return false;
 	len = struct_size(r, e, nr);
 	r = kvmalloc(len, GFP_KERNEL);
-	ext = mf_obj_extents_alloc(nr);
+	ext = mf_pieces_alloc(nr);
 	if (!r || !ext) {
 		*err = -ENOMEM;
 		goto out;
@@ -360,7 +360,7 @@ static int mf_rebuild_uses(struct mf_obj_pool *opool, struct mf_rebuild *rb,
 			   u64 *orphans)
 {
 	struct mf_pool *pool = opool->pool;
-	struct mf_obj_extents *ext;
+	struct mf_pieces *ext;
 	struct mf_obj *obj;
 	struct rb_node *n;
 	struct mf_ns *ns;
@@ -374,9 +374,9 @@ static int mf_rebuild_uses(struct mf_obj_pool *opool, struct mf_rebuild *rb,
 		mutex_lock(&pool->lock);
 		for (n = rb_first(&ns->objects); n && !ret; n = rb_next(n)) {
 			obj = rb_entry(n, struct mf_obj, rb);
-			ext = mf_obj_ext(obj);
+			ext = mf_obj_pieces(obj);
 			for (j = 0; j < ext->nr && !ret; j++)
-				ret = mf_uses_get(opool, ext->e[j].base, 1);
+				ret = mf_base_get(opool, ext->e[j].base, 1);
 		}
 		mutex_unlock(&pool->lock);
 		mutex_unlock(&ns->lock);
@@ -386,7 +386,7 @@ static int mf_rebuild_uses(struct mf_obj_pool *opool, struct mf_rebuild *rb,
 	}
 	mutex_lock(&pool->lock);
 	for (i = 0; i < rb->data.n && !ret; i++) {
-		if (mf_uses_count(opool, rb->data.v[i].off))
+		if (mf_base_count(opool, rb->data.v[i].off))
 			continue;
 		if (!mf_ext_free(pool->ext, rb->data.v[i].off))
 			(*orphans)++;

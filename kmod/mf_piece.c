@@ -35,14 +35,14 @@
 /* ---- use counts of base extents -------------------------------------------- */
 
 /**
- * mf_uses_count() - the pieces that reference a base extent
+ * mf_base_count() - the pieces that reference a base extent
  * @opool: the pool
  * @base: the extent's offset
  *
  * Context: @opool->pool->lock held.
  * Return: the count, 0 if the extent is not in use by objects.
  */
-u64 mf_uses_count(struct mf_obj_pool *opool, u64 base)
+u64 mf_base_count(struct mf_obj_pool *opool, u64 base)
 {
 	void *v;
 
@@ -52,7 +52,7 @@ u64 mf_uses_count(struct mf_obj_pool *opool, u64 base)
 }
 
 /**
- * mf_uses_get() - count more pieces that reference a base extent
+ * mf_base_get() - count more pieces that reference a base extent
  * @opool: the pool
  * @base: the extent's offset
  * @n: pieces to add
@@ -60,9 +60,9 @@ u64 mf_uses_count(struct mf_obj_pool *opool, u64 base)
  * Context: @opool->pool->lock held.
  * Return: 0 or -ENOMEM (nothing changed).
  */
-int mf_uses_get(struct mf_obj_pool *opool, u64 base, u64 n)
+int mf_base_get(struct mf_obj_pool *opool, u64 base, u64 n)
 {
-	u64 old = mf_uses_count(opool, base);
+	u64 old = mf_base_count(opool, base);
 	int ret;
 
 	if (!n)
@@ -79,17 +79,17 @@ int mf_uses_get(struct mf_obj_pool *opool, u64 base, u64 n)
 }
 
 /**
- * mf_uses_put() - count one piece fewer that references a base extent
+ * mf_base_put() - count one piece fewer that references a base extent
  * @opool: the pool
  * @base: the extent's offset
  *
  * Context: @opool->pool->lock held.
  * Return: true if that was the last one: the caller frees the extent.
  */
-bool mf_uses_put(struct mf_obj_pool *opool, u64 base)
+bool mf_base_put(struct mf_obj_pool *opool, u64 base)
 {
 	unsigned long idx = base >> opool->pool->unit_shift;
-	u64 old = mf_uses_count(opool, base);
+	u64 old = mf_base_count(opool, base);
 
 	if (WARN_ON_ONCE(!old))
 		return false;
@@ -107,12 +107,12 @@ bool mf_uses_put(struct mf_obj_pool *opool, u64 base)
 }
 
 /**
- * mf_uses_drop_all() - forget every use count of a detached pool
+ * mf_base_counts_clear() - forget every use count of a detached pool
  * @opool: the pool, dead; its extents go with the allocator
  *
  * Context: @opool->lock held.
  */
-void mf_uses_drop_all(struct mf_obj_pool *opool)
+void mf_base_counts_clear(struct mf_obj_pool *opool)
 {
 	unsigned long idx;
 	void *v;
@@ -127,7 +127,7 @@ void mf_uses_drop_all(struct mf_obj_pool *opool)
 }
 
 /* The pieces of @ext that reference @base. */
-static u64 mf_ext_own_count(const struct mf_obj_extents *ext, u64 base)
+static u64 mf_pieces_base_count(const struct mf_pieces *ext, u64 base)
 {
 	u64 n = 0;
 	u32 i;
@@ -139,11 +139,11 @@ static u64 mf_ext_own_count(const struct mf_obj_extents *ext, u64 base)
 
 /* Whether piece @i of @ext shares its base with another object. */
 bool mf_piece_shared(struct mf_obj_pool *opool,
-			    const struct mf_obj_extents *ext, u32 i)
+		     const struct mf_pieces *ext, u32 i)
 {
 	u64 base = ext->e[i].base;
 
-	return mf_uses_count(opool, base) > mf_ext_own_count(ext, base);
+	return mf_base_count(opool, base) > mf_pieces_base_count(ext, base);
 }
 
 static int mf_u64_cmp(const void *a, const void *b)
@@ -158,8 +158,8 @@ static int mf_u64_cmp(const void *a, const void *b)
  * O(n log n): the bases are sorted, and each run of one base is shared
  * if the pool counts more pieces on it than the run has.
  */
-u32 mf_ext_count_shared(struct mf_obj_pool *opool,
-			       const struct mf_obj_extents *ext)
+u32 mf_pieces_count_shared(struct mf_obj_pool *opool,
+			const struct mf_pieces *ext)
 {
 	u32 i, j, n = 0;
 	u64 *bases;
@@ -178,7 +178,7 @@ u32 mf_ext_count_shared(struct mf_obj_pool *opool,
 	for (i = 0; i < ext->nr; i = j) {
 		for (j = i + 1; j < ext->nr && bases[j] == bases[i]; j++)
 			;
-		if (mf_uses_count(opool, bases[i]) > j - i)
+		if (mf_base_count(opool, bases[i]) > j - i)
 			n += j - i;
 	}
 	kvfree(bases);
@@ -188,14 +188,14 @@ u32 mf_ext_count_shared(struct mf_obj_pool *opool,
 /* ---- extent arrays ----------------------------------------------------------- */
 
 /**
- * mf_obj_extents_alloc() - allocate an extent array
+ * mf_pieces_alloc() - allocate an extent array
  * @nr: entries
  *
  * Return: the array with @nr set and the entries zeroed, or NULL.
  */
-struct mf_obj_extents *mf_obj_extents_alloc(u32 nr)
+struct mf_pieces *mf_pieces_alloc(u32 nr)
 {
-	struct mf_obj_extents *ext;
+	struct mf_pieces *ext;
 
 	ext = kvzalloc(struct_size(ext, e, nr), GFP_KERNEL);
 	if (ext)
@@ -204,26 +204,26 @@ struct mf_obj_extents *mf_obj_extents_alloc(u32 nr)
 }
 
 /* Free an array that RCU readers may still see. */
-void mf_obj_extents_retire(struct mf_obj_extents *ext)
+void mf_pieces_retire(struct mf_pieces *ext)
 {
 	if (ext)
 		kvfree_rcu(ext, rcu);
 }
 
 /**
- * mf_obj_ext_find() - the piece of an extent array that holds a byte
+ * mf_pieces_find() - the piece of an extent array that holds a byte
  * @ext: the array
  * @off: offset in the object
  *
  * Return: the piece's index, or -1 if @off is beyond the array.
  */
-int mf_obj_ext_find(const struct mf_obj_extents *ext, u64 off)
+int mf_pieces_find(const struct mf_pieces *ext, u64 off)
 {
 	u32 lo = 0, hi = ext->nr;
 
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
-		const struct mf_obj_extent *e = &ext->e[mid];
+		const struct mf_piece *e = &ext->e[mid];
 
 		if (off < e->pos)
 			hi = mid;
@@ -334,7 +334,7 @@ static bool mf_extent_pinned(struct mf_obj_pool *opool, u64 base)
  */
 bool mf_obj_pinned(struct mf_obj *obj)
 {
-	struct mf_obj_extents *ext = mf_obj_ext(obj);
+	struct mf_pieces *ext = mf_obj_pieces(obj);
 	u32 i;
 
 	lockdep_assert_held(&obj->ns->lock);
@@ -377,13 +377,13 @@ static bool mf_quarantine_add(struct mf_obj_pool *opool, u64 base)
  * extent to the pool, or to the quarantine while a page of it is
  * pinned: every "last use" goes through here.  Pool lock held.
  */
-void mf_uses_drop(struct mf_obj_pool *opool, u64 base)
+void mf_base_release(struct mf_obj_pool *opool, u64 base)
 {
 	struct mf_pool *pool = opool->pool;
 	int ret;
 
 	mf_pool_assert_locked(pool);
-	if (!mf_uses_put(opool, base) || mf_quarantine_add(opool, base))
+	if (!mf_base_put(opool, base) || mf_quarantine_add(opool, base))
 		return;
 	ret = mf_ext_free(pool->ext, base);
 	if (ret)
@@ -459,7 +459,7 @@ void mf_quarantine_drop(struct mf_obj_pool *opool)
 }
 
 /**
- * mf_obj_free_extents() - drop the pieces of an extent array
+ * mf_pieces_free() - drop the pieces of an extent array
  * @opool: their pool
  * @ext: the array (not freed here)
  *
@@ -467,8 +467,8 @@ void mf_quarantine_drop(struct mf_obj_pool *opool)
  *
  * Context: @opool->pool->lock held; the pool is live.
  */
-void mf_obj_free_extents(struct mf_obj_pool *opool,
-			 struct mf_obj_extents *ext)
+void mf_pieces_free(struct mf_obj_pool *opool,
+			 struct mf_pieces *ext)
 {
 	struct mf_pool *pool = opool->pool;
 	u32 i;
@@ -477,20 +477,20 @@ void mf_obj_free_extents(struct mf_obj_pool *opool,
 	if (!ext)
 		return;
 	for (i = 0; i < ext->nr; i++)
-		mf_uses_drop(opool, ext->e[i].base);
+		mf_base_release(opool, ext->e[i].base);
 	mf_pool_space(pool);
 }
 
 /* Undo mf_alloc_fresh(): drop the first @nr pieces of @e. */
 void mf_drop_pieces(struct mf_obj_pool *opool,
-			   const struct mf_obj_extent *e, u32 nr)
+		    const struct mf_piece *e, u32 nr)
 {
 	struct mf_pool *pool = opool->pool;
 	u32 i;
 
 	mutex_lock(&pool->lock);
 	for (i = 0; i < nr; i++)
-		mf_uses_drop(opool, e[i].base);
+		mf_base_release(opool, e[i].base);
 	mutex_unlock(&pool->lock);
 }
 
@@ -510,14 +510,14 @@ void mf_drop_pieces(struct mf_obj_pool *opool,
  * Return: 0; -ENOSPC; -ENOENT the pool was detached; -ENOMEM.
  */
 int mf_alloc_fresh(struct mf_obj_pool *opool,
-			  const struct mf_obj_extents *old, u64 len,
-			  struct mf_obj_extents **out)
+		   const struct mf_pieces *old, u64 len,
+		   struct mf_pieces **out)
 {
 	struct mf_pool *pool = opool->pool;
 	u64 unit = 1ULL << pool->unit_shift;
 	u32 nr_old = old ? old->nr : 0, nr = 0, i;
-	struct mf_obj_extent *e;
-	struct mf_obj_extents *ext;
+	struct mf_piece *e;
+	struct mf_pieces *ext;
 	u64 pos = 0, chunk = len, want, off;
 	struct mf_ext_stat st;
 	int ret = 0;
@@ -551,7 +551,7 @@ int mf_alloc_fresh(struct mf_obj_pool *opool,
 		} else {
 			ret = mf_ext_alloc(pool->ext, want, MF_TAG_DATA, &off);
 			if (!ret) {
-				ret = mf_uses_get(opool, off, 1);
+				ret = mf_base_get(opool, off, 1);
 				if (ret)
 					mf_ext_free(pool->ext, off);
 			}
@@ -577,7 +577,7 @@ int mf_alloc_fresh(struct mf_obj_pool *opool,
 		if (ret)
 			goto err;
 	}
-	ext = mf_obj_extents_alloc(nr_old + nr);
+	ext = mf_pieces_alloc(nr_old + nr);
 	if (!ext) {
 		ret = -ENOMEM;
 		goto err;

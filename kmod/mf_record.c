@@ -107,7 +107,7 @@ void mf_rec_ns_retire(struct mf_ns *ns)
  * Return: 0 with @obj->record and @obj->rec_gen set; -ENOSPC, -ENOENT,
  * -ENOMEM (the old record then stays).
  */
-int mf_rec_obj_write(struct mf_obj *obj, const struct mf_obj_extents *ext,
+int mf_rec_obj_write(struct mf_obj *obj, const struct mf_pieces *ext,
 		     u64 size, u32 type)
 {
 	struct mf_pool *pool = obj->ns->pool;
