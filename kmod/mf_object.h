@@ -353,7 +353,7 @@ void mf_base_counts_clear(struct mf_obj_pool *opool);
 bool mf_piece_shared(struct mf_obj_pool *opool,
 		     const struct mf_pieces *ext, u32 i);
 u32 mf_pieces_count_shared(struct mf_obj_pool *opool,
-			const struct mf_pieces *ext);
+			   const struct mf_pieces *ext);
 struct mf_pieces *mf_pieces_alloc(u32 nr);
 void mf_pieces_retire(struct mf_pieces *ext);
 int mf_pieces_find(const struct mf_pieces *ext, u64 off);
@@ -363,7 +363,7 @@ void mf_base_release(struct mf_obj_pool *opool, u64 base);
 void mf_quarantine_retry(struct mf_obj_pool *opool);
 void mf_quarantine_drop(struct mf_obj_pool *opool);
 void mf_pieces_free(struct mf_obj_pool *opool,
-			 struct mf_pieces *ext);
+		    struct mf_pieces *ext);
 void mf_drop_pieces(struct mf_obj_pool *opool,
 		    const struct mf_piece *e, u32 nr);
 int mf_alloc_fresh(struct mf_obj_pool *opool,

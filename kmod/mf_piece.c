@@ -159,7 +159,7 @@ static int mf_u64_cmp(const void *a, const void *b)
  * if the pool counts more pieces on it than the run has.
  */
 u32 mf_pieces_count_shared(struct mf_obj_pool *opool,
-			const struct mf_pieces *ext)
+			   const struct mf_pieces *ext)
 {
 	u32 i, j, n = 0;
 	u64 *bases;
@@ -468,7 +468,7 @@ void mf_quarantine_drop(struct mf_obj_pool *opool)
  * Context: @opool->pool->lock held; the pool is live.
  */
 void mf_pieces_free(struct mf_obj_pool *opool,
-			 struct mf_pieces *ext)
+		    struct mf_pieces *ext)
 {
 	struct mf_pool *pool = opool->pool;
 	u32 i;
