@@ -362,7 +362,7 @@ out:
 	json_arr_end();
 }
 
-static int run(int argc, char **argv)
+int cmd_devices(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "human", no_argument, NULL, 'u' },
@@ -396,16 +396,11 @@ static int run(int argc, char **argv)
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd cmd_devices = {
-	.name = "devices",
-	.summary = "list the devices that could back a pool (JSON)",
-	.usage = "usage: mfadm devices [-u]\n"
-		 "\n"
-		 "Print, as one JSON object, what could back a pool: CXL\n"
-		 "memdevs and regions, pmem (nvdimm) regions and namespaces,\n"
-		 "dax devices and NUMA nodes, each with the pool on it if the\n"
-		 "memfabric module is loaded.  Needs no privilege and no\n"
-		 "module.  -u, --human: sizes as \"512.00 MiB\".\n",
-	.run = run,
-};
-MFADM_COMMAND(cmd_devices);
+const char mfadm_usage_devices[] =
+	"usage: mfadm devices [-u]\n"
+	"\n"
+	"Print, as one JSON object, what could back a pool: CXL\n"
+	"memdevs and regions, pmem (nvdimm) regions and namespaces,\n"
+	"dax devices and NUMA nodes, each with the pool on it if the\n"
+	"memfabric module is loaded.  Needs no privilege and no\n"
+	"module.  -u, --human: sizes as \"512.00 MiB\".\n";

@@ -100,7 +100,7 @@ static int print_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int monitor(int argc, char **argv)
+int cmd_monitor(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "human", no_argument, NULL, 'u' },
@@ -167,20 +167,15 @@ static int monitor(int argc, char **argv)
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd cmd_monitor = {
-	.name = "monitor",
-	.summary = "print events as they happen (JSON lines)",
-	.usage = "usage: mfadm monitor [-u]\n"
-		 "\n"
-		 "Print memfabric's events, one JSON object per line, flushed,\n"
-		 "until SIGINT or SIGTERM (then exit 0).  \"event\" is one of\n"
-		 "obj-created, obj-published, obj-freed, obj-reclaimed,\n"
-		 "ns-created, ns-destroyed, pool-low (free space fell below 10%\n"
-		 "of the capacity) and pool-ok (back to 15% or more); \"time\"\n"
-		 "is when mfadm read it (seconds since the epoch), and the\n"
-		 "event's fields follow: pool, ns, id, size, type, owner, ttl,\n"
-		 "attr, capacity, used, free.  Needs CAP_SYS_ADMIN.\n"
-		 "-u, --human: sizes as \"4.00 KiB\".\n",
-	.run = monitor,
-};
-MFADM_COMMAND(cmd_monitor);
+const char mfadm_usage_monitor[] =
+	"usage: mfadm monitor [-u]\n"
+	"\n"
+	"Print memfabric's events, one JSON object per line, flushed,\n"
+	"until SIGINT or SIGTERM (then exit 0).  \"event\" is one of\n"
+	"obj-created, obj-published, obj-freed, obj-reclaimed,\n"
+	"ns-created, ns-destroyed, pool-low (free space fell below 10%\n"
+	"of the capacity) and pool-ok (back to 15% or more); \"time\"\n"
+	"is when mfadm read it (seconds since the epoch), and the\n"
+	"event's fields follow: pool, ns, id, size, type, owner, ttl,\n"
+	"attr, capacity, used, free.  Needs CAP_SYS_ADMIN.\n"
+	"-u, --human: sizes as \"4.00 KiB\".\n";

@@ -130,7 +130,7 @@ static int secid_ok(const char *who, const char *secid)
 
 /* ---- ns create ---------------------------------------------------------- */
 
-static int ns_create(int argc, char **argv)
+int cmd_ns_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "secid", required_argument, NULL, 's' },
@@ -221,26 +221,22 @@ static int ns_create(int argc, char **argv)
 	return rc;
 }
 
-static const struct mfadm_cmd ns_create_cmd = {
-	.name = "create",
-	.summary = "create a namespace (JSON of it)",
-	.usage = "usage: mfadm ns create POOL NS --secid SECID [--ttl SECONDS] [--attr N]\n"
-		 "\n"
-		 "Create namespace NS in POOL, guarded by SECID (1 to 63 bytes),\n"
-		 "and print it as 'mfadm ns list' does.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --secid SECID   the namespace's secId (needed)\n"
-		 "  --ttl SECONDS   how long a published object lives once nothing\n"
-		 "                  references it (from its creation); 0 (the\n"
-		 "                  default): forever\n"
-		 "  --attr N        an attribute word kept with it (default 0)\n",
-	.run = ns_create,
-};
+const char mfadm_usage_ns_create[] =
+	"usage: mfadm ns create POOL NS --secid SECID [--ttl SECONDS] [--attr N]\n"
+	"\n"
+	"Create namespace NS in POOL, guarded by SECID (1 to 63 bytes),\n"
+	"and print it as 'mfadm ns list' does.\n"
+	"\n"
+	"Options:\n"
+	"  --secid SECID   the namespace's secId (needed)\n"
+	"  --ttl SECONDS   how long a published object lives once nothing\n"
+	"                  references it (from its creation); 0 (the\n"
+	"                  default): forever\n"
+	"  --attr N        an attribute word kept with it (default 0)\n";
 
 /* ---- ns destroy --------------------------------------------------------- */
 
-static int ns_destroy(int argc, char **argv)
+int cmd_ns_destroy(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "secid", required_argument, NULL, 's' },
@@ -315,21 +311,17 @@ static int ns_destroy(int argc, char **argv)
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd ns_destroy_cmd = {
-	.name = "destroy",
-	.summary = "destroy a namespace (JSON of what was freed)",
-	.usage = "usage: mfadm ns destroy POOL NS --secid SECID [--force]\n"
-		 "\n"
-		 "Destroy namespace NS of POOL and print {\"pool\", \"name\",\n"
-		 "\"freed\", \"deferred\"}: objects freed at once, and those whose\n"
-		 "memory waits for their last reference.  Fails while it holds\n"
-		 "objects unless --force frees them (whoever owns them).\n",
-	.run = ns_destroy,
-};
+const char mfadm_usage_ns_destroy[] =
+	"usage: mfadm ns destroy POOL NS --secid SECID [--force]\n"
+	"\n"
+	"Destroy namespace NS of POOL and print {\"pool\", \"name\",\n"
+	"\"freed\", \"deferred\"}: objects freed at once, and those whose\n"
+	"memory waits for their last reference.  Fails while it holds\n"
+	"objects unless --force frees them (whoever owns them).\n";
 
 /* ---- ns list ------------------------------------------------------------ */
 
-static int ns_list_cmd_run(int argc, char **argv)
+int cmd_ns_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pool", required_argument, NULL, 'p' },
@@ -383,31 +375,18 @@ static int ns_list_cmd_run(int argc, char **argv)
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd ns_list_cmd = {
-	.name = "list",
-	.summary = "list namespaces (JSON)",
-	.usage = "usage: mfadm ns list [--pool POOL] [-u]\n"
-		 "\n"
-		 "Print the namespaces as a JSON array, in order of creation per\n"
-		 "pool: pool, name, ttl, attr, objects, bytes and ctime.\n"
-		 "  --pool POOL  only POOL's\n"
-		 "  -u, --human  sizes as \"4.00 MiB\"\n",
-	.run = ns_list_cmd_run,
-};
+const char mfadm_usage_ns_list[] =
+	"usage: mfadm ns list [--pool POOL] [-u]\n"
+	"\n"
+	"Print the namespaces as a JSON array, in order of creation per\n"
+	"pool: pool, name, ttl, attr, objects, bytes and ctime.\n"
+	"  --pool POOL  only POOL's\n"
+	"  -u, --human  sizes as \"4.00 MiB\"\n";
 
 /* ---- the group ------------------------------------------------------------ */
 
-static const struct mfadm_cmd *const ns_subcmds[] = {
-	&ns_create_cmd, &ns_destroy_cmd, &ns_list_cmd, NULL,
-};
-
-static const struct mfadm_cmd cmd_ns = {
-	.name = "ns",
-	.summary = "create, destroy and list namespaces",
-	.usage = "usage: mfadm ns COMMAND [ARGS]\n"
-		 "\n"
-		 "memfabric's namespaces: named groups of objects in a pool,\n"
-		 "guarded by a secId.  See 'mfadm help ns COMMAND'.\n",
-	.subcmds = ns_subcmds,
-};
-MFADM_COMMAND(cmd_ns);
+const char mfadm_usage_ns[] =
+	"usage: mfadm ns COMMAND [ARGS]\n"
+	"\n"
+	"memfabric's namespaces: named groups of objects in a pool,\n"
+	"guarded by a secId.  See 'mfadm help ns COMMAND'.\n";

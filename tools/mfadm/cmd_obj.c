@@ -96,7 +96,7 @@ static int print_obj(uint8_t cmd, struct nlattr **attrs, void *arg)
 	return 0;
 }
 
-static int obj_list(int argc, char **argv)
+int cmd_obj_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pool", required_argument, NULL, 'p' },
@@ -171,25 +171,21 @@ static int obj_list(int argc, char **argv)
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd obj_list_cmd = {
-	.name = "list",
-	.summary = "list objects (JSON, from the netlink dump)",
-	.usage = "usage: mfadm obj list [--pool POOL] [--ns NS] [-u]\n"
-		 "\n"
-		 "Print the objects as a JSON array, by pool, namespace and id,\n"
-		 "from the module's generic netlink dump: each with pool, ns,\n"
-		 "id, size, type (\"private-rw\" or \"shared-ro\"), refcount,\n"
-		 "mappings, owner (uid), age and ctime (seconds) and extents.\n"
-		 "Objects that were freed and wait for their last reference\n"
-		 "are not listed.  Needs CAP_SYS_ADMIN.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --pool POOL  only the objects of POOL (an error if it is\n"
-		 "               not attached)\n"
-		 "  --ns NS      only those of namespaces called NS\n"
-		 "  -u, --human  sizes as \"4.00 KiB\"\n",
-	.run = obj_list,
-};
+const char mfadm_usage_obj_list[] =
+	"usage: mfadm obj list [--pool POOL] [--ns NS] [-u]\n"
+	"\n"
+	"Print the objects as a JSON array, by pool, namespace and id,\n"
+	"from the module's generic netlink dump: each with pool, ns,\n"
+	"id, size, type (\"private-rw\" or \"shared-ro\"), refcount,\n"
+	"mappings, owner (uid), age and ctime (seconds) and extents.\n"
+	"Objects that were freed and wait for their last reference\n"
+	"are not listed.  Needs CAP_SYS_ADMIN.\n"
+	"\n"
+	"Options:\n"
+	"  --pool POOL  only the objects of POOL (an error if it is\n"
+	"               not attached)\n"
+	"  --ns NS      only those of namespaces called NS\n"
+	"  -u, --human  sizes as \"4.00 KiB\"\n";
 
 /* ---- obj show ----------------------------------------------------------- */
 
@@ -234,7 +230,7 @@ static void not_found(const char *who, const char *pool, const char *ns,
 			  who, id, ns, pool);
 }
 
-static int obj_show(int argc, char **argv)
+int cmd_obj_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "human", no_argument, NULL, 'u' },
@@ -276,19 +272,15 @@ static int obj_show(int argc, char **argv)
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd obj_show_cmd = {
-	.name = "show",
-	.summary = "show one object (JSON)",
-	.usage = "usage: mfadm obj show POOL NS ID [-u]\n"
-		 "\n"
-		 "Print object ID of namespace NS in POOL as a JSON object, as\n"
-		 "'mfadm obj list' does.  No secId is needed; CAP_SYS_ADMIN is.\n",
-	.run = obj_show,
-};
+const char mfadm_usage_obj_show[] =
+	"usage: mfadm obj show POOL NS ID [-u]\n"
+	"\n"
+	"Print object ID of namespace NS in POOL as a JSON object, as\n"
+	"'mfadm obj list' does.  No secId is needed; CAP_SYS_ADMIN is.\n";
 
 /* ---- obj free ----------------------------------------------------------- */
 
-static int obj_free(int argc, char **argv)
+int cmd_obj_free(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "secid", required_argument, NULL, 's' },
@@ -355,30 +347,17 @@ static int obj_free(int argc, char **argv)
 	return MFADM_OK;
 }
 
-static const struct mfadm_cmd obj_free_cmd = {
-	.name = "free",
-	.summary = "free an object",
-	.usage = "usage: mfadm obj free POOL NS ID --secid SECID\n"
-		 "\n"
-		 "Free object ID of namespace NS in POOL: it disappears at once,\n"
-		 "its memory returns to the pool when its last reference goes.\n"
-		 "Needs the namespace's secId, and the object's owner or\n"
-		 "CAP_SYS_ADMIN.\n",
-	.run = obj_free,
-};
+const char mfadm_usage_obj_free[] =
+	"usage: mfadm obj free POOL NS ID --secid SECID\n"
+	"\n"
+	"Free object ID of namespace NS in POOL: it disappears at once,\n"
+	"its memory returns to the pool when its last reference goes.\n"
+	"Needs the namespace's secId, and the object's owner or\n"
+	"CAP_SYS_ADMIN.\n";
 
 /* ---- the group ------------------------------------------------------------ */
 
-static const struct mfadm_cmd *const obj_subcmds[] = {
-	&obj_list_cmd, &obj_show_cmd, &obj_free_cmd, NULL,
-};
-
-static const struct mfadm_cmd cmd_obj = {
-	.name = "obj",
-	.summary = "list, show and free objects",
-	.usage = "usage: mfadm obj COMMAND [ARGS]\n"
-		 "\n"
-		 "memfabric's objects.  See 'mfadm help obj COMMAND'.\n",
-	.subcmds = obj_subcmds,
-};
-MFADM_COMMAND(cmd_obj);
+const char mfadm_usage_obj[] =
+	"usage: mfadm obj COMMAND [ARGS]\n"
+	"\n"
+	"memfabric's objects.  See 'mfadm help obj COMMAND'.\n";

@@ -186,7 +186,7 @@ static void attach_err(const struct mf_pool_attach *a, const char *dev,
 	}
 }
 
-static int pool_add(int argc, char **argv)
+int cmd_pool_add(int argc, char **argv)
 {
 	enum source src = SRC_NONE;
 	const char *arg = NULL, *size_s = NULL;
@@ -414,10 +414,7 @@ out:
 	return rc;
 }
 
-static const struct mfadm_cmd pool_add_cmd = {
-	.name = "add",
-	.summary = "attach a pool (JSON of the new pool)",
-	.usage =
+const char mfadm_usage_pool_add[] =
 	"usage: mfadm pool add NAME BACKEND [--size SIZE] [--unit SIZE] [--format]\n"
 	"\n"
 	"Attach pool NAME and print its entry (as 'mfadm pool list') as JSON.\n"
@@ -443,9 +440,7 @@ static const struct mfadm_cmd pool_add_cmd = {
 	"                (default 4K; a loaded pool keeps its own)\n"
 	"  --format      format the device even if it holds other data or a\n"
 	"                pool (whose contents are lost)\n"
-	"SIZE: a number of bytes with an optional K, M, G or T suffix.\n",
-	.run = pool_add,
-};
+	"SIZE: a number of bytes with an optional K, M, G or T suffix.\n";
 
 /* ---- pool remove ----------------------------------------------------- */
 
@@ -473,7 +468,7 @@ static int one_name(const char *who, int argc, char **argv,
 	return MFADM_OK;
 }
 
-static int pool_remove(int argc, char **argv)
+int cmd_pool_remove(int argc, char **argv)
 {
 	struct mf_pool_detach d = { .size = sizeof(d) };
 	const char *name;
@@ -501,21 +496,17 @@ static int pool_remove(int argc, char **argv)
 	return MFADM_OK;
 }
 
-static const struct mfadm_cmd pool_remove_cmd = {
-	.name = "remove",
-	.summary = "detach a pool",
-	.usage = "usage: mfadm pool remove NAME\n"
-		 "\n"
-		 "Detach pool NAME.  A persistent (fsdax) pool stays on its\n"
-		 "device and comes back with 'mfadm pool add'; a volatile\n"
-		 "pool's memory is freed.  Fails while the pool is in use.\n"
-		 "Needs CAP_SYS_ADMIN.\n",
-	.run = pool_remove,
-};
+const char mfadm_usage_pool_remove[] =
+	"usage: mfadm pool remove NAME\n"
+	"\n"
+	"Detach pool NAME.  A persistent (fsdax) pool stays on its\n"
+	"device and comes back with 'mfadm pool add'; a volatile\n"
+	"pool's memory is freed.  Fails while the pool is in use.\n"
+	"Needs CAP_SYS_ADMIN.\n";
 
 /* ---- pool list ----------------------------------------------------------- */
 
-static int pool_list(int argc, char **argv)
+int cmd_pool_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "human", no_argument, NULL, 'u' },
@@ -552,20 +543,16 @@ static int pool_list(int argc, char **argv)
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd pool_list_cmd = {
-	.name = "list",
-	.summary = "list the attached pools (JSON)",
-	.usage = "usage: mfadm pool list [-u]\n"
-		 "\n"
-		 "Print the attached pools as a JSON array, in order of\n"
-		 "attachment.  -u, --human: sizes as \"512.00 MiB\" and\n"
-		 "fragmentation as a percentage.\n",
-	.run = pool_list,
-};
+const char mfadm_usage_pool_list[] =
+	"usage: mfadm pool list [-u]\n"
+	"\n"
+	"Print the attached pools as a JSON array, in order of\n"
+	"attachment.  -u, --human: sizes as \"512.00 MiB\" and\n"
+	"fragmentation as a percentage.\n";
 
 /* ---- pool check -------------------------------------------------------- */
 
-static int pool_check(int argc, char **argv)
+int cmd_pool_check(int argc, char **argv)
 {
 	struct mf_pool_check chk = { .size = sizeof(chk) };
 	char what[sizeof(chk.what) + 1];
@@ -616,31 +603,18 @@ static int pool_check(int argc, char **argv)
 	return MFADM_OK;
 }
 
-static const struct mfadm_cmd pool_check_cmd = {
-	.name = "check",
-	.summary = "check a pool's metadata (JSON; exit 1 if unsound)",
-	.usage = "usage: mfadm pool check NAME\n"
-		 "\n"
-		 "Check pool NAME's metadata (superblock, allocator) and print\n"
-		 "{\"pool\":NAME,\"errors\":N,\"first_error\":UNIT|\"superblock\"|null,\n"
-		 " \"what\":TEXT}.  Exits 1 if errors were found.\n",
-	.run = pool_check,
-};
+const char mfadm_usage_pool_check[] =
+	"usage: mfadm pool check NAME\n"
+	"\n"
+	"Check pool NAME's metadata (superblock, allocator) and print\n"
+	"{\"pool\":NAME,\"errors\":N,\"first_error\":UNIT|\"superblock\"|null,\n"
+	" \"what\":TEXT}.  Exits 1 if errors were found.\n";
 
 /* ---- the group ------------------------------------------------------------ */
 
-static const struct mfadm_cmd *const pool_subcmds[] = {
-	&pool_add_cmd, &pool_remove_cmd, &pool_list_cmd, &pool_check_cmd, NULL,
-};
-
-static const struct mfadm_cmd cmd_pool = {
-	.name = "pool",
-	.summary = "attach, detach, list and check pools",
-	.usage = "usage: mfadm pool COMMAND [ARGS]\n"
-		 "\n"
-		 "Manage memfabric's pools: named memory on an fsdax device\n"
-		 "(persistent), a NUMA node or RAM.  See 'mfadm help pool\n"
-		 "COMMAND'.\n",
-	.subcmds = pool_subcmds,
-};
-MFADM_COMMAND(cmd_pool);
+const char mfadm_usage_pool[] =
+	"usage: mfadm pool COMMAND [ARGS]\n"
+	"\n"
+	"Manage memfabric's pools: named memory on an fsdax device\n"
+	"(persistent), a NUMA node or RAM.  See 'mfadm help pool\n"
+	"COMMAND'.\n";

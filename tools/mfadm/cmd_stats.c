@@ -65,7 +65,7 @@ static void sysfs_stats(void)
 	json_obj_end();
 }
 
-static int run(int argc, char **argv)
+int cmd_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "human", no_argument, NULL, 'u' },
@@ -130,16 +130,11 @@ static int run(int argc, char **argv)
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd cmd_stats = {
-	.name = "stats",
-	.summary = "module-wide statistics (JSON)",
-	.usage = "usage: mfadm stats [-u]\n"
-		 "\n"
-		 "Print one JSON object: the module's version, ABI and\n"
-		 "features, the number of pools and their total capacity,\n"
-		 "used and free bytes and extents, and the counters of\n"
-		 "/sys/kernel/memfabric/stats/ (\"stats\", null if the module\n"
-		 "has none).  -u, --human: sizes as \"512.00 MiB\".\n",
-	.run = run,
-};
-MFADM_COMMAND(cmd_stats);
+const char mfadm_usage_stats[] =
+	"usage: mfadm stats [-u]\n"
+	"\n"
+	"Print one JSON object: the module's version, ABI and\n"
+	"features, the number of pools and their total capacity,\n"
+	"used and free bytes and extents, and the counters of\n"
+	"/sys/kernel/memfabric/stats/ (\"stats\", null if the module\n"
+	"has none).  -u, --human: sizes as \"512.00 MiB\".\n";

@@ -11,7 +11,7 @@
 
 #include <memfabric/bm.h>
 
-static int run(int argc, char **argv)
+int cmd_version(int argc, char **argv)
 {
 	BmVersion v = { .size = sizeof(v) };
 	char abi[32];
@@ -44,14 +44,9 @@ static int run(int argc, char **argv)
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd cmd_version = {
-	.name = "version",
-	.summary = "print module, ABI, feature and library versions (JSON)",
-	.usage = "usage: mfadm version\n"
-		 "\n"
-		 "Print one JSON object on one line: the kernel module's\n"
-		 "version, its ioctl ABI (major.minor), its features, and\n"
-		 "libmemfabric's version.\n",
-	.run = run,
-};
-MFADM_COMMAND(cmd_version);
+const char mfadm_usage_version[] =
+	"usage: mfadm version\n"
+	"\n"
+	"Print one JSON object on one line: the kernel module's\n"
+	"version, its ioctl ABI (major.minor), its features, and\n"
+	"libmemfabric's version.\n";

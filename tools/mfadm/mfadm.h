@@ -2,12 +2,11 @@
 /*
  * mfadm.h - what mfadm's subcommands share.
  *
- * A command is a struct mfadm_cmd defined in its own cmd_*.c file and
- * registered there with MFADM_COMMAND(); main.c finds every registered
- * command at run time, so a new command is a new file (tools/Makefile
- * builds every .c file in tools/mfadm/).  A command either has a run() or is a
- * group of subcommands (@subcmds, e.g. `mfadm pool add`), which main.c
- * dispatches the same way.
+ * Every command is one row of the explicit table in main.c (as ndctl's
+ * cxl/cxl.c lists cxl-cli's): its name, its function and its help.  The
+ * function and the usage text live in the command's cmd_*.c file and are
+ * declared below.  A group (e.g. `mfadm pool`) is a row without a
+ * function, followed by the rows of its subcommands (`mfadm pool add`).
  *
  * run() gets argv[0] = its own name and returns the process exit status:
  * MFADM_OK, MFADM_FAIL (the operation failed; one line on stderr) or
@@ -25,19 +24,35 @@
 enum { MFADM_OK = 0, MFADM_FAIL = 1, MFADM_USAGE = 2 };
 
 struct mfadm_cmd {
-	const char *name;
-	const char *summary;	/* one line for `mfadm help` */
-	const char *usage;	/* `mfadm help <name>`, ends with '\n' */
+	const char *name;	/* the command, or the group */
+	const char *sub;	/* the subcommand of group @name, or NULL */
 	int (*run)(int argc, char **argv);	/* NULL for a group */
-	/* A group's subcommands, NULL-terminated; NULL for a command. */
-	const struct mfadm_cmd *const *subcmds;
+	const char *usage;	/* `mfadm help <name>`, ends with '\n' */
+	const char *summary;	/* one line for `mfadm help` */
 };
 
-/* Register a top-level command (in a linker section main.c walks). */
-#define MFADM_COMMAND(cmd)						\
-	static const struct mfadm_cmd *const mfadm_reg_##cmd		\
-	__attribute__((used, section("mfadm_cmds"),			\
-		       aligned(sizeof(void *)))) = &(cmd)
+/* The commands (main.c's table): functions and usage texts. */
+int cmd_devices(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_ns_create(int argc, char **argv);
+int cmd_ns_destroy(int argc, char **argv);
+int cmd_ns_list(int argc, char **argv);
+int cmd_obj_list(int argc, char **argv);
+int cmd_obj_show(int argc, char **argv);
+int cmd_obj_free(int argc, char **argv);
+int cmd_pool_add(int argc, char **argv);
+int cmd_pool_remove(int argc, char **argv);
+int cmd_pool_list(int argc, char **argv);
+int cmd_pool_check(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+extern const char mfadm_usage_devices[], mfadm_usage_monitor[],
+	mfadm_usage_ns[], mfadm_usage_ns_create[], mfadm_usage_ns_destroy[],
+	mfadm_usage_ns_list[], mfadm_usage_obj[], mfadm_usage_obj_list[],
+	mfadm_usage_obj_show[], mfadm_usage_obj_free[], mfadm_usage_pool[],
+	mfadm_usage_pool_add[], mfadm_usage_pool_remove[],
+	mfadm_usage_pool_list[], mfadm_usage_pool_check[], mfadm_usage_stats[],
+	mfadm_usage_version[];
 
 /* ---- global options, set before a command runs ------------------------- */
 
