@@ -9,11 +9,13 @@
 
 #include <stdio.h>
 
+#include <json-c/json.h>
 #include <memfabric/bm.h>
 
 int cmd_version(int argc, char **argv)
 {
 	BmVersion v = { .size = sizeof(v) };
+	struct json_object *o;
 	char abi[32];
 	int rc;
 
@@ -32,15 +34,12 @@ int cmd_version(int argc, char **argv)
 	}
 
 	snprintf(abi, sizeof(abi), "%u.%u", v.abiMajor, v.abiMinor);
-	json_pretty(false);
-	json_obj_begin();
-	json_kstr("module", v.moduleVersion);
-	json_kstr("abi", abi);
-	json_key("features");
-	json_features(v.features);
-	json_kstr("library", v.libraryVersion);
-	json_obj_end();
-	json_end();
+	o = json_object_new_object();
+	mfadm_json_add(o, "module", mfadm_json_str(v.moduleVersion));
+	mfadm_json_add(o, "abi", mfadm_json_str(abi));
+	mfadm_json_add(o, "features", mfadm_json_features(v.features));
+	mfadm_json_add(o, "library", mfadm_json_str(v.libraryVersion));
+	mfadm_json_print(o, false);
 	return mfadm_flush();
 }
 

@@ -87,13 +87,10 @@ void mfadm_step(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int mfadm_open(void)
+void mfadm_open_err(int rc)
 {
 	const char *cfg = mfadm_config;
-	int rc = BM_Init((char *)cfg, 0);
 
-	if (rc == 0)
-		return MFADM_OK;
 	if (rc == -ENODEV)
 		mfadm_err("memfabric module not loaded (no %s)",
 			  cfg ? "memfabric device" : BM_DEFAULT_DEVICE);
@@ -109,6 +106,15 @@ int mfadm_open(void)
 		mfadm_err("invalid config file %s", cfg);
 	else
 		mfadm_err("cannot initialise memfabric: %s", BM_StrError(rc));
+}
+
+int mfadm_open(void)
+{
+	int rc = BM_Init((char *)mfadm_config, 0);
+
+	if (rc == 0)
+		return MFADM_OK;
+	mfadm_open_err(rc);
 	return MFADM_FAIL;
 }
 
