@@ -216,7 +216,7 @@ static void crash_leftovers(void)
 	struct mfo_snap snap;
 
 	if (!pmem || !mfp_exists(fd, "pool0")) {
-		MFT_CHECK(1, "no fsdax pool0: nothing to test");
+		printf("SKIP: t_obj_persist: crash leftovers: no fsdax pool0\n");
 		return;
 	}
 	mfo_snapshot(&snap);
