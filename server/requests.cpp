@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -160,15 +161,22 @@ void fillObjRep(mfp_obj_rep &r, const Handle &h)
 }
 
 // A new handle of @c on the object @info (the caller holds one session
-// reference on it, which the handle takes over).
+// reference on it, which the handle takes over).  0, or -ENOMEM: no
+// handle, and the reference stays the caller's.
 int newHandle(Conn &c, const BmInfo &info, mfp_obj_rep &rep)
 {
 	Handle h;
 	h.info = info;
 	registerHandle(c, h);
-	h.id = c.nextHandle++;
-	auto it = c.handles.emplace(h.id, h).first;
-	fillObjRep(rep, it->second);
+	h.id = c.nextHandle;
+	try {
+		auto it = c.handles.emplace(h.id, h).first;
+		fillObjRep(rep, it->second);
+	} catch (const std::bad_alloc &) {
+		unregisterHandle(c, h);
+		return -ENOMEM;
+	}
+	c.nextHandle++;
 	return 0;
 }
 
@@ -230,30 +238,28 @@ int nsDestroy(Request &, const mfp_obj_req &, BmInfo &info)
 	return BM_DestroyNSSec(info.poolName, info.ns, info.secId);
 }
 
-int alloc(Request &r, const mfp_obj_req &q, BmInfo &info)
+// ALLOC and GET: reply a handle on @info, whose session reference the
+// request has just taken; without a handle, @undo gives it back.
+int replyHandle(Request &r, BmInfo &info, int (*undo)(BmInfo *, int))
 {
-	int rc = BM_AllocSec(&info, q.size, 0, nullptr);
+	int rc = newHandle(r.c, info, *reinterpret_cast<mfp_obj_rep *>(r.out));
 	if (rc)
-		return rc;
-	rc = newHandle(r.c, info, *reinterpret_cast<mfp_obj_rep *>(r.out));
-	if (rc)
-		BM_FreeSec(&info, 0);
+		undo(&info, 0);
 	else
 		r.rlen = sizeof(mfp_obj_rep);
 	return rc;
 }
 
+int alloc(Request &r, const mfp_obj_req &q, BmInfo &info)
+{
+	int rc = BM_AllocSec(&info, q.size, 0, nullptr);
+	return rc ? rc : replyHandle(r, info, BM_FreeSec);
+}
+
 int get(Request &r, const mfp_obj_req &, BmInfo &info)
 {
 	int rc = BM_GetSec(&info, 0);
-	if (rc)
-		return rc;
-	rc = newHandle(r.c, info, *reinterpret_cast<mfp_obj_rep *>(r.out));
-	if (rc)
-		BM_PutSec(&info, 0);
-	else
-		r.rlen = sizeof(mfp_obj_rep);
-	return rc;
+	return rc ? rc : replyHandle(r, info, BM_PutSec);
 }
 
 int freeObj(Request &r, const mfp_obj_req &, BmInfo &info)
