@@ -97,17 +97,6 @@ void atforkChild()
 	st.mu.unlock();
 }
 
-template <class F> int guarded(F &&f) noexcept
-{
-	try {
-		return f();
-	} catch (const std::bad_alloc &) {
-		return -ENOMEM;
-	} catch (...) {
-		return -EIO;
-	}
-}
-
 int init(const char *path, int flags, const void *attr, bool withAttr)
 {
 	if (flags)

@@ -132,17 +132,6 @@ void fillInfo(BmInfo *bi, const std::string &pool, const char *id,
 	bi->type = static_cast<int>(type);
 }
 
-// Constant-time comparison of secIds.
-bool sameSecret(const std::string &a, const std::string &b)
-{
-	if (a.size() != b.size())
-		return false;
-	unsigned char d = 0;
-	for (size_t i = 0; i < a.size(); i++)
-		d |= static_cast<unsigned char>(a[i] ^ b[i]);
-	return d == 0;
-}
-
 // ---- kernel calls ------------------------------------------------------
 
 int xioctl(int fd, unsigned long cmd, void *arg)
@@ -462,17 +451,6 @@ size_t pageSize()
 
 // ---- plumbing ------------------------------------------------------------
 
-template <class F> int guarded(F &&f) noexcept
-{
-	try {
-		return f();
-	} catch (const std::bad_alloc &) {
-		return -ENOMEM;
-	} catch (...) {
-		return -EIO;
-	}
-}
-
 // Run @f(Session &) on the current session; -ENODEV without one.
 template <class F> int withSession(F &&f) noexcept
 {
@@ -483,12 +461,6 @@ template <class F> int withSession(F &&f) noexcept
 			return rc;
 		return f(*s);
 	});
-}
-
-bool addOverflows(size_t a, size_t b)
-{
-	size_t r;
-	return __builtin_add_overflow(a, b, &r);
 }
 
 // The pool BM_AllocSec allocates from.

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -81,6 +82,40 @@ int applyInitAttr(const BmInitAttr &attr, Config &cfg);
 int checkDevice(const std::string &value);
 int checkPoolName(const std::string &value);
 int parseLogLevel(const std::string &value, BmLogLevel &out);
+
+// ---- small helpers -------------------------------------------------------
+
+// Run @f() at the C boundary: a std::bad_alloc becomes -ENOMEM, any other
+// exception -EIO; none crosses the C ABI.
+template <class F> int guarded(F &&f) noexcept
+{
+	try {
+		return f();
+	} catch (const std::bad_alloc &) {
+		return -ENOMEM;
+	} catch (...) {
+		return -EIO;
+	}
+}
+
+// Whether @a + @b wraps (the call then fails with -EOVERFLOW, as the
+// kernel's would).
+inline bool addOverflows(size_t a, size_t b)
+{
+	size_t r;
+	return __builtin_add_overflow(a, b, &r);
+}
+
+// Constant-time comparison of secIds.
+inline bool sameSecret(const std::string &a, const std::string &b)
+{
+	if (a.size() != b.size())
+		return false;
+	unsigned char d = 0;
+	for (size_t i = 0; i < a.size(); i++)
+		d |= static_cast<unsigned char>(a[i] ^ b[i]);
+	return d == 0;
+}
 
 // ---- names ---------------------------------------------------------------
 

@@ -90,16 +90,6 @@ uint64_t nowNs()
 	       static_cast<uint64_t>(ts.tv_nsec);
 }
 
-bool sameSecret(const std::string &a, const std::string &b)
-{
-	if (a.size() != b.size())
-		return false;
-	unsigned char d = 0;
-	for (size_t i = 0; i < a.size(); i++)
-		d |= static_cast<unsigned char>(a[i] ^ b[i]);
-	return d == 0;
-}
-
 // A remote name: node, pool on it, ns, secId, id.
 struct RName {
 	std::string node, pool, ns, secid, id;
@@ -137,12 +127,6 @@ int parseName(const BmInfo *bi, RName &n, bool idOptional = false)
 	if (!rc && !(idOptional && n.id.empty()))
 		rc = checkObjName(n.id);
 	return rc;
-}
-
-bool addOverflows(size_t a, size_t b)
-{
-	size_t r;
-	return __builtin_add_overflow(a, b, &r);
 }
 
 // ---- one connection --------------------------------------------------------
