@@ -93,16 +93,27 @@ int pinStat(Session &s, const Name &n, Pin &pin, mf_obj_stat &st)
 	return rc ? rc : kernelStat(s, pin.mo(), st);
 }
 
+// One list ioctl @cmd (@l, its array in the field @array) into @v, whose
+// size is the room; l.count says then how many entries there are.
+template <class Arg, class Info>
+int listOnce(Session &s, unsigned long cmd, __u64 Arg::*array,
+	     std::vector<Info> &v, Arg &l)
+{
+	l = arg<Arg>();
+	l.*array = reinterpret_cast<uintptr_t>(v.data());
+	l.count = static_cast<uint32_t>(v.size());
+	l.entry_size = sizeof(Info);
+	return xioctl(s.fd(), cmd, &l);
+}
+
 // The first pool of NUMA node @node's memory, in @pool.
 int poolOfNode(Session &s, int node, std::string &pool)
 {
 	std::vector<mf_pool_info> v(16);
 	for (int tries = 0; tries < 8; tries++) {
-		mf_pool_list l = arg<mf_pool_list>();
-		l.pools = reinterpret_cast<uintptr_t>(v.data());
-		l.count = static_cast<uint32_t>(v.size());
-		l.entry_size = sizeof(mf_pool_info);
-		int rc = xioctl(s.fd(), MF_IOC_POOL_LIST, &l);
+		mf_pool_list l;
+		int rc = listOnce(s, MF_IOC_POOL_LIST, &mf_pool_list::pools, v,
+				  l);
 		if (rc)
 			return rc;
 		if (l.count > v.size()) {
@@ -376,11 +387,9 @@ int LocalBackend::queryNs(Session &s, QueryNsCache *buff, size_t cap)
 				  std::min<size_t>(cap, 256)));
 	uint32_t got = 0;
 	for (int tries = 0;; tries++) {
-		mf_ns_list l = arg<mf_ns_list>();
-		l.namespaces = reinterpret_cast<uintptr_t>(v.data());
-		l.count = static_cast<uint32_t>(v.size());
-		l.entry_size = sizeof(mf_ns_info);
-		int rc = xioctl(s.fd(), MF_IOC_NS_LIST, &l);
+		mf_ns_list l;
+		int rc = listOnce(s, MF_IOC_NS_LIST, &mf_ns_list::namespaces, v,
+				  l);
 		if (rc)
 			return rc;
 		got = std::min<uint32_t>(l.count,
