@@ -114,24 +114,35 @@ struct mf_ext_jent {
 
 /**
  * struct mf_ext_pool - the allocator's DRAM state for one pool
- * @meta: the metadata area
- * @capacity: capacity as given to mf_ext_format()
- * @meta_size: mf_ext_meta_size()
- * @nr_units: units managed
- * @unit_shift: log2 of the unit
- * @huge_shift: log2 of the units in MF_EXT_HUGE_SIZE (0 if a unit is larger)
- * @heap_len: number of free blocks
- * @heap_cap: room in @heap
- * @nonempty: bit k set if free list k is not empty
- * @head: first block of each free list
- * @node: per-unit state, @nr_units entries
- * @heap: the free blocks, a max-heap by size
- * @nr_used: number of used blocks
- * @used_units: units in used blocks
- * @seq: sequence number of the next journal record
- * @lock: the caller's mutex, for lockdep; may be NULL
- * @jn: entries in @j
- * @j: journal entries of the operation under way
+ *
+ * The allocator has no lock of its own: the caller serialises every call
+ * on one pool with its mutex, @lock (in the module the pool's
+ * mf_pool.lock), and mf_assert_locked() checks it on each entry point.
+ * "Immutable" members are set by mf_ext_format() or mf_ext_load() and do
+ * not change until mf_ext_unload(); the others are under @lock.
+ *
+ * @meta: the metadata area; immutable (the words in it are under @lock)
+ * @capacity: capacity as given to mf_ext_format(); immutable
+ * @meta_size: mf_ext_meta_size(); immutable
+ * @nr_units: units managed; immutable
+ * @unit_shift: log2 of the unit; immutable
+ * @huge_shift: log2 of the units in MF_EXT_HUGE_SIZE (0 if a unit is
+ *	larger); immutable
+ * @heap_len: number of free blocks; under @lock
+ * @heap_cap: room in @heap; immutable
+ * @nonempty: bit k set if free list k is not empty; under @lock
+ * @head: first block of each free list; under @lock
+ * @node: per-unit state, @nr_units entries; the pointer is immutable, the
+ *	entries are under @lock
+ * @heap: the free blocks, a max-heap by size; the pointer is immutable,
+ *	the entries are under @lock
+ * @nr_used: number of used blocks; under @lock
+ * @used_units: units in used blocks; under @lock
+ * @seq: sequence number of the next journal record; under @lock
+ * @lock: the caller's mutex, for lockdep; may be NULL (userspace, or not
+ *	named yet); set by mf_ext_set_lock() before the pool is shared
+ * @jn: entries in @j; under @lock
+ * @j: journal entries of the operation under way; under @lock
  */
 struct mf_ext_pool {
 	u8 *meta;
@@ -149,7 +160,7 @@ struct mf_ext_pool {
 	u64 nr_used;
 	u64 used_units;
 	u64 seq;
-	struct mutex *lock;	/* the caller's, only for lockdep */
+	struct mutex *lock;	/* see @lock above */
 	u32 jn;
 	struct mf_ext_jent j[MF_EXT_JNL_MAX];
 };
