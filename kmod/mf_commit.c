@@ -81,6 +81,7 @@ static int mf_commit_collect(struct mm_struct *mm, struct mf_commit_walk *w,
 	long got;
 	int ret;
 
+	mmap_assert_locked(mm);
 	memset(w->pages, 0, n * sizeof(w->pages[0]));
 	ret = apply_to_existing_page_range(mm, w->base, n << PAGE_SHIFT,
 					   mf_commit_pte, w);
@@ -120,8 +121,10 @@ static void mf_commit_release(struct mf_commit_walk *w, unsigned long n)
 static struct vm_area_struct *mf_commit_vma(unsigned long addr,
 					    unsigned long len)
 {
-	struct vm_area_struct *vma = vma_lookup(current->mm, addr);
+	struct vm_area_struct *vma;
 
+	mmap_assert_locked(current->mm);
+	vma = vma_lookup(current->mm, addr);
 	if (!vma || vma->vm_ops != &mf_vm_ops ||
 	    (vma->vm_flags & VM_SHARED) || len > vma->vm_end - addr)
 		return NULL;

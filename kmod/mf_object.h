@@ -154,21 +154,25 @@ struct mf_pieces {
 
 /**
  * struct mf_obj_pool - the object layer's state of one attached pool
- * @node: on the list of them, under mf_obj_pools_lock
- * @kref: keeps the struct
- * @lock: see the locking rules above
- * @pool: the pool (holds a reference on its kobject)
- * @dead: detached: every operation must fail
- * @persistent: namespaces and objects are kept in records
- * @namespaces: its live namespaces, in creation order
+ * Members marked "immutable" are set by mf_obj_pool_new() or at attach,
+ * before mf_obj_pool_add() lists the state, and never change.
+ *
+ * @node: on the list of them; under mf_obj_pools_lock
+ * @kref: keeps the struct (atomic, no lock)
+ * @lock: see the locking rules above; protects @dead and @namespaces
+ * @pool: the pool (holds a reference on its kobject); immutable
+ * @dead: detached: every operation must fail; under @lock
+ * @persistent: namespaces and objects are kept in records; immutable
+ * @namespaces: its live namespaces, in creation order; under @lock
  * @busy: objects with refs > 0, and allocations in flight (atomic; see
  *	above)
  * @uses: piece count of each base extent, by unit number; under
- *	@pool->lock
+ *	@pool->lock (the xarray's own lock only makes each access atomic)
  * @quarantine: struct mf_quarantine of extents whose last piece went
- *	while a page of theirs was still pinned; under @pool->lock
+ *	while a page of theirs was still pinned; under @pool->lock, but
+ *	for mf_quarantine_drop() on a dead pool under @lock
  * @idle_ref: the reference count of an unpinned page of the pool
- *	(devmap pools; measured at attach)
+ *	(devmap pools; measured at attach); immutable
  */
 struct mf_obj_pool {
 	struct list_head node;
@@ -186,24 +190,32 @@ struct mf_obj_pool {
 
 /**
  * struct mf_ns - a namespace
- * @node: on its pool's list of namespaces, under the pool's @lock
+ * Members marked "immutable" are set by mf_ns_new() (or the rebuild)
+ * before the namespace is listed, and never change.
+ *
+ * @node: on its pool's list of namespaces; under @opool->lock
  * @kref: keeps the struct; held by the list and by each of its objects
- * @lock: see the locking rules above
- * @opool: the pool it lives in (holds a reference)
- * @pool: @opool->pool
- * @name: NUL-terminated
- * @secid_hash: SHA-256 of @salt and the secId
- * @salt: random, per namespace
- * @ttl: seconds an unreferenced shared object lives; 0: forever
- * @ctime: creation time (seconds, real time)
- * @attr: the attribute word given at creation
- * @objects: object index, by id
- * @nr_objects: objects in the index
- * @bytes: their total size
- * @dying: destroyed; off the list, goes when its last object goes
- * @record: offset of its record (persistent pools), else MF_NO_RECORD
+ *	(atomic, no lock)
+ * @lock: see the locking rules above; protects @objects, @nr_objects,
+ *	@bytes and its objects' members listed there
+ * @opool: the pool it lives in (holds a reference); immutable
+ * @pool: @opool->pool; immutable
+ * @name: NUL-terminated; immutable
+ * @secid_hash: SHA-256 of @salt and the secId; immutable
+ * @salt: random, per namespace; immutable
+ * @ttl: seconds an unreferenced shared object lives; 0: forever;
+ *	immutable
+ * @ctime: creation time (seconds, real time); immutable
+ * @attr: the attribute word given at creation; immutable
+ * @objects: object index, by id; under @lock
+ * @nr_objects: objects in the index; under @lock
+ * @bytes: their total size; under @lock
+ * @dying: destroyed; off the list, goes when its last object goes; set
+ *	under @opool->lock
+ * @record: offset of its record (persistent pools), else MF_NO_RECORD;
+ *	under @opool->lock (mf_rec_ns_write() and _retire() assert it)
  * @unlockers: threads inside mf_obj_unref_n()'s armed delay point after
- *	the unlock (mf_inject.c); the namespace must outlive them
+ *	the unlock (mf_inject.c); the namespace must outlive them (atomic)
  */
 struct mf_ns {
 	struct list_head node;
@@ -230,30 +242,37 @@ struct mf_ns {
 
 /**
  * struct mf_obj - an object
- * @kref: keeps the struct
- * @rb: in its namespace's index while not freed
- * @reap: on a local list of objects to destroy, under the pool's @lock
- * @ns: its namespace (holds a reference)
- * @id: NUL-terminated, unique in @ns
- * @size: bytes
- * @type: MF_OBJ_PRIVATE_RW or MF_OBJ_SHARED_RO
- * @flags: MF_OBJF_*
- * @owner: uid of the creator
- * @ctime: creation time (seconds, real time)
- * @refs: the reference count users see (see above)
- * @map_count: live VMAs mapping it
+ * Members marked "immutable" are set by mf_obj_new() (or the rebuild)
+ * before the object is in its namespace's index, and never change.
+ *
+ * @kref: keeps the struct (atomic, no lock)
+ * @rb: in its namespace's index while not freed; under @ns->lock
+ * @reap: on a local list of objects to destroy, owned by the thread that
+ *	took the object out of the index (under @ns->opool->lock)
+ * @ns: its namespace (holds a reference); immutable
+ * @id: NUL-terminated, unique in @ns; immutable
+ * @size: bytes; under @ns->lock
+ * @type: MF_OBJ_PRIVATE_RW or MF_OBJ_SHARED_RO; under @ns->lock
+ * @flags: MF_OBJF_*; under @ns->lock
+ * @owner: uid of the creator; immutable
+ * @ctime: creation time (seconds, real time); immutable
+ * @refs: the reference count users see (see above); under @ns->lock
+ * @map_count: live VMAs mapping it (atomic)
  * @wmap_count: those that are MAP_SHARED and may write (VM_MAYWRITE)
+ *	(atomic; incremented under @ns->lock, see above)
  * @lmap_count: those made with MF_MAP_LONGTERM (pinnable; no derive)
+ *	(atomic; incremented under @ns->lock)
  * @map_lock: see the locking rules above
- * @share_seq: bumped (under @map_lock, written) when derive makes its
- *	pieces shared
- * @nr: its object number, in mf_obj_numbers
- * @serial: its serial number: unlike @nr, never reused (set at creation)
- * @map_pgoff: its mmap page offset, @nr << MF_MAP_PGOFF_SHIFT
- * @pieces: its pieces (RCU, see above)
+ * @share_seq: bumped under @map_lock (written) when derive makes its
+ *	pieces shared; the fault path reads it with READ_ONCE()
+ * @nr: its object number, in mf_obj_numbers; immutable
+ * @serial: its serial number: unlike @nr, never reused; immutable
+ * @map_pgoff: its mmap page offset, @nr << MF_MAP_PGOFF_SHIFT; immutable
+ * @pieces: its pieces; replaced under @ns->lock, read under
+ *	rcu_read_lock() or @ns->lock (see above)
  * @record: offset of its record (persistent pools, until freed), else
- *	MF_NO_RECORD
- * @rec_gen: generation of that record
+ *	MF_NO_RECORD; under @ns->lock
+ * @rec_gen: generation of that record; under @ns->lock
  */
 struct mf_obj {
 	struct kref kref;
@@ -282,8 +301,8 @@ struct mf_obj {
 
 /**
  * struct mf_file - an open /dev/memfabric
- * @lock: protects @handles
- * @handles: struct mf_handle by object number
+ * @lock: protects @handles and the handles in it
+ * @handles: struct mf_handle by object number; under @lock
  */
 struct mf_file {
 	struct mutex lock;	/* protects @handles */
@@ -292,8 +311,9 @@ struct mf_file {
 
 /**
  * struct mf_handle - an open file's references on one object
- * @obj: the object
- * @count: references the file holds (each counted in @obj->refs)
+ * @obj: the object; immutable
+ * @count: references the file holds (each counted in @obj->refs); under
+ *	the file's @lock
  */
 struct mf_handle {
 	struct mf_obj *obj;
@@ -302,6 +322,9 @@ struct mf_handle {
 
 /**
  * struct mf_obj_counters - module-wide counts, /sys/kernel/memfabric/stats
+ *
+ * Every member is an atomic_long_t, changed and read without a lock.
+ *
  * @namespaces: namespace structs alive
  * @objects: object structs alive (freed ones until their last reference)
  * @handles: handle references held by open files
@@ -387,6 +410,7 @@ struct mf_obj_pool *mf_obj_pool_get(const char *name);
 int mf_obj_pool_lock_live(struct mf_obj_pool *opool);
 int mf_obj_pools_walk(int (*fn)(struct mf_obj_pool *opool, void *ctx),
 		      void *ctx);
+void mf_obj_pools_assert_locked(void);
 struct mf_obj_pool *mf_obj_pool_new(struct mf_pool *pool);
 void mf_obj_pool_add(struct mf_obj_pool *opool);
 struct mf_obj_pool *mf_obj_pool_unlist(struct mf_pool *pool, bool force);
