@@ -98,6 +98,8 @@ static int mf_obj_read_chunk(struct mf_obj *obj, u64 off, void *buf, u64 len)
  * @off: where in it
  * @buf: the bytes
  * @len: how many, at most the object's memory from @off
+ * @mff: the open file the call came through (a bound one acts as its
+ *	bound identity, mf_obj_check_access())
  *
  * Only if the object is still the caller's to write; shared pieces in the
  * range are copied first.
@@ -482,8 +484,7 @@ int mf_ioctl_obj_copy(struct file *file, void *arg)
 		ret = PTR_ERR(dst);
 		goto out_src;
 	}
-	ret = mf_obj_copy_check(src, dst, oc,
-							     file->private_data);
+	ret = mf_obj_copy_check(src, dst, oc, file->private_data);
 	if (ret || !oc->length)
 		goto out_dst;
 	buf = mf_bounce_alloc(oc->length);

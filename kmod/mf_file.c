@@ -118,7 +118,7 @@ int mf_ioctl_file_bind(struct file *file, void *arg)
 	else if (!uid_eq(current_fsuid(), cred->fsuid) &&
 		 !capable(CAP_SYS_ADMIN))
 		ret = -EPERM;
-	else
+	else	/* the credentials before the pointer: mf_file_bound() */
 		smp_store_release(&mff->bound, get_cred(cred));
 	mutex_unlock(&mff->lock);
 	if (ret)

@@ -547,6 +547,7 @@ static inline struct mf_pieces *mf_obj_pieces(const struct mf_obj *obj)
  */
 static inline const struct cred *mf_file_bound(const struct mf_file *mff)
 {
+	/* pairs with the release in mf_ioctl_file_bind() */
 	return mff ? smp_load_acquire(&mff->bound) : NULL;
 }
 
