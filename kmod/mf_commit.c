@@ -137,7 +137,8 @@ static struct vm_area_struct *mf_commit_vma(unsigned long addr,
  * count the bytes in *@copied.
  */
 static int mf_commit_copy(struct mf_obj *src, struct mf_obj *dst,
-			  unsigned long addr, unsigned long len, u64 *copied)
+			  unsigned long addr, unsigned long len, u64 *copied,
+			  const struct mf_file *mff)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
@@ -184,7 +185,7 @@ static int mf_commit_copy(struct mf_obj *src, struct mf_obj *dst,
 				      size - (off + (i << PAGE_SHIFT)));
 			ret = mf_obj_write_kernel(dst, off + (i << PAGE_SHIFT),
 						  page_address(w->pages[i]),
-						  chunk);
+						  chunk, mff);
 			if (!ret)
 				*copied += chunk;
 		}
@@ -348,7 +349,7 @@ int mf_ioctl_obj_commit(struct file *file, void *arg)
 		return -EINVAL;
 	}
 	mf_obj_ref(src);
-	ret = mf_obj_check_access(src, MF_ACCESS_READ);
+	ret = mf_obj_check_access(src, MF_ACCESS_READ, file->private_data);
 	if (!ret)
 		ret = mf_commit_collect_all(src, vma, oc->addr, len, &set);
 	mmap_read_unlock(mm);
@@ -366,7 +367,8 @@ int mf_ioctl_obj_commit(struct file *file, void *arg)
 	copied = 0;
 	obj = mf_obj_derive_new(file, src, oc->ns, oc->secid, oc->id);
 	if (!IS_ERR(obj)) {
-		ret = mf_commit_copy(src, obj, oc->addr, len, &copied);
+		ret = mf_commit_copy(src, obj, oc->addr, len, &copied,
+				     file->private_data);
 		if (ret) {
 			mf_obj_abandon(file, obj);
 			goto out_obj;

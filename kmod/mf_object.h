@@ -99,6 +99,7 @@
 
 #include "mf_pool.h"
 
+struct cred;
 struct file;
 struct page;
 struct kobject;
@@ -301,12 +302,17 @@ struct mf_obj {
 
 /**
  * struct mf_file - an open /dev/memfabric
- * @lock: protects @handles and the handles in it
+ * @lock: protects @handles and the handles in it, and serialises
+ *	MF_IOC_FILE_BIND
  * @handles: struct mf_handle by object number; under @lock
+ * @bound: NULL, or the credentials the file is bound to (its f_cred,
+ *	with a reference): set once by MF_IOC_FILE_BIND under @lock, never
+ *	cleared while the file lives; read with mf_file_bound()
  */
 struct mf_file {
 	struct mutex lock;	/* protects @handles */
 	struct xarray handles;
+	const struct cred *bound;
 };
 
 /**
@@ -443,8 +449,11 @@ void mf_obj_unref_n(struct mf_obj *obj, u64 n);
 void mf_obj_unref(struct mf_obj *obj);
 bool mf_obj_hide_locked(struct mf_obj *obj);
 void mf_obj_destroy(struct mf_obj *obj);
-int mf_obj_check_access(const struct mf_obj *obj, unsigned int access);
-bool mf_obj_is_owner(const struct mf_obj *obj);
+kuid_t mf_file_fsuid(const struct mf_file *mff);
+bool mf_file_capable(const struct mf_file *mff, int cap);
+int mf_obj_check_access(const struct mf_obj *obj, unsigned int access,
+			const struct mf_file *mff);
+bool mf_obj_is_owner(const struct mf_obj *obj, const struct mf_file *mff);
 int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
 	       u64 *contig);
 bool mf_obj_name_ok(const struct mf_obj_name *name, bool id_may_be_empty);
@@ -458,6 +467,7 @@ void mf_mapping_zap(struct mf_obj *obj, u64 pos, u64 len);
 
 /* mf_file.c, object core: open files and handles. */
 int mf_obj_file_open(struct file *file);
+int mf_ioctl_file_bind(struct file *file, void *arg);
 void mf_obj_file_release(struct file *file);
 int mf_handle_add_locked(struct mf_file *mff, struct mf_obj *obj);
 void mf_handle_drop_locked(struct mf_file *mff, struct mf_obj *obj);
@@ -476,7 +486,8 @@ struct mf_obj *mf_obj_create(struct mf_ns *ns, const char *id,
 			     struct mf_file *mff);
 int mf_obj_publish_locked(struct mf_obj *obj);
 int mf_obj_publish(struct mf_obj *obj);
-int mf_obj_free_locked(struct mf_ns *ns, const char *id);
+int mf_obj_free_locked(struct mf_ns *ns, const char *id,
+		       const struct mf_file *mff);
 void mf_ns_destroy_all(struct mf_obj_pool *opool);
 int mf_obj_init(void);
 void mf_obj_exit(void);
@@ -499,7 +510,8 @@ int mf_obj_pool_detach(struct mf_pool *pool, bool force);
 int mf_rec_rebuild(struct mf_obj_pool *opool);
 
 /* mf_data.c, users of the core: the data path ioctls. */
-int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len);
+int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len,
+			const struct mf_file *mff);
 int mf_ioctl_obj_read(struct file *file, void *arg);
 int mf_ioctl_obj_write(struct file *file, void *arg);
 int mf_ioctl_obj_copy(struct file *file, void *arg);
@@ -546,6 +558,22 @@ static inline struct mf_pieces *mf_obj_pieces(const struct mf_obj *obj)
 {
 	return rcu_dereference_protected(obj->pieces,
 					 lockdep_is_held(&obj->ns->lock));
+}
+
+/**
+ * mf_file_bound() - the credentials an open file is bound to
+ * @mff: the open file's state, or NULL (a call with no file)
+ *
+ * Pairs with the release store of MF_IOC_FILE_BIND: the credentials are
+ * complete when seen.  They stay valid while the file lives.
+ *
+ * Return: the bound credentials, or NULL if the file is not bound (its
+ * calls are checked against the caller's).
+ */
+static inline const struct cred *mf_file_bound(const struct mf_file *mff)
+{
+	/* pairs with the release in mf_ioctl_file_bind() */
+	return mff ? smp_load_acquire(&mff->bound) : NULL;
 }
 
 /**
