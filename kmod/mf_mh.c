@@ -80,7 +80,11 @@ static u32 mf_mh_crc(const void *p, size_t len)
 	return ~mf_mh_crc32c(~0U, p, len);
 }
 
-#define MF_MH_CRC(s)	mf_mh_crc((s), sizeof(*(s)) - sizeof(__le32))
+/* The checksum of a record whose last field is its __le32 crc. */
+static u32 mf_mh_crc_of(const void *p, size_t size)
+{
+	return mf_mh_crc(p, size - sizeof(__le32));
+}
 
 /* ---- layout ---- */
 
@@ -147,7 +151,7 @@ static int mf_mh_sb_decode(const struct mf_mh_sb *sb, struct mf_mh_geo *g,
 {
 	if (le64_to_cpu(sb->magic) != MF_MH_MAGIC ||
 	    le32_to_cpu(sb->version) != MF_MH_VERSION ||
-	    le32_to_cpu(sb->crc) != MF_MH_CRC(sb))
+	    le32_to_cpu(sb->crc) != mf_mh_crc_of(sb, sizeof(*sb)))
 		return -EUCLEAN;
 	g->nr_hosts = le32_to_cpu(sb->nr_hosts);
 	g->log_entries = le32_to_cpu(sb->log_entries);
@@ -187,7 +191,7 @@ static void mf_mh_rec_encode(const struct mf_mh_rec *r, struct mf_mh_entry *e)
 		e->ext[i].start = cpu_to_le32(r->ext[i].start);
 		e->ext[i].len = cpu_to_le32(r->ext[i].len);
 	}
-	e->crc = cpu_to_le32(MF_MH_CRC(e));
+	e->crc = cpu_to_le32(mf_mh_crc_of(e, sizeof(*e)));
 }
 
 static int mf_mh_rec_decode(const struct mf_mh_geo *g,
@@ -195,7 +199,7 @@ static int mf_mh_rec_decode(const struct mf_mh_geo *g,
 {
 	u16 i;
 
-	if (le32_to_cpu(e->crc) != MF_MH_CRC(e))
+	if (le32_to_cpu(e->crc) != mf_mh_crc_of(e, sizeof(*e)))
 		return -EUCLEAN;
 	memset(r, 0, sizeof(*r));
 	r->seq = le64_to_cpu(e->seq);
@@ -376,7 +380,7 @@ static void mf_mh_head_put(struct mf_mh_mgr *m, u64 seq)
 
 	memset(&hd, 0, sizeof(hd));
 	hd.seq = cpu_to_le64(seq);
-	hd.crc = cpu_to_le32(MF_MH_CRC(&hd));
+	hd.crc = cpu_to_le32(mf_mh_crc_of(&hd, sizeof(hd)));
 	mf_mh_st(p, &hd, sizeof(hd));
 	mf_mh_wb(MF_MH_S_LOG_HEAD_WB, p, sizeof(hd));
 	mf_mh_fence(MF_MH_S_LOG_HEAD_FENCE);
@@ -425,7 +429,7 @@ static void mf_mh_dir_put(struct mf_mh_mgr *m, u32 s, const struct mf_mh_obj *o)
 		}
 	}
 	d.seq = cpu_to_le64(m->head);
-	d.crc = cpu_to_le32(MF_MH_CRC(&d));
+	d.crc = cpu_to_le32(mf_mh_crc_of(&d, sizeof(d)));
 	mf_mh_st(p, &d, sizeof(d));
 	mf_mh_wb(MF_MH_S_DIR_WB, p, sizeof(d));
 }
@@ -452,7 +456,7 @@ static void mf_mh_resp_put(struct mf_mh_mgr *m, u32 h, u64 seq, int status,
 			rs.ext[i].len = cpu_to_le32(r->ext[i].len);
 		}
 	}
-	rs.crc = cpu_to_le32(MF_MH_CRC(&rs));
+	rs.crc = cpu_to_le32(mf_mh_crc_of(&rs, sizeof(rs)));
 	mf_mh_st(p, &rs, sizeof(rs));
 	mf_mh_wb(MF_MH_S_RESP_WB, p, sizeof(rs));
 	mf_mh_fence(MF_MH_S_RESP_FENCE);
@@ -633,7 +637,7 @@ static int mf_mh_serve(struct mf_mh_mgr *m, u32 h)
 
 	mf_mh_inval(MF_MH_S_REQ_INVAL, p, sizeof(q));
 	mf_mh_ld(&q, p, sizeof(q));
-	if (le32_to_cpu(q.crc) != MF_MH_CRC(&q) || le16_to_cpu(q.host) != h) {
+	if (le32_to_cpu(q.crc) != mf_mh_crc_of(&q, sizeof(q)) || le16_to_cpu(q.host) != h) {
 		if (q.seq || q.crc)
 			m->nr_garbage++;
 		return 0;
@@ -701,7 +705,7 @@ int mf_mh_mgr_tick(struct mf_mh_mgr *m, u64 now)
 		p = mf_mh_host_ptr(m->base, h) + MF_MH_HB;
 		mf_mh_inval(MF_MH_S_HB_INVAL, p, sizeof(hb));
 		mf_mh_ld(&hb, p, sizeof(hb));
-		if (le32_to_cpu(hb.crc) == MF_MH_CRC(&hb) &&
+		if (le32_to_cpu(hb.crc) == mf_mh_crc_of(&hb, sizeof(hb)) &&
 		    le16_to_cpu(hb.host) == h &&
 		    le32_to_cpu(hb.epoch) == hs->epoch &&
 		    le64_to_cpu(hb.beat) != hs->beat) {
@@ -757,11 +761,11 @@ int mf_mh_format(void *dev, const struct mf_mh_geo *g, u32 manager)
 	for (off = MF_MH_HOST_OFF; off < mf_mh_dir_off(g); off += MF_MH_LINE)
 		mf_mh_st(base + off, zero, sizeof(zero));
 	memset(&d, 0, sizeof(d));
-	d.crc = cpu_to_le32(MF_MH_CRC(&d));
+	d.crc = cpu_to_le32(mf_mh_crc_of(&d, sizeof(d)));
 	for (s = 0; s < g->dir_slots; s++)
 		mf_mh_st(mf_mh_dir_ptr(base, g, s), &d, sizeof(d));
 	memset(&hd, 0, sizeof(hd));
-	hd.crc = cpu_to_le32(MF_MH_CRC(&hd));
+	hd.crc = cpu_to_le32(mf_mh_crc_of(&hd, sizeof(hd)));
 	mf_mh_st(base + MF_MH_HEAD_OFF, &hd, sizeof(hd));
 	memset(&sb, 0, sizeof(sb));
 	sb.magic = cpu_to_le64(MF_MH_MAGIC);
@@ -772,7 +776,7 @@ int mf_mh_format(void *dev, const struct mf_mh_geo *g, u32 manager)
 	sb.data_units = cpu_to_le32(g->data_units);
 	sb.unit_size = cpu_to_le32(g->unit_size);
 	sb.manager = cpu_to_le32(manager);
-	sb.crc = cpu_to_le32(MF_MH_CRC(&sb));
+	sb.crc = cpu_to_le32(mf_mh_crc_of(&sb, sizeof(sb)));
 	mf_mh_st(base + MF_MH_SB_OFF, &sb, sizeof(sb));
 	mf_mh_wb(MF_MH_S_FMT_WB, base, mf_mh_log_off(g));
 	mf_mh_fence(MF_MH_S_FMT_FENCE);
@@ -825,7 +829,7 @@ int mf_mh_mgr_init(struct mf_mh_mgr *m, void *dev, u32 max_objs, u64 now,
 		goto fail;
 	ret = -EUCLEAN;
 	mf_mh_ld(&hd, m->base + MF_MH_HEAD_OFF, sizeof(hd));
-	if (le32_to_cpu(hd.crc) != MF_MH_CRC(&hd))
+	if (le32_to_cpu(hd.crc) != mf_mh_crc_of(&hd, sizeof(hd)))
 		goto fail;
 	n = le64_to_cpu(hd.seq);
 	if (n > m->geo.log_entries)
@@ -847,7 +851,7 @@ int mf_mh_mgr_init(struct mf_mh_mgr *m, void *dev, u32 max_objs, u64 now,
 		hs = &m->host[h];
 		mf_mh_ld(&rs, mf_mh_host_ptr(m->base, h) + MF_MH_RESP,
 			 sizeof(rs));
-		if (le32_to_cpu(rs.crc) == MF_MH_CRC(&rs)) {
+		if (le32_to_cpu(rs.crc) == mf_mh_crc_of(&rs, sizeof(rs))) {
 			hs->resp_seq = le64_to_cpu(rs.seq);
 			if (hs->resp_seq > hs->last_seq)
 				hs->last_seq = hs->resp_seq;
@@ -941,14 +945,14 @@ int mf_mh_attach(struct mf_mh_member *mb, void *dev, u32 host)
 	hp = mf_mh_host_ptr(mb->base, host);
 	mf_mh_inval(MF_MH_S_ATTACH_INVAL, hp, MF_MH_HOST_BYTES);
 	mf_mh_ld(&q, hp + MF_MH_REQ, sizeof(q));
-	if (le32_to_cpu(q.crc) == MF_MH_CRC(&q))
+	if (le32_to_cpu(q.crc) == mf_mh_crc_of(&q, sizeof(q)))
 		mb->seq = le64_to_cpu(q.seq);
 	mf_mh_ld(&rs, hp + MF_MH_RESP, sizeof(rs));
-	if (le32_to_cpu(rs.crc) == MF_MH_CRC(&rs) &&
+	if (le32_to_cpu(rs.crc) == mf_mh_crc_of(&rs, sizeof(rs)) &&
 	    le64_to_cpu(rs.seq) > mb->seq)
 		mb->seq = le64_to_cpu(rs.seq);
 	mf_mh_ld(&hb, hp + MF_MH_HB, sizeof(hb));
-	if (le32_to_cpu(hb.crc) == MF_MH_CRC(&hb))
+	if (le32_to_cpu(hb.crc) == mf_mh_crc_of(&hb, sizeof(hb)))
 		mb->beat = le64_to_cpu(hb.beat);
 	return 0;
 }
@@ -968,7 +972,7 @@ int mf_mh_submit(struct mf_mh_member *mb, u16 op, u64 id, u64 arg, u32 gen)
 	q.id = cpu_to_le64(id);
 	q.arg = cpu_to_le64(arg);
 	q.gen = cpu_to_le32(gen);
-	q.crc = cpu_to_le32(MF_MH_CRC(&q));
+	q.crc = cpu_to_le32(mf_mh_crc_of(&q, sizeof(q)));
 	mf_mh_st(p, &q, sizeof(q));
 	mf_mh_wb(MF_MH_S_REQ_WB, p, sizeof(q));
 	mf_mh_fence(MF_MH_S_REQ_FENCE);
@@ -984,7 +988,7 @@ int mf_mh_poll(struct mf_mh_member *mb, struct mf_mh_reply *r)
 
 	mf_mh_inval(MF_MH_S_RESP_INVAL, p, sizeof(rs));
 	mf_mh_ld(&rs, p, sizeof(rs));
-	if (le32_to_cpu(rs.crc) != MF_MH_CRC(&rs) ||
+	if (le32_to_cpu(rs.crc) != mf_mh_crc_of(&rs, sizeof(rs)) ||
 	    le64_to_cpu(rs.seq) != mb->seq ||
 	    le16_to_cpu(rs.nr_ext) > MF_MH_MAX_EXT)
 		return -EAGAIN;
@@ -1025,7 +1029,7 @@ static int mf_mh_dir_read(struct mf_mh_member *mb, u32 s,
 	for (tries = 0; tries < 3; tries++) {
 		mf_mh_inval(MF_MH_S_DIR_INVAL, p, sizeof(*d));
 		mf_mh_ld(d, p, sizeof(*d));
-		if (le32_to_cpu(d->crc) == MF_MH_CRC(d) &&
+		if (le32_to_cpu(d->crc) == mf_mh_crc_of(d, sizeof(*d)) &&
 		    le16_to_cpu(d->nr_ext) <= MF_MH_MAX_EXT)
 			return 0;
 	}
@@ -1083,7 +1087,7 @@ int mf_mh_heartbeat(struct mf_mh_member *mb)
 		return -ESTALE;
 	mf_mh_inval(MF_MH_S_EPOCH_INVAL, rp, sizeof(rs));
 	mf_mh_ld(&rs, rp, sizeof(rs));
-	if (le32_to_cpu(rs.crc) == MF_MH_CRC(&rs) &&
+	if (le32_to_cpu(rs.crc) == mf_mh_crc_of(&rs, sizeof(rs)) &&
 	    le32_to_cpu(rs.epoch) != mb->epoch) {
 		mb->joined = false;
 		return -ESTALE;
@@ -1092,7 +1096,7 @@ int mf_mh_heartbeat(struct mf_mh_member *mb)
 	hb.beat = cpu_to_le64(++mb->beat);
 	hb.epoch = cpu_to_le32(mb->epoch);
 	hb.host = cpu_to_le16(mb->host);
-	hb.crc = cpu_to_le32(MF_MH_CRC(&hb));
+	hb.crc = cpu_to_le32(mf_mh_crc_of(&hb, sizeof(hb)));
 	mf_mh_st(p, &hb, sizeof(hb));
 	mf_mh_wb(MF_MH_S_HB_WB, p, sizeof(hb));
 	mf_mh_fence(MF_MH_S_HB_FENCE);
@@ -1180,7 +1184,7 @@ void mf_mh_free_prepare(struct mf_mh_member *mb,
 	}
 }
 
-/* Reader, before its host's last PUT (the acknowledgement of a handoff). */
+/* Reader, before its host's last PUT (the acknowledgment of a handoff). */
 void mf_mh_put_prepare(struct mf_mh_member *mb,
 		       const struct mf_mh_x *ext, u16 nr_ext)
 {

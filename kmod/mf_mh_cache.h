@@ -81,6 +81,7 @@ static inline int mf_mh_site_on(enum mf_mh_site site)
 #include <linux/crc32.h>
 #include <linux/errno.h>
 #include <linux/libnvdimm.h>
+#include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>

@@ -563,7 +563,7 @@ static int step(int h, step_fn fn)
 {
 	cur = h;
 	hooks = 0;
-	crash_at = crash_enabled && pm(25) ? 1 + (int)rn(30) : 0;
+	crash_at = crash_enabled && pm(30) ? 1 + (int)rn(12) : 0;
 	if (setjmp(crash_jb)) {
 		crash_at = 0;
 		cur = -1;
@@ -713,6 +713,11 @@ static void check_read(int h, u64 id, const struct mf_mh_x *x, uint16_t nr,
 	uint8_t buf[MAXUNITS * UNIT];
 	u64 off = rn((unsigned int)size), len = 1 + rn((unsigned int)(size - off));
 	u64 i;
+
+	if (rn(2)) {
+		off = 0;
+		len = size;
+	}
 
 	dev_rw(h, x, nr, off, buf, len, 0);
 	for (i = 0; i < len; i++)
@@ -1196,7 +1201,7 @@ static void round_(int mode)
 static void run(u64 seed)
 {
 	struct mf_mh_geo g;
-	int h, r, rounds;
+	int h, r, rounds, early;
 
 	cur_seed = seed;
 	rs = seed * 0x9e3779b97f4a7c15ULL + 0x1234567;
@@ -1213,7 +1218,15 @@ static void run(u64 seed)
 	devsize = mf_mh_dev_size(&g);
 	nlines = (uint32_t)(devsize / LINE);
 	meta_lines = (uint32_t)(mf_mh_data_off(&g) / LINE);
-	memset(dev, 0, devsize);
+	/* A new device, or one a previous pool used. */
+	if (rn(2))
+		memset(dev, 0, devsize);
+	else
+		for (r = 0; r < (int)devsize; r += 8) {
+			u64 v = rnd();
+
+			memcpy(dev + r, &v, 8);
+		}
 	for (h = 0; h < MAXH; h++) {
 		memset(cache[h].idx, 0xff, nlines * sizeof(int16_t));
 		cache[h].n = 0;
@@ -1244,9 +1257,14 @@ static void run(u64 seed)
 	cur = -1;
 	for (r = (int)rn(40); r; r--)
 		noise();
-	step(0, s_mgr_init);
-	for (h = 0; h < nhosts; h++)
-		step(h, s_attach);
+	/* Members may attach before the manager starts. */
+	early = (int)rn(2);
+	if (!early)
+		step(0, s_mgr_init);
+	for (h = 1; h <= nhosts; h++)
+		step(h % nhosts, s_attach);
+	if (early)
+		step(0, s_mgr_init);
 	crash_enabled = 1;
 	rounds = 20 + (int)rn(30);
 	for (r = 0; r < rounds; r++) {
