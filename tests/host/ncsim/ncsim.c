@@ -414,6 +414,7 @@ struct mhost {
 };
 
 static struct oobj *ob;
+static u64 ob_top;		/* ids below it may be in use */
 static struct mhost H[MAXH];
 static struct mf_mh_mgr M;
 static int mgr_up;
@@ -497,7 +498,7 @@ static void diff(int rebuilt)
 
 	if (mf_mh_mgr_check(&M))
 		fail("mgr_check: manager state inconsistent");
-	for (id = 0; id < MAXOBJ; id++) {
+	for (id = 0; id < ob_top; id++) {
 		q = &ob[id];
 		if (!q->mstate)
 			continue;
@@ -529,6 +530,8 @@ static void diff(int rebuilt)
 		if (o->id >= MAXOBJ)
 			fail("object id %llu out of range", o->id);
 		q = &ob[o->id];
+		if (o->id >= ob_top)
+			ob_top = o->id + 1;
 		if (q->deleted)
 			fail("disjoint: deleted object %llu came back", o->id);
 		if (!q->mstate) {
@@ -1235,7 +1238,8 @@ static void run(u64 seed)
 		alive[h] = h < nhosts;
 		running[h] = h < nhosts;
 	}
-	memset(ob, 0, MAXOBJ * sizeof(*ob));
+	memset(ob, 0, ob_top * sizeof(*ob));
+	ob_top = 0;
 	memset(unit_owner, 0xff, sizeof(unit_owner));
 	memset(&M, 0, sizeof(M));
 	mgr_up = 0;
@@ -1351,6 +1355,13 @@ int main(int argc, char **argv)
 	for (s = first; s < first + n; s++) {
 		i = violations;
 		run(s);
+		if (!quiet && (s - first + 1) % 100000 == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			printf("progress: %llu schedules, %d violations, %.0f s\n",
+			       s - first + 1, violations,
+			       (double)(t1.tv_sec - t0.tv_sec));
+			fflush(stdout);
+		}
 		if (violations != i && !failed_first) {
 			failed_first = 1;
 			vseed = s;
