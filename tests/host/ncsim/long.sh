@@ -39,8 +39,11 @@ viol=0
 for f in "$LOG"/part*.log; do
 	grep -E '^ncsim:' "$f"
 	grep -m1 -A0 '^VIOLATION' "$f"
-	total=$((total + $(sed -n 's/^ncsim: \([0-9]*\) schedules.*/\1/p' "$f")))
-	viol=$((viol + $(sed -n 's/.*, \([0-9]*\) violations$/\1/p' "$f")))
+	t=$(sed -n 's/^ncsim: \([0-9]*\) schedules.*/\1/p' "$f")
+	v=$(sed -n 's/^ncsim: .*, \([0-9]*\) violations$/\1/p' "$f")
+	[ -n "$t" ] || { echo "$f: no result"; rc=1; }
+	total=$((total + ${t:-0}))
+	viol=$((viol + ${v:-0}))
 done
 echo "long: $total schedules, $viol violations, $((end - start)) s wall on $JOBS processes"
 [ "$rc" = 0 ] && [ "$viol" = 0 ]

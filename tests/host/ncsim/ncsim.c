@@ -1287,6 +1287,7 @@ static void run(u64 seed)
 		if (H[h].paused_until) {
 			H[h].paused_until = 0;
 			running[h] = 1;
+			H[h].last_disrupt = (int)now;
 		}
 		if (!H[h].up || (h == 0 && !mgr_up))
 			restart(h);
