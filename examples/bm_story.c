@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * bm_story.c - seed 001's story with the BigMemory API: a producer
+ * bm_story.c - the story of Documentation/objects.md (seed 001 in
+ * Documentation/design.md) with the BigMemory API: a producer
  * publishes a data set once; two readers map the shared memory itself
  * (no copy); an editor maps it privately (copy-on-write), edits, and
  * commits its copy as a new shared object that the readers then use.

@@ -138,23 +138,6 @@ static inline unsigned int mf_fault_order(enum page_entry_size pe_size)
 #endif
 
 /**
- * mf_class_create() - create a device class owned by this module
- * @name: the class name, as in /sys/class/<name>
- *
- * class_create() lost its module argument in 6.4.
- *
- * Return: the class, or an ERR_PTR().
- */
-static inline struct class *mf_class_create(const char *name)
-{
-#if MF_LINUX_AT_LEAST(6, 4)
-	return class_create(name);
-#else
-	return class_create(THIS_MODULE, name);
-#endif
-}
-
-/**
  * struct mf_bdev - a block device opened by mf_bdev_open()
  * @bdev: the block device
  * @file: the file that holds it open (6.10 and later)

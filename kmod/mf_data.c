@@ -1,67 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mf_data.c - pool memory through the kernel's mapping of it, and the
- * object data path: MF_IOC_OBJ_READ, _WRITE, _COPY, _GATHER and _SWAPIN.
- *
- * Pool memory.  Every backend's pages have struct pages in the direct map
- * (fsdax: ZONE_DEVICE pages, whose page_address() is what
- * dax_direct_access() returns; node and ram: ordinary pages), so a pool
- * byte's kernel address is page_address() of mf_pool_pfn()'s page.  It is
- * contiguous up to the next 2 MiB boundary of the pool (a volatile pool's
- * chunk).  Writes to a persistent pool are made durable before an ioctl
- * returns: non-temporal copies (memcpy_flushcache()) or cache write-back
- * (arch_wb_cache_pmem()), then a store fence.  Reads of a persistent pool
- * use copy_mc_to_kernel(): a media error is -EIO, not a machine check.
- *
- * Transfers.  MF_IOC_OBJ_READ and _WRITE move bytes straight between pool
- * memory and the caller's buffer, in chunks of MF_XFER_CHUNK, each under
- * its object's namespace lock (so pieces cannot be replaced under it) and
- * with page faults disabled: a user buffer may be a mapping of an object
- * itself, whose fault takes that lock.  A page that is not present is
- * faulted in after the lock is dropped, and the chunk goes on.  Copies,
- * gathers and swap-in move data in chunks of at most MF_BOUNCE_SIZE
- * through a kernel bounce buffer, reading and writing each chunk under
- * one object lock at a time.  A write checks, per chunk and under the
- * lock, that the object is still private (publish may come in between)
- * and copies shared pieces first (__mf_obj_prepare_write()).  A fatal
- * signal stops a long transfer with -EINTR; the chunks done stay done.
- *
- * Reductions (MF_IOC_OBJ_GATHER).  s64 in integer arithmetic, sums
- * wrapping.  f64 MIN and MAX need no FPU: they compare IEEE 754 bit
- * patterns turned into an unsigned total order (negative values have
- * their bits inverted, positive ones their sign bit set), which orders
- * -0.0 below +0.0, and keep the first NaN they meet.  f64 SUM uses the
- * SSE2 addsd instruction between kernel_fpu_begin() and kernel_fpu_end()
- * (x86-64 only), one chunk of MF_BOUNCE_SIZE / 8 values at a time, so
- * that preemption is off for a bounded time; the compiler itself never
- * generates floating point code (the kernel is built without it).
+ * mf_data.c - the object data path: MF_IOC_OBJ_READ, _WRITE, _COPY, _GATHER
+ * and _SWAPIN.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/mm.h>
+#include <asm/fpu/api.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/libnvdimm.h>
 #include <linux/minmax.h>
-#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/sched/signal.h>
-#include <linux/uio.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#ifdef CONFIG_X86_64
-#include <asm/fpu/api.h>
-#endif
+#include <linux/uio.h>
 
 #include "mf_object.h"
-
-#ifdef CONFIG_HIGHMEM
-#error "memfabric needs every pool page in the kernel's direct map"
-#endif
 
 /* The published sizes of the data path's structs (ABI 1.2). */
 static_assert(sizeof(struct mf_obj_io) == 48);
@@ -84,154 +45,6 @@ static_assert(sizeof(struct mf_obj_swapin) == 64);
 #define MF_F64_SIGN		BIT_ULL(63)
 #define MF_F64_INF		0x7ff0000000000000ULL
 
-/* ---- pool memory -------------------------------------------------------------- */
-
-/**
- * mf_pool_kaddr() - the kernel address of a byte of a pool's data area
- * @pool: the pool; live
- * @off: offset in its data area
- *
- * The address is good for the bytes up to the next MF_POOL_ALIGN boundary
- * of @off.
- *
- * Return: the address.
- */
-void *mf_pool_kaddr(struct mf_pool *pool, u64 off)
-{
-	return page_address(pfn_to_page(mf_pool_pfn(pool, off))) +
-	       offset_in_page(off);
-}
-
-/* Bytes from @off, at most @len, that one kernel address reaches. */
-static u64 mf_fab_span(u64 off, u64 len)
-{
-	return min(len, MF_POOL_ALIGN - (off & (MF_POOL_ALIGN - 1)));
-}
-
-/**
- * mf_fab_zero() - zero pool memory, durably in a persistent pool
- * @pool: the pool; live, the range allocated to the caller
- * @off: offset in its data area
- * @len: bytes
- *
- * Context: process context; may sleep.
- * Return: 0, or -EINTR on a fatal signal.
- */
-int mf_fab_zero(struct mf_pool *pool, u64 off, u64 len)
-{
-	const void *zero = page_address(ZERO_PAGE(0));
-	u64 n, i;
-	void *k;
-
-	while (len) {
-		n = mf_fab_span(off, len);
-		k = mf_pool_kaddr(pool, off);
-		if (pool->ops->persistent) {
-			for (i = 0; i < n; i += PAGE_SIZE)
-				memcpy_flushcache(k + i, zero,
-						  min_t(u64, n - i, PAGE_SIZE));
-		} else {
-			memset(k, 0, n);
-		}
-		off += n;
-		len -= n;
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		cond_resched();
-	}
-	if (pool->ops->persistent)
-		pmem_wmb();
-	return 0;
-}
-
-/**
- * mf_fab_read() - copy pool memory to a kernel buffer
- * @pool: the pool; live
- * @off: offset in its data area
- * @buf: the buffer
- * @len: bytes
- *
- * Return: 0, or -EIO on a media error (persistent pools).
- */
-int mf_fab_read(struct mf_pool *pool, u64 off, void *buf, u64 len)
-{
-	u64 n;
-
-	while (len) {
-		n = mf_fab_span(off, len);
-		if (pool->ops->persistent) {
-			if (copy_mc_to_kernel(buf, mf_pool_kaddr(pool, off), n))
-				return -EIO;
-		} else {
-			memcpy(buf, mf_pool_kaddr(pool, off), n);
-		}
-		off += n;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/**
- * mf_fab_write() - copy a kernel buffer to pool memory, durably
- * @pool: the pool; live
- * @off: offset in its data area
- * @buf: the buffer
- * @len: bytes
- */
-void mf_fab_write(struct mf_pool *pool, u64 off, const void *buf, u64 len)
-{
-	u64 n;
-
-	while (len) {
-		n = mf_fab_span(off, len);
-		if (pool->ops->persistent)
-			memcpy_flushcache(mf_pool_kaddr(pool, off), buf, n);
-		else
-			memcpy(mf_pool_kaddr(pool, off), buf, n);
-		off += n;
-		buf += n;
-		len -= n;
-	}
-	if (pool->ops->persistent)
-		pmem_wmb();
-}
-
-/**
- * mf_fab_copy() - copy pool memory within a pool, durably
- * @pool: the pool; live
- * @dst: offset of the destination
- * @src: offset of the source; the ranges do not overlap
- * @len: bytes
- *
- * Context: process context; may sleep.
- * Return: 0, or -EIO on a media error (persistent pools).
- */
-int mf_fab_copy(struct mf_pool *pool, u64 dst, u64 src, u64 len)
-{
-	void *d;
-	u64 n;
-
-	while (len) {
-		n = mf_fab_span(dst, mf_fab_span(src, len));
-		d = mf_pool_kaddr(pool, dst);
-		if (pool->ops->persistent) {
-			if (copy_mc_to_kernel(d, mf_pool_kaddr(pool, src), n))
-				return -EIO;
-			arch_wb_cache_pmem(d, n);
-		} else {
-			memcpy(d, mf_pool_kaddr(pool, src), n);
-		}
-		dst += n;
-		src += n;
-		len -= n;
-		cond_resched();
-	}
-	if (pool->ops->persistent)
-		pmem_wmb();
-	return 0;
-}
-
 /* ---- object chunks ---------------------------------------------------------------- */
 
 /* Move @len bytes at @off of @obj to (@write: from) @buf through its pieces. */
@@ -239,9 +52,9 @@ static int mf_obj_xfer_locked(struct mf_obj *obj, u64 off, void *buf, u64 len,
 			      bool write)
 {
 	struct mf_pool *pool = obj->ns->pool;
-	struct mf_obj_extents *ext = mf_obj_ext(obj);
-	const struct mf_obj_extent *e;
-	int i = mf_obj_ext_find(ext, off);
+	struct mf_pieces *ext = mf_obj_pieces(obj);
+	const struct mf_piece *e;
+	int i = mf_pieces_find(ext, off);
 	u64 d, n;
 	int ret;
 
@@ -255,9 +68,9 @@ static int mf_obj_xfer_locked(struct mf_obj *obj, u64 off, void *buf, u64 len,
 		d = off - e->pos;
 		n = min(len, e->len - d);
 		if (write) {
-			mf_fab_write(pool, e->off + d, buf, n);
+			mf_pool_write(pool, e->off + d, buf, n);
 		} else {
-			ret = mf_fab_read(pool, e->off + d, buf, n);
+			ret = mf_pool_read(pool, e->off + d, buf, n);
 			if (ret)
 				return ret;
 		}
@@ -300,7 +113,7 @@ int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len)
 	mutex_lock(&obj->ns->lock);
 	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
 	if (!ret)
-		ret = __mf_obj_prepare_write(obj, off, len);
+		ret = mf_obj_cow_range_locked(obj, off, len);
 	if (!ret)
 		ret = mf_obj_xfer_locked(obj, off, buf, len, true);
 	mutex_unlock(&obj->ns->lock);
@@ -377,21 +190,21 @@ static u64 mf_obj_iter_locked(struct mf_obj *obj, u64 off,
 			      struct iov_iter *iter, u64 len, bool write)
 {
 	struct mf_pool *pool = obj->ns->pool;
-	struct mf_obj_extents *ext = mf_obj_ext(obj);
+	struct mf_pieces *ext = mf_obj_pieces(obj);
 	bool pmem = pool->ops->persistent;
-	const struct mf_obj_extent *e;
+	const struct mf_piece *e;
 	u64 moved = 0, n, got, poff;
 	void *k;
 	int i;
 
 	lockdep_assert_held(&obj->ns->lock);
 	while (moved < len) {
-		i = mf_obj_ext_find(ext, off);
+		i = mf_pieces_find(ext, off);
 		if (i < 0)
 			break;
 		e = &ext->e[i];
 		poff = e->off + (off - e->pos);
-		n = mf_fab_span(poff, min(len - moved, e->len - (off - e->pos)));
+		n = mf_pool_span(poff, min(len - moved, e->len - (off - e->pos)));
 		k = mf_pool_kaddr(pool, poff);
 		if (write)
 			got = pmem ? _copy_from_iter_flushcache(k, n, iter) :
@@ -436,7 +249,7 @@ static int mf_obj_user_xfer(struct mf_obj *obj, u64 off, void __user *ubuf,
 		if (write) {
 			ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
 			if (!ret)
-				ret = __mf_obj_prepare_write(obj, off + done, n);
+				ret = mf_obj_cow_range_locked(obj, off + done, n);
 		}
 		if (!ret) {
 			pagefault_disable();
@@ -513,7 +326,7 @@ static int mf_obj_small_io(struct file *file, struct mf_obj_io *io,
 	if (!ret)
 		ret = fault;
 	if (!ret && write)
-		ret = __mf_obj_prepare_write(obj, io->offset, io->length);
+		ret = mf_obj_cow_range_locked(obj, io->offset, io->length);
 	if (!ret)
 		ret = mf_obj_xfer_locked(obj, io->offset, buf, io->length,
 					 write);

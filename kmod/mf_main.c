@@ -256,8 +256,8 @@ static long mf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
  * @file: the new open file
  *
  * Every open file has a table of the object handles it holds
- * (mf_object.c); MF_IOC_VERSION and the pool ioctls do not use it.  All
- * open files share one address_space, for the mappings (mf_mmap.c).
+ * (mf_file.c); MF_IOC_VERSION and the pool ioctls do not use it.  All
+ * open files share one address_space, for the mappings (mf_mapping.c).
  *
  * Context: process context.
  * Return: 0 or -ENOMEM.
@@ -268,7 +268,7 @@ static int mf_open(struct inode *inode, struct file *file)
 
 	ret = mf_obj_file_open(file);
 	if (!ret)
-		mf_mmap_open_file(file);
+		mf_mapping_open_file(file);
 	return ret;
 }
 
@@ -315,19 +315,27 @@ static int __init mf_init(void)
 	if (ret)
 		return ret;
 
-	ret = mf_nl_init();
+	ret = mf_nl_dump_init();
 	if (ret)
 		goto err_sysfs;
 
-	ret = mf_obj_init(mf_sysfs_kobj());
+	ret = mf_stats_init(mf_sysfs_kobj());
 	if (ret)
 		goto err_nl;
+
+	ret = mf_obj_init();
+	if (ret)
+		goto err_stats;
 
 	ret = mf_pool_init(mf_sysfs_kobj());
 	if (ret)
 		goto err_obj;
 
-	ret = mf_mmap_init();
+	ret = mf_pools_attach_param();
+	if (ret)
+		goto err_pool_dir;
+
+	ret = mf_mapping_init();
 	if (ret)
 		goto err_pools;
 
@@ -341,11 +349,15 @@ static int __init mf_init(void)
 	return 0;
 
 err_mmap:
-	mf_mmap_exit();
+	mf_mapping_exit();
 err_pools:
+	mf_pools_detach_all();
+err_pool_dir:
 	mf_pool_exit();
 err_obj:
 	mf_obj_exit();
+err_stats:
+	mf_stats_exit();
 err_nl:
 	mf_nl_exit();
 err_sysfs:
@@ -357,9 +369,11 @@ module_init(mf_init);
 static void __exit mf_exit(void)
 {
 	misc_deregister(&mf_miscdev);
-	mf_mmap_exit();
+	mf_mapping_exit();
+	mf_pools_detach_all();
 	mf_pool_exit();
 	mf_obj_exit();
+	mf_stats_exit();
 	mf_nl_exit();
 	mf_sysfs_exit();
 }

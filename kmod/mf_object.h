@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mf_object.h - memfabric's namespaces and objects (seed 001's model), the
- * interface between the object core (mf_ns.c, mf_object.c, mf_data.c,
- * mf_record.c) and the mappings (mf_mmap.c).  Documentation/objects.md
- * describes the model, the persistence format and the crash ordering.
+ * mf_object.h - memfabric's namespaces and objects (seed 001's model): the
+ * private structs, the lock order, and the functions of the object core
+ * and the layers above it, by file (Documentation/design.md draws the
+ * layers).  Documentation/objects.md describes the model, the persistence
+ * format and the crash ordering.
  *
  * Model.  A namespace lives in one pool, is guarded by a secId (only a
  * salted SHA-256 of it is kept) and has a TTL for its shared objects.  An
@@ -47,20 +48,22 @@
  *
  * Locking, outermost first:
  * - mf_pools_lock (mf_pool.c) is held across pool attach and detach, and
- *   so across mf_obj_pool_attach() and mf_obj_pool_detach().
- * - mf_obj_pools_lock (mf_ns.c) protects the list of mf_obj_pools.
+ *   so across mf_obj_pool_attach() and mf_obj_pool_detach()
+ *   (mf_ioctl_pool.c calls both).
+ * - mf_obj_pools_lock (mf_opool.c) protects the list of mf_obj_pools.
  * - mf_obj_pool.lock protects the pool's namespace list and @dead, and
  *   serialises every operation that names things (namespace ioctls, object
  *   lookup and creation, free, publish, the reclaim scan).
  * - mf_file.lock protects a file's handle table.
  * - mf_ns.lock protects the namespace's object index and every object's
- *   @type, @flags, @size, @ext (the pointer), @refs and @rec_gen.  Data
- *   is read and written under it, through kernel bounce buffers: no user
- *   memory is touched while it is held.  Only one mf_ns.lock is held at a
- *   time.
+ *   @type, @flags, @size, @pieces (the pointer), @refs and @rec_gen.  Data
+ *   is read and written under it: copies, gathers and swap-in through
+ *   kernel bounce buffers, MF_IOC_OBJ_READ and _WRITE straight to and from
+ *   user memory with page faults disabled (mf_data.c), so no fault is
+ *   taken while it is held.  Only one mf_ns.lock is held at a time.
  * - mf_pool.lock (mf_pool.h) serialises allocator calls and protects
  *   mf_obj_pool.uses, the per-extent use counts.
- * - The fault path takes no mutex: mf_obj_pfn() reads @ext under
+ * - The fault path takes no mutex: mf_obj_pfn() reads @pieces under
  *   rcu_read_lock().  An extent array is never edited in place; expand and
  *   derive-on-write install a new one under mf_ns.lock and free the old
  *   one with kfree_rcu().  A piece's memory returns to the pool only when
@@ -120,7 +123,7 @@ struct kobject;
 #define MF_PIECE_MAX		MF_EXT_HUGE_SIZE
 
 /**
- * struct mf_obj_extent - a piece of an object
+ * struct mf_piece - a piece of an object
  * @pos: where the piece starts in the object
  * @off: where the piece starts in the pool's data area
  * @len: bytes of the object it holds, a multiple of the pool's unit
@@ -129,7 +132,7 @@ struct kobject;
  *	of a larger extent.  The pool counts, per base extent, the pieces
  *	that reference it; the extent is freed when that count reaches 0.
  */
-struct mf_obj_extent {
+struct mf_piece {
 	u64 pos;
 	u64 off;
 	u64 len;
@@ -137,16 +140,16 @@ struct mf_obj_extent {
 };
 
 /**
- * struct mf_obj_extents - an object's extent array, replaced as a whole
+ * struct mf_pieces - an object's extent array, replaced as a whole
  * @rcu: frees it after readers are done
  * @nr: entries in @e
  * @e: the pieces in object order; they cover the object's size rounded
  *	up to the pool's unit
  */
-struct mf_obj_extents {
+struct mf_pieces {
 	struct rcu_head rcu;
 	u32 nr;
-	struct mf_obj_extent e[];
+	struct mf_piece e[];
 };
 
 /**
@@ -244,7 +247,7 @@ struct mf_ns {
  * @nr: its object number, in mf_obj_numbers
  * @serial: its serial number: unlike @nr, never reused (set at creation)
  * @map_pgoff: its mmap page offset, @nr << MF_MAP_PGOFF_SHIFT
- * @ext: its pieces (RCU, see above)
+ * @pieces: its pieces (RCU, see above)
  * @record: offset of its record (persistent pools, until freed), else
  *	MF_NO_RECORD
  * @rec_gen: generation of that record
@@ -269,7 +272,7 @@ struct mf_obj {
 	unsigned long nr;
 	u64 serial;
 	unsigned long map_pgoff;
-	struct mf_obj_extents __rcu *ext;
+	struct mf_pieces __rcu *pieces;
 	u64 record;
 	u64 rec_gen;
 };
@@ -334,73 +337,168 @@ struct mf_obj_counters {
 
 extern struct mf_obj_counters mf_cnt;
 
-/* Access wanted by mf_obj_find() and mf_obj_check_access(). */
+/* Access wanted by mf_obj_check_access(). */
 #define MF_ACCESS_READ		BIT(0)
 #define MF_ACCESS_WRITE		BIT(1)
 
-/* Object core (mf_object.c) for the mappings and the data path. */
-struct mf_obj *mf_obj_find(const char *pool, const char *ns,
-			   const char *secid, const char *id,
-			   unsigned int access);
-int mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len);
-struct mf_obj *mf_obj_from_pgoff(struct file *file, unsigned long pgoff);
+/* mf_stats.c, ground: the counters and /sys/kernel/memfabric/stats. */
+int mf_stats_init(struct kobject *parent);
+void mf_stats_exit(void);
+
+/* mf_piece.c, object core: piece arrays, use counts of base extents, quarantine. */
+u64 mf_base_count(struct mf_obj_pool *opool, u64 base);
+int mf_base_get(struct mf_obj_pool *opool, u64 base, u64 n);
+bool mf_base_put(struct mf_obj_pool *opool, u64 base);
+void mf_base_counts_clear(struct mf_obj_pool *opool);
+bool mf_piece_shared(struct mf_obj_pool *opool,
+		     const struct mf_pieces *ext, u32 i);
+u32 mf_pieces_count_shared(struct mf_obj_pool *opool,
+			   const struct mf_pieces *ext);
+struct mf_pieces *mf_pieces_alloc(u32 nr);
+void mf_pieces_retire(struct mf_pieces *ext);
+int mf_pieces_find(const struct mf_pieces *ext, u64 off);
+void mf_quarantine_init(struct mf_obj_pool *opool);
+bool mf_obj_pinned(struct mf_obj *obj);
+void mf_base_release(struct mf_obj_pool *opool, u64 base);
+void mf_quarantine_retry(struct mf_obj_pool *opool);
+void mf_quarantine_drop(struct mf_obj_pool *opool);
+void mf_pieces_free(struct mf_obj_pool *opool,
+		    struct mf_pieces *ext);
+void mf_drop_pieces(struct mf_obj_pool *opool,
+		    const struct mf_piece *e, u32 nr);
+int mf_alloc_fresh(struct mf_obj_pool *opool,
+		   const struct mf_pieces *old, u64 len,
+		   struct mf_pieces **out);
+
+/* mf_record.c, object core: writing and retiring records (persistent pools). */
+void mf_rec_retire(struct mf_pool *pool, u64 off);
+int mf_rec_ns_write(struct mf_ns *ns);
+void mf_rec_ns_retire(struct mf_ns *ns);
+int mf_rec_obj_write(struct mf_obj *obj, const struct mf_pieces *ext,
+		     u64 size, u32 type);
+void mf_rec_obj_retire(struct mf_obj *obj);
+
+/* mf_opool.c, object core: the object layer's state of each pool. */
+void mf_obj_pool_put(struct mf_obj_pool *opool);
+struct mf_obj_pool *mf_obj_pool_get(const char *name);
+int mf_obj_pool_lock_live(struct mf_obj_pool *opool);
+int mf_obj_pools_walk(int (*fn)(struct mf_obj_pool *opool, void *ctx),
+		      void *ctx);
+struct mf_obj_pool *mf_obj_pool_new(struct mf_pool *pool);
+void mf_obj_pool_add(struct mf_obj_pool *opool);
+struct mf_obj_pool *mf_obj_pool_unlist(struct mf_pool *pool, bool force);
+
+/* mf_ns.c, object core: namespaces. */
+bool mf_name_valid(const char *name, size_t len);
+bool mf_secid_valid(const char *secid);
+void mf_ns_secid_hash(const u8 *salt, const char *secid, u8 *hash);
+void mf_ns_get(struct mf_ns *ns);
+void mf_ns_put(struct mf_ns *ns);
+struct mf_ns *mf_ns_new(struct mf_obj_pool *opool, const char *name,
+			const u8 *salt, const u8 *hash, u64 ttl, u32 attr,
+			time64_t ctime);
+struct mf_ns *mf_ns_find_locked(struct mf_obj_pool *opool,
+				const char *name);
+struct mf_ns *mf_ns_lookup_locked(struct mf_obj_pool *opool,
+				  const char *name, const char *secid);
+void mf_ns_unlist_locked(struct mf_ns *ns);
+
+/* mf_obj.c, object core: objects, their references and index. */
+void mf_obj_put_struct(struct mf_obj *obj);
+struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
+			  struct mf_pieces *ext);
+struct mf_obj *mf_obj_find_locked(struct mf_ns *ns, const char *id);
+int mf_obj_insert_locked(struct mf_obj *obj);
+void mf_obj_gen_id_locked(struct mf_obj *obj);
+void mf_obj_ref_locked(struct mf_obj *obj);
 void mf_obj_ref(struct mf_obj *obj);
+void mf_obj_unref_n(struct mf_obj *obj, u64 n);
+void mf_obj_unref(struct mf_obj *obj);
+bool mf_obj_hide_locked(struct mf_obj *obj);
+void mf_obj_destroy(struct mf_obj *obj);
+int mf_obj_check_access(const struct mf_obj *obj, unsigned int access);
+bool mf_obj_is_owner(const struct mf_obj *obj);
+int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
+	       u64 *contig);
+bool mf_obj_name_ok(const struct mf_obj_name *name, bool id_may_be_empty);
+bool mf_obj_numbers_empty(void);
+
+/* mf_mapping.c, object core: the shared address_space. */
+int mf_mapping_init(void);
+void mf_mapping_open_file(struct file *file);
+void mf_mapping_exit(void);
+void mf_mapping_zap(struct mf_obj *obj, u64 pos, u64 len);
+
+/* mf_file.c, object core: open files and handles. */
+int mf_obj_file_open(struct file *file);
+void mf_obj_file_release(struct file *file);
+int mf_handle_add_locked(struct mf_file *mff, struct mf_obj *obj);
+void mf_handle_drop_locked(struct mf_file *mff, struct mf_obj *obj);
+struct mf_obj *mf_obj_from_handle(struct file *file, u64 map_offset);
 struct mf_obj *mf_obj_handle_lock(struct file *file, u64 map_offset);
 struct mf_obj *mf_obj_handle_find(struct file *file, u64 map_offset);
 void mf_obj_handle_unlock(struct file *file);
-void mf_obj_unref(struct mf_obj *obj);
-int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
-	       u64 *contig);
-bool mf_obj_may_write(const struct mf_obj *obj);
+struct mf_obj *mf_obj_from_pgoff(struct file *file, unsigned long pgoff);
+struct mf_obj *mf_obj_lookup_ref(struct mf_ns *ns, const char *id,
+				 unsigned int access,
+				 struct mf_file *mff);
 
-/* Object core (mf_object.c) for the commit ioctl. */
-struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
-				 const char *ns, const char *secid, char *id);
-void mf_obj_abandon(struct file *file, struct mf_obj *obj);
-struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
-				 const char *ns, const char *secid, char *id,
-				 const u64 *pg_off, struct page **pages, u32 n);
+/* mf_lifecycle.c, object core: create, publish, free, teardown, TTL reclaim. */
+struct mf_obj *mf_obj_create(struct mf_ns *ns, const char *id,
+			     u64 size, struct mf_pieces *ext,
+			     struct mf_file *mff);
+int mf_obj_publish_locked(struct mf_obj *obj);
 int mf_obj_publish(struct mf_obj *obj);
-int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len);
+int mf_obj_free_locked(struct mf_ns *ns, const char *id);
+void mf_ns_destroy_all(struct mf_obj_pool *opool);
+int mf_obj_init(void);
+void mf_obj_exit(void);
 
-/* Mappings (mf_mmap.c) for the object core and the device. */
-void mf_mmap_exit(void);
-int mf_mmap_init(void);
-void mf_mmap_open_file(struct file *file);
+/* mf_derive.c, object core: copy-on-write, derive and commit's new object. */
+int mf_obj_cow_range_locked(struct mf_obj *obj, u64 off, u64 len);
+int mf_obj_cow_range(struct mf_obj *obj, u64 off, u64 len);
+struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
+				 const char *ns_name, const char *secid,
+				 char *id);
+struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
+				 const char *ns_name, const char *secid,
+				 char *id, const u64 *pg_off,
+				 struct page **pages, u32 n);
+void mf_obj_abandon(struct file *file, struct mf_obj *obj);
+
+/* mf_obj_attach.c, users of the core: the objects of a pool at attach and detach. */
+int mf_obj_pool_attach(struct mf_pool *pool);
+int mf_obj_pool_detach(struct mf_pool *pool, bool force);
+int mf_rec_rebuild(struct mf_obj_pool *opool);
+
+/* mf_data.c, users of the core: the data path ioctls. */
+int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len);
+int mf_ioctl_obj_read(struct file *file, void *arg);
+int mf_ioctl_obj_write(struct file *file, void *arg);
+int mf_ioctl_obj_copy(struct file *file, void *arg);
+int mf_ioctl_obj_gather(struct file *file, void *arg);
+int mf_ioctl_obj_swapin(struct file *file, void *arg);
+
+/* mf_mmap.c, users of the core: mmap and faults. */
+extern const struct vm_operations_struct mf_vm_ops;
+u64 mf_fault_off(const struct mf_obj *obj, pgoff_t pgoff);
 int mf_mmap(struct file *file, struct vm_area_struct *vma);
 unsigned long mf_get_unmapped_area(struct file *file, unsigned long addr,
 				   unsigned long len, unsigned long pgoff,
 				   unsigned long flags);
-void mf_mmap_zap(struct mf_obj *obj, u64 pos, u64 len);
+
+/* mf_commit.c, users of the core: MF_IOC_OBJ_COMMIT. */
 int mf_ioctl_obj_commit(struct file *file, void *arg);
 
-/* mf_object.c: the rest of the object core. */
-int mf_obj_init(struct kobject *parent);
-void mf_obj_exit(void);
-int mf_obj_file_open(struct file *file);
-void mf_obj_file_release(struct file *file);
-struct mf_obj *mf_obj_from_handle(struct file *file, u64 map_offset);
-int mf_obj_check_access(const struct mf_obj *obj, unsigned int access);
-int __mf_obj_prepare_write(struct mf_obj *obj, u64 off, u64 len);
-bool mf_obj_hide_locked(struct mf_obj *obj);
-void mf_obj_destroy(struct mf_obj *obj);
-void mf_obj_free_extents(struct mf_obj_pool *opool,
-			 struct mf_obj_extents *ext);
-struct mf_obj_extents *mf_obj_extents_alloc(u32 nr);
-int mf_obj_ext_find(const struct mf_obj_extents *ext, u64 off);
-int mf_uses_get(struct mf_obj_pool *opool, u64 base, u64 n);
-bool mf_uses_put(struct mf_obj_pool *opool, u64 base);
-u64 mf_uses_count(struct mf_obj_pool *opool, u64 base);
-void mf_uses_drop_all(struct mf_obj_pool *opool);
-void mf_quarantine_init(struct mf_obj_pool *opool);
-bool mf_obj_pinned(struct mf_obj *obj);
-void mf_quarantine_retry(struct mf_obj_pool *opool);
-void mf_quarantine_drop(struct mf_obj_pool *opool);
-struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
-			  struct mf_obj_extents *ext);
-int mf_obj_insert_locked(struct mf_obj *obj);
-void mf_obj_put_struct(struct mf_obj *obj);
+/* mf_nl_dump.c, users of the core: the netlink commands. */
+int mf_nl_dump_init(void);
 
+/* mf_ioctl_ns.c, ioctl entry points: namespaces. */
+int mf_ioctl_ns_create(struct file *file, void *arg);
+int mf_ioctl_ns_destroy(struct file *file, void *arg);
+int mf_ioctl_ns_list(struct file *file, void *arg);
+
+/* mf_ioctl_obj.c, ioctl entry points: objects. */
 int mf_ioctl_obj_alloc(struct file *file, void *arg);
 int mf_ioctl_obj_get(struct file *file, void *arg);
 int mf_ioctl_obj_put(struct file *file, void *arg);
@@ -411,60 +509,15 @@ int mf_ioctl_obj_expand(struct file *file, void *arg);
 int mf_ioctl_obj_stat(struct file *file, void *arg);
 int mf_ioctl_obj_derive(struct file *file, void *arg);
 
-/* mf_ns.c: pools and namespaces. */
-int mf_obj_pool_attach(struct mf_pool *pool);
-int mf_obj_pool_detach(struct mf_pool *pool, bool force);
-struct mf_obj_pool *mf_obj_pool_get(const char *name);
-void mf_obj_pool_put(struct mf_obj_pool *opool);
-int mf_obj_pool_lock_live(struct mf_obj_pool *opool);
-int mf_obj_pools_walk(int (*fn)(struct mf_obj_pool *opool, void *ctx),
-		      void *ctx);
-bool mf_ns_name_valid(const char *name, size_t len);
-bool mf_secid_valid(const char *secid);
-struct mf_ns *mf_ns_lookup_locked(struct mf_obj_pool *opool,
-				  const char *name, const char *secid);
-struct mf_ns *mf_ns_new(struct mf_obj_pool *opool, const char *name,
-			const u8 *salt, const u8 *hash, u64 ttl, u32 attr,
-			time64_t ctime);
-void mf_ns_get(struct mf_ns *ns);
-void mf_ns_put(struct mf_ns *ns);
-void mf_ns_secid_hash(const u8 *salt, const char *secid, u8 *hash);
-void mf_ns_destroy_all(struct mf_obj_pool *opool);
-
-int mf_ioctl_ns_create(struct file *file, void *arg);
-int mf_ioctl_ns_destroy(struct file *file, void *arg);
-int mf_ioctl_ns_list(struct file *file, void *arg);
-
-/* mf_data.c: pool memory and the data path. */
-void *mf_pool_kaddr(struct mf_pool *pool, u64 off);
-int mf_fab_zero(struct mf_pool *pool, u64 off, u64 len);
-int mf_fab_read(struct mf_pool *pool, u64 off, void *buf, u64 len);
-void mf_fab_write(struct mf_pool *pool, u64 off, const void *buf, u64 len);
-int mf_fab_copy(struct mf_pool *pool, u64 dst, u64 src, u64 len);
-
-int mf_ioctl_obj_read(struct file *file, void *arg);
-int mf_ioctl_obj_write(struct file *file, void *arg);
-int mf_ioctl_obj_copy(struct file *file, void *arg);
-int mf_ioctl_obj_gather(struct file *file, void *arg);
-int mf_ioctl_obj_swapin(struct file *file, void *arg);
-
-/* mf_record.c: persistence in fsdax pools. */
-int mf_rec_ns_write(struct mf_ns *ns);
-void mf_rec_ns_retire(struct mf_ns *ns);
-int mf_rec_obj_write(struct mf_obj *obj, const struct mf_obj_extents *ext,
-		     u64 size, u32 type);
-void mf_rec_obj_retire(struct mf_obj *obj);
-int mf_rec_rebuild(struct mf_obj_pool *opool);
-
 /**
- * mf_obj_ext() - an object's current extent array
+ * mf_obj_pieces() - an object's current extent array
  * @obj: the object; its namespace's lock held
  *
  * Return: the array, valid while the lock is held.
  */
-static inline struct mf_obj_extents *mf_obj_ext(const struct mf_obj *obj)
+static inline struct mf_pieces *mf_obj_pieces(const struct mf_obj *obj)
 {
-	return rcu_dereference_protected(obj->ext,
+	return rcu_dereference_protected(obj->pieces,
 					 lockdep_is_held(&obj->ns->lock));
 }
 

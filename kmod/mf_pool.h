@@ -82,6 +82,7 @@ struct mf_backend_ops {
  * @meta: the allocator's metadata area (pmem or kvmalloc'ed DRAM)
  * @meta_size: its size
  * @priv: the backend's state
+ * @low: its free space is low (mf_pool_space()), under @lock
  * @chk: the last metadata check's findings, under @lock: what an
  *	unprivileged MF_IOC_POOL_CHECK gets until @chk.next (jiffies), so
  *	that such calls keep the allocator locked for at most about a
@@ -106,6 +107,7 @@ struct mf_pool {
 	void *meta;
 	size_t meta_size;
 	void *priv;
+	bool low;
 	struct {
 		bool valid;
 		unsigned long next;
@@ -119,10 +121,34 @@ extern const struct mf_backend_ops mf_backend_fsdax;
 extern const struct mf_backend_ops mf_backend_node;
 extern const struct mf_backend_ops mf_backend_ram;
 
+extern struct list_head mf_pools;
+extern struct mutex mf_pools_lock;
+
+/* mf_pool_mem.c: pool memory through the kernel's mapping of it. */
 unsigned long mf_pool_pfn(struct mf_pool *pool, u64 off);
+void *mf_pool_kaddr(struct mf_pool *pool, u64 off);
+int mf_pool_zero(struct mf_pool *pool, u64 off, u64 len);
+int mf_pool_read(struct mf_pool *pool, u64 off, void *buf, u64 len);
+void mf_pool_write(struct mf_pool *pool, u64 off, const void *buf, u64 len);
+int mf_pool_copy(struct mf_pool *pool, u64 dst, u64 src, u64 len);
+
+/* mf_pool.c: the pools. */
 int mf_pool_init(struct kobject *parent);
 void mf_pool_exit(void);
+bool mf_pool_name_valid(const char *name);
+struct mf_pool *mf_pool_find_locked(const char *name);
+struct mf_pool *mf_pool_get(const char *name);
+void mf_pool_put(struct mf_pool *pool);
+int mf_pool_lock_live(struct mf_pool *pool);
+int mf_pool_create_locked(struct mf_pool_attach *arg, struct mf_pool **poolp);
+int mf_pool_add_locked(struct mf_pool *pool, const struct mf_pool_attach *arg);
+void mf_pool_destroy(struct mf_pool *pool);
+void mf_pool_detach_locked(struct mf_pool *pool);
+void mf_pool_space(struct mf_pool *pool);
 
+/* mf_ioctl_pool.c: the pool ioctls and the pools= parameter. */
+int mf_pools_attach_param(void);
+void mf_pools_detach_all(void);
 int mf_ioctl_pool_attach(struct file *file, void *arg);
 int mf_ioctl_pool_detach(struct file *file, void *arg);
 int mf_ioctl_pool_list(struct file *file, void *arg);
@@ -131,6 +157,12 @@ int mf_ioctl_pool_open(struct file *file, void *arg);
 int mf_ioctl_extent_alloc(struct file *file, void *arg);
 int mf_ioctl_extent_free(struct file *file, void *arg);
 int mf_ioctl_extent_list(struct file *file, void *arg);
+
+/* Bytes from @off, at most @len, that one kernel address reaches. */
+static inline u64 mf_pool_span(u64 off, u64 len)
+{
+	return min(len, MF_POOL_ALIGN - (off & (MF_POOL_ALIGN - 1)));
+}
 
 /**
  * mf_pool_assert_locked() - assert that the caller holds @pool->lock

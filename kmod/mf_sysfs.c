@@ -7,7 +7,7 @@
  *   features      the MF_FEAT_* mask MF_IOC_VERSION reports, in hex
  *
  * All are read-only.  pools/ holds one directory per attached pool
- * (mf_pool.c), stats/ the object layer's counters (mf_object.c).
+ * (mf_pool.c), stats/ the object layer's counters (mf_stats.c).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

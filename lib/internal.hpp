@@ -183,6 +183,15 @@ struct Entry {
 	bool inTable = false;
 };
 
+// Check that @fd (opened as @dev) is a memfabric device of a compatible
+// ABI, and fill @v from MF_IOC_VERSION.  0 or -errno (-ENOTTY not
+// memfabric, -EPROTO ABI major differs from the library's).
+int checkDevice(int fd, const char *dev, mf_version &v);
+
+// Open @dev read-write and checkDevice() it.  0 or -errno: -ENODEV (no
+// such device node: module not loaded), -EACCES, and checkDevice()'s.
+int openDevice(const char *dev, UniqueFd &fd, mf_version &v);
+
 struct FastGate;
 
 // One open memfabric device whose ABI has been checked, and its handles.

@@ -155,27 +155,11 @@ void UniqueFd::reset(int fd) noexcept
 	fd_ = fd;
 }
 
-int Session::open(const Config &cfg, std::unique_ptr<Session> &out)
+int checkDevice(int fd, const char *dev, mf_version &v)
 {
-	const char *dev = cfg.device.c_str();
-	UniqueFd fd(::open(dev, O_RDWR | O_CLOEXEC | O_NOCTTY));
-
-	if (!fd) {
-		int err = errno;
-
-		log(BM_LOG_INFO, "cannot open %s: %s", dev,
-		    systemErrorText(err));
-		// No node, or a node without a driver: the module is not
-		// loaded.  -ENOENT stays for unknown objects and files.
-		if (err == ENOENT || err == ENXIO || err == ENODEV)
-			return -ENODEV;
-		return -err;
-	}
-
-	mf_version v;
 	memset(&v, 0, sizeof(v));
 	v.size = sizeof(v);
-	if (ioctl(fd.get(), MF_IOC_VERSION, &v) < 0) {
+	if (ioctl(fd, MF_IOC_VERSION, &v) < 0) {
 		int err = errno;
 
 		log(BM_LOG_INFO, "%s: MF_IOC_VERSION: %s", dev,
@@ -192,7 +176,34 @@ int Session::open(const Config &cfg, std::unique_ptr<Session> &out)
 	log(BM_LOG_DEBUG, "%s: module %s, ABI %u.%u, features %#llx", dev,
 	    v.module_version, v.abi_major, v.abi_minor,
 	    static_cast<unsigned long long>(v.features));
+	return 0;
+}
 
+int openDevice(const char *dev, UniqueFd &fd, mf_version &v)
+{
+	fd.reset(::open(dev, O_RDWR | O_CLOEXEC | O_NOCTTY));
+	if (!fd) {
+		int err = errno;
+
+		log(BM_LOG_INFO, "cannot open %s: %s", dev,
+		    systemErrorText(err));
+		// No node, or a node without a driver: the module is not
+		// loaded.  -ENOENT stays for unknown objects and files.
+		if (err == ENOENT || err == ENXIO || err == ENODEV)
+			return -ENODEV;
+		return -err;
+	}
+	return checkDevice(fd.get(), dev, v);
+}
+
+int Session::open(const Config &cfg, std::unique_ptr<Session> &out)
+{
+	UniqueFd fd;
+	mf_version v;
+	int rc = openDevice(cfg.device.c_str(), fd, v);
+
+	if (rc)
+		return rc;
 	out.reset(new Session(cfg, std::move(fd), v));
 	return 0;
 }

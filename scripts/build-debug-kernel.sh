@@ -59,8 +59,22 @@ done
 #    mmap_assert_write_locked() expand to VM_BUG_ON_MM(), which calls
 #    dump_mm(); 6.1 does not export it, so no module that asserts the
 #    mmap lock (memfabric.ko does) links against a DEBUG_VM 6.1.
-PATCHES=1
+#  - rxe_mr_copy() (drivers/infiniband/sw/rxe/rxe_mr.c): when a copy
+#    ends exactly at the end of a map block it steps to the next block
+#    anyway and reads the pointer one past the MR's map array.  KASAN
+#    reports it (slab-out-of-bounds, kmalloc-32) on t_remote.sh's RDMA
+#    traffic, and the report turns lockdep off for the rest of the boot
+#    (found by the debug phase of 2026-12-07; Documentation/hardening.md).
+#    The pointer is not used, so the release kernels are unaffected in
+#    practice; 6.4's rewrite of rxe_mr.c (xarray) removed the loop.
+#    Step only while bytes remain.
+PATCHES=2
 patch_tree() {
+	local rxe=drivers/infiniband/sw/rxe/rxe_mr.c
+	grep -q 'if (i == RXE_BUF_PER_MAP && length > 0) {' $rxe ||
+		sed -i 's/^\t\tif (i == RXE_BUF_PER_MAP) {$/\t\tif (i == RXE_BUF_PER_MAP \&\& length > 0) {/' $rxe
+	[ "$(grep -c 'if (i == RXE_BUF_PER_MAP && length > 0) {' $rxe)" -ge 1 ] ||
+		die "cannot patch $rxe"
 	grep -q '^EXPORT_SYMBOL(dump_mm);' mm/debug.c ||
 		sed -i '/^void dump_mm(const struct mm_struct \*mm)$/,/^}$/{/^}$/a\
 EXPORT_SYMBOL(dump_mm);

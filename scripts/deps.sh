@@ -21,6 +21,8 @@ PACKAGES=(
 	ndctl daxctl libndctl-dev libdaxctl-dev libcxl-dev uuid-dev
 	# generic netlink
 	libnl-3-dev libnl-genl-3-dev
+	# mfadm's JSON (json-c, as ndctl)
+	libjson-c-dev
 	# RDMA (remote fabric)
 	rdma-core libibverbs-dev librdmacm-dev ibverbs-utils perftest
 	# cluster membership of mfserverd (etcd v3.4, HTTP/JSON gateway);

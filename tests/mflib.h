@@ -41,7 +41,7 @@ static void mfl_complete(const CU_pTest test, const CU_pSuite suite,
 
 	snprintf(what, sizeof(what), "%s: %s", suite->pName, test->pName);
 	if (!failure) {
-		mft_report(1, what, "");
+		mft_report(1, what, "%s", "");
 		return;
 	}
 	for (f = failure; f; f = f->pNext)

@@ -5,6 +5,11 @@
  * size + 8 with a non-zero tail, unknown flags, reserved fields, bad
  * pointers, no CAP_SYS_ADMIN).  Include after mftest.h, with _GNU_SOURCE
  * defined before any system header (setresuid).
+ *
+ * The helpers that attach, detach, allocate and free send the raw ioctls,
+ * because the tests feed them bad input on purpose (unterminated names);
+ * the listings (mfp_info(), mfp_extents()) go through libmemfabric's
+ * admin calls, where the list-and-retry of the list ioctls lives.
  */
 #ifndef MFPOOL_H
 #define MFPOOL_H
@@ -20,6 +25,7 @@
 #include <unistd.h>
 
 #include <linux/memfabric.h>
+#include <memfabric/admin.h>
 
 #define MFP_DEV		"/dev/" MEMFABRIC_DEVICE_NAME
 #define MFP_SYSFS	"/sys/kernel/memfabric/pools"
@@ -95,26 +101,31 @@ static inline int mfp_detach(int fd, const char *name)
 	return ioctl(fd, MF_IOC_POOL_DETACH, &d);
 }
 
-/* The pool's MF_IOC_POOL_LIST entry: 0, or -1 if it is not listed. */
+_Static_assert(sizeof(struct mf_admin_pool_info) == sizeof(struct mf_pool_info),
+	       "mf_admin_pool_info is struct mf_pool_info");
+_Static_assert(sizeof(struct mf_admin_extent) == sizeof(struct mf_extent_info),
+	       "mf_admin_extent is struct mf_extent_info");
+
+/*
+ * The pool's MF_IOC_POOL_LIST entry (mf_admin_pool_get() through @fd):
+ * 0, or -1 with errno set if it is not listed (ENOENT) or cannot be.
+ */
 static inline int mfp_info(int fd, const char *name, struct mf_pool_info *out)
 {
-	struct mf_pool_info infos[64];
-	struct mf_pool_list l;
-	uint32_t i;
+	struct mf_admin_pool_info info;
+	struct mf_admin *ctx;
+	int rc = mf_admin_new_fd(fd, &ctx);
 
-	memset(&l, 0, sizeof(l));
-	l.size = sizeof(l);
-	l.pools = (uintptr_t)infos;
-	l.count = 64;
-	l.entry_size = sizeof(infos[0]);
-	if (ioctl(fd, MF_IOC_POOL_LIST, &l))
+	if (!rc) {
+		rc = mf_admin_pool_get(ctx, name, &info);
+		mf_admin_free(ctx);
+	}
+	if (rc) {
+		errno = -rc;
 		return -1;
-	for (i = 0; i < l.count && i < 64; i++)
-		if (!strncmp(infos[i].name, name, sizeof(infos[i].name))) {
-			*out = infos[i];
-			return 0;
-		}
-	return -1;
+	}
+	memcpy(out, &info, sizeof(*out));
+	return 0;
 }
 
 static inline int mfp_exists(int fd, const char *name)
@@ -159,31 +170,27 @@ static inline int mfp_free(int fd, const char *pool, uint64_t off,
 	return ret;
 }
 
-/* The pool's extents, malloc'ed into *out; their number, or -1. */
+/*
+ * The pool's extents (mf_admin_extent_list() through @fd), malloc'ed into
+ * *out; their number, or -1 with errno set.
+ */
 static inline long mfp_extents(int fd, const char *pool,
 			       struct mf_extent_info **out)
 {
-	struct mf_extent_list l;
-	uint32_t room = 64;
+	struct mf_admin_extent *ext = NULL;
+	struct mf_admin *ctx;
+	int n = mf_admin_new_fd(fd, &ctx);
 
-	*out = NULL;
-	for (;;) {
-		free(*out);
-		*out = calloc(room, sizeof(**out));
-		if (!*out)
-			return -1;
-		memset(&l, 0, sizeof(l));
-		l.size = sizeof(l);
-		mfp_name(l.pool, pool);
-		l.extents = (uintptr_t)*out;
-		l.count = room;
-		l.entry_size = sizeof(**out);
-		if (ioctl(fd, MF_IOC_EXTENT_LIST, &l))
-			return -1;
-		if (l.count <= room)
-			return l.count;
-		room = l.count + 64;
+	if (!n) {
+		n = mf_admin_extent_list(ctx, pool, &ext);
+		mf_admin_free(ctx);
 	}
+	*out = (struct mf_extent_info *)ext;
+	if (n < 0) {
+		errno = -n;
+		return -1;
+	}
+	return n;
 }
 
 static inline int mfp_check(int fd, const char *pool, struct mf_pool_check *c)

@@ -7,7 +7,11 @@
  * suite runner (tests/run-suite) counts.  The program ends with
  * mft_done(), which prints the file's own tally and returns the exit
  * status: 0 when every check passed, 1 otherwise.  A program that checks
- * nothing fails: a test that asserts nothing is a defect.
+ * nothing fails: a test that asserts nothing is a defect.  A program that
+ * cannot run where it is prints "SKIP: <file>: <why>" and exits 77.
+ *
+ * The functions live in tests/lib/mftest.c, in build/tests/libmftest.a,
+ * which every test program links.
  */
 #ifndef MFTEST_H
 #define MFTEST_H
@@ -18,33 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *mft_name = "test";
-static int mft_pass, mft_fail;
+/* Defined in tests/lib/mftest.c (build/tests/libmftest.a). */
+extern const char *mft_name;
+extern int mft_pass, mft_fail;
 
-static inline void mft_init(const char *argv0)
-{
-	const char *slash = strrchr(argv0, '/');
+void mft_init(const char *argv0);
 
-	mft_name = slash ? slash + 1 : argv0;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-}
-
-static inline void mft_report(int ok, const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		mft_pass++;
-		printf("PASS: %s: %s\n", mft_name, what);
-		return;
-	}
-	mft_fail++;
-	printf("FAIL: %s: %s (", mft_name, what);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(")\n");
-}
+void mft_report(int ok, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Check a condition. */
 #define MFT_CHECK(cond, what) \
@@ -76,12 +61,6 @@ static inline void mft_report(int ok, const char *what, const char *fmt, ...)
 		   #expr, mft_r_, (long)(want)); \
 } while (0)
 
-static inline int mft_done(void)
-{
-	if (mft_pass + mft_fail == 0)
-		mft_report(0, "the file checks something", "no checks ran");
-	printf("%s: %d passed, %d failed\n", mft_name, mft_pass, mft_fail);
-	return mft_fail ? 1 : 0;
-}
+int mft_done(void);
 
 #endif /* MFTEST_H */

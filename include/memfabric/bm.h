@@ -276,7 +276,7 @@ BM_API int BM_WriteSec(BmInfo *bminfo, size_t offset, size_t length,
 BM_API int BM_GatherSec(intptr_t *inputInfo, BmOperatorCode operatorCode,
 			int flags, BmInfo *bminfo, size_t *bmLen);
 
-/* The object model (seed 001): BM_GetSec(3). */
+/* The object model (Documentation/objects.md): BM_GetSec(3). */
 BM_API int BM_PublishSec(BmInfo *bminfo, int flags);
 BM_API int BM_GetSec(BmInfo *bminfo, int flags);
 BM_API int BM_PutSec(BmInfo *bminfo, int flags);

@@ -4,7 +4,7 @@
 # mfadm_common.sh - what the t_mfadm_*.sh guest tests share (sourced, not
 # run): PASS:/FAIL: reporting as tests/mftest.h does, running mfadm with
 # its exit status, stdout and stderr captured, and reading its JSON with
-# python3.
+# python3's parser (and checking its layout against python3's json.dumps).
 
 set -u
 
@@ -56,6 +56,29 @@ m_as_nobody() {
 
 # json_valid: the last stdout is one valid JSON value.
 json_valid() { python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" 2>/dev/null; }
+# json_layout [FILE]: FILE (the last stdout) is laid out as mfadm always
+# printed it, which scripts may rely on: one value printed as Python's
+# json.dumps(indent=2) prints it ("key": value, two spaces, [] and {}), or
+# lines that are each one value on one line without spaces (version,
+# monitor); and a newline at the end.
+json_layout() {
+	python3 -c '
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+def pretty(t):
+    return json.dumps(json.loads(t), indent=2, ensure_ascii=False) + "\n"
+def line(l):
+    return json.dumps(json.loads(l), separators=(",", ":"), ensure_ascii=False)
+try:
+    ok = text == pretty(text)
+except ValueError:
+    ok = False
+if not ok:
+    lines = text.split("\n")
+    ok = lines[-1] == "" and len(lines) > 1 and \
+        all(l == line(l) for l in lines[:-1])
+sys.exit(0 if ok else 1)' "${1:-$T/out}" 2>/dev/null
+}
 # j EXPR: evaluate a python expression over d, the last stdout's JSON;
 # strings print bare, anything else as JSON (true, null, 42, [...]).
 # pool(NAME) is the entry of that pool in a list of pools.
@@ -68,12 +91,13 @@ v = eval(sys.argv[2])
 print(v if isinstance(v, str) else json.dumps(v))' "$T/out" "$1" 2>&1
 }
 
-# m_ok WHAT ARGS...: mfadm ARGS exits 0 and prints valid JSON.
+# m_ok WHAT ARGS...: mfadm ARGS exits 0 and prints valid JSON, laid out
+# as mfadm always printed it (json_layout).
 m_ok() {
 	local what=$1
 	shift
 	m "$@"
-	if [ $rc = 0 ] && json_valid; then
+	if [ $rc = 0 ] && json_valid && json_layout; then
 		pass "$what"
 	else
 		fail "$what" "mfadm $* exited $rc; stderr: $(head -c 300 "$T/err"); stdout: $(head -c 200 "$T/out")"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * t_lib_share.c - seed 001's story across processes (guest, as root).
+ * t_lib_share.c - the story of Documentation/objects.md across processes
+ * (guest, as root).
  * Two processes, each with a session of its own, share a published
  * object; a third writes through a MAP_PRIVATE mapping and commits its
  * copy as a new published object, which the first two then read.  Once

@@ -96,6 +96,7 @@ ok = True
 for l in open(sys.argv[1]):
     ok = ok and isinstance(json.loads(l), dict)
 print(ok)' "$T/mon")" True
+check "every line is laid out as before (no spaces, one line)" json_layout "$T/mon"
 
 # ours: the events of our pools and namespaces, as "event id" words.
 ev() {

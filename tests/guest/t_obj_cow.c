@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * t_obj_cow - MAP_PRIVATE mappings (copy-on-write into local memory) and
- * MF_IOC_OBJ_COMMIT (seed 001, claims 3-5): a writer changes its private
+ * MF_IOC_OBJ_COMMIT (Documentation/objects.md, "Commit"): a writer changes its private
  * copy of a shared object, the fabric and other mappers never see it, and
  * the modified copy becomes a new object that shares the unmodified rest.
  * Also the commit ioctl's bad input.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * t_obj_publish - MF_IOC_OBJ_PUBLISH and seed 001's lifetime rule.
+ * t_obj_publish - MF_IOC_OBJ_PUBLISH and the reclaim rule of Documentation/objects.md.
  * Publishing turns a private object shared and read-only, once, by its
  * owner or CAP_SYS_ADMIN; anyone with the secId may then get and read it,
  * nobody may write it.  A published object nothing references is

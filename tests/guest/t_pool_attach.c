@@ -70,7 +70,7 @@ static void check_shown(const struct mf_pool_attach *a, const char *backend,
 		mft_report(0, what, "not listed");
 		return;
 	}
-	mft_report(1, what, "");
+	mft_report(1, what, "%s", "");
 	snprintf(what, sizeof(what), "%s: LIST entry has the attach's fields",
 		 a->name);
 	mft_report(info.backend == a->backend && info.capacity == a->capacity &&

@@ -385,6 +385,34 @@ static void test_devices(void)
 				       strstr(r.out, " GiB\""));
 }
 
+/*
+ * The layout scripts may rely on, which mfadm printed before it used
+ * json-c: what python3's json.dumps(indent=2) prints ("key": value, two
+ * spaces of indentation, [] and {} for empty ones) and a newline.
+ */
+static void test_devices_layout(void)
+{
+	char out[PATH_MAX], cmd[2 * PATH_MAX + 512];
+	struct result r;
+
+	if (system("python3 -c '' 2>/dev/null") != 0) {
+		fprintf(stderr, "\n    no python3: layout not checked\n");
+		return;
+	}
+	snprintf(out, sizeof(out), "%s/devices.json", tmpdir);
+	for (int human = 0; human < 2; human++) {
+		run_full(&r, out, 0, (const char *const[]){ "-c", conf_nodev,
+			 "devices", human ? "-u" : NULL, NULL });
+		CU_ASSERT_EQUAL(r.status, 0);
+		snprintf(cmd, sizeof(cmd),
+			 "python3 -c 'import json, sys; t = open(sys.argv[1]).read(); "
+			 "sys.exit(t != json.dumps(json.loads(t), indent=2, "
+			 "ensure_ascii=False) + \"\\n\")' %s", out);
+		CU_ASSERT_EQUAL(system(cmd), 0);
+	}
+	unlink(out);
+}
+
 static void test_write_error(void)
 {
 	struct result r;
@@ -463,7 +491,8 @@ int main(void)
 	    !CU_add_test(s, "pool help", test_pool_help) ||
 	    !CU_add_test(s, "pool usage errors", test_pool_usage_errors) ||
 	    !CU_add_test(s, "pool without module", test_pool_no_module) ||
-	    !CU_add_test(s, "devices", test_devices)) {
+	    !CU_add_test(s, "devices", test_devices) ||
+	    !CU_add_test(s, "devices layout", test_devices_layout)) {
 		CU_cleanup_registry();
 		return 2;
 	}

@@ -2,7 +2,7 @@
 /*
  * mfadm monitor - print memfabric's events (the generic netlink group
  * "events") as they happen, one JSON object per line, until SIGINT or
- * SIGTERM.
+ * SIGTERM.  The events come through libmemfabric (mf_admin_monitor(3)).
  */
 #include "mfadm.h"
 
@@ -13,10 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <netlink/genl/genl.h>
-#include <netlink/netlink.h>
-
+#include <json-c/json.h>
 #include <linux/memfabric.h>
+#include <memfabric/admin.h>
 
 static volatile sig_atomic_t stop;
 
@@ -50,71 +49,65 @@ static const char *event_name(uint8_t cmd)
 }
 
 /* Print one event; stdout is flushed after each line. */
-static int print_event(struct nl_msg *msg, void *arg)
+static int print_event(const struct mf_admin_event *ev, void *arg)
 {
-	struct nlattr *a[MF_NL_ATTR_MAX + 1];
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct json_object *o = json_object_new_object();
+	const char *name = event_name(ev->cmd);
 	struct timespec ts;
-	const char *name;
 	char unknown[16];
 	int *err = arg;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, a, MF_NL_ATTR_MAX, NULL))
-		return NL_SKIP;
-	name = event_name(gh->cmd);
 	if (!name) {
-		snprintf(unknown, sizeof(unknown), "event-%u", gh->cmd);
+		snprintf(unknown, sizeof(unknown), "event-%u", ev->cmd);
 		name = unknown;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
-	json_obj_begin();
-	json_kstr("event", name);
-	json_ku64("time", (uint64_t)ts.tv_sec);
-	if (mfadm_nl_has(a, MF_NL_ATTR_POOL))
-		json_kstr("pool", mfadm_nl_str(a, MF_NL_ATTR_POOL));
-	if (mfadm_nl_has(a, MF_NL_ATTR_NS))
-		json_kstr("ns", mfadm_nl_str(a, MF_NL_ATTR_NS));
-	if (mfadm_nl_has(a, MF_NL_ATTR_ID))
-		json_kstr("id", mfadm_nl_str(a, MF_NL_ATTR_ID));
-	if (mfadm_nl_has(a, MF_NL_ATTR_SIZE))
-		json_ksize("size", mfadm_nl_u64(a, MF_NL_ATTR_SIZE));
-	if (mfadm_nl_has(a, MF_NL_ATTR_TYPE))
-		json_kstr("type",
-			  mfadm_obj_type_name(mfadm_nl_u64(a, MF_NL_ATTR_TYPE)));
-	if (mfadm_nl_has(a, MF_NL_ATTR_OWNER))
-		json_ku64("owner", mfadm_nl_u64(a, MF_NL_ATTR_OWNER));
-	if (mfadm_nl_has(a, MF_NL_ATTR_TTL))
-		json_ku64("ttl", mfadm_nl_u64(a, MF_NL_ATTR_TTL));
-	if (mfadm_nl_has(a, MF_NL_ATTR_ATTR))
-		json_ku64("attr", mfadm_nl_u64(a, MF_NL_ATTR_ATTR));
-	if (mfadm_nl_has(a, MF_NL_ATTR_CAPACITY))
-		json_ksize("capacity", mfadm_nl_u64(a, MF_NL_ATTR_CAPACITY));
-	if (mfadm_nl_has(a, MF_NL_ATTR_USED))
-		json_ksize("used", mfadm_nl_u64(a, MF_NL_ATTR_USED));
-	if (mfadm_nl_has(a, MF_NL_ATTR_FREE))
-		json_ksize("free", mfadm_nl_u64(a, MF_NL_ATTR_FREE));
-	json_obj_end();
-	json_end();
+	mfadm_json_add(o, "event", mfadm_json_str(name));
+	mfadm_json_add(o, "time", mfadm_json_u64((uint64_t)ts.tv_sec));
+	if (ev->present & MF_ADMIN_EV_POOL)
+		mfadm_json_add(o, "pool", mfadm_json_str(ev->pool));
+	if (ev->present & MF_ADMIN_EV_NS)
+		mfadm_json_add(o, "ns", mfadm_json_str(ev->ns));
+	if (ev->present & MF_ADMIN_EV_ID)
+		mfadm_json_add(o, "id", mfadm_json_str(ev->id));
+	if (ev->present & MF_ADMIN_EV_SIZE)
+		mfadm_json_add(o, "size", mfadm_json_size(ev->size));
+	if (ev->present & MF_ADMIN_EV_TYPE)
+		mfadm_json_add(o, "type",
+			       mfadm_json_str(mfadm_obj_type_name(ev->type)));
+	if (ev->present & MF_ADMIN_EV_OWNER)
+		mfadm_json_add(o, "owner", mfadm_json_u64(ev->owner));
+	if (ev->present & MF_ADMIN_EV_TTL)
+		mfadm_json_add(o, "ttl", mfadm_json_u64(ev->ttl));
+	if (ev->present & MF_ADMIN_EV_ATTR)
+		mfadm_json_add(o, "attr", mfadm_json_u64(ev->attr));
+	if (ev->present & MF_ADMIN_EV_CAPACITY)
+		mfadm_json_add(o, "capacity", mfadm_json_size(ev->capacity));
+	if (ev->present & MF_ADMIN_EV_USED)
+		mfadm_json_add(o, "used", mfadm_json_size(ev->used));
+	if (ev->present & MF_ADMIN_EV_FREE)
+		mfadm_json_add(o, "free", mfadm_json_size(ev->free));
+	mfadm_json_print(o, false);
 	if (fflush(stdout) || ferror(stdout))
 		*err = errno ? errno : EIO;
-	return NL_OK;
+	return 0;
 }
 
-static int monitor(int argc, char **argv)
+int cmd_monitor(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "human", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct mfadm_nl nl;
+	struct mf_admin_monitor *mon;
 	struct pollfd p;
 	int c, rc, err = 0;
 
 	while ((c = mfadm_getopt("monitor", argc, argv, ":u", opts)) != -1) {
 		if (c != 'u')
 			return MFADM_USAGE;
-		json_human(true);
+		mfadm_json_human(true);
 	}
 	if (optind < argc) {
 		mfadm_err("monitor: unexpected argument '%s'", argv[optind]);
@@ -124,24 +117,21 @@ static int monitor(int argc, char **argv)
 		mfadm_err("monitor: need CAP_SYS_ADMIN (run as root)");
 		return MFADM_FAIL;
 	}
-	rc = mfadm_nl_open(&nl, true);
-	if (rc)
-		return rc;
-	rc = nl_socket_add_membership(nl.sk, nl.events);
-	if (rc) {
-		mfadm_err("monitor: cannot join the events group: %s",
-			  nl_geterror(rc));
-		mfadm_nl_close(&nl);
+	rc = mf_admin_monitor_open(&mon);
+	if (rc == -ENODEV || rc == -EOPNOTSUPP || rc == -ENOMEM) {
+		mfadm_nl_err("monitor", rc);
 		return MFADM_FAIL;
 	}
-	nl_socket_disable_seq_check(nl.sk);
-	nl_socket_modify_cb(nl.sk, NL_CB_VALID, NL_CB_CUSTOM, print_event, &err);
+	if (rc) {
+		mfadm_err("monitor: cannot join the events group: %s",
+			  strerror(-rc));
+		return MFADM_FAIL;
+	}
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	json_pretty(false);
 	mfadm_step("monitoring memfabric events (SIGINT or SIGTERM stops)");
-	p.fd = nl_socket_get_fd(nl.sk);
+	p.fd = mf_admin_monitor_fd(mon);
 	p.events = POLLIN;
 	while (!stop && !err) {
 		int n = poll(&p, 1, -1);
@@ -152,14 +142,14 @@ static int monitor(int argc, char **argv)
 			err = errno;
 			break;
 		}
-		rc = nl_recvmsgs_default(nl.sk);
+		rc = mf_admin_monitor_read(mon, print_event, &err);
 		/* Events lost when the socket overflowed: say so, go on. */
-		if (rc == -NLE_NOMEM || rc == -NLE_MSG_OVERFLOW)
+		if (rc == -ENOBUFS)
 			mfadm_err("monitor: events were lost (too many at once)");
-		else if (rc < 0 && rc != -NLE_INTR && rc != -NLE_AGAIN)
-			mfadm_err("monitor: %s", nl_geterror(rc));
+		else if (rc < 0 && rc != -EINTR)
+			mfadm_err("monitor: %s", strerror(-rc));
 	}
-	mfadm_nl_close(&nl);
+	mf_admin_monitor_close(mon);
 	if (err) {
 		mfadm_err("monitor: %s", strerror(err));
 		return MFADM_FAIL;
@@ -167,20 +157,15 @@ static int monitor(int argc, char **argv)
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd cmd_monitor = {
-	.name = "monitor",
-	.summary = "print events as they happen (JSON lines)",
-	.usage = "usage: mfadm monitor [-u]\n"
-		 "\n"
-		 "Print memfabric's events, one JSON object per line, flushed,\n"
-		 "until SIGINT or SIGTERM (then exit 0).  \"event\" is one of\n"
-		 "obj-created, obj-published, obj-freed, obj-reclaimed,\n"
-		 "ns-created, ns-destroyed, pool-low (free space fell below 10%\n"
-		 "of the capacity) and pool-ok (back to 15% or more); \"time\"\n"
-		 "is when mfadm read it (seconds since the epoch), and the\n"
-		 "event's fields follow: pool, ns, id, size, type, owner, ttl,\n"
-		 "attr, capacity, used, free.  Needs CAP_SYS_ADMIN.\n"
-		 "-u, --human: sizes as \"4.00 KiB\".\n",
-	.run = monitor,
-};
-MFADM_COMMAND(cmd_monitor);
+const char mfadm_usage_monitor[] =
+	"usage: mfadm monitor [-u]\n"
+	"\n"
+	"Print memfabric's events, one JSON object per line, flushed,\n"
+	"until SIGINT or SIGTERM (then exit 0).  \"event\" is one of\n"
+	"obj-created, obj-published, obj-freed, obj-reclaimed,\n"
+	"ns-created, ns-destroyed, pool-low (free space fell below 10%\n"
+	"of the capacity) and pool-ok (back to 15% or more); \"time\"\n"
+	"is when mfadm read it (seconds since the epoch), and the\n"
+	"event's fields follow: pool, ns, id, size, type, owner, ttl,\n"
+	"attr, capacity, used, free.  Needs CAP_SYS_ADMIN.\n"
+	"-u, --human: sizes as \"4.00 KiB\".\n";

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mfadm ns create|destroy|list - memfabric's namespaces, with the
- * MF_IOC_NS_* ioctls (which need no privilege beyond the device).
+ * mfadm ns create|destroy|list - memfabric's namespaces, through
+ * libmemfabric's admin calls (mf_admin_ns(3); no privilege beyond the
+ * device is needed).
  */
 #include "mfadm.h"
 
@@ -11,82 +12,34 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
+#include <json-c/json.h>
 #include <linux/memfabric.h>
+#include <memfabric/admin.h>
 
-/* Open the device and check it has namespaces. */
-static int open_objects(int *fd)
+/* A context on the device, which must have namespaces. */
+static int open_objects(struct mf_admin **ctx)
 {
-	struct mf_version v;
-	int rc = mfadm_dev_open(fd, &v);
-
-	if (rc)
-		return rc;
-	if (!(v.features & MF_FEAT_OBJECTS)) {
-		mfadm_err("the memfabric module has no namespaces (too old)");
-		close(*fd);
-		return MFADM_FAIL;
-	}
-	return MFADM_OK;
+	return mfadm_ctx_open(ctx, MF_FEAT_OBJECTS, "namespaces");
 }
 
-/*
- * MF_IOC_NS_LIST of @pool ("" for all): *infos gets a malloc()ed array of
- * *count entries.  Return 0 or -errno.
- */
-static int ns_list(int fd, const char *pool, struct mf_ns_info **infos,
-		   uint32_t *count)
-{
-	uint32_t want = 64;
-
-	for (int tries = 0; tries < 8; tries++) {
-		struct mf_ns_info *buf = calloc(want, sizeof(*buf));
-		struct mf_ns_list l = {
-			.size = sizeof(l),
-			.namespaces = (uintptr_t)buf,
-			.count = want,
-			.entry_size = sizeof(*buf),
-		};
-
-		if (!buf)
-			return -ENOMEM;
-		memcpy(l.pool, pool, strlen(pool));
-		if (ioctl(fd, MF_IOC_NS_LIST, &l)) {
-			int e = errno;
-
-			free(buf);
-			return -e;
-		}
-		if (l.count <= want) {
-			*infos = buf;
-			*count = l.count;
-			return 0;
-		}
-		free(buf);
-		want = l.count + 64;
-	}
-	return -EAGAIN;
-}
-
-static void ns_json(const struct mf_ns_info *ns)
+static struct json_object *ns_json(const struct mf_admin_ns_info *ns)
 {
 	char pool[MF_POOL_NAME_LEN + 1], name[MF_NS_NAME_LEN + 1];
+	struct json_object *o = json_object_new_object();
 
 	memcpy(pool, ns->pool, MF_POOL_NAME_LEN);
 	pool[MF_POOL_NAME_LEN] = '\0';
 	memcpy(name, ns->name, MF_NS_NAME_LEN);
 	name[MF_NS_NAME_LEN] = '\0';
-	json_obj_begin();
-	json_kstr("pool", pool);
-	json_kstr("name", name);
-	json_ku64("ttl", ns->ttl);
-	json_ku64("attr", ns->attr);
-	json_ku64("objects", ns->nr_objects);
-	json_ksize("bytes", ns->bytes);
-	json_ku64("ctime", ns->ctime);
-	json_obj_end();
+	mfadm_json_add(o, "pool", mfadm_json_str(pool));
+	mfadm_json_add(o, "name", mfadm_json_str(name));
+	mfadm_json_add(o, "ttl", mfadm_json_u64(ns->ttl));
+	mfadm_json_add(o, "attr", mfadm_json_u64(ns->attr));
+	mfadm_json_add(o, "objects", mfadm_json_u64(ns->nr_objects));
+	mfadm_json_add(o, "bytes", mfadm_json_size(ns->bytes));
+	mfadm_json_add(o, "ctime", mfadm_json_u64(ns->ctime));
+	return o;
 }
 
 /* POOL NS operands after options, checked. */
@@ -130,7 +83,7 @@ static int secid_ok(const char *who, const char *secid)
 
 /* ---- ns create ---------------------------------------------------------- */
 
-static int ns_create(int argc, char **argv)
+int cmd_ns_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "secid", required_argument, NULL, 's' },
@@ -138,12 +91,11 @@ static int ns_create(int argc, char **argv)
 		{ "attr", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mf_ns_create c = { .size = sizeof(c) };
 	const char *pool, *ns, *secid = NULL;
 	unsigned long ttl = 0, attr = 0;
-	struct mf_ns_info *infos;
-	uint32_t n;
-	int ch, rc, fd;
+	struct mf_admin_ns_info *infos;
+	struct mf_admin *ctx;
+	int ch, rc, n;
 
 	while ((ch = mfadm_getopt("ns create", argc, argv, ":s:t:a:", opts)) != -1) {
 		switch (ch) {
@@ -173,20 +125,14 @@ static int ns_create(int argc, char **argv)
 	rc = secid_ok("ns create", secid);
 	if (rc)
 		return rc;
-	rc = open_objects(&fd);
+	rc = open_objects(&ctx);
 	if (rc)
 		return rc;
-	memcpy(c.pool, pool, strlen(pool));
-	memcpy(c.name, ns, strlen(ns));
-	memcpy(c.secid, secid, strlen(secid));
-	c.ttl = ttl;
-	c.attr = (uint32_t)attr;
-	rc = ioctl(fd, MF_IOC_NS_CREATE, &c);
-	memset(&c, 0, sizeof(c));
+	rc = mf_admin_ns_create(ctx, pool, ns, secid, ttl, (uint32_t)attr);
 	if (rc) {
-		int e = errno;
+		int e = -rc;
 
-		close(fd);
+		mf_admin_free(ctx);
 		if (e == ENOENT)
 			mfadm_err("ns create: no such pool '%s'", pool);
 		else if (e == EEXIST)
@@ -199,17 +145,16 @@ static int ns_create(int argc, char **argv)
 		return MFADM_FAIL;
 	}
 	mfadm_step("namespace %s created in pool %s", ns, pool);
-	rc = ns_list(fd, pool, &infos, &n);
-	close(fd);
-	if (rc) {
-		mfadm_err("ns create: cannot list namespaces: %s", strerror(-rc));
+	n = mf_admin_ns_list(ctx, pool, &infos);
+	mf_admin_free(ctx);
+	if (n < 0) {
+		mfadm_err("ns create: cannot list namespaces: %s", strerror(-n));
 		return MFADM_FAIL;
 	}
 	rc = MFADM_FAIL;
-	for (uint32_t i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		if (!strncmp(infos[i].name, ns, MF_NS_NAME_LEN)) {
-			ns_json(&infos[i]);
-			json_end();
+			mfadm_json_print(ns_json(&infos[i]), true);
 			rc = mfadm_flush();
 			break;
 		}
@@ -221,36 +166,34 @@ static int ns_create(int argc, char **argv)
 	return rc;
 }
 
-static const struct mfadm_cmd ns_create_cmd = {
-	.name = "create",
-	.summary = "create a namespace (JSON of it)",
-	.usage = "usage: mfadm ns create POOL NS --secid SECID [--ttl SECONDS] [--attr N]\n"
-		 "\n"
-		 "Create namespace NS in POOL, guarded by SECID (1 to 63 bytes),\n"
-		 "and print it as 'mfadm ns list' does.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --secid SECID   the namespace's secId (needed)\n"
-		 "  --ttl SECONDS   how long a published object lives once nothing\n"
-		 "                  references it (from its creation); 0 (the\n"
-		 "                  default): forever\n"
-		 "  --attr N        an attribute word kept with it (default 0)\n",
-	.run = ns_create,
-};
+const char mfadm_usage_ns_create[] =
+	"usage: mfadm ns create POOL NS --secid SECID [--ttl SECONDS] [--attr N]\n"
+	"\n"
+	"Create namespace NS in POOL, guarded by SECID (1 to 63 bytes),\n"
+	"and print it as 'mfadm ns list' does.\n"
+	"\n"
+	"Options:\n"
+	"  --secid SECID   the namespace's secId (needed)\n"
+	"  --ttl SECONDS   how long a published object lives once nothing\n"
+	"                  references it (from its creation); 0 (the\n"
+	"                  default): forever\n"
+	"  --attr N        an attribute word kept with it (default 0)\n";
 
 /* ---- ns destroy --------------------------------------------------------- */
 
-static int ns_destroy(int argc, char **argv)
+int cmd_ns_destroy(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "secid", required_argument, NULL, 's' },
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mf_ns_destroy d = { .size = sizeof(d) };
 	const char *pool, *ns, *secid = NULL;
+	uint64_t freed = 0, deferred = 0;
+	struct mf_admin *ctx;
+	struct json_object *o;
 	bool force = false;
-	int ch, rc, fd;
+	int ch, rc;
 
 	while ((ch = mfadm_getopt("ns destroy", argc, argv, ":s:f", opts)) != -1) {
 		switch (ch) {
@@ -270,19 +213,15 @@ static int ns_destroy(int argc, char **argv)
 	rc = secid_ok("ns destroy", secid);
 	if (rc)
 		return rc;
-	rc = open_objects(&fd);
+	rc = open_objects(&ctx);
 	if (rc)
 		return rc;
-	d.flags = force ? MF_NS_FORCE : 0;
-	memcpy(d.pool, pool, strlen(pool));
-	memcpy(d.name, ns, strlen(ns));
-	memcpy(d.secid, secid, strlen(secid));
-	rc = ioctl(fd, MF_IOC_NS_DESTROY, &d);
-	memset(d.secid, 0, sizeof(d.secid));
+	rc = mf_admin_ns_destroy(ctx, pool, ns, secid, force ? MF_NS_FORCE : 0,
+				 &freed, &deferred);
+	mf_admin_free(ctx);
 	if (rc) {
-		int e = errno;
+		int e = -rc;
 
-		close(fd);
 		switch (e) {
 		case ENOENT:
 			if (mfadm_pool_attached(pool) == 0)
@@ -303,33 +242,27 @@ static int ns_destroy(int argc, char **argv)
 		}
 		return MFADM_FAIL;
 	}
-	close(fd);
 	mfadm_step("namespace %s destroyed", ns);
-	json_obj_begin();
-	json_kstr("pool", pool);
-	json_kstr("name", ns);
-	json_ku64("freed", d.freed);
-	json_ku64("deferred", d.deferred);
-	json_obj_end();
-	json_end();
+	o = json_object_new_object();
+	mfadm_json_add(o, "pool", mfadm_json_str(pool));
+	mfadm_json_add(o, "name", mfadm_json_str(ns));
+	mfadm_json_add(o, "freed", mfadm_json_u64(freed));
+	mfadm_json_add(o, "deferred", mfadm_json_u64(deferred));
+	mfadm_json_print(o, true);
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd ns_destroy_cmd = {
-	.name = "destroy",
-	.summary = "destroy a namespace (JSON of what was freed)",
-	.usage = "usage: mfadm ns destroy POOL NS --secid SECID [--force]\n"
-		 "\n"
-		 "Destroy namespace NS of POOL and print {\"pool\", \"name\",\n"
-		 "\"freed\", \"deferred\"}: objects freed at once, and those whose\n"
-		 "memory waits for their last reference.  Fails while it holds\n"
-		 "objects unless --force frees them (whoever owns them).\n",
-	.run = ns_destroy,
-};
+const char mfadm_usage_ns_destroy[] =
+	"usage: mfadm ns destroy POOL NS --secid SECID [--force]\n"
+	"\n"
+	"Destroy namespace NS of POOL and print {\"pool\", \"name\",\n"
+	"\"freed\", \"deferred\"}: objects freed at once, and those whose\n"
+	"memory waits for their last reference.  Fails while it holds\n"
+	"objects unless --force frees them (whoever owns them).\n";
 
 /* ---- ns list ------------------------------------------------------------ */
 
-static int ns_list_cmd_run(int argc, char **argv)
+int cmd_ns_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pool", required_argument, NULL, 'p' },
@@ -337,9 +270,10 @@ static int ns_list_cmd_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pool = "";
-	struct mf_ns_info *infos;
-	uint32_t n;
-	int ch, rc, fd;
+	struct mf_admin_ns_info *infos;
+	struct mf_admin *ctx;
+	struct json_object *a;
+	int ch, rc, n;
 
 	while ((ch = mfadm_getopt("ns list", argc, argv, ":p:u", opts)) != -1) {
 		switch (ch) {
@@ -351,7 +285,7 @@ static int ns_list_cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'u':
-			json_human(true);
+			mfadm_json_human(true);
 			break;
 		default:
 			return MFADM_USAGE;
@@ -361,53 +295,39 @@ static int ns_list_cmd_run(int argc, char **argv)
 		mfadm_err("ns list: unexpected argument '%s'", argv[optind]);
 		return MFADM_USAGE;
 	}
-	rc = open_objects(&fd);
+	rc = open_objects(&ctx);
 	if (rc)
 		return rc;
-	rc = ns_list(fd, pool, &infos, &n);
-	close(fd);
-	if (rc == -ENOENT) {
+	n = mf_admin_ns_list(ctx, pool, &infos);
+	mf_admin_free(ctx);
+	if (n == -ENOENT) {
 		mfadm_err("ns list: no such pool '%s'", pool);
 		return MFADM_FAIL;
 	}
-	if (rc) {
-		mfadm_err("ns list: %s", strerror(-rc));
+	if (n < 0) {
+		mfadm_err("ns list: %s", strerror(-n));
 		return MFADM_FAIL;
 	}
-	json_arr_begin();
-	for (uint32_t i = 0; i < n; i++)
-		ns_json(&infos[i]);
-	json_arr_end();
-	json_end();
+	a = json_object_new_array();
+	for (int i = 0; i < n; i++)
+		json_object_array_add(a, ns_json(&infos[i]));
 	free(infos);
+	mfadm_json_print(a, true);
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd ns_list_cmd = {
-	.name = "list",
-	.summary = "list namespaces (JSON)",
-	.usage = "usage: mfadm ns list [--pool POOL] [-u]\n"
-		 "\n"
-		 "Print the namespaces as a JSON array, in order of creation per\n"
-		 "pool: pool, name, ttl, attr, objects, bytes and ctime.\n"
-		 "  --pool POOL  only POOL's\n"
-		 "  -u, --human  sizes as \"4.00 MiB\"\n",
-	.run = ns_list_cmd_run,
-};
+const char mfadm_usage_ns_list[] =
+	"usage: mfadm ns list [--pool POOL] [-u]\n"
+	"\n"
+	"Print the namespaces as a JSON array, in order of creation per\n"
+	"pool: pool, name, ttl, attr, objects, bytes and ctime.\n"
+	"  --pool POOL  only POOL's\n"
+	"  -u, --human  sizes as \"4.00 MiB\"\n";
 
 /* ---- the group ------------------------------------------------------------ */
 
-static const struct mfadm_cmd *const ns_subcmds[] = {
-	&ns_create_cmd, &ns_destroy_cmd, &ns_list_cmd, NULL,
-};
-
-static const struct mfadm_cmd cmd_ns = {
-	.name = "ns",
-	.summary = "create, destroy and list namespaces",
-	.usage = "usage: mfadm ns COMMAND [ARGS]\n"
-		 "\n"
-		 "memfabric's namespaces: named groups of objects in a pool,\n"
-		 "guarded by a secId.  See 'mfadm help ns COMMAND'.\n",
-	.subcmds = ns_subcmds,
-};
-MFADM_COMMAND(cmd_ns);
+const char mfadm_usage_ns[] =
+	"usage: mfadm ns COMMAND [ARGS]\n"
+	"\n"
+	"memfabric's namespaces: named groups of objects in a pool,\n"
+	"guarded by a secId.  See 'mfadm help ns COMMAND'.\n";

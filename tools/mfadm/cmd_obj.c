@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mfadm obj list|show|free - memfabric's objects.  list and show read the
- * generic netlink family (its object dump and get, which need
- * CAP_SYS_ADMIN); free is MF_IOC_OBJ_FREE with the namespace's secId.
+ * mfadm obj list|show|free - memfabric's objects, through libmemfabric's
+ * admin calls (mf_admin_ns(3)).  list and show read the generic netlink
+ * family (its object dump and get, which need CAP_SYS_ADMIN); free needs
+ * the namespace's secId.
  */
 #include "mfadm.h"
 
@@ -10,10 +11,10 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
+#include <json-c/json.h>
 #include <linux/memfabric.h>
+#include <memfabric/admin.h>
 
 /* An object id or namespace name: 1 to 63 of [A-Za-z0-9_.:-]. */
 bool mfadm_obj_name_ok(const char *name)
@@ -29,25 +30,23 @@ bool mfadm_obj_name_ok(const char *name)
 	return true;
 }
 
-/* Whether pool @name is attached: 1, 0, or -1 if that cannot be told. */
-int mfadm_pool_attached(const char *name)
+struct json_object *mfadm_obj_json(const struct mf_admin_obj_info *obj)
 {
-	struct mf_pool_info *infos;
-	uint32_t n;
-	int fd = mfadm_dev_try_open(), found = 0;
+	struct json_object *o = json_object_new_object();
 
-	if (fd < 0)
-		return -1;
-	if (mfadm_pool_list(fd, &infos, &n)) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	for (uint32_t i = 0; i < n; i++)
-		if (!strncmp(infos[i].name, name, MF_POOL_NAME_LEN))
-			found = 1;
-	free(infos);
-	return found;
+	mfadm_json_add(o, "pool", mfadm_json_str(obj->pool));
+	mfadm_json_add(o, "ns", mfadm_json_str(obj->ns));
+	mfadm_json_add(o, "id", mfadm_json_str(obj->id));
+	mfadm_json_add(o, "size", mfadm_json_size(obj->size));
+	mfadm_json_add(o, "type",
+		       mfadm_json_str(mfadm_obj_type_name(obj->type)));
+	mfadm_json_add(o, "refcount", mfadm_json_u64(obj->refs));
+	mfadm_json_add(o, "mappings", mfadm_json_u64(obj->map_count));
+	mfadm_json_add(o, "owner", mfadm_json_u64(obj->owner));
+	mfadm_json_add(o, "age", mfadm_json_u64(obj->age));
+	mfadm_json_add(o, "ctime", mfadm_json_u64(obj->ctime));
+	mfadm_json_add(o, "extents", mfadm_json_u64(obj->nr_extents));
+	return o;
 }
 
 /* Check POOL NS ID operands; MFADM_USAGE with a message if one is bad. */
@@ -80,23 +79,19 @@ static int need_admin(const char *who)
 
 /* ---- obj list ----------------------------------------------------------- */
 
-static int print_obj(uint8_t cmd, struct nlattr **attrs, void *arg)
+static int print_obj(const struct mf_admin_obj_info *obj, void *arg)
 {
-	size_t *n = arg;
+	struct mfadm_json_list *l = arg;
 
-	if (cmd != MF_NL_CMD_OBJ_GET)
-		return 0;
 	/* The array starts with the first entry: no stray "[" on error. */
-	if (!*n)
-		json_arr_begin();
-	mfadm_obj_json(attrs);
+	mfadm_json_list_add(l, mfadm_obj_json(obj));
 	/* Stream: keep memory flat however many objects there are. */
-	if (!(++*n % 1024))
+	if (!(l->n % 1024))
 		fflush(stdout);
 	return 0;
 }
 
-static int obj_list(int argc, char **argv)
+int cmd_obj_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pool", required_argument, NULL, 'p' },
@@ -105,8 +100,7 @@ static int obj_list(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pool = NULL, *ns = NULL;
-	struct mfadm_nl nl;
-	size_t n = 0;
+	struct mfadm_json_list l = { 0 };
 	int c, rc;
 
 	while ((c = mfadm_getopt("obj list", argc, argv, ":p:n:u", opts)) != -1) {
@@ -118,7 +112,7 @@ static int obj_list(int argc, char **argv)
 			ns = optarg;
 			break;
 		case 'u':
-			json_human(true);
+			mfadm_json_human(true);
 			break;
 		default:
 			return MFADM_USAGE;
@@ -139,71 +133,47 @@ static int obj_list(int argc, char **argv)
 	rc = need_admin("obj list");
 	if (rc)
 		return rc;
-	rc = mfadm_nl_open(&nl, false);
-	if (rc)
-		return rc;
 	/*
 	 * The array is streamed as the dump arrives; an error after the
 	 * first entry is reported on stderr and leaves the output short.
 	 */
-	rc = mfadm_nl_request(&nl, MF_NL_CMD_OBJ_GET, true, pool, ns, NULL,
-			      print_obj, &n);
-	mfadm_nl_close(&nl);
-	if (rc && !n) {
+	rc = mf_admin_obj_list(pool, ns, print_obj, &l);
+	if (rc < 0 && !l.n) {
 		/* Nothing printed yet: no partial JSON on stdout. */
 		if (rc == -ENOENT)
 			mfadm_err("obj list: no such pool '%s'", pool ? pool : "");
 		else if (rc == -EPERM)
 			mfadm_err("obj list: need CAP_SYS_ADMIN (run as root)");
 		else
-			mfadm_err("obj list: %s", strerror(-rc));
+			mfadm_nl_err("obj list", rc);
 		return MFADM_FAIL;
 	}
-	if (!n)
-		json_arr_begin();
-	json_arr_end();
-	json_end();
-	if (rc) {
-		mfadm_err("obj list: the dump failed after %zu objects: %s", n,
-			  strerror(-rc));
+	mfadm_json_list_end(&l);
+	if (rc < 0) {
+		mfadm_err("obj list: the dump failed after %zu objects: %s",
+			  l.n, strerror(-rc));
 		return MFADM_FAIL;
 	}
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd obj_list_cmd = {
-	.name = "list",
-	.summary = "list objects (JSON, from the netlink dump)",
-	.usage = "usage: mfadm obj list [--pool POOL] [--ns NS] [-u]\n"
-		 "\n"
-		 "Print the objects as a JSON array, by pool, namespace and id,\n"
-		 "from the module's generic netlink dump: each with pool, ns,\n"
-		 "id, size, type (\"private-rw\" or \"shared-ro\"), refcount,\n"
-		 "mappings, owner (uid), age and ctime (seconds) and extents.\n"
-		 "Objects that were freed and wait for their last reference\n"
-		 "are not listed.  Needs CAP_SYS_ADMIN.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --pool POOL  only the objects of POOL (an error if it is\n"
-		 "               not attached)\n"
-		 "  --ns NS      only those of namespaces called NS\n"
-		 "  -u, --human  sizes as \"4.00 KiB\"\n",
-	.run = obj_list,
-};
+const char mfadm_usage_obj_list[] =
+	"usage: mfadm obj list [--pool POOL] [--ns NS] [-u]\n"
+	"\n"
+	"Print the objects as a JSON array, by pool, namespace and id,\n"
+	"from the module's generic netlink dump: each with pool, ns,\n"
+	"id, size, type (\"private-rw\" or \"shared-ro\"), refcount,\n"
+	"mappings, owner (uid), age and ctime (seconds) and extents.\n"
+	"Objects that were freed and wait for their last reference\n"
+	"are not listed.  Needs CAP_SYS_ADMIN.\n"
+	"\n"
+	"Options:\n"
+	"  --pool POOL  only the objects of POOL (an error if it is\n"
+	"               not attached)\n"
+	"  --ns NS      only those of namespaces called NS\n"
+	"  -u, --human  sizes as \"4.00 KiB\"\n";
 
 /* ---- obj show ----------------------------------------------------------- */
-
-static int show_obj(uint8_t cmd, struct nlattr **attrs, void *arg)
-{
-	int *found = arg;
-
-	if (cmd != MF_NL_CMD_OBJ_GET || *found)
-		return 0;
-	mfadm_obj_json(attrs);
-	json_end();
-	*found = 1;
-	return 0;
-}
 
 /* POOL NS ID operands, after options. */
 static int three_operands(const char *who, int argc, char **argv,
@@ -234,20 +204,20 @@ static void not_found(const char *who, const char *pool, const char *ns,
 			  who, id, ns, pool);
 }
 
-static int obj_show(int argc, char **argv)
+int cmd_obj_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "human", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct mf_admin_obj_info obj;
 	const char *pool, *ns, *id;
-	struct mfadm_nl nl;
-	int c, rc, found = 0;
+	int c, rc;
 
 	while ((c = mfadm_getopt("obj show", argc, argv, ":u", opts)) != -1) {
 		if (c != 'u')
 			return MFADM_USAGE;
-		json_human(true);
+		mfadm_json_human(true);
 	}
 	rc = three_operands("obj show", argc, argv, &pool, &ns, &id);
 	if (rc)
@@ -255,48 +225,40 @@ static int obj_show(int argc, char **argv)
 	rc = need_admin("obj show");
 	if (rc)
 		return rc;
-	rc = mfadm_nl_open(&nl, false);
-	if (rc)
-		return rc;
-	rc = mfadm_nl_request(&nl, MF_NL_CMD_OBJ_GET, false, pool, ns, id,
-			      show_obj, &found);
-	mfadm_nl_close(&nl);
+	rc = mf_admin_obj_get(pool, ns, id, &obj);
 	if (rc == -ENOENT) {
 		not_found("obj show", pool, ns, id);
 		return MFADM_FAIL;
 	}
-	if (rc) {
-		mfadm_err("obj show: %s", strerror(-rc));
-		return MFADM_FAIL;
-	}
-	if (!found) {
+	if (rc == -EIO) {
 		mfadm_err("obj show: the module sent no object");
 		return MFADM_FAIL;
 	}
+	if (rc) {
+		mfadm_nl_err("obj show", rc);
+		return MFADM_FAIL;
+	}
+	mfadm_json_print(mfadm_obj_json(&obj), true);
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd obj_show_cmd = {
-	.name = "show",
-	.summary = "show one object (JSON)",
-	.usage = "usage: mfadm obj show POOL NS ID [-u]\n"
-		 "\n"
-		 "Print object ID of namespace NS in POOL as a JSON object, as\n"
-		 "'mfadm obj list' does.  No secId is needed; CAP_SYS_ADMIN is.\n",
-	.run = obj_show,
-};
+const char mfadm_usage_obj_show[] =
+	"usage: mfadm obj show POOL NS ID [-u]\n"
+	"\n"
+	"Print object ID of namespace NS in POOL as a JSON object, as\n"
+	"'mfadm obj list' does.  No secId is needed; CAP_SYS_ADMIN is.\n";
 
 /* ---- obj free ----------------------------------------------------------- */
 
-static int obj_free(int argc, char **argv)
+int cmd_obj_free(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "secid", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mf_obj_free f = { .size = sizeof(f) };
 	const char *pool, *ns, *id, *secid = NULL;
-	int c, rc, fd;
+	struct mf_admin *ctx;
+	int c, rc;
 
 	while ((c = mfadm_getopt("obj free", argc, argv, ":s:", opts)) != -1) {
 		if (c != 's')
@@ -314,19 +276,14 @@ static int obj_free(int argc, char **argv)
 		mfadm_err("obj free: a secId is 1 to %d bytes", MF_SECID_LEN - 1);
 		return MFADM_USAGE;
 	}
-	rc = mfadm_dev_open(&fd, NULL);
+	rc = mfadm_ctx_open(&ctx, 0, NULL);
 	if (rc)
 		return rc;
-	memcpy(f.name.pool, pool, strlen(pool));
-	memcpy(f.name.ns, ns, strlen(ns));
-	memcpy(f.name.secid, secid, strlen(secid));
-	memcpy(f.name.id, id, strlen(id));
-	rc = ioctl(fd, MF_IOC_OBJ_FREE, &f);
-	memset(&f, 0, sizeof(f));
+	rc = mf_admin_obj_free(ctx, pool, ns, secid, id);
+	mf_admin_free(ctx);
 	if (rc) {
-		int e = errno;
+		int e = -rc;
 
-		close(fd);
 		switch (e) {
 		case ENOENT:
 			if (mfadm_pool_attached(pool) == 0)
@@ -350,35 +307,21 @@ static int obj_free(int argc, char **argv)
 		}
 		return MFADM_FAIL;
 	}
-	close(fd);
 	mfadm_step("object %s/%s/%s freed", pool, ns, id);
 	return MFADM_OK;
 }
 
-static const struct mfadm_cmd obj_free_cmd = {
-	.name = "free",
-	.summary = "free an object",
-	.usage = "usage: mfadm obj free POOL NS ID --secid SECID\n"
-		 "\n"
-		 "Free object ID of namespace NS in POOL: it disappears at once,\n"
-		 "its memory returns to the pool when its last reference goes.\n"
-		 "Needs the namespace's secId, and the object's owner or\n"
-		 "CAP_SYS_ADMIN.\n",
-	.run = obj_free,
-};
+const char mfadm_usage_obj_free[] =
+	"usage: mfadm obj free POOL NS ID --secid SECID\n"
+	"\n"
+	"Free object ID of namespace NS in POOL: it disappears at once,\n"
+	"its memory returns to the pool when its last reference goes.\n"
+	"Needs the namespace's secId, and the object's owner or\n"
+	"CAP_SYS_ADMIN.\n";
 
 /* ---- the group ------------------------------------------------------------ */
 
-static const struct mfadm_cmd *const obj_subcmds[] = {
-	&obj_list_cmd, &obj_show_cmd, &obj_free_cmd, NULL,
-};
-
-static const struct mfadm_cmd cmd_obj = {
-	.name = "obj",
-	.summary = "list, show and free objects",
-	.usage = "usage: mfadm obj COMMAND [ARGS]\n"
-		 "\n"
-		 "memfabric's objects.  See 'mfadm help obj COMMAND'.\n",
-	.subcmds = obj_subcmds,
-};
-MFADM_COMMAND(cmd_obj);
+const char mfadm_usage_obj[] =
+	"usage: mfadm obj COMMAND [ARGS]\n"
+	"\n"
+	"memfabric's objects.  See 'mfadm help obj COMMAND'.\n";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mfadm pool add|remove|list|check - attach, detach, list and check
- * memfabric pools with the MF_IOC_POOL_* ioctls.  `pool add` also
+ * memfabric pools through libmemfabric's admin calls (mf_admin_pool(3)).  `pool add` also
  * prepares the backing device: the fsdax namespace of a CXL region
  * (libcxl, libndctl), or the NUMA node of a dax device (libdaxctl).
  */
@@ -13,15 +13,15 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
+#include <json-c/json.h>
 #include <linux/memfabric.h>
+#include <memfabric/admin.h>
 
 #define POOL_ALIGN	(2ULL << 20)
 
-/* Messages for errnos every pool ioctl may give. */
-static void pool_ioctl_err(const char *what, const char *name, int e)
+/* Messages for errnos every pool call may give. */
+static void pool_err(const char *what, const char *name, int e)
 {
 	switch (e) {
 	case EPERM:
@@ -39,46 +39,71 @@ static void pool_ioctl_err(const char *what, const char *name, int e)
 	}
 }
 
-/* Open the device and check it has pools. */
-static int open_pools(int *fd)
+/* A context on the device, which must have pools. */
+static int open_pools(struct mf_admin **ctx)
 {
-	struct mf_version v;
-	int rc = mfadm_dev_open(fd, &v);
-
-	if (rc)
-		return rc;
-	if (!(v.features & MF_FEAT_POOLS)) {
-		mfadm_err("the memfabric module has no pools (too old)");
-		close(*fd);
-		return MFADM_FAIL;
-	}
-	return MFADM_OK;
+	return mfadm_ctx_open(ctx, MF_FEAT_POOLS, "pools");
 }
 
-/* Print the entry of pool @name from MF_IOC_POOL_LIST as JSON. */
-static int print_pool(int fd, const char *name)
+static struct json_object *pool_json(const struct mf_admin_pool_info *p)
 {
-	struct mf_pool_info *infos;
-	uint32_t n;
-	int rc = mfadm_pool_list(fd, &infos, &n);
+	char name[MF_POOL_NAME_LEN + 1], dev[MF_POOL_PATH_LEN + 1], uuid[37];
+	struct json_object *o = json_object_new_object();
+	char frag[16];
 
+	/* The kernel NUL-terminates them; do not trust it blindly. */
+	memcpy(name, p->name, MF_POOL_NAME_LEN);
+	name[MF_POOL_NAME_LEN] = '\0';
+	memcpy(dev, p->device, MF_POOL_PATH_LEN);
+	dev[MF_POOL_PATH_LEN] = '\0';
+	mfadm_uuid_str(p->uuid, uuid);
+
+	mfadm_json_add(o, "name", mfadm_json_str(name));
+	mfadm_json_add(o, "backend",
+		       mfadm_json_str(mfadm_backend_name(p->backend)));
+	mfadm_json_add(o, "device", mfadm_json_str(dev));
+	mfadm_json_add(o, "node", p->backend == MF_POOL_BACKEND_NODE ?
+				  mfadm_json_u64(p->node) : NULL);
+	mfadm_json_add(o, "persistent", json_object_new_boolean(
+					p->flags & MF_POOL_INFO_PERSISTENT));
+	mfadm_json_add(o, "uuid", mfadm_json_str(uuid));
+	mfadm_json_add(o, "unit", mfadm_json_size(p->unit));
+	mfadm_json_add(o, "bytes", mfadm_json_size(p->bytes));
+	mfadm_json_add(o, "capacity", mfadm_json_size(p->capacity));
+	mfadm_json_add(o, "used", mfadm_json_size(p->used));
+	mfadm_json_add(o, "free", mfadm_json_size(p->free));
+	mfadm_json_add(o, "largest_free", mfadm_json_size(p->largest_free));
+	mfadm_json_add(o, "extents", mfadm_json_u64(p->nr_extents));
+	mfadm_json_add(o, "free_extents", mfadm_json_u64(p->nr_free_extents));
+	if (mfadm_json_is_human()) {
+		snprintf(frag, sizeof(frag), "%u.%u%%", p->frag_permille / 10,
+			 p->frag_permille % 10);
+		mfadm_json_add(o, "fragmentation", mfadm_json_str(frag));
+	} else {
+		mfadm_json_add(o, "fragmentation",
+			       mfadm_json_u64(p->frag_permille));
+	}
+	mfadm_json_add(o, "meta_bytes", mfadm_json_size(p->meta_bytes));
+	mfadm_json_add(o, "users", mfadm_json_u64(p->users));
+	return o;
+}
+
+/* Print the list entry of pool @name as JSON. */
+static int print_pool(struct mf_admin *ctx, const char *name)
+{
+	struct mf_admin_pool_info info;
+	int rc = mf_admin_pool_get(ctx, name, &info);
+
+	if (rc == -ENOENT) {
+		mfadm_err("pool %s vanished right after it was attached", name);
+		return MFADM_FAIL;
+	}
 	if (rc) {
 		mfadm_err("cannot list pools: %s", strerror(-rc));
 		return MFADM_FAIL;
 	}
-	rc = MFADM_FAIL;
-	for (uint32_t i = 0; i < n; i++) {
-		if (!strncmp(infos[i].name, name, MF_POOL_NAME_LEN)) {
-			mfadm_pool_json(&infos[i]);
-			json_end();
-			rc = mfadm_flush();
-			break;
-		}
-	}
-	if (rc == MFADM_FAIL)
-		mfadm_err("pool %s vanished right after it was attached", name);
-	free(infos);
-	return rc;
+	mfadm_json_print(pool_json(&info), true);
+	return mfadm_flush();
 }
 
 /* ---- pool add ---------------------------------------------------------- */
@@ -124,7 +149,7 @@ static int size_arg(const char *opt, const char *arg, uint64_t *out)
 	return MFADM_OK;
 }
 
-static void attach_err(const struct mf_pool_attach *a, const char *dev,
+static void attach_err(const struct mf_admin_pool_spec *a, const char *dev,
 		       int e)
 {
 	const char *n = a->name;
@@ -186,17 +211,18 @@ static void attach_err(const struct mf_pool_attach *a, const char *dev,
 	}
 }
 
-static int pool_add(int argc, char **argv)
+int cmd_pool_add(int argc, char **argv)
 {
 	enum source src = SRC_NONE;
 	const char *arg = NULL, *size_s = NULL;
 	uint64_t size = 0, unit = 0;
 	unsigned long node = 0;
 	bool format = false, online = false;
-	struct mf_pool_attach a = { .size = sizeof(a) };
+	struct mf_admin_pool_spec a = { 0 };
 	char dev[MF_POOL_PATH_LEN + 64] = "", human[32], human2[32];
+	struct mf_admin *ctx;
 	const char *name;
-	int c, rc, fd;
+	int c, rc;
 
 	while ((c = mfadm_getopt("pool add", argc, argv, ":", add_opts)) != -1) {
 		switch (c) {
@@ -290,7 +316,7 @@ static int pool_add(int argc, char **argv)
 		return MFADM_USAGE;
 	}
 
-	rc = open_pools(&fd);
+	rc = open_pools(&ctx);
 	if (rc)
 		return rc;
 	/*
@@ -398,8 +424,9 @@ static int pool_add(int argc, char **argv)
 	else
 		mfadm_step("attaching pool %s: %s (fsdax)%s", name, dev,
 			   format ? ", formatting it" : "");
-	if (ioctl(fd, MF_IOC_POOL_ATTACH, &a)) {
-		attach_err(&a, dev, errno);
+	rc = mf_admin_pool_attach(ctx, &a);
+	if (rc) {
+		attach_err(&a, dev, -rc);
 		rc = MFADM_FAIL;
 		goto out;
 	}
@@ -408,16 +435,13 @@ static int pool_add(int argc, char **argv)
 		   mfadm_human(1ULL << a.unit_shift, human2, sizeof(human2)),
 		   a.result & MF_POOL_RESULT_FORMATTED ?
 			"formatted (empty)" : "existing pool loaded");
-	rc = print_pool(fd, name);
+	rc = print_pool(ctx, name);
 out:
-	close(fd);
+	mf_admin_free(ctx);
 	return rc;
 }
 
-static const struct mfadm_cmd pool_add_cmd = {
-	.name = "add",
-	.summary = "attach a pool (JSON of the new pool)",
-	.usage =
+const char mfadm_usage_pool_add[] =
 	"usage: mfadm pool add NAME BACKEND [--size SIZE] [--unit SIZE] [--format]\n"
 	"\n"
 	"Attach pool NAME and print its entry (as 'mfadm pool list') as JSON.\n"
@@ -443,9 +467,7 @@ static const struct mfadm_cmd pool_add_cmd = {
 	"                (default 4K; a loaded pool keeps its own)\n"
 	"  --format      format the device even if it holds other data or a\n"
 	"                pool (whose contents are lost)\n"
-	"SIZE: a number of bytes with an optional K, M, G or T suffix.\n",
-	.run = pool_add,
-};
+	"SIZE: a number of bytes with an optional K, M, G or T suffix.\n";
 
 /* ---- pool remove ----------------------------------------------------- */
 
@@ -473,133 +495,119 @@ static int one_name(const char *who, int argc, char **argv,
 	return MFADM_OK;
 }
 
-static int pool_remove(int argc, char **argv)
+int cmd_pool_remove(int argc, char **argv)
 {
-	struct mf_pool_detach d = { .size = sizeof(d) };
+	struct mf_admin *ctx;
 	const char *name;
-	int fd, rc = one_name("pool remove", argc, argv, &name);
+	int rc = one_name("pool remove", argc, argv, &name);
 
 	if (rc)
 		return rc;
-	rc = open_pools(&fd);
+	rc = open_pools(&ctx);
 	if (rc)
 		return rc;
-	snprintf(d.name, sizeof(d.name), "%s", name);
-	if (ioctl(fd, MF_IOC_POOL_DETACH, &d)) {
-		int e = errno;
+	rc = mf_admin_pool_detach(ctx, name);
+	mf_admin_free(ctx);
+	if (rc) {
+		int e = -rc;
 
 		if (e == EBUSY)
 			mfadm_err("pool remove %s: the pool is in use (open pool handles)",
 				  name);
 		else
-			pool_ioctl_err("pool remove", name, e);
-		close(fd);
+			pool_err("pool remove", name, e);
 		return MFADM_FAIL;
 	}
-	close(fd);
 	mfadm_step("pool %s detached", name);
 	return MFADM_OK;
 }
 
-static const struct mfadm_cmd pool_remove_cmd = {
-	.name = "remove",
-	.summary = "detach a pool",
-	.usage = "usage: mfadm pool remove NAME\n"
-		 "\n"
-		 "Detach pool NAME.  A persistent (fsdax) pool stays on its\n"
-		 "device and comes back with 'mfadm pool add'; a volatile\n"
-		 "pool's memory is freed.  Fails while the pool is in use.\n"
-		 "Needs CAP_SYS_ADMIN.\n",
-	.run = pool_remove,
-};
+const char mfadm_usage_pool_remove[] =
+	"usage: mfadm pool remove NAME\n"
+	"\n"
+	"Detach pool NAME.  A persistent (fsdax) pool stays on its\n"
+	"device and comes back with 'mfadm pool add'; a volatile\n"
+	"pool's memory is freed.  Fails while the pool is in use.\n"
+	"Needs CAP_SYS_ADMIN.\n";
 
 /* ---- pool list ----------------------------------------------------------- */
 
-static int pool_list(int argc, char **argv)
+int cmd_pool_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "human", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mf_pool_info *infos;
-	uint32_t n;
-	int c, fd, rc;
+	struct mf_admin_pool_info *infos;
+	struct json_object *a;
+	struct mf_admin *ctx;
+	int c, n;
 
 	while ((c = mfadm_getopt("pool list", argc, argv, ":u", opts)) != -1) {
 		if (c != 'u')
 			return MFADM_USAGE;
-		json_human(true);
+		mfadm_json_human(true);
 	}
 	if (optind < argc) {
 		mfadm_err("pool list: unexpected argument '%s'", argv[optind]);
 		return MFADM_USAGE;
 	}
-	rc = open_pools(&fd);
-	if (rc)
-		return rc;
-	rc = mfadm_pool_list(fd, &infos, &n);
-	close(fd);
-	if (rc) {
-		mfadm_err("cannot list pools: %s", strerror(-rc));
+	c = open_pools(&ctx);
+	if (c)
+		return c;
+	n = mf_admin_pool_list(ctx, &infos);
+	mf_admin_free(ctx);
+	if (n < 0) {
+		mfadm_err("cannot list pools: %s", strerror(-n));
 		return MFADM_FAIL;
 	}
-	json_arr_begin();
-	for (uint32_t i = 0; i < n; i++)
-		mfadm_pool_json(&infos[i]);
-	json_arr_end();
-	json_end();
+	a = json_object_new_array();
+	for (int i = 0; i < n; i++)
+		json_object_array_add(a, pool_json(&infos[i]));
 	free(infos);
+	mfadm_json_print(a, true);
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd pool_list_cmd = {
-	.name = "list",
-	.summary = "list the attached pools (JSON)",
-	.usage = "usage: mfadm pool list [-u]\n"
-		 "\n"
-		 "Print the attached pools as a JSON array, in order of\n"
-		 "attachment.  -u, --human: sizes as \"512.00 MiB\" and\n"
-		 "fragmentation as a percentage.\n",
-	.run = pool_list,
-};
+const char mfadm_usage_pool_list[] =
+	"usage: mfadm pool list [-u]\n"
+	"\n"
+	"Print the attached pools as a JSON array, in order of\n"
+	"attachment.  -u, --human: sizes as \"512.00 MiB\" and\n"
+	"fragmentation as a percentage.\n";
 
 /* ---- pool check -------------------------------------------------------- */
 
-static int pool_check(int argc, char **argv)
+int cmd_pool_check(int argc, char **argv)
 {
-	struct mf_pool_check chk = { .size = sizeof(chk) };
-	char what[sizeof(chk.what) + 1];
-	const char *name;
-	int fd, rc = one_name("pool check", argc, argv, &name);
+	struct mf_admin_check_result chk;
+	const char *name, *what = chk.what;
+	struct mf_admin *ctx;
+	struct json_object *o;
+	int rc = one_name("pool check", argc, argv, &name);
 
 	if (rc)
 		return rc;
-	rc = open_pools(&fd);
+	rc = open_pools(&ctx);
 	if (rc)
 		return rc;
-	snprintf(chk.name, sizeof(chk.name), "%s", name);
-	if (ioctl(fd, MF_IOC_POOL_CHECK, &chk)) {
-		pool_ioctl_err("pool check", name, errno);
-		close(fd);
+	rc = mf_admin_pool_check(ctx, name, &chk);
+	mf_admin_free(ctx);
+	if (rc) {
+		pool_err("pool check", name, -rc);
 		return MFADM_FAIL;
 	}
-	close(fd);
-	memcpy(what, chk.what, sizeof(chk.what));
-	what[sizeof(chk.what)] = '\0';
 
-	json_obj_begin();
-	json_kstr("pool", name);
-	json_ku64("errors", chk.errors);
-	json_key("first_error");
-	if (!chk.errors)
-		json_null();
-	else if (chk.first_error == MF_POOL_CHECK_SUPERBLOCK)
-		json_str("superblock");
-	else
-		json_u64(chk.first_error);
-	json_kstr("what", what);
-	json_obj_end();
-	json_end();
+	o = json_object_new_object();
+	mfadm_json_add(o, "pool", mfadm_json_str(name));
+	mfadm_json_add(o, "errors", mfadm_json_u64(chk.errors));
+	mfadm_json_add(o, "first_error",
+		       !chk.errors ? NULL :
+		       chk.first_error == MF_POOL_CHECK_SUPERBLOCK ?
+				mfadm_json_str("superblock") :
+				mfadm_json_u64(chk.first_error));
+	mfadm_json_add(o, "what", mfadm_json_str(what));
+	mfadm_json_print(o, true);
 	rc = mfadm_flush();
 	if (rc)
 		return rc;
@@ -616,31 +624,18 @@ static int pool_check(int argc, char **argv)
 	return MFADM_OK;
 }
 
-static const struct mfadm_cmd pool_check_cmd = {
-	.name = "check",
-	.summary = "check a pool's metadata (JSON; exit 1 if unsound)",
-	.usage = "usage: mfadm pool check NAME\n"
-		 "\n"
-		 "Check pool NAME's metadata (superblock, allocator) and print\n"
-		 "{\"pool\":NAME,\"errors\":N,\"first_error\":UNIT|\"superblock\"|null,\n"
-		 " \"what\":TEXT}.  Exits 1 if errors were found.\n",
-	.run = pool_check,
-};
+const char mfadm_usage_pool_check[] =
+	"usage: mfadm pool check NAME\n"
+	"\n"
+	"Check pool NAME's metadata (superblock, allocator) and print\n"
+	"{\"pool\":NAME,\"errors\":N,\"first_error\":UNIT|\"superblock\"|null,\n"
+	" \"what\":TEXT}.  Exits 1 if errors were found.\n";
 
 /* ---- the group ------------------------------------------------------------ */
 
-static const struct mfadm_cmd *const pool_subcmds[] = {
-	&pool_add_cmd, &pool_remove_cmd, &pool_list_cmd, &pool_check_cmd, NULL,
-};
-
-static const struct mfadm_cmd cmd_pool = {
-	.name = "pool",
-	.summary = "attach, detach, list and check pools",
-	.usage = "usage: mfadm pool COMMAND [ARGS]\n"
-		 "\n"
-		 "Manage memfabric's pools: named memory on an fsdax device\n"
-		 "(persistent), a NUMA node or RAM.  See 'mfadm help pool\n"
-		 "COMMAND'.\n",
-	.subcmds = pool_subcmds,
-};
-MFADM_COMMAND(cmd_pool);
+const char mfadm_usage_pool[] =
+	"usage: mfadm pool COMMAND [ARGS]\n"
+	"\n"
+	"Manage memfabric's pools: named memory on an fsdax device\n"
+	"(persistent), a NUMA node or RAM.  See 'mfadm help pool\n"
+	"COMMAND'.\n";

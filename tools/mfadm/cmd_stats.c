@@ -12,9 +12,10 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include <json-c/json.h>
 #include <linux/memfabric.h>
+#include <memfabric/admin.h>
 
 #define STATS_DIR "/sys/kernel/memfabric/stats"
 
@@ -24,18 +25,16 @@ static int by_name(const void *a, const void *b)
 }
 
 /* "stats": {name: value, ...}, numbers as numbers; null if no directory. */
-static void sysfs_stats(void)
+static struct json_object *sysfs_stats(void)
 {
 	DIR *d = opendir(STATS_DIR);
+	struct json_object *o;
 	struct dirent *e;
 	char *names[256];
 	size_t n = 0;
 
-	json_key("stats");
-	if (!d) {
-		json_null();
-		return;
-	}
+	if (!d)
+		return NULL;
 	while ((e = readdir(d)) && n < 256) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -45,61 +44,63 @@ static void sysfs_stats(void)
 	}
 	closedir(d);
 	qsort(names, n, sizeof(names[0]), by_name);
-	json_obj_begin();
+	o = json_object_new_object();
 	for (size_t i = 0; i < n; i++) {
 		char path[512], val[256], *end;
 		unsigned long long v;
 
 		snprintf(path, sizeof(path), STATS_DIR "/%s", names[i]);
 		if (mfadm_read_file(path, val, sizeof(val)) == 0) {
-			json_key(names[i]);
 			errno = 0;
 			v = strtoull(val, &end, 10);
 			if (val[0] >= '0' && val[0] <= '9' && !*end && !errno)
-				json_u64(v);
+				mfadm_json_add(o, names[i], mfadm_json_u64(v));
 			else
-				json_str(val);
+				mfadm_json_add(o, names[i], mfadm_json_str(val));
 		}
 		free(names[i]);
 	}
-	json_obj_end();
+	return o;
 }
 
-static int run(int argc, char **argv)
+int cmd_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "human", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mf_version v;
-	struct mf_pool_info *infos = NULL;
+	struct mf_admin_module_info v;
+	struct mf_admin_pool_info *infos = NULL;
 	uint64_t capacity = 0, used = 0, free_b = 0, extents = 0, users = 0;
-	uint32_t n = 0, persistent = 0;
-	char abi[32], mver[MF_VERSION_LEN + 1];
-	int c, fd, rc;
+	uint32_t persistent = 0;
+	struct mf_admin *ctx;
+	struct json_object *o;
+	char abi[32];
+	int c, rc, n = 0;
 
 	while ((c = mfadm_getopt("stats", argc, argv, ":u", opts)) != -1) {
 		if (c != 'u')
 			return MFADM_USAGE;
-		json_human(true);
+		mfadm_json_human(true);
 	}
 	if (optind < argc) {
 		mfadm_err("stats: unexpected argument '%s'", argv[optind]);
 		return MFADM_USAGE;
 	}
-	rc = mfadm_dev_open(&fd, &v);
+	rc = mfadm_ctx_open(&ctx, 0, NULL);
 	if (rc)
 		return rc;
+	mf_admin_version(ctx, &v);
 	if (v.features & MF_FEAT_POOLS) {
-		rc = mfadm_pool_list(fd, &infos, &n);
-		if (rc) {
-			mfadm_err("cannot list pools: %s", strerror(-rc));
-			close(fd);
+		n = mf_admin_pool_list(ctx, &infos);
+		if (n < 0) {
+			mfadm_err("cannot list pools: %s", strerror(-n));
+			mf_admin_free(ctx);
 			return MFADM_FAIL;
 		}
 	}
-	close(fd);
-	for (uint32_t i = 0; i < n; i++) {
+	mf_admin_free(ctx);
+	for (int i = 0; i < n; i++) {
 		capacity += infos[i].capacity;
 		used += infos[i].used;
 		free_b += infos[i].free;
@@ -110,36 +111,27 @@ static int run(int argc, char **argv)
 	free(infos);
 
 	snprintf(abi, sizeof(abi), "%u.%u", v.abi_major, v.abi_minor);
-	memcpy(mver, v.module_version, MF_VERSION_LEN);
-	mver[MF_VERSION_LEN] = '\0';
-	json_obj_begin();
-	json_kstr("module", mver);
-	json_kstr("abi", abi);
-	json_key("features");
-	json_features(v.features);
-	json_ku64("pools", n);
-	json_ku64("persistent_pools", persistent);
-	json_ksize("capacity", capacity);
-	json_ksize("used", used);
-	json_ksize("free", free_b);
-	json_ku64("extents", extents);
-	json_ku64("pool_users", users);
-	sysfs_stats();
-	json_obj_end();
-	json_end();
+	o = json_object_new_object();
+	mfadm_json_add(o, "module", mfadm_json_str(v.module_version));
+	mfadm_json_add(o, "abi", mfadm_json_str(abi));
+	mfadm_json_add(o, "features", mfadm_json_features(v.features));
+	mfadm_json_add(o, "pools", mfadm_json_u64((uint64_t)n));
+	mfadm_json_add(o, "persistent_pools", mfadm_json_u64(persistent));
+	mfadm_json_add(o, "capacity", mfadm_json_size(capacity));
+	mfadm_json_add(o, "used", mfadm_json_size(used));
+	mfadm_json_add(o, "free", mfadm_json_size(free_b));
+	mfadm_json_add(o, "extents", mfadm_json_u64(extents));
+	mfadm_json_add(o, "pool_users", mfadm_json_u64(users));
+	mfadm_json_add(o, "stats", sysfs_stats());
+	mfadm_json_print(o, true);
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd cmd_stats = {
-	.name = "stats",
-	.summary = "module-wide statistics (JSON)",
-	.usage = "usage: mfadm stats [-u]\n"
-		 "\n"
-		 "Print one JSON object: the module's version, ABI and\n"
-		 "features, the number of pools and their total capacity,\n"
-		 "used and free bytes and extents, and the counters of\n"
-		 "/sys/kernel/memfabric/stats/ (\"stats\", null if the module\n"
-		 "has none).  -u, --human: sizes as \"512.00 MiB\".\n",
-	.run = run,
-};
-MFADM_COMMAND(cmd_stats);
+const char mfadm_usage_stats[] =
+	"usage: mfadm stats [-u]\n"
+	"\n"
+	"Print one JSON object: the module's version, ABI and\n"
+	"features, the number of pools and their total capacity,\n"
+	"used and free bytes and extents, and the counters of\n"
+	"/sys/kernel/memfabric/stats/ (\"stats\", null if the module\n"
+	"has none).  -u, --human: sizes as \"512.00 MiB\".\n";

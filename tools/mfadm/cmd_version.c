@@ -9,11 +9,13 @@
 
 #include <stdio.h>
 
+#include <json-c/json.h>
 #include <memfabric/bm.h>
 
-static int run(int argc, char **argv)
+int cmd_version(int argc, char **argv)
 {
 	BmVersion v = { .size = sizeof(v) };
+	struct json_object *o;
 	char abi[32];
 	int rc;
 
@@ -32,26 +34,18 @@ static int run(int argc, char **argv)
 	}
 
 	snprintf(abi, sizeof(abi), "%u.%u", v.abiMajor, v.abiMinor);
-	json_pretty(false);
-	json_obj_begin();
-	json_kstr("module", v.moduleVersion);
-	json_kstr("abi", abi);
-	json_key("features");
-	json_features(v.features);
-	json_kstr("library", v.libraryVersion);
-	json_obj_end();
-	json_end();
+	o = json_object_new_object();
+	mfadm_json_add(o, "module", mfadm_json_str(v.moduleVersion));
+	mfadm_json_add(o, "abi", mfadm_json_str(abi));
+	mfadm_json_add(o, "features", mfadm_json_features(v.features));
+	mfadm_json_add(o, "library", mfadm_json_str(v.libraryVersion));
+	mfadm_json_print(o, false);
 	return mfadm_flush();
 }
 
-static const struct mfadm_cmd cmd_version = {
-	.name = "version",
-	.summary = "print module, ABI, feature and library versions (JSON)",
-	.usage = "usage: mfadm version\n"
-		 "\n"
-		 "Print one JSON object on one line: the kernel module's\n"
-		 "version, its ioctl ABI (major.minor), its features, and\n"
-		 "libmemfabric's version.\n",
-	.run = run,
-};
-MFADM_COMMAND(cmd_version);
+const char mfadm_usage_version[] =
+	"usage: mfadm version\n"
+	"\n"
+	"Print one JSON object on one line: the kernel module's\n"
+	"version, its ioctl ABI (major.minor), its features, and\n"
+	"libmemfabric's version.\n";

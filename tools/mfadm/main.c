@@ -3,9 +3,9 @@
  * mfadm - administer memfabric.  git-style: mfadm [OPTIONS] COMMAND [ARGS].
  * See mfadm(8).
  *
- * The commands register themselves with MFADM_COMMAND() (mfadm.h); this
- * file collects them, answers help, and dispatches, also into command
- * groups such as `mfadm pool add`.
+ * Every command is one row of the table commands[] below, as in ndctl's
+ * cxl/cxl.c; this file answers help from it and dispatches, also into
+ * command groups such as `mfadm pool add`.
  */
 #include "mfadm.h"
 
@@ -21,28 +21,48 @@
 const char *mfadm_config;
 bool mfadm_quiet;
 
-/* Provided by the linker for the section MFADM_COMMAND() fills. */
-extern const struct mfadm_cmd *const __start_mfadm_cmds[];
-extern const struct mfadm_cmd *const __stop_mfadm_cmds[];
+/*
+ * The commands, in the order `mfadm help` lists them: a group's row (with
+ * no function) comes first, then its subcommands' rows.
+ */
+static const struct mfadm_cmd commands[] = {
+	{ "devices", NULL, cmd_devices, mfadm_usage_devices,
+	  "list the devices that could back a pool (JSON)" },
+	{ "monitor", NULL, cmd_monitor, mfadm_usage_monitor,
+	  "print events as they happen (JSON lines)" },
+	{ "ns", NULL, NULL, mfadm_usage_ns,
+	  "create, destroy and list namespaces" },
+	{ "ns", "create", cmd_ns_create, mfadm_usage_ns_create,
+	  "create a namespace (JSON of it)" },
+	{ "ns", "destroy", cmd_ns_destroy, mfadm_usage_ns_destroy,
+	  "destroy a namespace (JSON of what was freed)" },
+	{ "ns", "list", cmd_ns_list, mfadm_usage_ns_list,
+	  "list namespaces (JSON)" },
+	{ "obj", NULL, NULL, mfadm_usage_obj,
+	  "list, show and free objects" },
+	{ "obj", "list", cmd_obj_list, mfadm_usage_obj_list,
+	  "list objects (JSON, from the netlink dump)" },
+	{ "obj", "show", cmd_obj_show, mfadm_usage_obj_show,
+	  "show one object (JSON)" },
+	{ "obj", "free", cmd_obj_free, mfadm_usage_obj_free,
+	  "free an object" },
+	{ "pool", NULL, NULL, mfadm_usage_pool,
+	  "attach, detach, list and check pools" },
+	{ "pool", "add", cmd_pool_add, mfadm_usage_pool_add,
+	  "attach a pool (JSON of the new pool)" },
+	{ "pool", "remove", cmd_pool_remove, mfadm_usage_pool_remove,
+	  "detach a pool" },
+	{ "pool", "list", cmd_pool_list, mfadm_usage_pool_list,
+	  "list the attached pools (JSON)" },
+	{ "pool", "check", cmd_pool_check, mfadm_usage_pool_check,
+	  "check a pool's metadata (JSON; exit 1 if unsound)" },
+	{ "stats", NULL, cmd_stats, mfadm_usage_stats,
+	  "module-wide statistics (JSON)" },
+	{ "version", NULL, cmd_version, mfadm_usage_version,
+	  "print module, ABI, feature and library versions (JSON)" },
+};
 
-/* The registered commands, sorted by name. */
-static const struct mfadm_cmd *commands[64];
-static size_t ncommands;
-
-static int by_name(const void *a, const void *b)
-{
-	const struct mfadm_cmd *const *x = a, *const *y = b;
-
-	return strcmp((*x)->name, (*y)->name);
-}
-
-static void collect_commands(void)
-{
-	for (const struct mfadm_cmd *const *c = __start_mfadm_cmds;
-	     c < __stop_mfadm_cmds && ncommands < 64; c++)
-		commands[ncommands++] = *c;
-	qsort(commands, ncommands, sizeof(commands[0]), by_name);
-}
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 void mfadm_err(const char *fmt, ...)
 {
@@ -67,13 +87,10 @@ void mfadm_step(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int mfadm_open(void)
+void mfadm_open_err(int rc)
 {
 	const char *cfg = mfadm_config;
-	int rc = BM_Init((char *)cfg, 0);
 
-	if (rc == 0)
-		return MFADM_OK;
 	if (rc == -ENODEV)
 		mfadm_err("memfabric module not loaded (no %s)",
 			  cfg ? "memfabric device" : BM_DEFAULT_DEVICE);
@@ -89,6 +106,15 @@ int mfadm_open(void)
 		mfadm_err("invalid config file %s", cfg);
 	else
 		mfadm_err("cannot initialise memfabric: %s", BM_StrError(rc));
+}
+
+int mfadm_open(void)
+{
+	int rc = BM_Init((char *)mfadm_config, 0);
+
+	if (rc == 0)
+		return MFADM_OK;
+	mfadm_open_err(rc);
 	return MFADM_FAIL;
 }
 
@@ -138,36 +164,43 @@ static void usage(FILE *f)
 		"      --version      show mfadm's version\n"
 		"\n"
 		"Commands:\n");
-	for (size_t i = 0; i < ncommands; i++)
-		fprintf(f, "  %-10s %s\n", commands[i]->name,
-			commands[i]->summary);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!commands[i].sub)
+			fprintf(f, "  %-10s %s\n", commands[i].name,
+				commands[i].summary);
 	fprintf(f, "  %-10s %s\n", "help", "show this help, or a command's");
+}
+
+/* A group is a row without a function: its subcommands follow it. */
+static bool is_group(const struct mfadm_cmd *cmd)
+{
+	return !cmd->run;
 }
 
 /* A command's usage; a group's ends with the list of its subcommands. */
 static void cmd_usage(const struct mfadm_cmd *cmd, FILE *f)
 {
 	fputs(cmd->usage, f);
-	if (!cmd->subcmds)
+	if (!is_group(cmd))
 		return;
 	fprintf(f, "\nCommands:\n");
-	for (const struct mfadm_cmd *const *s = cmd->subcmds; *s; s++)
-		fprintf(f, "  %-10s %s\n", (*s)->name, (*s)->summary);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (commands[i].sub && !strcmp(commands[i].name, cmd->name))
+			fprintf(f, "  %-10s %s\n", commands[i].sub,
+				commands[i].summary);
 }
 
-static const struct mfadm_cmd *find_in(const struct mfadm_cmd *const *list,
-				       size_t n, const char *name)
+/* The row of command @name (@sub NULL) or of subcommand @sub of group @name. */
+static const struct mfadm_cmd *find(const char *name, const char *sub)
 {
-	for (size_t i = 0; i < n && list[i]; i++)
-		if (!strcmp(list[i]->name, name))
-			return list[i];
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const struct mfadm_cmd *c = &commands[i];
+
+		if (!strcmp(c->name, name) &&
+		    (sub ? c->sub && !strcmp(c->sub, sub) : !c->sub))
+			return c;
+	}
 	return NULL;
-}
-
-static const struct mfadm_cmd *find_sub(const struct mfadm_cmd *group,
-					const char *name)
-{
-	return find_in(group->subcmds, SIZE_MAX, name);
 }
 
 static int unknown_command(const char *group, const char *name)
@@ -201,17 +234,17 @@ static int help(int argc, char **argv)
 		printf("usage: mfadm help [COMMAND [SUBCOMMAND]]\n");
 		return mfadm_flush();
 	}
-	cmd = find_in(commands, ncommands, argv[1]);
+	cmd = find(argv[1], NULL);
 	if (!cmd)
 		return unknown_command(NULL, argv[1]);
 	if (argc > 2) {
 		const struct mfadm_cmd *sub;
 
-		if (!cmd->subcmds || argc > 3) {
+		if (!is_group(cmd) || argc > 3) {
 			mfadm_err("help: too many arguments");
 			return MFADM_USAGE;
 		}
-		sub = find_sub(cmd, argv[2]);
+		sub = find(cmd->name, argv[2]);
 		if (!sub)
 			return unknown_command(cmd->name, argv[2]);
 		cmd = sub;
@@ -229,7 +262,7 @@ static int dispatch(const struct mfadm_cmd *cmd, int argc, char **argv)
 		cmd_usage(cmd, stdout);
 		return mfadm_flush();
 	}
-	if (!cmd->subcmds) {
+	if (!is_group(cmd)) {
 		optind = 0;	/* a fresh getopt_long() scan */
 		return cmd->run(argc, argv);
 	}
@@ -237,7 +270,7 @@ static int dispatch(const struct mfadm_cmd *cmd, int argc, char **argv)
 		cmd_usage(cmd, stderr);
 		return MFADM_USAGE;
 	}
-	sub = find_sub(cmd, argv[1]);
+	sub = find(cmd->name, argv[1]);
 	if (!sub)
 		return unknown_command(cmd->name, argv[1]);
 	return dispatch(sub, argc - 1, argv + 1);
@@ -248,7 +281,6 @@ int main(int argc, char **argv)
 	const struct mfadm_cmd *cmd;
 	int i;
 
-	collect_commands();
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *arg = argv[i];
 
@@ -284,7 +316,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[i], "help"))
 		return help(argc - i, argv + i);
 
-	cmd = find_in(commands, ncommands, argv[i]);
+	cmd = find(argv[i], NULL);
 	if (!cmd)
 		return unknown_command(NULL, argv[i]);
 	return dispatch(cmd, argc - i, argv + i);

@@ -2,12 +2,11 @@
 /*
  * mfadm.h - what mfadm's subcommands share.
  *
- * A command is a struct mfadm_cmd defined in its own cmd_*.c file and
- * registered there with MFADM_COMMAND(); main.c finds every registered
- * command at run time, so a new command is a new file (tools/Makefile
- * builds every .c file in tools/mfadm/).  A command either has a run() or is a
- * group of subcommands (@subcmds, e.g. `mfadm pool add`), which main.c
- * dispatches the same way.
+ * Every command is one row of the explicit table in main.c (as ndctl's
+ * cxl/cxl.c lists cxl-cli's): its name, its function and its help.  The
+ * function and the usage text live in the command's cmd_*.c file and are
+ * declared below.  A group (e.g. `mfadm pool`) is a row without a
+ * function, followed by the rows of its subcommands (`mfadm pool add`).
  *
  * run() gets argv[0] = its own name and returns the process exit status:
  * MFADM_OK, MFADM_FAIL (the operation failed; one line on stderr) or
@@ -25,19 +24,35 @@
 enum { MFADM_OK = 0, MFADM_FAIL = 1, MFADM_USAGE = 2 };
 
 struct mfadm_cmd {
-	const char *name;
-	const char *summary;	/* one line for `mfadm help` */
-	const char *usage;	/* `mfadm help <name>`, ends with '\n' */
+	const char *name;	/* the command, or the group */
+	const char *sub;	/* the subcommand of group @name, or NULL */
 	int (*run)(int argc, char **argv);	/* NULL for a group */
-	/* A group's subcommands, NULL-terminated; NULL for a command. */
-	const struct mfadm_cmd *const *subcmds;
+	const char *usage;	/* `mfadm help <name>`, ends with '\n' */
+	const char *summary;	/* one line for `mfadm help` */
 };
 
-/* Register a top-level command (in a linker section main.c walks). */
-#define MFADM_COMMAND(cmd)						\
-	static const struct mfadm_cmd *const mfadm_reg_##cmd		\
-	__attribute__((used, section("mfadm_cmds"),			\
-		       aligned(sizeof(void *)))) = &(cmd)
+/* The commands (main.c's table): functions and usage texts. */
+int cmd_devices(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_ns_create(int argc, char **argv);
+int cmd_ns_destroy(int argc, char **argv);
+int cmd_ns_list(int argc, char **argv);
+int cmd_obj_list(int argc, char **argv);
+int cmd_obj_show(int argc, char **argv);
+int cmd_obj_free(int argc, char **argv);
+int cmd_pool_add(int argc, char **argv);
+int cmd_pool_remove(int argc, char **argv);
+int cmd_pool_list(int argc, char **argv);
+int cmd_pool_check(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+extern const char mfadm_usage_devices[], mfadm_usage_monitor[],
+	mfadm_usage_ns[], mfadm_usage_ns_create[], mfadm_usage_ns_destroy[],
+	mfadm_usage_ns_list[], mfadm_usage_obj[], mfadm_usage_obj_list[],
+	mfadm_usage_obj_show[], mfadm_usage_obj_free[], mfadm_usage_pool[],
+	mfadm_usage_pool_add[], mfadm_usage_pool_remove[],
+	mfadm_usage_pool_list[], mfadm_usage_pool_check[], mfadm_usage_stats[],
+	mfadm_usage_version[];
 
 /* ---- global options, set before a command runs ------------------------- */
 
@@ -56,21 +71,24 @@ void mfadm_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int mfadm_open(void);
 
-/*
- * Open the memfabric device for ioctls: check it with mfadm_open() (which
- * reports a missing module, no permission, an incompatible ABI), then
- * open the device the config names.  On success *fd is the open device
- * (O_RDWR, close-on-exec) and *ver (if not NULL) what MF_IOC_VERSION
- * says.  On failure print why and return MFADM_FAIL.
- */
-struct mf_version;
-int mfadm_dev_open(int *fd, struct mf_version *ver);
+/* Print why BM_Init() or mf_admin_new() failed with @rc (one line). */
+void mfadm_open_err(int rc);
 
 /*
- * Open the memfabric device quietly, for optional information: the fd,
- * or -1 if it is missing, not accessible, or has no pools.
+ * A libmemfabric admin context (<memfabric/admin.h>) on the device the
+ * config file names: the commands reach the module only through it.  On
+ * failure (a missing module, no permission, an incompatible ABI, or a
+ * module without the MF_FEAT_* bits @need, which has no @what) print why
+ * and return MFADM_FAIL.  mf_admin_free() it.
  */
-int mfadm_dev_try_open(void);
+struct mf_admin;
+int mfadm_ctx_open(struct mf_admin **ctx, uint64_t need, const char *what);
+
+/*
+ * A context quietly, for optional information: NULL if the device is
+ * missing, not accessible, or has no pools.
+ */
+struct mf_admin *mfadm_ctx_try(void);
 
 /* Finish stdout; MFADM_FAIL with a message when it could not be written. */
 int mfadm_flush(void);
@@ -118,91 +136,57 @@ int mfadm_read_file(const char *path, char *buf, size_t len);
 /* Does this process have CAP_SYS_ADMIN (in its effective set)? */
 bool mfadm_have_sys_admin(void);
 
-/* ---- JSON output (json.c) -------------------------------------------------- */
+/* ---- JSON output with json-c (output.c) ------------------------------- */
+
+struct json_object;
 
 /*
- * A streaming JSON writer to stdout.  Values inside an object need a
- * json_key() first; commas and indentation are automatic.  Strings are
- * escaped; bytes that are not valid UTF-8 become U+FFFD.
+ * The commands build their output with json-c and print it with
+ * mfadm_json_print(): pretty (two spaces, "key": value, as ndctl prints)
+ * or on one line.  Keys keep the order they were added in.
  */
-void json_pretty(bool on);	/* indent (default) or one line */
-void json_human(bool on);	/* json_size() as "512.00 MiB" */
-bool json_is_human(void);
-void json_obj_begin(void);
-void json_obj_end(void);
-void json_arr_begin(void);
-void json_arr_end(void);
-void json_key(const char *key);
-void json_str(const char *s);
-void json_u64(uint64_t v);
-void json_i64(int64_t v);
-void json_bool(bool v);
-void json_null(void);
-void json_size(uint64_t bytes);	/* a number, or a string under -u */
-void json_end(void);		/* after the top-level value: newline */
+void mfadm_json_human(bool on);	/* mfadm_json_size() as "512.00 MiB" */
+bool mfadm_json_is_human(void);
 
-/* Shorthands: key and value. */
-void json_kstr(const char *key, const char *s);
-void json_ku64(const char *key, uint64_t v);
-void json_ki64(const char *key, int64_t v);
-void json_kbool(const char *key, bool v);
-void json_ksize(const char *key, uint64_t bytes);
+/* A string (bytes that are not valid UTF-8 become U+FFFD). */
+struct json_object *mfadm_json_str(const char *s);
+struct json_object *mfadm_json_u64(uint64_t v);
+/* A number of bytes: a number, or a string under -u. */
+struct json_object *mfadm_json_size(uint64_t bytes);
+/* MF_FEAT_* bits as an array of names ("pools", ..., "bitN"). */
+struct json_object *mfadm_json_features(uint64_t mask);
 
-/* MF_FEAT_* bits as a JSON array of names ("pools", ..., "bitN"). */
-void json_features(uint64_t mask);
-
-/* ---- pools (pool_util.c) ----------------------------------------------------- */
-
-struct mf_pool_info;
+/* Add @val (which may be NULL: null) to object @obj under @key. */
+void mfadm_json_add(struct json_object *obj, const char *key,
+		    struct json_object *val);
 
 /*
- * MF_IOC_POOL_LIST on @fd: *infos gets a malloc()ed array of *count
- * entries.  Return 0, or -errno.
+ * Print @val and a newline on stdout, pretty or on one line, and drop
+ * the reference on it.
  */
-int mfadm_pool_list(int fd, struct mf_pool_info **infos, uint32_t *count);
+void mfadm_json_print(struct json_object *val, bool pretty);
+
+/*
+ * A pretty array printed one element at a time, for listings too long to
+ * hold: "[" comes with the first element, so that nothing is printed
+ * before it; mfadm_json_list_end() prints "]" (or "[]") and a newline.
+ */
+struct mfadm_json_list {
+	size_t n;
+};
+void mfadm_json_list_add(struct mfadm_json_list *l, struct json_object *val);
+void mfadm_json_list_end(struct mfadm_json_list *l);
+
+/* ---- pools, namespaces, objects ------------------------------------------- */
+
+struct mf_admin_pool_info;
+struct mf_admin_obj_info;
 
 /* One pool as a JSON object (the entry of `mfadm pool list`). */
-void mfadm_pool_json(const struct mf_pool_info *info);
+struct json_object *mfadm_pool_json(const struct mf_admin_pool_info *info);
 
-/* ---- generic netlink (nl.c) ------------------------------------------------- */
-
-struct nl_sock;
-struct nlattr;
-
-/* A connection to memfabric's generic netlink family. */
-struct mfadm_nl {
-	struct nl_sock *sk;
-	int family;	/* its id */
-	int events;	/* the "events" group's id, if asked for */
-};
-
-/*
- * Connect and resolve the family (and, with @events, its "events" group).
- * On failure print why (e.g. no module) and return MFADM_FAIL.
- */
-int mfadm_nl_open(struct mfadm_nl *nl, bool events);
-void mfadm_nl_close(struct mfadm_nl *nl);
-
-/*
- * Called with each message of a reply: its command and its attributes by
- * MF_NL_ATTR_* (NULL where absent).  Non-zero stops the request, which
- * then returns that value.
- */
-typedef int (*mfadm_nl_fn)(uint8_t cmd, struct nlattr **attrs, void *arg);
-
-/*
- * Send request @cmd (a dump with @dump) with the optional POOL, NS and ID
- * attributes, and call @fn on each reply message.  Return 0, what @fn
- * returned, or the -errno the kernel answered.
- */
-int mfadm_nl_request(struct mfadm_nl *nl, uint8_t cmd, bool dump,
-		     const char *pool, const char *ns, const char *id,
-		     mfadm_nl_fn fn, void *arg);
-
-/* Attribute values: "" / 0 when absent or malformed. */
-const char *mfadm_nl_str(struct nlattr **attrs, int type);
-uint64_t mfadm_nl_u64(struct nlattr **attrs, int type);	/* u32 or u64 */
-bool mfadm_nl_has(struct nlattr **attrs, int type);
+/* An object as JSON (`mfadm obj list` / `obj show`). */
+struct json_object *mfadm_obj_json(const struct mf_admin_obj_info *obj);
 
 /* "private-rw", "shared-ro" or "?". */
 const char *mfadm_obj_type_name(uint32_t type);
@@ -213,7 +197,10 @@ bool mfadm_obj_name_ok(const char *name);
 /* Whether pool @name is attached: 1, 0, or -1 if that cannot be told. */
 int mfadm_pool_attached(const char *name);
 
-/* An object entry of a dump as JSON (`mfadm obj list` / `obj show`). */
-void mfadm_obj_json(struct nlattr **attrs);
+/*
+ * Print why a call of the generic netlink family failed with @rc: no
+ * family (module), no events group, or "@who: <errno text>".
+ */
+void mfadm_nl_err(const char *who, int rc);
 
 #endif /* MFADM_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * util.c - what several mfadm commands need: sizes, names, sysfs reads,
- * privilege checks, and the memfabric device for ioctls.
+ * privilege checks, and a libmemfabric admin context (<memfabric/admin.h>),
+ * through which every command reaches the module.
  */
 #include "mfadm.h"
 
@@ -13,11 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <linux/memfabric.h>
-#include <memfabric/bm.h>
+#include <memfabric/admin.h>
 
 int mfadm_parse_size(const char *s, uint64_t *out)
 {
@@ -167,97 +167,74 @@ bool mfadm_have_sys_admin(void)
 	return ok;
 }
 
-/*
- * The device the config file names (its last "device = " line), or the
- * default.  BM_Init() has checked the file's syntax already.
- */
-static void config_device(char *out, size_t len)
+int mfadm_ctx_open(struct mf_admin **ctx, uint64_t need, const char *what)
 {
-	char line[PATH_MAX + 64];
-	FILE *f;
+	struct mf_admin_module_info v;
+	int rc = mf_admin_new(mfadm_config, ctx);
 
-	snprintf(out, len, "%s", BM_DEFAULT_DEVICE);
-	if (!mfadm_config)
-		return;
-	f = fopen(mfadm_config, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *end;
-
-		/* A '#' at the start or after a blank begins a comment. */
-		for (char *q = line; *q; q++) {
-			if (*q == '#' && (q == line || isblank((unsigned char)q[-1]))) {
-				*q = '\0';
-				break;
-			}
-		}
-		while (isspace((unsigned char)*p))
-			p++;
-		if (strncmp(p, "device", 6))
-			continue;
-		p += 6;
-		while (isblank((unsigned char)*p))
-			p++;
-		if (*p++ != '=')
-			continue;
-		while (isblank((unsigned char)*p))
-			p++;
-		end = p + strlen(p);
-		while (end > p && isspace((unsigned char)end[-1]))
-			*--end = '\0';
-		if (*p)
-			snprintf(out, len, "%s", p);
-	}
-	fclose(f);
-}
-
-int mfadm_dev_try_open(void)
-{
-	char dev[PATH_MAX];
-	struct mf_version v = { .size = sizeof(v) };
-	int fd;
-
-	config_device(dev, sizeof(dev));
-	fd = open(dev, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (ioctl(fd, MF_IOC_VERSION, &v) || !(v.features & MF_FEAT_POOLS)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-int mfadm_dev_open(int *fd, struct mf_version *ver)
-{
-	struct mf_version v = { .size = sizeof(v) };
-	char dev[PATH_MAX];
-	int rc = mfadm_open();
-
-	if (rc)
-		return rc;
-	BM_Exit();
-	config_device(dev, sizeof(dev));
-	*fd = open(dev, O_RDWR | O_CLOEXEC);
-	if (*fd < 0) {
-		int e = errno;
-
-		if (e == ENOENT || e == ENODEV || e == ENXIO)
-			mfadm_err("memfabric module not loaded (no %s)", dev);
-		else if (e == EACCES || e == EPERM)
-			mfadm_err("permission denied opening %s", dev);
-		else
-			mfadm_err("cannot open %s: %s", dev, strerror(e));
+	if (rc) {
+		mfadm_open_err(rc);
 		return MFADM_FAIL;
 	}
-	if (ioctl(*fd, MF_IOC_VERSION, &v)) {
-		mfadm_err("%s: not a memfabric device, or the module is too old",
-			  dev);
-		close(*fd);
+	mf_admin_version(*ctx, &v);
+	if ((v.features & need) != need) {
+		mfadm_err("the memfabric module has no %s (too old)", what);
+		mf_admin_free(*ctx);
+		*ctx = NULL;
 		return MFADM_FAIL;
 	}
-	if (ver)
-		*ver = v;
 	return MFADM_OK;
+}
+
+struct mf_admin *mfadm_ctx_try(void)
+{
+	struct mf_admin_module_info v;
+	struct mf_admin *ctx;
+
+	if (mf_admin_new(mfadm_config, &ctx))
+		return NULL;
+	mf_admin_version(ctx, &v);
+	if (!(v.features & MF_FEAT_POOLS)) {
+		mf_admin_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int mfadm_pool_attached(const char *name)
+{
+	struct mf_admin_pool_info info;
+	struct mf_admin *ctx = mfadm_ctx_try();
+	int rc;
+
+	if (!ctx)
+		return -1;
+	rc = mf_admin_pool_get(ctx, name, &info);
+	mf_admin_free(ctx);
+	return rc == 0 ? 1 : rc == -ENOENT ? 0 : -1;
+}
+
+const char *mfadm_obj_type_name(uint32_t type)
+{
+	switch (type) {
+	case MF_OBJ_PRIVATE_RW:
+		return "private-rw";
+	case MF_OBJ_SHARED_RO:
+		return "shared-ro";
+	}
+	return "?";
+}
+
+void mfadm_nl_err(const char *who, int rc)
+{
+	if (rc == -ENODEV)
+		mfadm_err("memfabric module not loaded, or too old (no generic netlink family %s)",
+			  MEMFABRIC_GENL_NAME);
+	else if (rc == -EOPNOTSUPP)
+		mfadm_err("the memfabric module has no %s group",
+			  MEMFABRIC_GENL_MCGRP_EVENTS);
+	else if (rc == -ENOMEM)
+		mfadm_err("out of memory");
+	else
+		mfadm_err("%s: %s", who, strerror(-rc));
 }
