@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mf_mh_cache.h - the one way the multi-host protocol (mf_mh.c) touches
- * shared device memory, for the kernel and for userspace (the
- * non-coherent cache simulator of tests/host/ncsim/).
+ * mf_mh_cache.h - the one way the multi-host protocol core (mf_mh_*.c)
+ * touches shared device memory, for the kernel and for userspace (the
+ * non-coherent cache simulator of tests/host/ncsim/).  The rest of the
+ * core's surroundings (types, crc32c, allocation, locks) is mf_mh_shim.h.
  *
  * CXL 2.0 memory shared by several hosts is not coherent between them: a
  * host's caches can hold stale or dirty lines of the device.  So the
@@ -30,11 +31,13 @@
  *
  * Every call names its site, one of enum mf_mh_site, one per call site of
  * the protocol.  Building with -DMF_MH_MUTATE=<site> turns that one site
- * into nothing: tests/host/mh_mutate.sh builds the simulator once per site
- * and checks that each removal is caught.
+ * into nothing: tests/host/ncsim/mutate.sh builds the simulator once per
+ * site and checks that each removal is caught.
  */
 #ifndef MF_MH_CACHE_H
 #define MF_MH_CACHE_H
+
+#include "mf_mh_shim.h"
 
 enum mf_mh_site {
 	MF_MH_S_FMT_WB,		/* manager: format */
@@ -78,14 +81,7 @@ static inline int mf_mh_site_on(enum mf_mh_site site)
 
 #ifdef __KERNEL__
 
-#include <linux/crc32.h>
-#include <linux/errno.h>
 #include <linux/libnvdimm.h>
-#include <linux/limits.h>
-#include <linux/mm.h>
-#include <linux/slab.h>
-#include <linux/string.h>
-#include <linux/types.h>
 #include <linux/uaccess.h>
 #include <asm/barrier.h>
 #include <asm/smp.h>
@@ -125,39 +121,7 @@ static inline void mf_mh_wbinval_all(enum mf_mh_site site)
 		wbinvd_on_all_cpus();
 }
 
-static inline u32 mf_mh_crc32c(u32 crc, const void *p, size_t len)
-{
-	return __crc32c_le(crc, p, len);
-}
-
-#define mf_mh_zalloc(n, size)	kvcalloc((n), (size), GFP_KERNEL)
-#define mf_mh_free(ptr)		kvfree(ptr)
-
 #else /* !__KERNEL__ */
-
-#include <endian.h>
-#include <errno.h>
-#include <linux/types.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdlib.h>
-#include <string.h>
-
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
-
-#ifndef U32_MAX
-#define U32_MAX		((u32)~0U)
-#endif
-
-#define cpu_to_le16(x)	((__le16)htole16(x))
-#define cpu_to_le32(x)	((__le32)htole32(x))
-#define cpu_to_le64(x)	((__le64)htole64(x))
-#define le16_to_cpu(x)	((u16)le16toh(x))
-#define le32_to_cpu(x)	((u32)le32toh(x))
-#define le64_to_cpu(x)	((u64)le64toh(x))
 
 /*
  * The simulator's model of this host's caches; NULL: plain memory, every
@@ -214,11 +178,6 @@ static inline void mf_mh_wbinval_all(enum mf_mh_site site)
 	if (mf_mh_site_on(site) && mf_mh_cache)
 		mf_mh_cache->wbinval_all(site);
 }
-
-u32 mf_mh_crc32c(u32 crc, const void *p, size_t len);
-
-#define mf_mh_zalloc(n, size)	calloc((n), (size))
-#define mf_mh_free(ptr)		free(ptr)
 
 #endif /* __KERNEL__ */
 
