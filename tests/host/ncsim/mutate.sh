@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mutate.sh - the mutation test of the multi-host protocol core: build the
-# simulator once per flush/fence/invalidate call site of kmod/mf_mh.c with
-# that one site disabled (-DMF_MH_MUTATE=<site>), run it, and report whether
+# simulator once per flush/fence/invalidate call site of kmod/mf_mh_*.c
+# with that one site disabled (-DMF_MH_MUTATE=<site>; tests/Makefile's ncsim
+# rule, so the sources are the same), run it, and report whether
 # the simulator found a violation.  A site it does not catch must be listed
 # in REDUNDANT below with the reason in Documentation/multihost.md; any other
 # miss fails the test.
@@ -14,7 +15,6 @@ set -u
 TOP=$(cd "$(dirname "$(readlink -f "$0")")/../../.." && pwd)
 N=${1:-20000}
 OUT=$TOP/build/tests/ncsim-mut
-CC=${CC:-cc}
 mkdir -p "$OUT"
 
 # Sites whose removal cannot be observed, and why (multihost.md, "Mutation
@@ -27,8 +27,8 @@ bad=0
 i=0
 for name in "${SITES[@]}"; do
 	bin=$OUT/ncsim-$i
-	$CC -O2 -std=gnu11 -DMF_MH_MUTATE=$i -I"$TOP/kmod" \
-		"$TOP/tests/host/ncsim/ncsim.c" "$TOP/kmod/mf_mh.c" -o "$bin" || exit 2
+	make -s -B -C "$TOP/tests" NCSIM="$bin" MH_CFLAGS=-DMF_MH_MUTATE=$i \
+		"$bin" || exit 2
 	out=$("$bin" -n "$N" -q)
 	v=$(grep -m1 '^VIOLATION' <<<"$out" | sed 's/^VIOLATION //')
 	if [ -n "$v" ]; then

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ncsim - a simulator of hosts without cache coherence sharing one CXL
- * device, running memfabric's multi-host protocol core (kmod/mf_mh.c)
+ * device, running memfabric's multi-host protocol core (kmod/mf_mh_*.c)
  * unchanged through the userspace side of kmod/mf_mh_cache.h.
  *
  * Model.  The device is a byte array.  Each host has a small write-back
