@@ -190,21 +190,33 @@ struct mf_mh_hoststate {
 	struct mf_mh_rec last;	/* record of the last logged request */
 };
 
+/*
+ * The manager of one pool.  @lock serializes everything the manager does:
+ * it guards the DRAM state below, and it makes the manager's host the one
+ * writer of the metadata lines the manager owns (log, head, directory,
+ * response slots).  The fields marked "init" are set by mf_mh_mgr_init()
+ * before the struct is shared and never change after; the others are
+ * under @lock.  mf_mh_mgr_poll() and mf_mh_mgr_tick() take it; a caller
+ * of mf_mh_mgr_find() or mf_mh_mgr_check() holds it.  It sleeps.
+ */
 struct mf_mh_mgr {
-	u8 *base;
-	struct mf_mh_geo geo;
-	u32 self;
-	u64 head;		/* committed log entries */
-	u64 next_id;
-	u64 now, lease, ttl;
-	struct mf_mh_obj *objs;
-	u32 nr_objs, max_objs;
-	u8 *used;		/* per unit: in a live object */
-	u16 *qmask;		/* per unit: hosts that must rejoin first */
-	u8 *dirstate;		/* per directory slot: MF_MH_DIR_* */
-	u16 dead;		/* hosts in MF_MH_HOST_DEAD */
-	struct mf_mh_hoststate host[MF_MH_MAX_HOSTS];
-	u64 nr_garbage;		/* request lines refused (checksum, host) */
+	struct mf_mh_lock lock;
+	u8 *base;		/* init */
+	struct mf_mh_geo geo;	/* init */
+	u32 self;		/* init: the manager's host number */
+	u64 head;		/* lock: committed log entries */
+	u64 next_id;		/* lock */
+	u64 now;		/* lock: the manager's clock, last poll or tick */
+	u64 lease, ttl;		/* init */
+	struct mf_mh_obj *objs;	/* init: the array; its entries: lock */
+	u32 nr_objs;		/* lock */
+	u32 max_objs;		/* init */
+	u8 *used;		/* lock: per unit: in a live object */
+	u16 *qmask;		/* lock: per unit: hosts that must rejoin first */
+	u8 *dirstate;		/* lock: per directory slot: MF_MH_DIR_* */
+	u16 dead;		/* lock: hosts in MF_MH_HOST_DEAD */
+	struct mf_mh_hoststate host[MF_MH_MAX_HOSTS];	/* lock */
+	u64 nr_garbage;		/* lock: request lines refused (checksum, host) */
 };
 
 /* A reply, or a directory entry, as a member sees it. */
@@ -216,16 +228,28 @@ struct mf_mh_reply {
 	struct mf_mh_x ext[MF_MH_MAX_EXT];
 };
 
+/*
+ * One host's membership in one pool.  @lock guards the fields marked
+ * "lock" and makes this host's request and heartbeat lines single-writer
+ * within the host; the fields marked "attach" are set by mf_mh_attach()
+ * before the struct is shared and never change after.  The calls that
+ * touch guarded fields take @lock themselves; mf_mh_lookup() and the
+ * publish, free and put preparations read only "attach" fields and take
+ * nothing.  One request is in flight per host: the caller serializes each
+ * mf_mh_submit() with the mf_mh_poll() calls that wait for its answer.
+ * @lock sleeps.
+ */
 struct mf_mh_member {
-	u8 *base;
-	struct mf_mh_geo geo;
-	u32 host;
-	u32 epoch;
-	bool joined;
-	u64 seq;		/* last request submitted */
-	u64 beat;
-	struct { u64 id; u32 gen; } seen[MF_MH_SEEN];
-	u32 seen_next;
+	struct mf_mh_lock lock;
+	u8 *base;		/* attach */
+	struct mf_mh_geo geo;	/* attach */
+	u32 host;		/* attach */
+	u32 epoch;		/* lock */
+	bool joined;		/* lock */
+	u64 seq;		/* lock: last request submitted */
+	u64 beat;		/* lock */
+	struct { u64 id; u32 gen; } seen[MF_MH_SEEN];	/* lock */
+	u32 seen_next;		/* lock */
 };
 
 /* layout */

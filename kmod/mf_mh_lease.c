@@ -24,6 +24,11 @@
  * the manager commits with epoch + 1: the host's old references and
  * private objects go without quarantine, and its bit leaves every
  * quarantine mask.
+ *
+ * Locking: mf_mh_mgr_tick() takes the manager's lock, and its helpers
+ * assert it; the member calls take the member's lock.  They are different
+ * locks (and lockdep classes): on the manager's host both exist, and
+ * neither is taken inside the other.
  */
 #include "mf_mh_int.h"
 
@@ -43,6 +48,7 @@ static int mf_mh_leases(struct mf_mh_mgr *m)
 	u8 *p;
 	int ret;
 
+	mf_mh_lock_held(&m->lock);
 	for (h = 0; h < m->geo.nr_hosts; h++) {
 		hs = &m->host[h];
 		if (h == m->self || hs->state != MF_MH_HOST_JOINED)
@@ -72,31 +78,29 @@ static int mf_mh_leases(struct mf_mh_mgr *m)
 	return 0;
 }
 
-/* Heartbeats and leases, then seed 001's deletion by refcount and age. */
+/*
+ * Heartbeats and leases, then seed 001's deletion by refcount and age
+ * (mf_mh_mgr_reap()); takes @m->lock.
+ */
 int mf_mh_mgr_tick(struct mf_mh_mgr *m, u64 now)
 {
 	int ret;
 
+	mf_mh_lock(&m->lock);
 	m->now = now;
 	ret = mf_mh_leases(m);
-	if (ret)
-		return ret;
-	return mf_mh_mgr_reap(m);
+	if (!ret)
+		ret = mf_mh_mgr_reap(m);
+	mf_mh_unlock(&m->lock);
+	return ret;
 }
 
 /* ---- members ---- */
 
-/* A JOIN's answer: the new epoch. */
-static void mf_mh_joined(struct mf_mh_member *mb, const struct mf_mh_reply *r)
-{
-	mb->epoch = r->epoch;
-	mb->joined = true;
-}
-
 /*
  * Beat, after checking that the manager has not given this host up: its
  * response slot carries the host's epoch.  -ESTALE: it must rejoin (and
- * its mappings of the pool must fault until it has).
+ * its mappings of the pool must fault until it has).  Takes @mb->lock.
  */
 int mf_mh_heartbeat(struct mf_mh_member *mb)
 {
@@ -104,15 +108,17 @@ int mf_mh_heartbeat(struct mf_mh_member *mb)
 	u8 *rp = mf_mh_host_ptr(mb->base, mb->host) + MF_MH_RESP;
 	struct mf_mh_resp rs;
 	struct mf_mh_hb hb;
+	int ret = -ESTALE;
 
+	mf_mh_lock(&mb->lock);
 	if (!mb->joined)
-		return -ESTALE;
+		goto out;
 	mf_mh_inval(MF_MH_S_EPOCH_INVAL, rp, sizeof(rs));
 	mf_mh_ld(&rs, rp, sizeof(rs));
 	if (le32_to_cpu(rs.crc) == mf_mh_crc_of(&rs, sizeof(rs)) &&
 	    le32_to_cpu(rs.epoch) != mb->epoch) {
 		mb->joined = false;
-		return -ESTALE;
+		goto out;
 	}
 	memset(&hb, 0, sizeof(hb));
 	hb.beat = cpu_to_le64(++mb->beat);
@@ -122,25 +128,37 @@ int mf_mh_heartbeat(struct mf_mh_member *mb)
 	mf_mh_st(p, &hb, sizeof(hb));
 	mf_mh_wb(MF_MH_S_HB_WB, p, sizeof(hb));
 	mf_mh_fence(MF_MH_S_HB_FENCE);
-	return 0;
+	ret = 0;
+out:
+	mf_mh_unlock(&mb->lock);
+	return ret;
 }
 
 /*
  * Before a JOIN: mappings are gone; write back and drop every line, so
  * that the manager can release what was quarantined for this host.
+ * Takes @mb->lock.
  */
 void mf_mh_rejoin_prepare(struct mf_mh_member *mb)
 {
+	mf_mh_lock(&mb->lock);
 	mf_mh_wbinval_all(MF_MH_S_REJOIN_WBINV);
 	memset(mb->seen, 0, sizeof(mb->seen));
 	mb->joined = false;
+	mf_mh_unlock(&mb->lock);
 }
 
-/* The answer to a JOIN was read: the host is a member again. */
+/*
+ * The answer @r to a JOIN was read: the host is a member again, under the
+ * new epoch.  Takes @mb->lock.
+ */
 int mf_mh_join_done(struct mf_mh_member *mb, const struct mf_mh_reply *r)
 {
 	if (r->status)
 		return r->status;
-	mf_mh_joined(mb, r);
+	mf_mh_lock(&mb->lock);
+	mb->epoch = r->epoch;
+	mb->joined = true;
+	mf_mh_unlock(&mb->lock);
 	return 0;
 }

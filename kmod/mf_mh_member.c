@@ -29,11 +29,26 @@
  *   put	a reader drops the range before its host's last PUT
  *		(PUT_INVAL, redundant for coherence, kept as the handoff's
  *		acknowledgment)
+ *
+ * Locking (struct mf_mh_member in mf_mh.h): the calls that change the
+ * member's state (sequence, epoch, joined, the memory of seen
+ * generations) or write its request line take @mb->lock themselves;
+ * mf_mh_lookup() and the publish, free and put preparations read only
+ * what mf_mh_attach() set and take nothing.  The caller keeps one request
+ * in flight: it serializes a submit with the polls for its answer.
  */
 #include "mf_mh_int.h"
 
 /* ---- attach and requests ---- */
 
+/*
+ * Attach @mb to the pool at @dev as host @host: read the superblock and
+ * this host's own slots after invalidating them (the cache may hold lines
+ * from before the format), and continue the sequence numbers after the
+ * larger of the request line's and the response's, so that a restarted
+ * member never repeats one the manager has served.  @mb is not shared
+ * yet: its lock is set up here.
+ */
 int mf_mh_attach(struct mf_mh_member *mb, void *dev, u32 host)
 {
 	u8 *hp;
@@ -45,6 +60,7 @@ int mf_mh_attach(struct mf_mh_member *mb, void *dev, u32 host)
 	int ret;
 
 	memset(mb, 0, sizeof(*mb));
+	mf_mh_lock_init(&mb->lock);
 	mb->base = dev;
 	mb->host = host;
 	mf_mh_inval(MF_MH_S_ATTACH_INVAL, mb->base, sizeof(sb));
@@ -70,13 +86,21 @@ int mf_mh_attach(struct mf_mh_member *mb, void *dev, u32 host)
 	return 0;
 }
 
+/*
+ * Write request @op into this host's request line, with the next sequence
+ * number and the current epoch (0 for JOIN); -ESTALE if the host must
+ * rejoin first.  Takes @mb->lock.
+ */
 int mf_mh_submit(struct mf_mh_member *mb, u16 op, u64 id, u64 arg, u32 gen)
 {
 	u8 *p = mf_mh_host_ptr(mb->base, mb->host) + MF_MH_REQ;
 	struct mf_mh_req q;
 
-	if (op != MF_MH_OP_JOIN && !mb->joined)
+	mf_mh_lock(&mb->lock);
+	if (op != MF_MH_OP_JOIN && !mb->joined) {
+		mf_mh_unlock(&mb->lock);
 		return -ESTALE;
+	}
 	memset(&q, 0, sizeof(q));
 	q.seq = cpu_to_le64(++mb->seq);
 	q.epoch = cpu_to_le32(op == MF_MH_OP_JOIN ? 0 : mb->epoch);
@@ -89,22 +113,29 @@ int mf_mh_submit(struct mf_mh_member *mb, u16 op, u64 id, u64 arg, u32 gen)
 	mf_mh_st(p, &q, sizeof(q));
 	mf_mh_wb(MF_MH_S_REQ_WB, p, sizeof(q));
 	mf_mh_fence(MF_MH_S_REQ_FENCE);
+	mf_mh_unlock(&mb->lock);
 	return 0;
 }
 
-/* The answer to the last request: 0 (see r->status), -EAGAIN: not yet. */
+/*
+ * The answer to the last request: 0 (see r->status), -EAGAIN: not yet.
+ * Takes @mb->lock.
+ */
 int mf_mh_poll(struct mf_mh_member *mb, struct mf_mh_reply *r)
 {
 	u8 *p = mf_mh_host_ptr(mb->base, mb->host) + MF_MH_RESP;
 	struct mf_mh_resp rs;
 	u16 i;
 
+	mf_mh_lock(&mb->lock);
 	mf_mh_inval(MF_MH_S_RESP_INVAL, p, sizeof(rs));
 	mf_mh_ld(&rs, p, sizeof(rs));
 	if (le32_to_cpu(rs.crc) != mf_mh_crc_of(&rs, sizeof(rs)) ||
 	    le64_to_cpu(rs.seq) != mb->seq ||
-	    le16_to_cpu(rs.nr_ext) > MF_MH_MAX_EXT)
+	    le16_to_cpu(rs.nr_ext) > MF_MH_MAX_EXT) {
+		mf_mh_unlock(&mb->lock);
 		return -EAGAIN;
+	}
 	memset(r, 0, sizeof(*r));
 	r->seq = mb->seq;
 	r->id = le64_to_cpu(rs.id);
@@ -119,6 +150,7 @@ int mf_mh_poll(struct mf_mh_member *mb, struct mf_mh_reply *r)
 	}
 	if (r->status == -ESTALE)
 		mb->joined = false;
+	mf_mh_unlock(&mb->lock);
 	return 0;
 }
 
@@ -144,7 +176,10 @@ static int mf_mh_dir_read(struct mf_mh_member *mb, u32 s,
 	return -EAGAIN;
 }
 
-/* Find published object @id without asking the manager. */
+/*
+ * Find published object @id without asking the manager.  It reads only
+ * @mb's attach fields, so it takes no lock.
+ */
 int mf_mh_lookup(struct mf_mh_member *mb, u64 id, struct mf_mh_reply *r)
 {
 	u32 i, s, n = mb->geo.dir_slots;
@@ -207,6 +242,7 @@ static bool mf_mh_seen(struct mf_mh_member *mb, u64 id, u32 gen)
 {
 	u32 i;
 
+	mf_mh_lock_held(&mb->lock);
 	for (i = 0; i < MF_MH_SEEN; i++)
 		if (mb->seen[i].id == id && mb->seen[i].gen == gen)
 			return true;
@@ -215,22 +251,29 @@ static bool mf_mh_seen(struct mf_mh_member *mb, u64 id, u32 gen)
 
 static void mf_mh_seen_add(struct mf_mh_member *mb, u64 id, u32 gen)
 {
+	mf_mh_lock_held(&mb->lock);
 	mb->seen[mb->seen_next].id = id;
 	mb->seen[mb->seen_next].gen = gen;
 	mb->seen_next = (mb->seen_next + 1) % MF_MH_SEEN;
 }
 
-/* Owner, after PUBLISH: its own lines are the published bytes. */
+/*
+ * Owner, after PUBLISH: its own lines are the published bytes.  Takes
+ * @mb->lock.
+ */
 void mf_mh_published(struct mf_mh_member *mb, u64 id, u32 gen)
 {
+	mf_mh_lock(&mb->lock);
 	if (!mf_mh_seen(mb, id, gen))
 		mf_mh_seen_add(mb, id, gen);
+	mf_mh_unlock(&mb->lock);
 }
 
 /*
  * Before this host first maps or reads generation @gen of object @id:
  * prefetch may hold lines of an earlier owner of the same units.  Lines
  * loaded afterwards are the published bytes while the object lives.
+ * Takes @mb->lock, which keeps the memory of seen generations whole.
  */
 void mf_mh_map_prepare(struct mf_mh_member *mb, u64 id, u32 gen,
 		       const struct mf_mh_x *ext, u16 nr_ext)
@@ -239,13 +282,15 @@ void mf_mh_map_prepare(struct mf_mh_member *mb, u64 id, u32 gen,
 	void *p;
 	u16 i;
 
-	if (mf_mh_seen(mb, id, gen))
-		return;
-	for (i = 0; i < nr_ext; i++) {
-		p = mf_mh_ext_ptr(mb, &ext[i], &len);
-		mf_mh_inval(MF_MH_S_MAP_INVAL, p, len);
+	mf_mh_lock(&mb->lock);
+	if (!mf_mh_seen(mb, id, gen)) {
+		for (i = 0; i < nr_ext; i++) {
+			p = mf_mh_ext_ptr(mb, &ext[i], &len);
+			mf_mh_inval(MF_MH_S_MAP_INVAL, p, len);
+		}
+		mf_mh_seen_add(mb, id, gen);
 	}
-	mf_mh_seen_add(mb, id, gen);
+	mf_mh_unlock(&mb->lock);
 }
 
 /* Owner, before FREE: no dirty line may reach the units once reused. */

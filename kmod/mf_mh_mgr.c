@@ -36,6 +36,13 @@
  * The manager alone writes the superblock, the log and its head, the
  * directory and every host's response slot.  Allocation here is a first
  * fit over the units that are neither used nor quarantined.
+ *
+ * Locking (struct mf_mh_mgr in mf_mh.h): m->lock serializes the manager.
+ * mf_mh_mgr_poll() and mf_mh_mgr_tick() take it; every helper that reads
+ * or changes the state, or writes a metadata line, asserts it, so that the
+ * manager's host is the single writer of those lines in fact.
+ * mf_mh_mgr_init() sets it up and holds it for the rebuild;
+ * mf_mh_mgr_fini() runs when nobody else uses the manager.
  */
 #include "mf_mh_int.h"
 
@@ -46,6 +53,7 @@ static void mf_mh_head_put(struct mf_mh_mgr *m, u64 seq)
 	struct mf_mh_head hd;
 	u8 *p = m->base + MF_MH_HEAD_OFF;
 
+	mf_mh_lock_held(&m->lock);
 	memset(&hd, 0, sizeof(hd));
 	hd.seq = cpu_to_le64(seq);
 	hd.crc = cpu_to_le32(mf_mh_crc_of(&hd, sizeof(hd)));
@@ -63,6 +71,7 @@ static int mf_mh_log_append(struct mf_mh_mgr *m, struct mf_mh_rec *r)
 	struct mf_mh_entry e;
 	u8 *p;
 
+	mf_mh_lock_held(&m->lock);
 	if (m->head >= m->geo.log_entries)
 		return -ENOSPC;
 	r->seq = m->head + 1;
@@ -83,6 +92,7 @@ static void mf_mh_dir_put(struct mf_mh_mgr *m, u32 s, const struct mf_mh_obj *o)
 	u8 *p = mf_mh_dir_ptr(m->base, &m->geo, s);
 	u16 i;
 
+	mf_mh_lock_held(&m->lock);
 	memset(&d, 0, sizeof(d));
 	d.state = cpu_to_le16(m->dirstate[s]);
 	if (o && m->dirstate[s] == MF_MH_DIR_PUB) {
@@ -109,6 +119,7 @@ void mf_mh_resp_put(struct mf_mh_mgr *m, u32 h, u64 seq, int status,
 	u8 *p = mf_mh_host_ptr(m->base, h) + MF_MH_RESP;
 	u16 i;
 
+	mf_mh_lock_held(&m->lock);
 	memset(&rs, 0, sizeof(rs));
 	rs.seq = cpu_to_le64(seq);
 	rs.epoch = cpu_to_le32(m->host[h].epoch);
@@ -139,6 +150,7 @@ static int mf_mh_alloc(struct mf_mh_mgr *m, u64 size, struct mf_mh_rec *r)
 	u64 need;
 	u32 u = 0, run;
 
+	mf_mh_lock_held(&m->lock);
 	if (!size || size > (u64)m->geo.data_units * m->geo.unit_size)
 		return -EINVAL;
 	need = (size + m->geo.unit_size - 1) / m->geo.unit_size;
@@ -172,6 +184,7 @@ static int mf_mh_dir_slot(struct mf_mh_mgr *m, u64 id, u64 *slot)
 {
 	u32 i, s, n = m->geo.dir_slots;
 
+	mf_mh_lock_held(&m->lock);
 	for (i = 0; i < n; i++) {
 		s = (mf_mh_dir_hash(id, n) + i) % n;
 		if (m->dirstate[s] != MF_MH_DIR_PUB) {
@@ -203,6 +216,7 @@ static int mf_mh_exec(struct mf_mh_mgr *m, u32 h, const struct mf_mh_req *q,
 	struct mf_mh_obj *o = NULL;
 	int ret;
 
+	mf_mh_lock_held(&m->lock);
 	memset(r, 0, sizeof(*r));
 	r->host = (u16)h;
 	r->req_seq = le64_to_cpu(q->seq);
@@ -272,6 +286,7 @@ int mf_mh_commit(struct mf_mh_mgr *m, struct mf_mh_rec *r)
 	u32 slot = U32_MAX;
 	int ret;
 
+	mf_mh_lock_held(&m->lock);
 	if (r->type == MF_MH_REC_DELETE) {
 		o = mf_mh_find(m, r->id);
 		if (o && o->state == MF_MH_OBJ_PUBLISHED)
@@ -303,6 +318,7 @@ static int mf_mh_serve(struct mf_mh_mgr *m, u32 h)
 	u16 op;
 	int status;
 
+	mf_mh_lock_held(&m->lock);
 	mf_mh_inval(MF_MH_S_REQ_INVAL, p, sizeof(q));
 	mf_mh_ld(&q, p, sizeof(q));
 	if (le32_to_cpu(q.crc) != mf_mh_crc_of(&q, sizeof(q)) || le16_to_cpu(q.host) != h) {
@@ -340,18 +356,21 @@ static int mf_mh_serve(struct mf_mh_mgr *m, u32 h)
 	return 0;
 }
 
+/* Serve every host's mailbox once; takes @m->lock. */
 int mf_mh_mgr_poll(struct mf_mh_mgr *m, u64 now)
 {
 	u32 h;
-	int ret;
+	int ret = 0;
 
+	mf_mh_lock(&m->lock);
 	m->now = now;
 	for (h = 0; h < m->geo.nr_hosts; h++) {
 		ret = mf_mh_serve(m, h);
 		if (ret)
-			return ret;
+			break;
 	}
-	return 0;
+	mf_mh_unlock(&m->lock);
+	return ret;
 }
 
 /*
@@ -366,6 +385,7 @@ int mf_mh_mgr_reap(struct mf_mh_mgr *m)
 	u32 i = 0;
 	int ret;
 
+	mf_mh_lock_held(&m->lock);
 	while (i < m->nr_objs) {
 		o = &m->objs[i];
 		if (o->state != MF_MH_OBJ_PUBLISHED || o->refs ||
@@ -387,63 +407,35 @@ int mf_mh_mgr_reap(struct mf_mh_mgr *m)
 
 /* ---- rebuild ---- */
 
-void mf_mh_mgr_fini(struct mf_mh_mgr *m)
-{
-	mf_mh_free(m->objs);
-	mf_mh_free(m->used);
-	mf_mh_free(m->qmask);
-	mf_mh_free(m->dirstate);
-	memset(m, 0, sizeof(*m));
-}
-
 /*
- * Become the manager of the pool at @dev: replay the log into DRAM, learn
- * what was answered from the response slots, rewrite the directory.
+ * Replay the log up to the head into DRAM, learn what was answered from
+ * the response slots, tell dead hosts again, rewrite the directory.  Every
+ * host gets a full lease from now.
  */
-int mf_mh_mgr_init(struct mf_mh_mgr *m, void *dev, u32 max_objs, u64 now,
-		   u64 lease, u64 ttl)
+static int mf_mh_rebuild(struct mf_mh_mgr *m)
 {
 	struct mf_mh_hoststate *hs;
 	struct mf_mh_entry e;
 	struct mf_mh_resp rs;
 	struct mf_mh_head hd;
-	struct mf_mh_sb sb;
 	struct mf_mh_rec r;
 	u32 h, i;
 	u64 n;
-	int ret;
 
-	memset(m, 0, sizeof(*m));
+	mf_mh_lock_held(&m->lock);
 	memset(&r, 0, sizeof(r));
-	m->base = dev;
-	m->now = now;
-	m->lease = lease;
-	m->ttl = ttl;
-	m->max_objs = max_objs;
-	mf_mh_ld(&sb, m->base + MF_MH_SB_OFF, sizeof(sb));
-	ret = mf_mh_sb_decode(&sb, &m->geo, &m->self);
-	if (ret)
-		return ret;
-	m->objs = mf_mh_zalloc(max_objs, sizeof(*m->objs));
-	m->used = mf_mh_zalloc(m->geo.data_units, sizeof(*m->used));
-	m->qmask = mf_mh_zalloc(m->geo.data_units, sizeof(*m->qmask));
-	m->dirstate = mf_mh_zalloc(m->geo.dir_slots, sizeof(*m->dirstate));
-	ret = -ENOMEM;
-	if (!m->objs || !m->used || !m->qmask || !m->dirstate)
-		goto fail;
-	ret = -EUCLEAN;
 	mf_mh_ld(&hd, m->base + MF_MH_HEAD_OFF, sizeof(hd));
 	if (le32_to_cpu(hd.crc) != mf_mh_crc_of(&hd, sizeof(hd)))
-		goto fail;
+		return -EUCLEAN;
 	n = le64_to_cpu(hd.seq);
 	if (n > m->geo.log_entries)
-		goto fail;
+		return -EUCLEAN;
 	for (m->head = 0; m->head < n; m->head++) {
 		mf_mh_ld(&e, mf_mh_log_ptr(m->base, &m->geo, m->head),
 			 sizeof(e));
 		if (mf_mh_rec_decode(&m->geo, &e, &r) ||
 		    r.seq != m->head + 1 || mf_mh_apply(m, &r))
-			goto fail;
+			return -EUCLEAN;
 		if (r.req_seq) {
 			hs = &m->host[r.host];
 			hs->last = r;
@@ -460,7 +452,7 @@ int mf_mh_mgr_init(struct mf_mh_mgr *m, void *dev, u32 max_objs, u64 now,
 			if (hs->resp_seq > hs->last_seq)
 				hs->last_seq = hs->resp_seq;
 		}
-		hs->seen = now;
+		hs->seen = m->now;
 		if (hs->state == MF_MH_HOST_DEAD)
 			mf_mh_resp_put(m, h, hs->resp_seq, -ESTALE, &r);
 	}
@@ -472,8 +464,55 @@ int mf_mh_mgr_init(struct mf_mh_mgr *m, void *dev, u32 max_objs, u64 now,
 			mf_mh_dir_put(m, m->objs[i].dir_slot, &m->objs[i]);
 	mf_mh_fence(MF_MH_S_DIR_FENCE);
 	return 0;
+}
+
+/* Free the manager's state; nobody else uses @m any more. */
+void mf_mh_mgr_fini(struct mf_mh_mgr *m)
+{
+	mf_mh_free(m->objs);
+	mf_mh_free(m->used);
+	mf_mh_free(m->qmask);
+	mf_mh_free(m->dirstate);
+	mf_mh_lock_destroy(&m->lock);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * Become the manager of the pool at @dev, rebuilding its state from the
+ * device (mf_mh_rebuild()).  @m is not shared yet; its lock is set up here
+ * and held for the rebuild, whose helpers assert it.
+ */
+int mf_mh_mgr_init(struct mf_mh_mgr *m, void *dev, u32 max_objs, u64 now,
+		   u64 lease, u64 ttl)
+{
+	struct mf_mh_sb sb;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	mf_mh_lock_init(&m->lock);
+	m->base = dev;
+	m->now = now;
+	m->lease = lease;
+	m->ttl = ttl;
+	m->max_objs = max_objs;
+	mf_mh_ld(&sb, m->base + MF_MH_SB_OFF, sizeof(sb));
+	ret = mf_mh_sb_decode(&sb, &m->geo, &m->self);
+	if (ret)
+		goto fail;
+	m->objs = mf_mh_zalloc(max_objs, sizeof(*m->objs));
+	m->used = mf_mh_zalloc(m->geo.data_units, sizeof(*m->used));
+	m->qmask = mf_mh_zalloc(m->geo.data_units, sizeof(*m->qmask));
+	m->dirstate = mf_mh_zalloc(m->geo.dir_slots, sizeof(*m->dirstate));
+	ret = -ENOMEM;
+	if (!m->objs || !m->used || !m->qmask || !m->dirstate)
+		goto fail;
+	mf_mh_lock(&m->lock);
+	ret = mf_mh_rebuild(m);
+	mf_mh_unlock(&m->lock);
+	if (ret)
+		goto fail;
+	return 0;
 fail:
 	mf_mh_mgr_fini(m);
 	return ret;
 }
-

@@ -24,6 +24,11 @@
  *
  * Nothing here touches the device.  mf_mh_mgr_check() verifies the state
  * (the simulator calls it after every manager step).
+ *
+ * Locking: the state is struct mf_mh_mgr's fields marked "lock" in
+ * mf_mh.h; every function here runs with the manager's lock held and
+ * asserts it (lockdep in the kernel, the simulator's checked flag in
+ * userspace).
  */
 #include "mf_mh_int.h"
 
@@ -31,12 +36,17 @@ struct mf_mh_obj *mf_mh_find(const struct mf_mh_mgr *m, u64 id)
 {
 	u32 i;
 
+	mf_mh_lock_held(&m->lock);
 	for (i = 0; i < m->nr_objs; i++)
 		if (m->objs[i].id == id)
 			return &m->objs[i];
 	return NULL;
 }
 
+/*
+ * The object @id, or NULL.  The caller holds @m->lock; the object is valid
+ * until it releases it.
+ */
 const struct mf_mh_obj *mf_mh_mgr_find(const struct mf_mh_mgr *m, u64 id)
 {
 	return mf_mh_find(m, id);
@@ -50,6 +60,7 @@ static void mf_mh_obj_delete(struct mf_mh_mgr *m, struct mf_mh_obj *o, u16 qm)
 {
 	u32 i, u;
 
+	mf_mh_lock_held(&m->lock);
 	for (i = 0; i < o->nr_ext; i++) {
 		for (u = o->ext[i].start; u < o->ext[i].start + o->ext[i].len;
 		     u++) {
@@ -74,6 +85,7 @@ static void mf_mh_host_drop(struct mf_mh_mgr *m, u32 h, bool zombie)
 	struct mf_mh_obj *o;
 	u32 i = 0;
 
+	mf_mh_lock_held(&m->lock);
 	while (i < m->nr_objs) {
 		o = &m->objs[i];
 		o->refs &= ~bit;
@@ -94,6 +106,7 @@ int mf_mh_apply(struct mf_mh_mgr *m, const struct mf_mh_rec *r)
 	struct mf_mh_obj *o = NULL;
 	u32 i, u;
 
+	mf_mh_lock_held(&m->lock);
 	if (r->type != MF_MH_REC_CREATE && r->type != MF_MH_REC_JOIN &&
 	    r->type != MF_MH_REC_LEAVE) {
 		o = mf_mh_find(m, r->id);
@@ -172,13 +185,17 @@ int mf_mh_apply(struct mf_mh_mgr *m, const struct mf_mh_rec *r)
 	return -EUCLEAN;
 }
 
-/* Consistency of the DRAM state; -EUCLEAN if broken. */
+/*
+ * Consistency of the DRAM state; -EUCLEAN if broken.  The caller holds
+ * @m->lock.
+ */
 int mf_mh_mgr_check(const struct mf_mh_mgr *m)
 {
 	u32 i, j, u, units = 0, pub = 0, used = 0;
 	const struct mf_mh_obj *o;
 	u16 live = 0;
 
+	mf_mh_lock_held(&m->lock);
 	for (i = 0; i < m->geo.nr_hosts; i++)
 		if (m->host[i].state == MF_MH_HOST_JOINED)
 			live |= mf_mh_bit(i);

@@ -454,6 +454,41 @@ static void fail(const char *fmt, ...)
 	longjmp(fail_jb, 1);
 }
 
+/*
+ * The core's lock rules are checked here: its userspace lock is a flag,
+ * and a broken rule (a lock taken twice, released unheld, or not held
+ * where a helper needs it) is a violation like any other.
+ */
+void mf_mh_lock_fail(const char *what)
+{
+	fail("lock: %s", what);
+}
+
+/*
+ * The oracle reads the manager's state between steps, under its lock as a
+ * kernel caller would; the simulator has one thread, so the object stays
+ * valid after the unlock until the next manager step.
+ */
+static const struct mf_mh_obj *mgr_find(u64 id)
+{
+	const struct mf_mh_obj *o;
+
+	mf_mh_lock(&M.lock);
+	o = mf_mh_mgr_find(&M, id);
+	mf_mh_unlock(&M.lock);
+	return o;
+}
+
+static int mgr_check(void)
+{
+	int ret;
+
+	mf_mh_lock(&M.lock);
+	ret = mf_mh_mgr_check(&M);
+	mf_mh_unlock(&M.lock);
+	return ret;
+}
+
 static int good(int h)
 {
 	return H[h].up && H[h].mb.joined && mgr_up &&
@@ -496,13 +531,13 @@ static void diff(int rebuilt)
 	uint32_t i, u, k;
 	int h;
 
-	if (mf_mh_mgr_check(&M))
+	if (mgr_check())
 		fail("mgr_check: manager state inconsistent");
 	for (id = 0; id < ob_top; id++) {
 		q = &ob[id];
 		if (!q->mstate)
 			continue;
-		o = mf_mh_mgr_find(&M, id);
+		o = mgr_find(id);
 		if (o) {
 			if (rebuilt && q->acked_pub &&
 			    o->state != MF_MH_OBJ_PUBLISHED)
@@ -897,7 +932,7 @@ static void a_lookup(int h)
 	int ret;
 
 	ret = mf_mh_lookup(&m->mb, id, &r);
-	o = mgr_up ? mf_mh_mgr_find(&M, id) : NULL;
+	o = mgr_up ? mgr_find(id) : NULL;
 	if (mgr_up) {
 		if (o && o->state == MF_MH_OBJ_PUBLISHED) {
 			if (ret)
@@ -1111,7 +1146,7 @@ static void check_refs(void)
 			}
 		}
 		for (k = 0; k < H[h].nh; k++) {
-			o = mf_mh_mgr_find(&M, H[h].h[k].id);
+			o = mgr_find(H[h].h[k].id);
 			if (!o || !(o->refs & (1U << h)))
 				fail("refs: host %d holds %llu unknown to the manager",
 				     h, H[h].h[k].id);
