@@ -223,6 +223,20 @@ static void *mf_mh_ext_ptr(struct mf_mh_member *mb, const struct mf_mh_x *x,
 	return mf_mh_unit_ptr(mb->base, &mb->geo, x->start);
 }
 
+/* Invalidate an object's extents at call site @site (map, free or put). */
+static void mf_mh_inval_ext(struct mf_mh_member *mb, enum mf_mh_site site,
+			    const struct mf_mh_x *ext, u16 nr_ext)
+{
+	size_t len;
+	void *p;
+	u16 i;
+
+	for (i = 0; i < nr_ext; i++) {
+		p = mf_mh_ext_ptr(mb, &ext[i], &len);
+		mf_mh_inval(site, p, len);
+	}
+}
+
 /* Owner, before PUBLISH (or commit): the data reaches the device first. */
 void mf_mh_publish_prepare(struct mf_mh_member *mb,
 			   const struct mf_mh_x *ext, u16 nr_ext)
@@ -278,16 +292,9 @@ void mf_mh_published(struct mf_mh_member *mb, u64 id, u32 gen)
 void mf_mh_map_prepare(struct mf_mh_member *mb, u64 id, u32 gen,
 		       const struct mf_mh_x *ext, u16 nr_ext)
 {
-	size_t len;
-	void *p;
-	u16 i;
-
 	mf_mh_lock(&mb->lock);
 	if (!mf_mh_seen(mb, id, gen)) {
-		for (i = 0; i < nr_ext; i++) {
-			p = mf_mh_ext_ptr(mb, &ext[i], &len);
-			mf_mh_inval(MF_MH_S_MAP_INVAL, p, len);
-		}
+		mf_mh_inval_ext(mb, MF_MH_S_MAP_INVAL, ext, nr_ext);
 		mf_mh_seen_add(mb, id, gen);
 	}
 	mf_mh_unlock(&mb->lock);
@@ -297,27 +304,13 @@ void mf_mh_map_prepare(struct mf_mh_member *mb, u64 id, u32 gen,
 void mf_mh_free_prepare(struct mf_mh_member *mb,
 			const struct mf_mh_x *ext, u16 nr_ext)
 {
-	size_t len;
-	void *p;
-	u16 i;
-
-	for (i = 0; i < nr_ext; i++) {
-		p = mf_mh_ext_ptr(mb, &ext[i], &len);
-		mf_mh_inval(MF_MH_S_FREE_INVAL, p, len);
-	}
+	mf_mh_inval_ext(mb, MF_MH_S_FREE_INVAL, ext, nr_ext);
 }
 
 /* Reader, before its host's last PUT (the acknowledgment of a handoff). */
 void mf_mh_put_prepare(struct mf_mh_member *mb,
 		       const struct mf_mh_x *ext, u16 nr_ext)
 {
-	size_t len;
-	void *p;
-	u16 i;
-
-	for (i = 0; i < nr_ext; i++) {
-		p = mf_mh_ext_ptr(mb, &ext[i], &len);
-		mf_mh_inval(MF_MH_S_PUT_INVAL, p, len);
-	}
+	mf_mh_inval_ext(mb, MF_MH_S_PUT_INVAL, ext, nr_ext);
 }
 
