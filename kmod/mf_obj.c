@@ -26,6 +26,7 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
+#include "mf_inject.h"
 #include "mf_netlink.h"
 #include "mf_object.h"
 
@@ -234,6 +235,7 @@ void mf_obj_unref_n(struct mf_obj *obj, u64 n)
 	last = !obj->refs;
 	destroy = last && (obj->flags & MF_OBJF_FREED);
 	mutex_unlock(&ns->lock);
+	mf_inject_delay(MF_INJ_UNREF_UNLOCK, &ns->unlockers);
 	atomic_long_sub(n, &mf_cnt.refs);
 	MF_DEBUG_ASSERT(atomic_long_read(&mf_cnt.refs) >= 0);
 	if (destroy)

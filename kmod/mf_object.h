@@ -202,6 +202,8 @@ struct mf_obj_pool {
  * @bytes: their total size
  * @dying: destroyed; off the list, goes when its last object goes
  * @record: offset of its record (persistent pools), else MF_NO_RECORD
+ * @unlockers: threads inside mf_obj_unref_n()'s armed delay point after
+ *	the unlock (mf_inject.c); the namespace must outlive them
  */
 struct mf_ns {
 	struct list_head node;
@@ -220,6 +222,7 @@ struct mf_ns {
 	u64 bytes;
 	bool dying;
 	u64 record;
+	atomic_t unlockers;
 };
 
 /* Bits of mf_obj.flags. */
