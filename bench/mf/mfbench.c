@@ -1307,11 +1307,11 @@ static int cmd_scale(int argc, char **argv)
  * Three costs that grow with an object or a namespace, each timed against
  * a baseline measured in the same run, interleaved:
  *
- *   a. copy-on-write as the piece array grows: one byte written (BM_WriteSec)
- *      into successive 2 MiB chunks of an object derived from a LAT_COW_SIZE
- *      source ("grown": the piece count climbs by one per write), against
- *      the same write into a freshly derived object ("fresh": 1 piece),
- *      alternating; x = the grown object's pieces before the write.
+ *   a. copy-on-write against the piece count: a derived object has one
+ *      piece per 2 MiB from the start (a copy-on-write replaces a piece, it
+ *      does not add one), so one byte written (BM_WriteSec) into 4 chunks
+ *      of objects derived from 2 MiB, 16 MiB, --size/4 and --size (default
+ *      LAT_COW_SIZE) sources, sizes in a rotating order; x = pieces.
  *   b. the pin scan of PUBLISH and DERIVE at 1, 16 and 256 MiB, and the
  *      latency of another thread's STAT (same namespace, another object)
  *      while a 256 MiB PUBLISH runs, against the same thread idle.
@@ -1370,40 +1370,39 @@ static double write_byte(BmInfo *b, size_t off)
 
 static void lat_cow(size_t size)
 {
-	size_t chunks = size / HUGE, k;
-	BmInfo src;
+	/* A derived object has one piece per 2 MiB (mf_obj_derive_pieces()). */
+	size_t sizes[4] = { 2 * MIB, 16 * MIB, size / 4, size }, k;
+	size_t nsz = sizeof(sizes) / sizeof(sizes[0]), j;
+	BmInfo src[4];
 	int r;
 
-	obj_alloc(&src, "lat-cow-src", size);
-	for (r = 0; r < reps; r++) {
-		BmInfo g;
+	for (j = 0; j < nsz; j++) {
+		char id[32];
 
-		info_init(&g, NULL);
-		MUST(BM_DeriveSec(&src, &g, 0));
-		for (k = 0; k < chunks; k++) {
-			uint32_t pieces = obj_pieces(&g);
-			int order;
-
-			for (order = 0; order < 2; order++) {
-				bool grown = (order == 0) == ((r + k) % 2 == 0);
-				BmInfo f;
-
-				if (grown) {
-					emit("cow_us", "grown", pieces, r,
-					     write_byte(&g, k * HUGE) * 1e6, "us");
-					continue;
-				}
-				info_init(&f, NULL);
-				MUST(BM_DeriveSec(&src, &f, 0));
-				emit("cow_us", "fresh", pieces, r,
-				     write_byte(&f, k * HUGE) * 1e6, "us");
-				obj_free(&f);
-			}
-		}
-		emit("pieces_end", "grown", chunks, r, obj_pieces(&g), "pieces");
-		obj_free(&g);
+		snprintf(id, sizeof(id), "lat-cow-src-%zu", j);
+		obj_alloc(&src[j], id, sizes[j]);
 	}
-	obj_free(&src);
+	for (r = 0; r < reps * 4; r++)
+		for (j = 0; j < nsz; j++) {
+			size_t sz = sizes[(j + r) % nsz];
+			size_t chunks = sz / HUGE;
+			BmInfo d;
+			uint32_t pieces;
+
+			info_init(&d, NULL);
+			MUST(BM_DeriveSec(&src[(j + r) % nsz], &d, 0));
+			pieces = obj_pieces(&d);
+			/* 4 COWs spread over the object (1 if it has 1 chunk). */
+			for (k = 0; k < 4 && k < chunks; k++)
+				emit("cow_us", "derived", pieces, r,
+				     write_byte(&d, (k * chunks / 4) * HUGE) * 1e6,
+				     "us");
+			emit("pieces_after", "derived", pieces, r, obj_pieces(&d),
+			     "pieces");
+			obj_free(&d);
+		}
+	for (j = 0; j < nsz; j++)
+		obj_free(&src[j]);
 }
 
 struct probe {
