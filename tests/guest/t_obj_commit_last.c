@@ -49,33 +49,9 @@ static void *priv;
 static int commit_ret, commit_errno;
 static struct mf_obj_commit commit_out;
 
-static int write_file(const char *path, const char *s)
-{
-	int f = open(path, O_WRONLY), ret;
-
-	if (f < 0)
-		return -1;
-	ret = write(f, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(f);
-	return ret;
-}
-
-static long read_long(const char *path)
-{
-	char buf[32] = "";
-	int f = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (f < 0)
-		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
 static void disarm(void)
 {
-	write_file(INJECT, "off");
+	mfo_file_write(INJECT, "off");
 }
 
 static void *committer(void *arg)
@@ -110,7 +86,7 @@ static int wait_hit(void)
 	int i;
 
 	for (i = 0; i < 1000; i++) {
-		if (read_long(HITS) > 0)
+		if (mfo_file_long(HITS) > 0)
 			return 0;
 		usleep(10000);
 	}
@@ -162,7 +138,7 @@ int main(int argc, char **argv)
 	mfo_pattern(priv, len, SEED_P, 0);
 	MFT_OK(pipe(pipefd), "a pipe");
 
-	MFT_OK(write_file(INJECT, "commit_window 1500"),
+	MFT_OK(mfo_file_write(INJECT, "commit_window 1500"),
 	       "arm the delay point between the commit's two steps");
 	q0 = mfo_stat("quarantined");
 	cow0 = mfo_stat("cow_pieces");

@@ -45,51 +45,9 @@
 
 static int fd1;
 
-static int write_file(const char *path, const char *s)
-{
-	int f = open(path, O_WRONLY), ret;
-
-	if (f < 0)
-		return -1;
-	ret = write(f, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(f);
-	return ret;
-}
-
-static long read_long(const char *path)
-{
-	char buf[32] = "";
-	int f = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (f < 0)
-		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
 static void disarm(void)
 {
-	write_file(INJECT, "off");
-}
-
-/* How often @what occurs in the kernel log. */
-static int klog_count(const char *what)
-{
-	int len = klogctl(10, NULL, 0), n = 0;	/* SYSLOG_ACTION_SIZE_BUFFER */
-	char *buf, *p;
-
-	if (len <= 0)
-		return -1;
-	buf = calloc(1, len + 1);
-	if (!buf)
-		return -1;
-	len = klogctl(3, buf, len);		/* SYSLOG_ACTION_READ_ALL */
-	for (p = buf; len > 0 && (p = strstr(p, what)); p++)
-		n++;
-	free(buf);
-	return len < 0 ? -1 : n;
+	mfo_file_write(INJECT, "off");
 }
 
 static void *closer(void *arg)
@@ -118,7 +76,7 @@ int main(int argc, char **argv)
 	fd1 = mfp_open();
 	objs0 = mfo_stat("objects");
 	ns0 = mfo_stat("namespaces");
-	warn0 = klog_count(WARNED);
+	warn0 = mfo_klog_count(WARNED);
 
 	MFT_OK(mfo_ns_create(fd, mfo_pool, NS2, SECID, 0, 0), "namespace N");
 	MFT_OK(mfo_alloc(fd1, NS2, SECID, "o", 4096, &mo1, NULL),
@@ -131,18 +89,18 @@ int main(int argc, char **argv)
 	       "destroy N: it lives as long as O");
 	MFT_RET(mfo_stat("namespaces"), ns0 + 1, "N is still there");
 
-	MFT_OK(write_file(INJECT, "unref_unlock 1500"),
+	MFT_OK(mfo_file_write(INJECT, "unref_unlock 1500"),
 	       "arm the delay point after the namespace unlock");
 	MFT_OK(pthread_create(&t, NULL, closer, NULL),
 	       "thread A closes the first file");
-	for (i = 0; i < 1000 && read_long(HITS) < 1; i++)
+	for (i = 0; i < 1000 && mfo_file_long(HITS) < 1; i++)
 		usleep(10000);
-	MFT_CHECK(read_long(HITS) >= 1, "A is past the unlock, inside the window");
+	MFT_CHECK(mfo_file_long(HITS) >= 1, "A is past the unlock, inside the window");
 	MFT_OK(mfo_put(fd, mo2), "put the last reference: O and N's last object go");
 	pthread_join(t, NULL);
 	disarm();
 
-	mft_report(klog_count(WARNED) == warn0,
+	mft_report(mfo_klog_count(WARNED) == warn0,
 		   "nobody freed N while A was still unlocking it",
 		   "the kernel log says \"%s\"", WARNED);
 	MFT_RET(mfo_stat("objects"), objs0, "O is gone");
