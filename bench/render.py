@@ -328,6 +328,44 @@ def section_scale(r):
             "roughly.  No target was set.\n\n" + t.text())
 
 
+def section_lat(r):
+    if not r.xs("lat", "cow_us") and not r.xs("lat", "publish_ms") and \
+            not r.xs("lat", "stat_p99_us"):
+        return ""
+    t = Table(r, "9 latency hazards")
+    # a. copy-on-write: derived objects of 1 piece (2 MiB) to many
+    xs = sorted(r.xs("lat", "cow_us"))
+    for x in xs[1:]:
+        t.row(f"COW of one 2 MiB chunk, us: {int(x)} pieces vs {int(xs[0])}",
+              r.vals("lat", "cow_us", "derived", x),
+              r.vals("lat", "cow_us", "derived", xs[0]))
+    # b. pin scan
+    for m, label in (("publish_ms", "PUBLISH"), ("derive_ms", "DERIVE")):
+        sz = sorted(r.xs("lat", m))
+        v = lambda x: r.vals("lat", m, label.lower(), x)
+        for x in sz[1:]:
+            t.row(f"{label} {size_name(x)} vs {size_name(sz[0])}, ms", v(x), v(sz[0]))
+        if len(sz) > 1 and med(v(sz[-1])) is not None:
+            t.row(f"{label}, ms per MiB at {size_name(sz[-1])}",
+                  [x / (sz[-1] / MIB) for x in v(sz[-1])], [])
+    for m in ("stat_p50_us", "stat_p99_us", "stat_max_us"):
+        t.row(f"STAT of another object, {m[5:8]} us: during 256 MiB PUBLISH vs idle",
+              r.vals("lat", m, "during publish 256M"), r.vals("lat", m, "idle"))
+    # c. TTL scan
+    for x in sorted(set(r.xs("lat", "stat_p99_us")) - {256 * MIB}):
+        for m in ("stat_p50_us", "stat_p99_us", "stat_max_us"):
+            t.row(f"STAT, {m[5:8]} us, {int(x)} objects: TTL namespace "
+                  "(scan every 10 ms) vs no TTL",
+                  r.vals("lat", m, "ttl", x), r.vals("lat", m, "no ttl", x))
+    return ("### 9. Latency hazards (issue 15, defect 10)\n\n"
+            "`mfbench lat`: (a) one byte written into 4 chunks of a derived "
+            "object (each write one copy-on-write), by piece count (a derived "
+            "object has one piece per 2 MiB); (b) PUBLISH and DERIVE (pin scan) by size, and a second "
+            "thread's STAT while a 256 MiB PUBLISH runs vs idle; (c) STAT "
+            "latency in a TTL namespace of N objects with reclaim_interval_ms "
+            "10 vs a namespace without TTL.  No target.\n\n" + t.text())
+
+
 def plots(runs, out_dir):
     try:
         import matplotlib
@@ -412,7 +450,7 @@ def main():
         e = r.env
         body = [
             section_map(r), section_faults(r), section_data(r), section_share(r),
-            section_cow(r), section_derive(r), section_alloc(r), section_scale(r)]
+            section_cow(r), section_derive(r), section_alloc(r), section_scale(r), section_lat(r)]
         head = (f"## Guest: Linux {e.get('kernel', '?')}, {e.get('backing', '?')} "
                 f"fabric\n\n"
                 f"- date: {e.get('date', '?')}{' (QUICK run: not the benchmark)' if e.get('quick') else ''}\n"

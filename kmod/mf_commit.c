@@ -81,6 +81,7 @@ static int mf_commit_collect(struct mm_struct *mm, struct mf_commit_walk *w,
 	long got;
 	int ret;
 
+	mmap_assert_locked(mm);
 	memset(w->pages, 0, n * sizeof(w->pages[0]));
 	ret = apply_to_existing_page_range(mm, w->base, n << PAGE_SHIFT,
 					   mf_commit_pte, w);
@@ -120,8 +121,10 @@ static void mf_commit_release(struct mf_commit_walk *w, unsigned long n)
 static struct vm_area_struct *mf_commit_vma(unsigned long addr,
 					    unsigned long len)
 {
-	struct vm_area_struct *vma = vma_lookup(current->mm, addr);
+	struct vm_area_struct *vma;
 
+	mmap_assert_locked(current->mm);
+	vma = vma_lookup(current->mm, addr);
 	if (!vma || vma->vm_ops != &mf_vm_ops ||
 	    (vma->vm_flags & VM_SHARED) || len > vma->vm_end - addr)
 		return NULL;
@@ -134,7 +137,8 @@ static struct vm_area_struct *mf_commit_vma(unsigned long addr,
  * count the bytes in *@copied.
  */
 static int mf_commit_copy(struct mf_obj *src, struct mf_obj *dst,
-			  unsigned long addr, unsigned long len, u64 *copied)
+			  unsigned long addr, unsigned long len, u64 *copied,
+			  const struct mf_file *mff)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
@@ -181,7 +185,7 @@ static int mf_commit_copy(struct mf_obj *src, struct mf_obj *dst,
 				      size - (off + (i << PAGE_SHIFT)));
 			ret = mf_obj_write_kernel(dst, off + (i << PAGE_SHIFT),
 						  page_address(w->pages[i]),
-						  chunk);
+						  chunk, mff);
 			if (!ret)
 				*copied += chunk;
 		}
@@ -345,7 +349,7 @@ int mf_ioctl_obj_commit(struct file *file, void *arg)
 		return -EINVAL;
 	}
 	mf_obj_ref(src);
-	ret = mf_obj_check_access(src, MF_ACCESS_READ);
+	ret = mf_obj_check_access(src, MF_ACCESS_READ, file->private_data);
 	if (!ret)
 		ret = mf_commit_collect_all(src, vma, oc->addr, len, &set);
 	mmap_read_unlock(mm);
@@ -363,7 +367,8 @@ int mf_ioctl_obj_commit(struct file *file, void *arg)
 	copied = 0;
 	obj = mf_obj_derive_new(file, src, oc->ns, oc->secid, oc->id);
 	if (!IS_ERR(obj)) {
-		ret = mf_commit_copy(src, obj, oc->addr, len, &copied);
+		ret = mf_commit_copy(src, obj, oc->addr, len, &copied,
+				     file->private_data);
 		if (ret) {
 			mf_obj_abandon(file, obj);
 			goto out_obj;

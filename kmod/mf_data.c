@@ -98,6 +98,8 @@ static int mf_obj_read_chunk(struct mf_obj *obj, u64 off, void *buf, u64 len)
  * @off: where in it
  * @buf: the bytes
  * @len: how many, at most the object's memory from @off
+ * @mff: the open file the call came through (a bound one acts as its
+ *	bound identity, mf_obj_check_access())
  *
  * Only if the object is still the caller's to write; shared pieces in the
  * range are copied first.
@@ -106,12 +108,13 @@ static int mf_obj_read_chunk(struct mf_obj *obj, u64 off, void *buf, u64 len)
  * Return: 0; -EACCES published or another's; -EINVAL beyond the object;
  * -ENOSPC; -ENOMEM.
  */
-int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len)
+int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len,
+			const struct mf_file *mff)
 {
 	int ret;
 
 	mutex_lock(&obj->ns->lock);
-	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
+	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE, mff);
 	if (!ret)
 		ret = mf_obj_cow_range_locked(obj, off, len);
 	if (!ret)
@@ -159,7 +162,8 @@ static int mf_xfer_interrupted(void)
  * caller checked access and ranges.
  */
 static int mf_obj_copy_range(struct mf_obj *src, u64 soff, struct mf_obj *dst,
-			     u64 doff, u64 len, void *buf)
+			     u64 doff, u64 len, void *buf,
+			     const struct mf_file *mff)
 {
 	u64 done, n;
 	int ret = 0;
@@ -168,7 +172,7 @@ static int mf_obj_copy_range(struct mf_obj *src, u64 soff, struct mf_obj *dst,
 		n = min_t(u64, len - done, MF_BOUNCE_SIZE);
 		ret = mf_obj_read_chunk(src, soff + done, buf, n);
 		if (!ret)
-			ret = mf_obj_write_kernel(dst, doff + done, buf, n);
+			ret = mf_obj_write_kernel(dst, doff + done, buf, n, mff);
 		if (!ret && done + n < len)
 			ret = mf_xfer_interrupted();
 		if (ret)
@@ -231,7 +235,7 @@ static u64 mf_obj_iter_locked(struct mf_obj *obj, u64 off,
  * goes on.  The caller checked access and the range.
  */
 static int mf_obj_user_xfer(struct mf_obj *obj, u64 off, void __user *ubuf,
-			    u64 len, bool write)
+			    u64 len, bool write, const struct mf_file *mff)
 {
 	struct iov_iter iter;
 	struct iovec iov;
@@ -247,7 +251,7 @@ static int mf_obj_user_xfer(struct mf_obj *obj, u64 off, void __user *ubuf,
 		moved = 0;
 		mutex_lock(&obj->ns->lock);
 		if (write) {
-			ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
+			ret = mf_obj_check_access(obj, MF_ACCESS_WRITE, mff);
 			if (!ret)
 				ret = mf_obj_cow_range_locked(obj, off + done, n);
 		}
@@ -320,7 +324,8 @@ static int mf_obj_small_io(struct file *file, struct mf_obj_io *io,
 	}
 	mutex_lock(&obj->ns->lock);
 	ret = mf_obj_check_access(obj, write ? MF_ACCESS_WRITE :
-					       MF_ACCESS_READ);
+					       MF_ACCESS_READ,
+				  file->private_data);
 	if (!ret)
 		ret = mf_obj_check_range(obj, io->offset, io->length);
 	if (!ret)
@@ -351,13 +356,14 @@ static int mf_obj_io(struct file *file, struct mf_obj_io *io, bool write)
 	ret = mf_obj_is(obj, io->serial) ? 0 : -ENOENT;
 	if (!ret)
 		ret = mf_obj_check_access(obj, write ? MF_ACCESS_WRITE :
-						       MF_ACCESS_READ);
+						       MF_ACCESS_READ,
+					  file->private_data);
 	if (!ret)
 		ret = mf_obj_check_range(obj, io->offset, io->length);
 	if (!ret && io->length)
 		ret = mf_obj_user_xfer(obj, io->offset,
 				       u64_to_user_ptr(io->buf), io->length,
-				       write);
+				       write, file->private_data);
 	mf_obj_unref(obj);
 	return ret;
 }
@@ -402,15 +408,16 @@ int mf_ioctl_obj_write(struct file *file, void *arg)
 
 /* The checks of MF_IOC_OBJ_COPY, in its order of errors. */
 static int mf_obj_copy_check(struct mf_obj *src, struct mf_obj *dst,
-			     const struct mf_obj_copy *oc)
+			     const struct mf_obj_copy *oc,
+			     const struct mf_file *mff)
 {
 	int ret;
 
 	if (!mf_obj_is(src, oc->src_serial) || !mf_obj_is(dst, oc->dst_serial))
 		return -ENOENT;
-	ret = mf_obj_check_access(src, MF_ACCESS_READ);
+	ret = mf_obj_check_access(src, MF_ACCESS_READ, mff);
 	if (!ret)
-		ret = mf_obj_check_access(dst, MF_ACCESS_WRITE);
+		ret = mf_obj_check_access(dst, MF_ACCESS_WRITE, mff);
 	if (!ret)
 		ret = mf_obj_check_range(src, oc->src_offset, oc->length);
 	if (!ret)
@@ -436,11 +443,13 @@ static int mf_obj_small_copy(struct file *file, struct mf_obj_copy *oc)
 	if (IS_ERR(src))
 		return PTR_ERR(src);
 	dst = mf_obj_handle_find(file, oc->dst);
-	ret = IS_ERR(dst) ? PTR_ERR(dst) : mf_obj_copy_check(src, dst, oc);
+	ret = IS_ERR(dst) ? PTR_ERR(dst) : mf_obj_copy_check(src, dst, oc,
+							     file->private_data);
 	if (!ret)
 		ret = mf_obj_read_chunk(src, oc->src_offset, buf, oc->length);
 	if (!ret)
-		ret = mf_obj_write_kernel(dst, oc->dst_offset, buf, oc->length);
+		ret = mf_obj_write_kernel(dst, oc->dst_offset, buf, oc->length,
+					  file->private_data);
 	mf_obj_handle_unlock(file);
 	return ret;
 }
@@ -475,7 +484,7 @@ int mf_ioctl_obj_copy(struct file *file, void *arg)
 		ret = PTR_ERR(dst);
 		goto out_src;
 	}
-	ret = mf_obj_copy_check(src, dst, oc);
+	ret = mf_obj_copy_check(src, dst, oc, file->private_data);
 	if (ret || !oc->length)
 		goto out_dst;
 	buf = mf_bounce_alloc(oc->length);
@@ -484,7 +493,7 @@ int mf_ioctl_obj_copy(struct file *file, void *arg)
 		goto out_dst;
 	}
 	ret = mf_obj_copy_range(src, oc->src_offset, dst, oc->dst_offset,
-				oc->length, buf);
+				oc->length, buf, file->private_data);
 	kvfree(buf);
 out_dst:
 	mf_obj_unref(dst);
@@ -589,7 +598,7 @@ static int mf_gather_check_op(u32 op, u32 dtype)
 static int mf_gather_reduce(struct mf_obj_gather *g,
 			    const struct mf_gather_elem *elems,
 			    struct mf_obj **objs, struct mf_obj *dst,
-			    u64 len)
+			    u64 len, const struct mf_file *mff)
 {
 	u64 *acc, *tmp;
 	u64 done, n;
@@ -613,7 +622,7 @@ static int mf_gather_reduce(struct mf_obj_gather *g,
 		}
 		if (!ret)
 			ret = mf_obj_write_kernel(dst, g->dst_offset + done,
-						  acc, n);
+						  acc, n, mff);
 		if (!ret && done + n < len)
 			ret = mf_xfer_interrupted();
 	}
@@ -627,7 +636,7 @@ out:
 static int mf_gather_concat(struct mf_obj_gather *g,
 			    const struct mf_gather_elem *elems,
 			    struct mf_obj **objs, struct mf_obj *dst,
-			    u64 total)
+			    u64 total, const struct mf_file *mff)
 {
 	u64 pos = g->dst_offset;
 	void *buf;
@@ -641,7 +650,7 @@ static int mf_gather_concat(struct mf_obj_gather *g,
 		return -ENOMEM;
 	for (i = 0; i < g->count && !ret; i++) {
 		ret = mf_obj_copy_range(objs[i], elems[i].offset, dst, pos,
-					elems[i].length, buf);
+					elems[i].length, buf, mff);
 		pos += elems[i].length;
 	}
 	kvfree(buf);
@@ -707,7 +716,8 @@ int mf_ioctl_obj_gather(struct file *file, void *arg)
 			ret = PTR_ERR(objs[n]);
 			goto out_unref;
 		}
-		ret = mf_obj_check_access(objs[n], MF_ACCESS_READ);
+		ret = mf_obj_check_access(objs[n], MF_ACCESS_READ,
+					  file->private_data);
 		if (!ret)
 			ret = mf_obj_check_range(objs[n], elems[n].offset,
 						 elems[n].length);
@@ -730,7 +740,7 @@ int mf_ioctl_obj_gather(struct file *file, void *arg)
 	}
 	if (g->op != MF_GATHER_CONCAT)
 		total = elems[0].length;
-	ret = mf_obj_check_access(dst, MF_ACCESS_WRITE);
+	ret = mf_obj_check_access(dst, MF_ACCESS_WRITE, file->private_data);
 	if (!ret)
 		ret = mf_obj_check_range(dst, g->dst_offset, total);
 	for (i = 0; i < g->count && !ret; i++)
@@ -742,9 +752,11 @@ int mf_ioctl_obj_gather(struct file *file, void *arg)
 		goto out_unref;
 
 	if (g->op == MF_GATHER_CONCAT)
-		ret = mf_gather_concat(g, elems, objs, dst, total);
+		ret = mf_gather_concat(g, elems, objs, dst, total,
+				       file->private_data);
 	else
-		ret = mf_gather_reduce(g, elems, objs, dst, total);
+		ret = mf_gather_reduce(g, elems, objs, dst, total,
+				       file->private_data);
 	if (!ret)
 		g->length = total;
 out_unref:
@@ -801,7 +813,7 @@ int mf_ioctl_obj_swapin(struct file *file, void *arg)
 		ret = PTR_ERR(obj);
 		goto out_fput;
 	}
-	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
+	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE, file->private_data);
 	if (!ret)
 		ret = mf_obj_check_range(obj, sw->offset, sw->length);
 	if (ret || !sw->length)
@@ -820,7 +832,8 @@ int mf_ioctl_obj_swapin(struct file *file, void *arg)
 			ret = got;
 			break;
 		}
-		ret = mf_obj_write_kernel(obj, sw->offset + done, buf, got);
+		ret = mf_obj_write_kernel(obj, sw->offset + done, buf, got,
+					  file->private_data);
 		if (ret)
 			break;
 		done += got;

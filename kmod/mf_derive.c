@@ -26,6 +26,7 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
+#include "mf_inject.h"
 #include "mf_netlink.h"
 #include "mf_object.h"
 
@@ -538,6 +539,8 @@ struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
 	mutex_unlock(&src->ns->lock);
 	if (ret)
 		goto out_unlock;
+	/* The source may copy a piece from here on: mf_commit_uses(). */
+	mf_inject_delay(MF_INJ_COMMIT_WINDOW, NULL);
 	nx = mf_pieces_alloc(derived->nr + 2 * nr_units);
 	parts = kvmalloc_array(derived->nr, sizeof(*parts), GFP_KERNEL);
 	if (!nx || !parts) {

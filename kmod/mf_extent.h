@@ -3,8 +3,9 @@
  * mf_extent.h - memfabric's extent allocator (seed 004's improved buddy
  * system), persistent and crash-consistent.
  *
- * The same mf_extent.c builds in the module and in userspace (unit tests and
- * bench/alloc); mf_extent_shim.h maps the few things it needs (types,
+ * The same files (mf_extent.c and the mf_extent_*.c it names, listed in
+ * mf_extent.mk) build in the module and in userspace (unit tests and
+ * bench/alloc); mf_extent_shim.h maps the few things they need (types,
  * errno, cache flush, assertions) onto either side.
  *
  * Layout.  The allocator manages @capacity bytes of a pool's data area in
@@ -70,7 +71,7 @@ struct mf_ext_check {
 	char what[64];
 };
 
-struct mf_ext_pool;	/* DRAM state; defined in mf_extent.c */
+struct mf_ext_pool;	/* DRAM state; defined in mf_extent_priv.h */
 struct mutex;
 
 size_t mf_ext_pool_size(void);	/* bytes to allocate for a struct mf_ext_pool */

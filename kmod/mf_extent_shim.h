@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mf_extent_shim.h - what mf_extent.c needs from its surroundings, for the
+ * mf_extent_shim.h - what mf_extent*.c need from their surroundings, for the
  * kernel (memfabric.ko) and for userspace (tests/host, bench/alloc).
  *
  * Both sides get the kernel's u8..u64 and __le64 types and:

@@ -74,11 +74,58 @@ void mf_obj_file_release(struct file *file)
 		kfree(h);
 	}
 	xa_destroy(&mff->handles);
+	if (mff->bound)
+		put_cred(mff->bound);
 	mutex_destroy(&mff->lock);
 	kfree(mff);
 	file->private_data = NULL;
 	atomic_long_dec(&mf_cnt.files);
 	MF_DEBUG_ASSERT(atomic_long_read(&mf_cnt.files) >= 0);
+}
+
+/**
+ * mf_ioctl_file_bind() - MF_IOC_FILE_BIND: bind a file to its opener
+ * @file: the open /dev/memfabric
+ * @arg: the kernel copy of the caller's struct mf_file_bind
+ *
+ * From now on every call through @file is checked against the
+ * credentials it was opened with (@file->f_cred: fsuid, fsgid, groups),
+ * whoever makes it, and no capability overrides a check through it
+ * (mf_file_fsuid(), mf_file_capable(), mf_obj_check_access()).  The
+ * binding is one-way and lasts as long as the open file.  Only a caller
+ * whose fsuid is the opener's, or with CAP_SYS_ADMIN (a launcher that
+ * opened the file with its fsuid switched), may bind: a descriptor that
+ * another user opened must not become a way to act as that user.
+ *
+ * Context: process context; takes the file's handle lock.
+ * Return: 0 with the bound uid and gid, in the caller's user namespace,
+ * in @arg; -EINVAL a reserved or out field not zero; -EALREADY the file is
+ * bound already; -EPERM the caller's fsuid is not the opener's and it
+ * lacks CAP_SYS_ADMIN.
+ */
+int mf_ioctl_file_bind(struct file *file, void *arg)
+{
+	struct mf_file *mff = file->private_data;
+	struct mf_file_bind *fb = arg;
+	const struct cred *cred = file->f_cred;
+	int ret = 0;
+
+	if (fb->reserved || fb->uid || fb->gid)
+		return -EINVAL;
+	mutex_lock(&mff->lock);
+	if (mff->bound)
+		ret = -EALREADY;
+	else if (!uid_eq(current_fsuid(), cred->fsuid) &&
+		 !capable(CAP_SYS_ADMIN))
+		ret = -EPERM;
+	else	/* the credentials before the pointer: mf_file_bound() */
+		smp_store_release(&mff->bound, get_cred(cred));
+	mutex_unlock(&mff->lock);
+	if (ret)
+		return ret;
+	fb->uid = from_kuid_munged(current_user_ns(), cred->fsuid);
+	fb->gid = from_kgid_munged(current_user_ns(), cred->fsgid);
+	return 0;
 }
 
 /*
@@ -268,7 +315,7 @@ struct mf_obj *mf_obj_lookup_ref(struct mf_ns *ns, const char *id,
 		ret = -ENOENT;
 		goto err;
 	}
-	ret = mf_obj_check_access(obj, access);
+	ret = mf_obj_check_access(obj, access, mff);
 	if (ret)
 		goto err;
 	if (mff) {

@@ -246,7 +246,8 @@ int mf_ioctl_obj_free(struct file *file, void *arg)
 	if (ret)
 		goto out_put;
 	ns = mf_ns_lookup_locked(opool, of->name.ns, of->name.secid);
-	ret = IS_ERR(ns) ? PTR_ERR(ns) : mf_obj_free_locked(ns, of->name.id);
+	ret = IS_ERR(ns) ? PTR_ERR(ns) : mf_obj_free_locked(ns, of->name.id,
+							    file->private_data);
 	mutex_unlock(&opool->lock);
 out_put:
 	mf_obj_pool_put(opool);
@@ -311,7 +312,8 @@ int mf_ioctl_obj_batch_free(struct file *file, void *arg)
 		}
 		for (i = 0; i < n; i++) {
 			err = mf_obj_free_locked(ns, ids + (size_t)i *
-						 MF_OBJ_ID_LEN);
+						 MF_OBJ_ID_LEN,
+						 file->private_data);
 			if (!err) {
 				bf->nr_freed++;
 			} else if (!bf->first_error) {
@@ -371,7 +373,7 @@ int mf_ioctl_obj_publish(struct file *file, void *arg)
 	obj = mf_obj_find_locked(ns, op->name.id);
 	if (!obj)
 		ret = -ENOENT;
-	else if (!mf_obj_is_owner(obj))
+	else if (!mf_obj_is_owner(obj, file->private_data))
 		ret = -EPERM;
 	else
 		ret = mf_obj_publish_locked(obj);
@@ -418,7 +420,7 @@ int mf_ioctl_obj_expand(struct file *file, void *arg)
 	opool = obj->ns->opool;
 again:
 	mutex_lock(&obj->ns->lock);
-	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
+	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE, file->private_data);
 	if (!ret && oe->bytes <= obj->size)
 		ret = -EINVAL;
 	size = obj->size;
@@ -439,7 +441,7 @@ again:
 			goto out;
 	}
 	mutex_lock(&obj->ns->lock);
-	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE);
+	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE, file->private_data);
 	if (!ret && obj->size != size) {
 		/* Grown by another call meanwhile: start over. */
 		mutex_unlock(&obj->ns->lock);
@@ -575,7 +577,7 @@ int mf_ioctl_obj_derive(struct file *file, void *arg)
 	src = mf_obj_from_handle(file, od->src);
 	if (IS_ERR(src))
 		return PTR_ERR(src);
-	ret = mf_obj_check_access(src, MF_ACCESS_READ);
+	ret = mf_obj_check_access(src, MF_ACCESS_READ, file->private_data);
 	if (ret)
 		goto out_unref;
 	obj = mf_obj_derive_new(file, src, od->ns, od->secid, od->id);

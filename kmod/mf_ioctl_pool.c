@@ -122,7 +122,7 @@ int mf_ioctl_pool_attach(struct file *file, void *arg)
 {
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!mf_file_capable(file->private_data, CAP_SYS_ADMIN))
 		return -EPERM;
 	mutex_lock(&mf_pools_lock);
 	ret = mf_pool_attach_locked(arg);
@@ -145,7 +145,7 @@ int mf_ioctl_pool_detach(struct file *file, void *arg)
 	struct mf_pool *pool;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!mf_file_capable(file->private_data, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (det->reserved || !mf_pool_name_valid(det->name))
 		return -EINVAL;
@@ -325,7 +325,7 @@ int mf_ioctl_pool_check(struct file *file, void *arg)
 	if (ret)
 		goto out_put;
 	if (pool->chk.valid && time_before(jiffies, pool->chk.next) &&
-	    !capable(CAP_SYS_ADMIN)) {
+	    !mf_file_capable(file->private_data, CAP_SYS_ADMIN)) {
 		chk->errors = pool->chk.errors;
 		chk->first_error = pool->chk.first_error;
 		memcpy(chk->what, pool->chk.what, sizeof(chk->what));
@@ -442,7 +442,7 @@ int mf_ioctl_extent_alloc(struct file *file, void *arg)
 	u64 off;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!mf_file_capable(file->private_data, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (ea->reserved || ea->offset)
 		return -EINVAL;
@@ -485,7 +485,7 @@ int mf_ioctl_extent_free(struct file *file, void *arg)
 	u64 len, tag;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!mf_file_capable(file->private_data, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (ef->reserved || ef->len || ef->tag)
 		return -EINVAL;
@@ -550,7 +550,7 @@ int mf_ioctl_extent_list(struct file *file, void *arg)
 	struct mf_pool *pool;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!mf_file_capable(file->private_data, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (el->reserved || el->entry_size < MF_EXTENT_INFO_SIZE_V1 ||
 	    el->entry_size > MF_LIST_MAX_ENTRY_SIZE)

@@ -68,8 +68,8 @@ MODULE_PARM_DESC(reclaim_interval_ms,
 
 /*
  * Make a new object of @size bytes with pieces @ext (which it takes) in
- * @ns, under id @id ("": a generated one), with a handle of @mff:
- * the common end of alloc and derive.  Returns the object (with one
+ * @ns, under id @id ("": a generated one), with a handle of @mff, owned
+ * by the fsuid @mff acts as: the common end of alloc and derive.  Returns the object (with one
  * reference, the handle's) or an ERR_PTR; @ext is dropped on error.
  */
 struct mf_obj *mf_obj_create(struct mf_ns *ns, const char *id,
@@ -89,6 +89,7 @@ struct mf_obj *mf_obj_create(struct mf_ns *ns, const char *id,
 		kvfree(ext);
 		return ERR_PTR(-ENOMEM);
 	}
+	obj->owner = mf_file_fsuid(mff);
 	mutex_lock(&mff->lock);
 	mutex_lock(&ns->lock);
 	if (!obj->id[0]) {
@@ -185,8 +186,12 @@ int mf_obj_publish(struct mf_obj *obj)
 
 /* ---- ioctls: free, publish ---------------------------------------------------------- */
 
-/* Free object @id of @ns: hide it, and destroy it if it is unreferenced. */
-int mf_obj_free_locked(struct mf_ns *ns, const char *id)
+/*
+ * Free object @id of @ns for a call through @mff: hide it, and destroy it
+ * if it is unreferenced.
+ */
+int mf_obj_free_locked(struct mf_ns *ns, const char *id,
+		       const struct mf_file *mff)
 {
 	struct mf_obj *obj;
 	bool destroy;
@@ -196,7 +201,7 @@ int mf_obj_free_locked(struct mf_ns *ns, const char *id)
 		return -EINVAL;
 	mutex_lock(&ns->lock);
 	obj = mf_obj_find_locked(ns, id);
-	if (!obj || !mf_obj_is_owner(obj)) {
+	if (!obj || !mf_obj_is_owner(obj, mff)) {
 		mutex_unlock(&ns->lock);
 		return obj ? -EPERM : -ENOENT;
 	}

@@ -209,6 +209,7 @@ static const struct mf_ioctl_desc mf_ioctls[] = {
 	MF_IOCTL(OBJ_SWAPIN, mf_ioctl_obj_swapin, struct mf_obj_swapin, 0),
 	MF_IOCTL(OBJ_COMMIT, mf_ioctl_obj_commit, struct mf_obj_commit,
 		 MF_COMMIT_PUBLISH),
+	MF_IOCTL(FILE_BIND, mf_ioctl_file_bind, struct mf_file_bind, 0),
 };
 
 /**

@@ -302,7 +302,7 @@ int mf_mmap(struct file *file, struct vm_area_struct *vma)
 	rel = vma->vm_pgoff - obj->map_pgoff;
 	ret = mf_obj_check_access(obj, MF_ACCESS_READ |
 				  (shared && (vma->vm_flags & VM_WRITE) ?
-				   MF_ACCESS_WRITE : 0));
+				   MF_ACCESS_WRITE : 0), file->private_data);
 	if (ret)
 		goto err_unref;
 

@@ -179,7 +179,7 @@ void mf_nl_ns_event(const struct mf_ns *ns, u8 cmd)
  * @low: MF_NL_CMD_POOL_LOW if true, else MF_NL_CMD_POOL_OK
  * @st: its allocator's numbers
  *
- * Context: process context; may hold the pool's lock.
+ * Context: process context; @pool->lock held (mf_pool_space()).
  */
 void mf_nl_pool_event(const struct mf_pool *pool, bool low,
 		      const struct mf_ext_stat *st)
@@ -188,6 +188,7 @@ void mf_nl_pool_event(const struct mf_pool *pool, bool low,
 	void *hdr;
 	int err;
 
+	lockdep_assert_held(&pool->lock);
 	if (!mf_nl_listening())
 		return;
 	skb = mf_nl_event_new(low ? MF_NL_CMD_POOL_LOW : MF_NL_CMD_POOL_OK,

@@ -111,6 +111,7 @@ static int mf_nl_pick_pool(struct mf_obj_pool *opool, void *ctx)
 	struct mf_nl_pick *pk = ctx;
 	const char *name = opool->pool->name;
 
+	mf_obj_pools_assert_locked();
 	if (pk->only[0] && strncmp(name, pk->only, MF_POOL_NAME_LEN))
 		return 0;
 	if (!mf_nl_name_after(name, pk->after, pk->inclusive,
@@ -225,8 +226,10 @@ static struct mf_obj *mf_nl_obj_after(struct mf_ns *ns, const char *after)
  */
 static struct mf_obj *mf_nl_obj_next(struct mf_obj *obj)
 {
-	struct rb_node *rb = rb_next(&obj->rb);
+	struct rb_node *rb;
 
+	lockdep_assert_held(&obj->ns->lock);
+	rb = rb_next(&obj->rb);
 	return rb ? rb_entry(rb, struct mf_obj, rb) : NULL;
 }
 
@@ -244,8 +247,10 @@ static int mf_nl_fill_obj(struct sk_buff *skb, const struct mf_obj *obj,
 			  time64_t now, struct user_namespace *uns)
 {
 	const struct mf_ns *ns = obj->ns;
-	const struct mf_pieces *ext = mf_obj_pieces(obj);
+	const struct mf_pieces *ext;
 
+	lockdep_assert_held(&ns->lock);
+	ext = mf_obj_pieces(obj);
 	if (nla_put_string(skb, MF_NL_ATTR_POOL, ns->pool->name) ||
 	    nla_put_string(skb, MF_NL_ATTR_NS, ns->name) ||
 	    nla_put_string(skb, MF_NL_ATTR_ID, obj->id) ||
@@ -276,6 +281,7 @@ static int mf_nl_fill_ns(struct sk_buff *skb, struct mf_ns *ns)
 {
 	u64 nr, bytes;
 
+	lockdep_assert_held(&ns->opool->lock);
 	mutex_lock(&ns->lock);
 	nr = ns->nr_objects;
 	bytes = ns->bytes;
@@ -610,6 +616,7 @@ static int mf_nl_obj_dump_ns(struct sk_buff *skb, struct netlink_callback *cb,
 	void *hdr;
 	int err = 0;
 
+	lockdep_assert_held(&ns->opool->lock);
 	mutex_lock(&ns->lock);
 	for (obj = mf_nl_obj_after(ns, cur->id); obj;
 	     obj = mf_nl_obj_next(obj)) {

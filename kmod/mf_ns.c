@@ -84,6 +84,9 @@ static void mf_ns_release(struct kref *kref)
 	struct mf_ns *ns = container_of(kref, struct mf_ns, kref);
 
 	WARN_ON(!RB_EMPTY_ROOT(&ns->objects));
+	/* A thread still leaving ns->lock would touch freed memory. */
+	WARN(atomic_read(&ns->unlockers), "namespace %s freed while a thread is still unlocking it\n",
+	     ns->name);
 	mutex_destroy(&ns->lock);
 	mf_obj_pool_put(ns->opool);
 	memzero_explicit(ns->secid_hash, sizeof(ns->secid_hash));

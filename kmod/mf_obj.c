@@ -26,6 +26,7 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
+#include "mf_inject.h"
 #include "mf_netlink.h"
 #include "mf_object.h"
 
@@ -78,8 +79,9 @@ void mf_obj_put_struct(struct mf_obj *obj)
  * @size: its size
  * @ext: its pieces, which it owns from now on
  *
- * The object is private, owned by the caller's fsuid, created now, with
- * no references, and not in any index yet.
+ * The object is private, owned by the caller's fsuid (mf_obj_create()
+ * sets the owner a bound file acts as), created now, with no references,
+ * and not in any index yet.
  *
  * Return: the object, or NULL (@ext is then the caller's still).
  */
@@ -234,6 +236,7 @@ void mf_obj_unref_n(struct mf_obj *obj, u64 n)
 	last = !obj->refs;
 	destroy = last && (obj->flags & MF_OBJF_FREED);
 	mutex_unlock(&ns->lock);
+	mf_inject_delay(MF_INJ_UNREF_UNLOCK, &ns->unlockers);
 	atomic_long_sub(n, &mf_cnt.refs);
 	MF_DEBUG_ASSERT(atomic_long_read(&mf_cnt.refs) >= 0);
 	if (destroy)
@@ -309,31 +312,82 @@ void mf_obj_destroy(struct mf_obj *obj)
 /* ---- access ---------------------------------------------------------------------- */
 
 /**
- * mf_obj_check_access() - may the caller read or write an object
+ * mf_file_fsuid() - the fsuid a call through an open file acts as
+ * @mff: the open file's state, or NULL
+ *
+ * Return: the bound fsuid if @mff is bound (MF_IOC_FILE_BIND), else the
+ * caller's.
+ */
+kuid_t mf_file_fsuid(const struct mf_file *mff)
+{
+	const struct cred *bound = mf_file_bound(mff);
+
+	return bound ? bound->fsuid : current_fsuid();
+}
+
+/**
+ * mf_file_capable() - may a call through an open file use a capability
+ * @mff: the open file's state, or NULL
+ * @cap: the capability
+ *
+ * A bound file never has one, whatever its caller or its opener has.
+ *
+ * Return: true if @mff is not bound and the caller has @cap.
+ */
+bool mf_file_capable(const struct mf_file *mff, int cap)
+{
+	return !mf_file_bound(mff) && capable(cap);
+}
+
+/*
+ * Whether the call through @mff acts as @obj's owner or as an
+ * administrator: the file's bound fsuid alone if it is bound, else the
+ * caller's fsuid or CAP_SYS_ADMIN.
+ */
+static bool mf_obj_owner_or_admin(const struct mf_obj *obj,
+				  const struct mf_file *mff)
+{
+	const struct cred *bound = mf_file_bound(mff);
+
+	if (bound)
+		return uid_eq(obj->owner, bound->fsuid);
+	return uid_eq(obj->owner, current_fsuid()) || capable(CAP_SYS_ADMIN);
+}
+
+/**
+ * mf_obj_check_access() - may a call read or write an object
  * @obj: the object
  * @access: MF_ACCESS_READ and/or MF_ACCESS_WRITE
+ * @mff: the open file the call came through (its binding decides), or
+ *	NULL for the caller's own credentials
  *
- * A private object is its owner's (or CAP_SYS_ADMIN's) alone; a shared
- * one anyone may read, nobody write.
+ * A private object is its owner's (or CAP_SYS_ADMIN's, through a file
+ * that is not bound) alone; a shared one anyone may read, nobody write.
  *
  * Context: process context, as the caller; @obj->type may be read
  * without the namespace's lock (it changes once, to shared), but a write
  * must be checked again under it.
  * Return: 0 or -EACCES.
  */
-int mf_obj_check_access(const struct mf_obj *obj, unsigned int access)
+int mf_obj_check_access(const struct mf_obj *obj, unsigned int access,
+			const struct mf_file *mff)
 {
 	if (READ_ONCE(obj->type) == MF_OBJ_SHARED_RO)
 		return access & MF_ACCESS_WRITE ? -EACCES : 0;
-	if (uid_eq(obj->owner, current_fsuid()) || capable(CAP_SYS_ADMIN))
-		return 0;
-	return -EACCES;
+	return mf_obj_owner_or_admin(obj, mff) ? 0 : -EACCES;
 }
 
-/* Owner or CAP_SYS_ADMIN, for free and publish. */
-bool mf_obj_is_owner(const struct mf_obj *obj)
+/**
+ * mf_obj_is_owner() - may a call free or publish an object
+ * @obj: the object
+ * @mff: the open file the call came through, as for mf_obj_check_access()
+ *
+ * Return: true for its owner, or CAP_SYS_ADMIN through a file that is not
+ * bound.
+ */
+bool mf_obj_is_owner(const struct mf_obj *obj, const struct mf_file *mff)
 {
-	return uid_eq(obj->owner, current_fsuid()) || capable(CAP_SYS_ADMIN);
+	return mf_obj_owner_or_admin(obj, mff);
 }
 
 /**

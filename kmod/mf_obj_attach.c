@@ -41,6 +41,7 @@ int mf_obj_pool_attach(struct mf_pool *pool)
 	struct mf_obj_pool *opool;
 	int ret;
 
+	lockdep_assert_held(&mf_pools_lock);
 	opool = mf_obj_pool_new(pool);
 	if (!opool)
 		return -ENOMEM;
@@ -79,6 +80,7 @@ int mf_obj_pool_detach(struct mf_pool *pool, bool force)
 {
 	struct mf_obj_pool *opool;
 
+	lockdep_assert_held(&mf_pools_lock);
 	opool = mf_obj_pool_unlist(pool, force);
 	if (IS_ERR_OR_NULL(opool))
 		return PTR_ERR_OR_ZERO(opool);
@@ -418,6 +420,7 @@ int mf_rec_rebuild(struct mf_obj_pool *opool)
 	size_t i;
 	int ret, err = 0;
 
+	lockdep_assert_held(&mf_pools_lock);
 	mutex_lock(&pool->lock);
 	ret = mf_ext_for_each_used(pool->ext, mf_rebuild_walk_one, &rb);
 	mutex_unlock(&pool->lock);

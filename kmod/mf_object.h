@@ -99,6 +99,7 @@
 
 #include "mf_pool.h"
 
+struct cred;
 struct file;
 struct page;
 struct kobject;
@@ -154,21 +155,25 @@ struct mf_pieces {
 
 /**
  * struct mf_obj_pool - the object layer's state of one attached pool
- * @node: on the list of them, under mf_obj_pools_lock
- * @kref: keeps the struct
- * @lock: see the locking rules above
- * @pool: the pool (holds a reference on its kobject)
- * @dead: detached: every operation must fail
- * @persistent: namespaces and objects are kept in records
- * @namespaces: its live namespaces, in creation order
+ * Members marked "immutable" are set by mf_obj_pool_new() or at attach,
+ * before mf_obj_pool_add() lists the state, and never change.
+ *
+ * @node: on the list of them; under mf_obj_pools_lock
+ * @kref: keeps the struct (atomic, no lock)
+ * @lock: see the locking rules above; protects @dead and @namespaces
+ * @pool: the pool (holds a reference on its kobject); immutable
+ * @dead: detached: every operation must fail; under @lock
+ * @persistent: namespaces and objects are kept in records; immutable
+ * @namespaces: its live namespaces, in creation order; under @lock
  * @busy: objects with refs > 0, and allocations in flight (atomic; see
  *	above)
  * @uses: piece count of each base extent, by unit number; under
- *	@pool->lock
+ *	@pool->lock (the xarray's own lock only makes each access atomic)
  * @quarantine: struct mf_quarantine of extents whose last piece went
- *	while a page of theirs was still pinned; under @pool->lock
+ *	while a page of theirs was still pinned; under @pool->lock, but
+ *	for mf_quarantine_drop() on a dead pool under @lock
  * @idle_ref: the reference count of an unpinned page of the pool
- *	(devmap pools; measured at attach)
+ *	(devmap pools; measured at attach); immutable
  */
 struct mf_obj_pool {
 	struct list_head node;
@@ -186,22 +191,32 @@ struct mf_obj_pool {
 
 /**
  * struct mf_ns - a namespace
- * @node: on its pool's list of namespaces, under the pool's @lock
+ * Members marked "immutable" are set by mf_ns_new() (or the rebuild)
+ * before the namespace is listed, and never change.
+ *
+ * @node: on its pool's list of namespaces; under @opool->lock
  * @kref: keeps the struct; held by the list and by each of its objects
- * @lock: see the locking rules above
- * @opool: the pool it lives in (holds a reference)
- * @pool: @opool->pool
- * @name: NUL-terminated
- * @secid_hash: SHA-256 of @salt and the secId
- * @salt: random, per namespace
- * @ttl: seconds an unreferenced shared object lives; 0: forever
- * @ctime: creation time (seconds, real time)
- * @attr: the attribute word given at creation
- * @objects: object index, by id
- * @nr_objects: objects in the index
- * @bytes: their total size
- * @dying: destroyed; off the list, goes when its last object goes
- * @record: offset of its record (persistent pools), else MF_NO_RECORD
+ *	(atomic, no lock)
+ * @lock: see the locking rules above; protects @objects, @nr_objects,
+ *	@bytes and its objects' members listed there
+ * @opool: the pool it lives in (holds a reference); immutable
+ * @pool: @opool->pool; immutable
+ * @name: NUL-terminated; immutable
+ * @secid_hash: SHA-256 of @salt and the secId; immutable
+ * @salt: random, per namespace; immutable
+ * @ttl: seconds an unreferenced shared object lives; 0: forever;
+ *	immutable
+ * @ctime: creation time (seconds, real time); immutable
+ * @attr: the attribute word given at creation; immutable
+ * @objects: object index, by id; under @lock
+ * @nr_objects: objects in the index; under @lock
+ * @bytes: their total size; under @lock
+ * @dying: destroyed; off the list, goes when its last object goes; set
+ *	under @opool->lock
+ * @record: offset of its record (persistent pools), else MF_NO_RECORD;
+ *	under @opool->lock (mf_rec_ns_write() and _retire() assert it)
+ * @unlockers: threads inside mf_obj_unref_n()'s armed delay point after
+ *	the unlock (mf_inject.c); the namespace must outlive them (atomic)
  */
 struct mf_ns {
 	struct list_head node;
@@ -220,6 +235,7 @@ struct mf_ns {
 	u64 bytes;
 	bool dying;
 	u64 record;
+	atomic_t unlockers;
 };
 
 /* Bits of mf_obj.flags. */
@@ -227,30 +243,37 @@ struct mf_ns {
 
 /**
  * struct mf_obj - an object
- * @kref: keeps the struct
- * @rb: in its namespace's index while not freed
- * @reap: on a local list of objects to destroy, under the pool's @lock
- * @ns: its namespace (holds a reference)
- * @id: NUL-terminated, unique in @ns
- * @size: bytes
- * @type: MF_OBJ_PRIVATE_RW or MF_OBJ_SHARED_RO
- * @flags: MF_OBJF_*
- * @owner: uid of the creator
- * @ctime: creation time (seconds, real time)
- * @refs: the reference count users see (see above)
- * @map_count: live VMAs mapping it
+ * Members marked "immutable" are set by mf_obj_new() (or the rebuild)
+ * before the object is in its namespace's index, and never change.
+ *
+ * @kref: keeps the struct (atomic, no lock)
+ * @rb: in its namespace's index while not freed; under @ns->lock
+ * @reap: on a local list of objects to destroy, owned by the thread that
+ *	took the object out of the index (under @ns->opool->lock)
+ * @ns: its namespace (holds a reference); immutable
+ * @id: NUL-terminated, unique in @ns; immutable
+ * @size: bytes; under @ns->lock
+ * @type: MF_OBJ_PRIVATE_RW or MF_OBJ_SHARED_RO; under @ns->lock
+ * @flags: MF_OBJF_*; under @ns->lock
+ * @owner: uid of the creator; immutable
+ * @ctime: creation time (seconds, real time); immutable
+ * @refs: the reference count users see (see above); under @ns->lock
+ * @map_count: live VMAs mapping it (atomic)
  * @wmap_count: those that are MAP_SHARED and may write (VM_MAYWRITE)
+ *	(atomic; incremented under @ns->lock, see above)
  * @lmap_count: those made with MF_MAP_LONGTERM (pinnable; no derive)
+ *	(atomic; incremented under @ns->lock)
  * @map_lock: see the locking rules above
- * @share_seq: bumped (under @map_lock, written) when derive makes its
- *	pieces shared
- * @nr: its object number, in mf_obj_numbers
- * @serial: its serial number: unlike @nr, never reused (set at creation)
- * @map_pgoff: its mmap page offset, @nr << MF_MAP_PGOFF_SHIFT
- * @pieces: its pieces (RCU, see above)
+ * @share_seq: bumped under @map_lock (written) when derive makes its
+ *	pieces shared; the fault path reads it with READ_ONCE()
+ * @nr: its object number, in mf_obj_numbers; immutable
+ * @serial: its serial number: unlike @nr, never reused; immutable
+ * @map_pgoff: its mmap page offset, @nr << MF_MAP_PGOFF_SHIFT; immutable
+ * @pieces: its pieces; replaced under @ns->lock, read under
+ *	rcu_read_lock() or @ns->lock (see above)
  * @record: offset of its record (persistent pools, until freed), else
- *	MF_NO_RECORD
- * @rec_gen: generation of that record
+ *	MF_NO_RECORD; under @ns->lock
+ * @rec_gen: generation of that record; under @ns->lock
  */
 struct mf_obj {
 	struct kref kref;
@@ -279,18 +302,24 @@ struct mf_obj {
 
 /**
  * struct mf_file - an open /dev/memfabric
- * @lock: protects @handles
- * @handles: struct mf_handle by object number
+ * @lock: protects @handles and the handles in it, and serialises
+ *	MF_IOC_FILE_BIND
+ * @handles: struct mf_handle by object number; under @lock
+ * @bound: NULL, or the credentials the file is bound to (its f_cred,
+ *	with a reference): set once by MF_IOC_FILE_BIND under @lock, never
+ *	cleared while the file lives; read with mf_file_bound()
  */
 struct mf_file {
 	struct mutex lock;	/* protects @handles */
 	struct xarray handles;
+	const struct cred *bound;
 };
 
 /**
  * struct mf_handle - an open file's references on one object
- * @obj: the object
- * @count: references the file holds (each counted in @obj->refs)
+ * @obj: the object; immutable
+ * @count: references the file holds (each counted in @obj->refs); under
+ *	the file's @lock
  */
 struct mf_handle {
 	struct mf_obj *obj;
@@ -299,6 +328,9 @@ struct mf_handle {
 
 /**
  * struct mf_obj_counters - module-wide counts, /sys/kernel/memfabric/stats
+ *
+ * Every member is an atomic_long_t, changed and read without a lock.
+ *
  * @namespaces: namespace structs alive
  * @objects: object structs alive (freed ones until their last reference)
  * @handles: handle references held by open files
@@ -384,6 +416,7 @@ struct mf_obj_pool *mf_obj_pool_get(const char *name);
 int mf_obj_pool_lock_live(struct mf_obj_pool *opool);
 int mf_obj_pools_walk(int (*fn)(struct mf_obj_pool *opool, void *ctx),
 		      void *ctx);
+void mf_obj_pools_assert_locked(void);
 struct mf_obj_pool *mf_obj_pool_new(struct mf_pool *pool);
 void mf_obj_pool_add(struct mf_obj_pool *opool);
 struct mf_obj_pool *mf_obj_pool_unlist(struct mf_pool *pool, bool force);
@@ -416,8 +449,11 @@ void mf_obj_unref_n(struct mf_obj *obj, u64 n);
 void mf_obj_unref(struct mf_obj *obj);
 bool mf_obj_hide_locked(struct mf_obj *obj);
 void mf_obj_destroy(struct mf_obj *obj);
-int mf_obj_check_access(const struct mf_obj *obj, unsigned int access);
-bool mf_obj_is_owner(const struct mf_obj *obj);
+kuid_t mf_file_fsuid(const struct mf_file *mff);
+bool mf_file_capable(const struct mf_file *mff, int cap);
+int mf_obj_check_access(const struct mf_obj *obj, unsigned int access,
+			const struct mf_file *mff);
+bool mf_obj_is_owner(const struct mf_obj *obj, const struct mf_file *mff);
 int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
 	       u64 *contig);
 bool mf_obj_name_ok(const struct mf_obj_name *name, bool id_may_be_empty);
@@ -431,6 +467,7 @@ void mf_mapping_zap(struct mf_obj *obj, u64 pos, u64 len);
 
 /* mf_file.c, object core: open files and handles. */
 int mf_obj_file_open(struct file *file);
+int mf_ioctl_file_bind(struct file *file, void *arg);
 void mf_obj_file_release(struct file *file);
 int mf_handle_add_locked(struct mf_file *mff, struct mf_obj *obj);
 void mf_handle_drop_locked(struct mf_file *mff, struct mf_obj *obj);
@@ -449,7 +486,8 @@ struct mf_obj *mf_obj_create(struct mf_ns *ns, const char *id,
 			     struct mf_file *mff);
 int mf_obj_publish_locked(struct mf_obj *obj);
 int mf_obj_publish(struct mf_obj *obj);
-int mf_obj_free_locked(struct mf_ns *ns, const char *id);
+int mf_obj_free_locked(struct mf_ns *ns, const char *id,
+		       const struct mf_file *mff);
 void mf_ns_destroy_all(struct mf_obj_pool *opool);
 int mf_obj_init(void);
 void mf_obj_exit(void);
@@ -472,7 +510,8 @@ int mf_obj_pool_detach(struct mf_pool *pool, bool force);
 int mf_rec_rebuild(struct mf_obj_pool *opool);
 
 /* mf_data.c, users of the core: the data path ioctls. */
-int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len);
+int mf_obj_write_kernel(struct mf_obj *obj, u64 off, void *buf, u64 len,
+			const struct mf_file *mff);
 int mf_ioctl_obj_read(struct file *file, void *arg);
 int mf_ioctl_obj_write(struct file *file, void *arg);
 int mf_ioctl_obj_copy(struct file *file, void *arg);
@@ -519,6 +558,22 @@ static inline struct mf_pieces *mf_obj_pieces(const struct mf_obj *obj)
 {
 	return rcu_dereference_protected(obj->pieces,
 					 lockdep_is_held(&obj->ns->lock));
+}
+
+/**
+ * mf_file_bound() - the credentials an open file is bound to
+ * @mff: the open file's state, or NULL (a call with no file)
+ *
+ * Pairs with the release store of MF_IOC_FILE_BIND: the credentials are
+ * complete when seen.  They stay valid while the file lives.
+ *
+ * Return: the bound credentials, or NULL if the file is not bound (its
+ * calls are checked against the caller's).
+ */
+static inline const struct cred *mf_file_bound(const struct mf_file *mff)
+{
+	/* pairs with the release in mf_ioctl_file_bind() */
+	return mff ? smp_load_acquire(&mff->bound) : NULL;
 }
 
 /**

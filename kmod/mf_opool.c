@@ -122,6 +122,18 @@ int mf_obj_pools_walk(int (*fn)(struct mf_obj_pool *opool, void *ctx),
 }
 
 /**
+ * mf_obj_pools_assert_locked() - assert that the caller holds
+ *	mf_obj_pools_lock
+ *
+ * For mf_obj_pools_walk()'s callbacks, which run under it: the lock is
+ * private to this file.
+ */
+void mf_obj_pools_assert_locked(void)
+{
+	lockdep_assert_held(&mf_obj_pools_lock);
+}
+
+/**
  * mf_obj_pool_new() - make the object layer's state of a pool
  * @pool: the pool being attached
  *

@@ -349,12 +349,13 @@ bool mf_obj_pinned(struct mf_obj *obj)
  * Quarantine extent @base of @opool, whose last piece just went, if a page
  * of it is pinned: it stays allocated, keeps the pool busy (no detach)
  * and the module loaded, and mf_quarantine_retry() frees it later.
- * Returns true if it did.
+ * Returns true if it did.  @opool->pool->lock held.
  */
 static bool mf_quarantine_add(struct mf_obj_pool *opool, u64 base)
 {
 	struct mf_quarantine *q;
 
+	mf_pool_assert_locked(opool->pool);
 	if (!mf_extent_pinned(opool, base))
 		return false;
 	q = kmalloc(sizeof(*q), GFP_KERNEL);

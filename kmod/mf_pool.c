@@ -373,6 +373,7 @@ int mf_pool_add_locked(struct mf_pool *pool, const struct mf_pool_attach *arg)
  */
 void mf_pool_destroy(struct mf_pool *pool)
 {
+	lockdep_assert_held(&mf_pools_lock);
 	mf_pool_teardown(pool);
 	kobject_put(&pool->kobj);
 }

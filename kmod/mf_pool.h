@@ -63,27 +63,41 @@ struct mf_backend_ops {
 
 /**
  * struct mf_pool - an attached pool
+ * Members set "before listing" are written by create and the backend's
+ * attach, before mf_pool_add_locked() puts the pool on the list, and are
+ * immutable from then on.
+ *
  * @kobj: /sys/kernel/memfabric/pools/<name>; its refcount is the pool's
- * @node: on the list of attached pools, under mf_pools_lock
+ *	lifetime (the kobject's kref: atomic, no lock)
+ * @node: on the list of attached pools; under mf_pools_lock
  * @users: references that make detach fail with -EBUSY (open pool
- *	handles; objects later), under mf_pools_lock
- * @lock: serialises the allocator calls, protects @dead
- * @dead: detached: the memory is gone, every call must fail
- * @name: the pool's name, NUL-terminated
- * @device: the backend's device as MF_IOC_POOL_LIST shows it
- * @ops: the backend
- * @backend: MF_POOL_BACKEND_*
- * @nid: NUMA node of a node pool, else NUMA_NO_NODE
- * @bytes: memory taken from the backend
- * @unit_shift: log2 of the allocation unit
- * @capacity: size of the data area, what the allocator manages
- * @uuid: the pool's UUID
- * @ext: the allocator's DRAM state, mf_ext_pool_size() bytes
- * @meta: the allocator's metadata area (pmem or kvmalloc'ed DRAM)
- * @meta_size: its size
- * @priv: the backend's state
- * @low: its free space is low (mf_pool_space()), under @lock
- * @chk: the last metadata check's findings, under @lock: what an
+ *	handles); written under mf_pools_lock, read by sysfs and netlink
+ *	with READ_ONCE() without it
+ * @lock: serialises the allocator calls; protects @dead, the state @ext
+ *	points to, @low and @chk
+ * @dead: detached: the memory is gone, every call must fail; under @lock
+ * @name: the pool's name, NUL-terminated; set before listing
+ * @device: the backend's device as MF_IOC_POOL_LIST shows it; set before
+ *	listing
+ * @ops: the backend; set before listing
+ * @backend: MF_POOL_BACKEND_*; set before listing
+ * @nid: NUMA node of a node pool, else NUMA_NO_NODE; set before listing
+ * @bytes: memory taken from the backend; set before listing
+ * @unit_shift: log2 of the allocation unit; set before listing
+ * @capacity: size of the data area, what the allocator manages; set
+ *	before listing
+ * @uuid: the pool's UUID; set before listing
+ * @ext: the allocator's DRAM state, mf_ext_pool_size() bytes; the pointer
+ *	is set at create and immutable, the state is under @lock
+ *	(mf_ext_set_lock() names it, so the allocator asserts it)
+ * @meta: the allocator's metadata area (pmem or kvmalloc'ed DRAM); set
+ *	before listing, released by detach under @lock after @dead is set:
+ *	used with @lock held and the pool live, or while a user reference
+ *	(@users) holds detach off
+ * @meta_size: its size; set before listing
+ * @priv: the backend's state; the same rule as @meta
+ * @low: its free space is low (mf_pool_space()); under @lock
+ * @chk: the last metadata check's findings; under @lock: what an
  *	unprivileged MF_IOC_POOL_CHECK gets until @chk.next (jiffies), so
  *	that such calls keep the allocator locked for at most about a
  *	tenth of the time
@@ -92,7 +106,7 @@ struct mf_pool {
 	struct kobject kobj;
 	struct list_head node;
 	unsigned int users;
-	struct mutex lock;	/* serialises the allocator; see above */
+	struct mutex lock;	/* see @lock above */
 	bool dead;
 	char name[MF_POOL_NAME_LEN];
 	char device[MF_POOL_PATH_LEN];

@@ -134,6 +134,15 @@ int mfo_commit(int fd, void *addr, uint64_t len,
 /* A field of /proc/self/smaps_rollup ("Rss", "Pss", ...) in KiB, or -1. */
 long long mfo_smaps_kb(const char *field);
 
+/* Write @s to the file @path (a sysfs or module parameter): 0 or -1. */
+int mfo_file_write(const char *path, const char *s);
+
+/* The number at the start of file @path, or -1. */
+long mfo_file_long(const char *path);
+
+/* How often @what occurs in the kernel log, or -1. */
+int mfo_klog_count(const char *what);
+
 /*
  * The start of an object test file: mft_init(), open the device, use
  * pool0 or a pool of its own, snapshot the counters, create namespace

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench_alloc.c - memfabric's extent allocator (kmod/mf_extent.c, built
+ * bench_alloc.c - memfabric's extent allocator (kmod/mf_extent*.c, built
  * here unchanged) against first fit over a bitmap (genalloc's algorithm)
  * and a classic power-of-two buddy allocator.
  *

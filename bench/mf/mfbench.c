@@ -20,6 +20,7 @@
  *   mfbench derive [--size B] [--reps N]                          (6)
  *   mfbench alloc  [--reps N]                                     (7)
  *   mfbench scale  [--reps N]                                     (8)
+ *   mfbench lat    [--size B] [--parts cow,publish,ttl] [--reps N]  (9)
  *   mfbench share-child ours|base ID SIZE      (internal: one reader of (4))
  */
 #define _GNU_SOURCE
@@ -42,6 +43,7 @@
 #include <unistd.h>
 
 #include <memfabric/bm.h>
+#include <memfabric/admin.h>
 #include <linux/memfabric.h>
 
 #include "mf_extent.h"
@@ -1299,6 +1301,311 @@ static int cmd_scale(int argc, char **argv)
 	return 0;
 }
 
+/* ---- (9) latency hazards (issue 15, defect 10) --------------------------- */
+
+/*
+ * Three costs that grow with an object or a namespace, each timed against
+ * a baseline measured in the same run, interleaved:
+ *
+ *   a. copy-on-write against the piece count: a derived object has one
+ *      piece per 2 MiB from the start (a copy-on-write replaces a piece, it
+ *      does not add one), so one byte written (BM_WriteSec) into 4 chunks
+ *      of objects derived from 2 MiB, 16 MiB, --size/4 and --size (default
+ *      LAT_COW_SIZE) sources, sizes in a rotating order; x = pieces.
+ *   b. the pin scan of PUBLISH and DERIVE at 1, 16 and 256 MiB, and the
+ *      latency of another thread's STAT (same namespace, another object)
+ *      while a 256 MiB PUBLISH runs, against the same thread idle.
+ *   c. the TTL scan: STAT latency (p50/p99/max) of one object of a TTL
+ *      namespace holding N objects while reclaim_interval_ms is 10, against
+ *      a namespace without TTL holding as many objects.
+ */
+#define LAT_COW_SIZE	(256 * MIB)
+#define LAT_PROBE_MAX	(4 << 20)
+#define LAT_TTL_SECS	0.5
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The @q quantile of @v[0..n) (sorts it). */
+static double quantile(double *v, size_t n, double q)
+{
+	size_t i;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_dbl);
+	i = (size_t)(q * (n - 1) + 0.5);
+	return v[i < n ? i : n - 1];
+}
+
+static void emit_dist(const char *variant, double x, int rep, double *v,
+		      size_t n)
+{
+	emit("stat_p50_us", variant, x, rep, quantile(v, n, 0.5), "us");
+	emit("stat_p99_us", variant, x, rep, quantile(v, n, 0.99), "us");
+	emit("stat_max_us", variant, x, rep, n ? v[n - 1] : 0, "us");
+	emit("stat_calls", variant, x, rep, n, "calls");
+}
+
+static uint32_t obj_pieces(BmInfo *b)
+{
+	BmStat st;
+
+	MUST(BM_StatSec(b, &st));
+	return st.nrExtents;
+}
+
+static double write_byte(BmInfo *b, size_t off)
+{
+	char c = 1;
+	double t = now();
+
+	MUST(BM_WriteSec(b, off, 1, &c, 0));
+	return now() - t;
+}
+
+static void lat_cow(size_t size)
+{
+	/* A derived object has one piece per 2 MiB (mf_obj_derive_pieces()). */
+	size_t sizes[4] = { 2 * MIB, 16 * MIB, size / 4, size }, k;
+	size_t nsz = sizeof(sizes) / sizeof(sizes[0]), j;
+	BmInfo src[4];
+	int r;
+
+	for (j = 0; j < nsz; j++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "lat-cow-src-%zu", j);
+		obj_alloc(&src[j], id, sizes[j]);
+	}
+	for (r = 0; r < reps * 4; r++)
+		for (j = 0; j < nsz; j++) {
+			size_t sz = sizes[(j + r) % nsz];
+			size_t chunks = sz / HUGE;
+			BmInfo d;
+			uint32_t pieces;
+
+			info_init(&d, NULL);
+			MUST(BM_DeriveSec(&src[(j + r) % nsz], &d, 0));
+			pieces = obj_pieces(&d);
+			/* 4 COWs spread over the object (1 if it has 1 chunk). */
+			for (k = 0; k < 4 && k < chunks; k++)
+				emit("cow_us", "derived", pieces, r,
+				     write_byte(&d, (k * chunks / 4) * HUGE) * 1e6,
+				     "us");
+			emit("pieces_after", "derived", pieces, r, obj_pieces(&d),
+			     "pieces");
+			obj_free(&d);
+		}
+	for (j = 0; j < nsz; j++)
+		obj_free(&src[j]);
+}
+
+struct probe {
+	pthread_t th;
+	BmInfo obj;
+	volatile int stop;
+	double *start, *lat;
+	size_t n;
+};
+
+static void *probe_main(void *arg)
+{
+	struct probe *pr = arg;
+	BmStat st;
+
+	while (!pr->stop && pr->n < LAT_PROBE_MAX) {
+		double t = now();
+
+		MUST(BM_StatSec(&pr->obj, &st));
+		pr->start[pr->n] = t;
+		pr->lat[pr->n] = now() - t;
+		pr->n++;
+	}
+	return NULL;
+}
+
+static void probe_start(struct probe *pr, const BmInfo *obj)
+{
+	pr->obj = *obj;
+	pr->stop = 0;
+	pr->n = 0;
+	pthread_create(&pr->th, NULL, probe_main, pr);
+}
+
+static void probe_stop(struct probe *pr)
+{
+	pr->stop = 1;
+	pthread_join(pr->th, NULL);
+}
+
+static void lat_publish(void)
+{
+	static const size_t sizes[] = { 1 * MIB, 16 * MIB, 256 * MIB };
+	size_t ns = sizeof(sizes) / sizeof(sizes[0]), i, j;
+	struct probe pr = { 0 };
+	double *v = malloc(LAT_PROBE_MAX * sizeof(double));
+	BmInfo probe_obj;
+	int r;
+
+	pr.start = malloc(LAT_PROBE_MAX * sizeof(double));
+	pr.lat = malloc(LAT_PROBE_MAX * sizeof(double));
+	if (!v || !pr.start || !pr.lat)
+		die("malloc", -ENOMEM);
+	obj_alloc(&probe_obj, "lat-probe", 4096);
+	for (r = 0; r < reps; r++) {
+		/* Publish and derive, sizes in a rotating order. */
+		for (j = 0; j < ns; j++) {
+			size_t size = sizes[(j + r) % ns];
+			BmInfo o, d;
+			double t;
+
+			obj_alloc(&o, NULL, size);
+			info_init(&d, NULL);
+			t = now();
+			MUST(BM_DeriveSec(&o, &d, 0));
+			emit("derive_ms", "derive", size, r, (now() - t) * 1e3,
+			     "ms");
+			obj_free(&d);
+			t = now();
+			MUST(BM_PublishSec(&o, 0));
+			emit("publish_ms", "publish", size, r, (now() - t) * 1e3,
+			     "ms");
+			obj_free(&o);
+		}
+		/*
+		 * STAT latency of another object: idle (the main thread
+		 * sleeps) and during 256 MiB publishes, in a rotating order.
+		 */
+		for (j = 0; j < 2; j++) {
+			bool busy = (j == 0) == (r % 2 == 0);
+			double win[3][2];
+			size_t m = 0, k;
+
+			probe_start(&pr, &probe_obj);
+			if (!busy) {
+				usleep(300000);
+			} else {
+				for (k = 0; k < 3; k++) {
+					BmInfo o;
+
+					obj_alloc(&o, NULL, 256 * MIB);
+					win[k][0] = now();
+					MUST(BM_PublishSec(&o, 0));
+					win[k][1] = now();
+					obj_free(&o);
+				}
+			}
+			probe_stop(&pr);
+			for (i = 0; i < pr.n; i++) {
+				double s = pr.start[i], e = s + pr.lat[i];
+
+				if (!busy) {
+					v[m++] = pr.lat[i] * 1e6;
+					continue;
+				}
+				for (k = 0; k < 3; k++)
+					if (s < win[k][1] && e > win[k][0]) {
+						v[m++] = pr.lat[i] * 1e6;
+						break;
+					}
+			}
+			emit_dist(busy ? "during publish 256M" : "idle",
+				  256 * MIB, r, v, m);
+		}
+	}
+	obj_free(&probe_obj);
+	free(v);
+	free(pr.start);
+	free(pr.lat);
+}
+
+static void lat_ttl(void)
+{
+	static const size_t counts[] = { 100, 1000, 10000 };
+	static const char *const names[2] = { "mfbench-ttl", "mfbench-nottl" };
+	const char *iv = "/sys/module/memfabric/parameters/reclaim_interval_ms";
+	long long iv0 = read_ll(iv);
+	struct mf_admin *ctx;
+	struct probe pr = { 0 };
+	BmInfo *objs[2];
+	size_t have = 0, c, i;
+	int r, k;
+
+	pr.start = malloc(LAT_PROBE_MAX * sizeof(double));
+	pr.lat = malloc(LAT_PROBE_MAX * sizeof(double));
+	objs[0] = calloc(counts[2], sizeof(BmInfo));
+	objs[1] = calloc(counts[2], sizeof(BmInfo));
+	if (!pr.start || !pr.lat || !objs[0] || !objs[1])
+		die("malloc", -ENOMEM);
+	MUST(mf_admin_new(NULL, &ctx));
+	for (k = 0; k < 2; k++)
+		MUST(mf_admin_ns_create(ctx, "pool0", names[k], SECID,
+					k == 0 ? 3600 : 0, 0));
+	write_file(iv, "10");
+	for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		for (; have < counts[c]; have++)
+			for (k = 0; k < 2; k++) {
+				info_init(&objs[k][have], NULL);
+				snprintf(objs[k][have].ns, sizeof(objs[k][have].ns),
+					 "%s", names[k]);
+				MUST(BM_AllocSec(&objs[k][have], 4096, 0, NULL));
+			}
+		for (r = 0; r < reps; r++)
+			for (k = 0; k < 2; k++) {
+				int w = (k == 0) == (r % 2 == 0) ? 0 : 1;
+				double *v = pr.lat;
+
+				probe_start(&pr, &objs[w][0]);
+				usleep(LAT_TTL_SECS * 1e6);
+				probe_stop(&pr);
+				for (i = 0; i < pr.n; i++)
+					v[i] *= 1e6;
+				emit_dist(w == 0 ? "ttl" : "no ttl", counts[c], r,
+					  v, pr.n);
+			}
+	}
+	if (iv0 > 0) {
+		char b[32];
+
+		snprintf(b, sizeof(b), "%lld", iv0);
+		write_file(iv, b);
+	}
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < have; i++)
+			obj_free(&objs[k][i]);
+		if (mf_admin_ns_destroy(ctx, "pool0", names[k], SECID, 0, NULL,
+					NULL) < 0)
+			note("mf_admin_ns_destroy %s failed", names[k]);
+		free(objs[k]);
+	}
+	mf_admin_free(ctx);
+	free(pr.start);
+	free(pr.lat);
+}
+
+static int cmd_lat(int argc, char **argv)
+{
+	size_t size = opt_size(argc, argv, "--size", LAT_COW_SIZE);
+	const char *parts = opt_str(argc, argv, "--parts");
+
+	if (!parts)
+		parts = "cow,publish,ttl";
+	session_open();
+	if (strstr(parts, "cow"))
+		lat_cow(size);
+	if (strstr(parts, "publish"))
+		lat_publish();
+	if (strstr(parts, "ttl"))
+		lat_ttl();
+	session_close();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -1309,12 +1616,13 @@ int main(int argc, char **argv)
 		{ "data", cmd_data }, { "share", cmd_share },
 		{ "cow", cmd_cow }, { "derive", cmd_derive },
 		{ "alloc", cmd_alloc }, { "scale", cmd_scale },
+		{ "lat", cmd_lat },
 		{ "share-child", cmd_share_child },
 	};
 	size_t i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: mfbench map|faults|data|share|cow|derive|alloc|scale [--reps N] [--size B] ...\n");
+		fprintf(stderr, "usage: mfbench map|faults|data|share|cow|derive|alloc|scale|lat [--reps N] [--size B] ...\n");
 		return 2;
 	}
 	if (opt_str(argc, argv, "--reps"))

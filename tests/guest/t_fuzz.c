@@ -471,8 +471,8 @@ static int fz_no_bitflip(unsigned long cmd)
 	       cmd == MF_IOC_NS_CREATE;
 }
 
-static int fz_ioctl(struct fz_thread *t, unsigned long cmd, void *arg,
-		    size_t size, size_t rsv_off, size_t rsv_len)
+static int fz_ioctl_fd(struct fz_thread *t, int fd, unsigned long cmd,
+		       void *arg, size_t size, size_t rsv_off, size_t rsv_len)
 {
 	unsigned char *a = arg, *where = arg;
 	uint32_t *hdr = arg;
@@ -513,13 +513,19 @@ static int fz_ioctl(struct fz_thread *t, unsigned long cmd, void *arg,
 	if (fz_verbose)
 		printf("t%d ioctl %#lx size %u flags %#x\n", t->idx, cmd,
 		       hdr[0], hdr[1]);
-	ret = ioctl(fz_dev, cmd, where);
+	ret = ioctl(fd, cmd, where);
 	__atomic_add_fetch(&fz_calls, 1, __ATOMIC_RELAXED);
 	if (!ret)
 		__atomic_add_fetch(&fz_ok, 1, __ATOMIC_RELAXED);
 	if (where != a && where == t->sp + page - size)
 		memcpy(arg, where, size);
 	return ret;
+}
+
+static int fz_ioctl(struct fz_thread *t, unsigned long cmd, void *arg,
+		    size_t size, size_t rsv_off, size_t rsv_len)
+{
+	return fz_ioctl_fd(t, fz_dev, cmd, arg, size, rsv_off, rsv_len);
 }
 
 #define FZ(t, cmd, s, field) \
@@ -552,6 +558,7 @@ static __thread union {
 	struct mf_obj_gather gt;
 	struct mf_obj_swapin sw;
 	struct mf_obj_commit cm;
+	struct mf_file_bind fb;
 	unsigned char raw[8192];
 } u;
 
@@ -833,6 +840,9 @@ static void op_ns(struct fz_thread *t)
 	}
 }
 
+static void fz_bad(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 static void op_pool(struct fz_thread *t)
 {
 	int p = (int)rn(t, FZ_NR_POOLS), fd;
@@ -840,10 +850,31 @@ static void op_pool(struct fz_thread *t)
 					     "/dev/pmem0", "", "/dev/zero" };
 
 	memset(&u, 0, sizeof(u));
-	switch (rn(t, 9)) {
+	switch (rn(t, 10)) {
 	case 0:
 		u.v.size = sizeof(u.v);
 		FZ(t, MF_IOC_VERSION, u.v, reserved);
+		break;
+	case 9:	/* MF_IOC_FILE_BIND, on a file of its own: fz_dev stays root's */
+		fd = open("/dev/memfabric", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		u.fb.size = sizeof(u.fb);
+		if (chance(t, 10))
+			u.fb.uid = (uint32_t)rnd(t);
+		if (!fz_ioctl_fd(t, fd, MF_IOC_FILE_BIND, &u.fb, sizeof(u.fb),
+				 offsetof(struct mf_file_bind, reserved),
+				 sizeof(u.fb.reserved))) {
+			/* bound: uid 0 without CAP_SYS_ADMIN */
+			memset(&u, 0, sizeof(u));
+			u.pd.size = sizeof(u.pd);
+			snprintf(u.pd.name, sizeof(u.pd.name), "%s", fz_pools[p]);
+			if (ioctl(fd, MF_IOC_POOL_DETACH, &u.pd) == 0 ||
+			    errno != EPERM)
+				fz_bad("POOL_DETACH through a bound file was not EPERM (errno %d)",
+				       errno);
+		}
+		close(fd);
 		break;
 	case 1:	/* only ram pools of our own names, or refused fsdax paths */
 		u.pa.size = sizeof(u.pa);
@@ -952,7 +983,7 @@ static void op_raw(struct fz_thread *t)
 	 * its struct or creates a namespace (fz_no_bitflip()): random
 	 * pointers are for the structured calls to choose.
 	 */
-	if (fz_no_bitflip(cmd))
+	if (fz_no_bitflip(cmd) || cmd == MF_IOC_FILE_BIND)
 		cmd ^= 1UL << _IOC_SIZESHIFT;
 	ioctl(fz_dev, cmd, chance(t, 90) ? (void *)u.raw :
 	      (void *)(uintptr_t)rnd_ptr(t, u.raw, 512));

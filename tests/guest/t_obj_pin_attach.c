@@ -110,24 +110,6 @@ static int splice_page(uint64_t mo, int pipefd[2])
 	return 0;
 }
 
-/* How often @what occurs in the kernel log. */
-static int klog_count(const char *what)
-{
-	int len = klogctl(10, NULL, 0), n = 0;	/* SYSLOG_ACTION_SIZE_BUFFER */
-	char *buf, *p;
-
-	if (len <= 0)
-		return -1;
-	buf = calloc(1, len + 1);
-	if (!buf)
-		return -1;
-	len = klogctl(3, buf, len);		/* SYSLOG_ACTION_READ_ALL */
-	for (p = buf; len > 0 && (p = strstr(p, what)); p++)
-		n++;
-	free(buf);
-	return len < 0 ? -1 : n;
-}
-
 static void wait_quarantined(long long q0)
 {
 	int i;
@@ -184,11 +166,11 @@ static int run(const char *pmem)
 
 	snprintf(msg, sizeof(msg), "pool %s: page 0 has 2 references at attach",
 		 mfo_pool);
-	warn0 = klog_count(msg);
+	warn0 = mfo_klog_count(msg);
 	MFT_OK(mfp_detach(fd, mfo_pool), "detach the pool while the page is held");
 	MFT_OK(mfp_attach_fsdax(fd, mfo_pool, pmem, 0, NULL),
 	       "attach it again");
-	warn1 = klog_count(msg);
+	warn1 = mfo_klog_count(msg);
 	mft_report(warn0 >= 0 && warn1 == warn0 + 1,
 		   "the attach reports the page's extra reference",
 		   "\"%s\" %d times before, %d after", msg, warn0, warn1);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_extent.c - the extent allocator (kmod/mf_extent.c) in userspace.
+ * test_extent.c - the extent allocator (kmod/mf_extent*.c) in userspace.
  *
  * The allocator core builds here unchanged; mf_extent_shim.h's userspace
  * side lets the tests hook its persist primitive.  Covered:

@@ -5,6 +5,7 @@
  * (linked from build/tests/libmftest.a).
  */
 #define _GNU_SOURCE
+#include <sys/klog.h>
 #include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -408,4 +409,45 @@ int mfo_end(int fd, const char *ns, const char *secid,
 	mfo_teardown_pool(fd);
 	close(fd);
 	return mft_done();
+}
+
+int mfo_file_write(const char *path, const char *s)
+{
+	int f = open(path, O_WRONLY), ret;
+
+	if (f < 0)
+		return -1;
+	ret = write(f, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(f);
+	return ret;
+}
+
+long mfo_file_long(const char *path)
+{
+	char buf[32] = "";
+	int f = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (f < 0)
+		return -1;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+int mfo_klog_count(const char *what)
+{
+	int len = klogctl(10, NULL, 0), n = 0;	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf, *p;
+
+	if (len <= 0)
+		return -1;
+	buf = calloc(1, len + 1);
+	if (!buf)
+		return -1;
+	len = klogctl(3, buf, len);		/* SYSLOG_ACTION_READ_ALL */
+	for (p = buf; len > 0 && (p = strstr(p, what)); p++)
+		n++;
+	free(buf);
+	return len < 0 ? -1 : n;
 }

@@ -35,7 +35,7 @@
 
 /* ABI version.  A minor bump adds ioctls or fields; a major bump breaks. */
 #define MF_ABI_MAJOR		1
-#define MF_ABI_MINOR		5
+#define MF_ABI_MINOR		6
 
 /* Length of the NUL-terminated module version string. */
 #define MF_VERSION_LEN		32
@@ -54,6 +54,8 @@
  * MF_FEAT_SERIAL: objects have a serial number that is never reused;
  *	the calls that give a handle report it, and READ, WRITE and COPY
  *	take it to make sure a handle still names the same object, ABI 1.5.
+ * MF_FEAT_FILE_BIND: MF_IOC_FILE_BIND binds an open file to its opener's
+ *	credentials, ABI 1.6.
  */
 #define MF_FEAT_EXT_IOCTL	(1ULL << 0)
 #define MF_FEAT_SYSFS		(1ULL << 1)
@@ -63,6 +65,7 @@
 #define MF_FEAT_NETLINK		(1ULL << 5)
 #define MF_FEAT_MMAP_LONGTERM	(1ULL << 6)
 #define MF_FEAT_SERIAL		(1ULL << 7)
+#define MF_FEAT_FILE_BIND	(1ULL << 8)
 
 /**
  * struct mf_version - argument of MF_IOC_VERSION
@@ -1077,6 +1080,46 @@ struct mf_obj_commit {
  */
 #define MF_IOC_OBJ_COMMIT	_IOC(_IOC_READ | _IOC_WRITE, MF_IOC_MAGIC, 0x30, \
 				     MF_OBJ_COMMIT_SIZE_VER0)
+
+/*
+ * Identity-bound files (ABI 1.6, MF_FEAT_FILE_BIND).
+ */
+
+/**
+ * struct mf_file_bind - argument of MF_IOC_FILE_BIND
+ * @size: sizeof(struct mf_file_bind), set by the caller.
+ * @flags: must be 0.
+ * @uid: out: the bound fsuid, in the caller's user namespace (the
+ *	overflow uid if it has no mapping there).
+ * @gid: out: the bound fsgid, likewise.
+ * @reserved: must be 0.
+ *
+ * Binds the open file, for good, to the credentials it was opened with
+ * (its opener's fsuid, fsgid and supplementary groups).  From then on
+ * every call through the file, by any process that holds it (fork, exec,
+ * SCM_RIGHTS), is checked against those credentials and never against
+ * the caller's, and no capability overrides an ownership check through
+ * it: the file acts as its opener would as an unprivileged user.
+ * Objects created through it are owned by the bound fsuid.  The pool
+ * administration ioctls (POOL_ATTACH, POOL_DETACH, EXTENT_ALLOC,
+ * EXTENT_FREE, EXTENT_LIST) are refused through it (EPERM), and
+ * POOL_CHECK gives no fresh check.  Only the opener's fsuid, or
+ * CAP_SYS_ADMIN, may bind a file.
+ */
+struct mf_file_bind {
+	__u32 size;
+	__u32 flags;
+	__u32 uid;
+	__u32 gid;
+	__aligned_u64 reserved;
+};
+
+/*
+ * FILE_BIND: EALREADY the file is bound already; EPERM the caller's fsuid
+ *	is not the opener's and it lacks CAP_SYS_ADMIN; EINVAL a flag or
+ *	reserved set.
+ */
+#define MF_IOC_FILE_BIND	_IOWR(MF_IOC_MAGIC, 0x31, struct mf_file_bind)
 
 /*
  * Generic netlink (MF_FEAT_NETLINK).

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mf_mh_state.c - the manager's DRAM state of a multi-host pool, which is
+ * the replay of the log.
+ *
+ * The log is the truth.  The manager's state (objects and their extents,
+ * used units, quarantine masks, reference masks, host epochs and states,
+ * the directory's slot states) is what mf_mh_apply() makes of the
+ * committed records, in order.  The same function runs live, right after
+ * a record is committed (mf_mh_mgr.c), and at rebuild, so a rebuilt
+ * manager has exactly the state that was committed.  A record that does
+ * not fit the state (an unknown object, a unit already used) is -EUCLEAN:
+ * at rebuild, corruption.
+ *
+ * The rules it applies (Documentation/multihost.md, "State"):
+ *  - an object's units are used while it lives; a deleted object's units
+ *    get the quarantine mask the DELETE record carries, and a unit is
+ *    allocated again only when its mask is empty;
+ *  - JOIN of host h: its references go, its private objects are deleted
+ *    without quarantine (its caches were written back and dropped first),
+ *    and bit h leaves every quarantine mask;
+ *  - LEAVE of host h (lease expired): the same, but its private objects'
+ *    units are quarantined for h too, as a zombie may hold dirty lines.
+ *
+ * Nothing here touches the device.  mf_mh_mgr_check() verifies the state
+ * (the simulator calls it after every manager step).
+ *
+ * Locking: the state is struct mf_mh_mgr's fields marked "lock" in
+ * mf_mh.h; every function here runs with the manager's lock held and
+ * asserts it (lockdep in the kernel, the simulator's checked flag in
+ * userspace).
+ */
+#include "mf_mh_int.h"
+
+struct mf_mh_obj *mf_mh_find(const struct mf_mh_mgr *m, u64 id)
+{
+	u32 i;
+
+	mf_mh_lock_held(&m->lock);
+	for (i = 0; i < m->nr_objs; i++)
+		if (m->objs[i].id == id)
+			return &m->objs[i];
+	return NULL;
+}
+
+/*
+ * The object @id, or NULL.  The caller holds @m->lock; the object is valid
+ * until it releases it.
+ */
+const struct mf_mh_obj *mf_mh_mgr_find(const struct mf_mh_mgr *m, u64 id)
+{
+	return mf_mh_find(m, id);
+}
+
+/*
+ * Remove an object; its units become free, or quarantined until every
+ * host in @qm has rejoined.
+ */
+static void mf_mh_obj_delete(struct mf_mh_mgr *m, struct mf_mh_obj *o, u16 qm)
+{
+	u32 i, u;
+
+	mf_mh_lock_held(&m->lock);
+	for (i = 0; i < o->nr_ext; i++) {
+		for (u = o->ext[i].start; u < o->ext[i].start + o->ext[i].len;
+		     u++) {
+			m->used[u] = 0;
+			m->qmask[u] |= qm;
+		}
+	}
+	if (o->state == MF_MH_OBJ_PUBLISHED)
+		m->dirstate[o->dir_slot] = MF_MH_DIR_TOMB;
+	*o = m->objs[--m->nr_objs];
+}
+
+/*
+ * Host @h is gone (lease expired) or re-registers: its references go and
+ * its private objects are deleted.  Their units are quarantined for every
+ * dead host that mapped them, and for @h itself if it may still hold dirty
+ * lines (@zombie: it did not flush its caches).
+ */
+static void mf_mh_host_drop(struct mf_mh_mgr *m, u32 h, bool zombie)
+{
+	u16 bit = mf_mh_bit(h);
+	struct mf_mh_obj *o;
+	u32 i = 0;
+
+	mf_mh_lock_held(&m->lock);
+	while (i < m->nr_objs) {
+		o = &m->objs[i];
+		o->refs &= ~bit;
+		if (o->state == MF_MH_OBJ_PRIVATE && o->owner == h) {
+			mf_mh_obj_delete(m, o, (o->mapped & m->dead) |
+					 (zombie ? bit : 0));
+			continue;
+		}
+		i++;
+	}
+}
+
+/* Apply one committed record; the same code runs live and at rebuild. */
+int mf_mh_apply(struct mf_mh_mgr *m, const struct mf_mh_rec *r)
+{
+	u16 bit = mf_mh_bit(r->host);
+	struct mf_mh_hoststate *hs = &m->host[r->host];
+	struct mf_mh_obj *o = NULL;
+	u32 i, u;
+
+	mf_mh_lock_held(&m->lock);
+	if (r->type != MF_MH_REC_CREATE && r->type != MF_MH_REC_JOIN &&
+	    r->type != MF_MH_REC_LEAVE) {
+		o = mf_mh_find(m, r->id);
+		if (!o)
+			return -EUCLEAN;
+	}
+	switch (r->type) {
+	case MF_MH_REC_CREATE:
+		if (m->nr_objs >= m->max_objs || mf_mh_find(m, r->id) ||
+		    !r->nr_ext)
+			return -EUCLEAN;
+		for (i = 0; i < r->nr_ext; i++)
+			for (u = r->ext[i].start;
+			     u < r->ext[i].start + r->ext[i].len; u++)
+				if (m->used[u] || m->qmask[u])
+					return -EUCLEAN;
+		o = &m->objs[m->nr_objs++];
+		memset(o, 0, sizeof(*o));
+		o->id = r->id;
+		o->size = r->a;
+		o->state = MF_MH_OBJ_PRIVATE;
+		o->owner = (u8)r->host;
+		o->mapped = bit;
+		o->nr_ext = r->nr_ext;
+		for (i = 0; i < r->nr_ext; i++) {
+			o->ext[i] = r->ext[i];
+			for (u = r->ext[i].start;
+			     u < r->ext[i].start + r->ext[i].len; u++)
+				m->used[u] = 1;
+		}
+		if (r->id >= m->next_id)
+			m->next_id = r->id + 1;
+		return 0;
+	case MF_MH_REC_PUBLISH:
+		if (o->state != MF_MH_OBJ_PRIVATE || r->a >= m->geo.dir_slots ||
+		    m->dirstate[r->a] == MF_MH_DIR_PUB)
+			return -EUCLEAN;
+		o->state = MF_MH_OBJ_PUBLISHED;
+		o->gen = r->gen;
+		o->born = r->b;
+		o->dir_slot = (u32)r->a;
+		o->refs |= mf_mh_bit(o->owner);
+		m->dirstate[r->a] = MF_MH_DIR_PUB;
+		return 0;
+	case MF_MH_REC_REF:
+		if (o->state != MF_MH_OBJ_PUBLISHED)
+			return -EUCLEAN;
+		if (r->a) {
+			o->refs |= bit;
+			o->mapped |= bit;
+		} else {
+			o->refs &= ~bit;
+		}
+		return 0;
+	case MF_MH_REC_DELETE:
+		mf_mh_obj_delete(m, o, (u16)r->a);
+		return 0;
+	case MF_MH_REC_JOIN:
+		/* The host wrote back and dropped its whole cache first. */
+		m->dead &= ~bit;
+		mf_mh_host_drop(m, r->host, false);
+		for (u = 0; u < m->geo.data_units; u++)
+			m->qmask[u] &= ~bit;
+		hs->epoch = r->epoch;
+		hs->state = MF_MH_HOST_JOINED;
+		hs->beat = 0;
+		hs->seen = m->now;
+		return 0;
+	case MF_MH_REC_LEAVE:
+		m->dead |= bit;
+		mf_mh_host_drop(m, r->host, true);
+		hs->epoch = r->epoch;
+		hs->state = MF_MH_HOST_DEAD;
+		return 0;
+	}
+	return -EUCLEAN;
+}
+
+/*
+ * Consistency of the DRAM state; -EUCLEAN if broken.  The caller holds
+ * @m->lock.
+ */
+int mf_mh_mgr_check(const struct mf_mh_mgr *m)
+{
+	u32 i, j, u, units = 0, pub = 0, used = 0;
+	const struct mf_mh_obj *o;
+	u16 live = 0;
+
+	mf_mh_lock_held(&m->lock);
+	for (i = 0; i < m->geo.nr_hosts; i++)
+		if (m->host[i].state == MF_MH_HOST_JOINED)
+			live |= mf_mh_bit(i);
+	for (u = 0; u < m->geo.data_units; u++) {
+		if (m->used[u] && m->qmask[u])
+			return -EUCLEAN;
+		used += m->used[u];
+	}
+	for (i = 0; i < m->nr_objs; i++) {
+		o = &m->objs[i];
+		if ((o->refs & ~live) || (o->refs & ~o->mapped))
+			return -EUCLEAN;
+		if (o->state == MF_MH_OBJ_PRIVATE &&
+		    (o->refs || !(live & mf_mh_bit(o->owner))))
+			return -EUCLEAN;
+		if (o->state == MF_MH_OBJ_PUBLISHED) {
+			pub++;
+			if (m->dirstate[o->dir_slot] != MF_MH_DIR_PUB)
+				return -EUCLEAN;
+		}
+		for (j = 0; j < o->nr_ext; j++) {
+			if (!mf_mh_ext_ok(&m->geo, &o->ext[j]))
+				return -EUCLEAN;
+			for (u = o->ext[j].start;
+			     u < o->ext[j].start + o->ext[j].len; u++)
+				if (!m->used[u])
+					return -EUCLEAN;
+			units += o->ext[j].len;
+		}
+	}
+	/* Each used unit in exactly one object: counts match, no overlap. */
+	if (units != used)
+		return -EUCLEAN;
+	for (i = 0; i < m->geo.dir_slots; i++)
+		if (m->dirstate[i] == MF_MH_DIR_PUB)
+			pub--;
+	return pub ? -EUCLEAN : 0;
+}
