@@ -6,7 +6,7 @@
 // key and value are ignored; '#' at the start of a line or after a blank
 // starts a comment; blank lines are ignored; a later key overrides an
 // earlier one.  Keys: device, default_pool, log_level, remote (repeatable:
-// one remote node each), etcd.
+// one remote node each), etcd, etcd_cacert, etcd_cert, etcd_key.
 #include "internal.hpp"
 
 #include <cerrno>
@@ -118,6 +118,14 @@ int parseLine(const char *path, unsigned lineno, std::string_view line,
 		rc = checkEndpoint(value);
 		if (!rc)
 			cfg.etcd = value;
+	} else if (key == "etcd_cacert" || key == "etcd_cert" ||
+		   key == "etcd_key") {
+		// PEM files for TLS towards etcd: a path, as for `device`.
+		rc = checkDevice(value);
+		if (!rc)
+			(key == "etcd_cacert" ? cfg.etcdCaFile
+			 : key == "etcd_cert" ? cfg.etcdCertFile
+					      : cfg.etcdKeyFile) = value;
 	} else {
 		log(BM_LOG_ERROR, "%s:%u: unknown key '%s'", path, lineno,
 		    printable(key).c_str());

@@ -17,8 +17,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <utility>
+
+#include <unistd.h>
 
 namespace memfabric::detail {
 
@@ -48,6 +51,9 @@ struct Config {
 	// that knows the others (key `etcd`, BmInitAttr.etcd).
 	std::map<std::string, std::string> remotes;
 	std::string etcd;
+	// TLS towards etcd (keys `etcd_cacert`, `etcd_cert`, `etcd_key`):
+	// PEM files, "" = not used.
+	std::string etcdCaFile, etcdCertFile, etcdKeyFile;
 };
 
 // Parse one remote node spec "NAME HOST[:PORT]" or "NAME=HOST[:PORT]"
@@ -78,6 +84,47 @@ int applyInitAttr(const BmInitAttr &attr, Config &cfg);
 int checkDevice(const std::string &value);
 int checkPoolName(const std::string &value);
 int parseLogLevel(const std::string &value, BmLogLevel &out);
+
+// ---- small helpers -------------------------------------------------------
+
+// Run @f() at the C boundary: a std::bad_alloc becomes -ENOMEM, any other
+// exception -EIO; none crosses the C ABI.
+template <class F> int guarded(F &&f) noexcept
+{
+	try {
+		return f();
+	} catch (const std::bad_alloc &) {
+		return -ENOMEM;
+	} catch (...) {
+		return -EIO;
+	}
+}
+
+// Whether @a + @b wraps (the call then fails with -EOVERFLOW, as the
+// kernel's would).
+inline bool addOverflows(size_t a, size_t b)
+{
+	size_t r;
+	return __builtin_add_overflow(a, b, &r);
+}
+
+// The size of a page (mappings, BM_MAP_FIXED addresses).
+inline size_t pageSize()
+{
+	static const size_t ps = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+	return ps;
+}
+
+// Constant-time comparison of secIds.
+inline bool sameSecret(const std::string &a, const std::string &b)
+{
+	if (a.size() != b.size())
+		return false;
+	unsigned char d = 0;
+	for (size_t i = 0; i < a.size(); i++)
+		d |= static_cast<unsigned char>(a[i] ^ b[i]);
+	return d == 0;
+}
 
 // ---- names ---------------------------------------------------------------
 
@@ -215,7 +262,7 @@ public:
 
 	// Closes the session's fast path, waits for the threads inside it
 	// (of this session only) to leave, then closes the device.  Never
-	// run under State::mu (api.cpp drops its reference after unlocking).
+	// run under State::mu (state.cpp drops its reference after unlocking).
 	~Session();
 
 	// The fast path (fastEnter) accepts this session from publishFast()
@@ -238,7 +285,7 @@ public:
 	const uint64_t serial;
 	// Bumped, under mu, whenever a handle of the table goes away or a
 	// name of the table stops naming the same handle: the data calls'
-	// per-thread caches of name -> map offset check it (bigmem.cpp).
+	// per-thread caches of name -> map offset check it (handles.cpp).
 	std::atomic<uint64_t> gen{ 0 };
 
 	// The connections to remote nodes (remote.cpp), made on first use.
@@ -259,6 +306,14 @@ private:
 // a child of fork() the first call opens the device again (a session of
 // the child's own, see forkChild()): its errors are returned here.
 int currentSession(std::shared_ptr<Session> &out) noexcept;
+
+// BM_Init() with the checked @cfg: open the session, or share the open
+// one (-EBUSY if it works on another device or default pool).  0 or -errno.
+int startSession(const Config &cfg);
+// BM_Exit(): drop one reference on the session.  0, or -EINVAL without one.
+int endSession();
+// The open session's MF_IOC_VERSION in @out: 0, or -ENODEV.
+int sessionVersion(mf_version &out);
 
 // The gate of one session's fast path.  The fast path of the data calls
 // uses a session without taking State::mu or a reference on it: it runs
@@ -292,7 +347,7 @@ void gatesForkChild() noexcept;
 // and the library then passes 0.
 
 // A BmInfo's name fields as the data calls' per-thread caches keep them
-// (bigmem.cpp: local handles; remote.cpp: remote objects): a call whose
+// (handles.cpp: local handles; remote.cpp: remote objects): a call whose
 // fields are byte-equal names the same object as before.
 struct CachedName {
 	char pool[BM_POOL_NAME_LEN];
@@ -340,8 +395,8 @@ Slot *findCached(Slot (&slots)[N], const BmInfo *bi)
 	return nullptr;
 }
 
-// fork() handlers of the BigMemory layer (bigmem.cpp), called by the
-// pthread_atfork() handlers of api.cpp with State::mu held.  The child
+// fork() handlers of the backends (local.cpp), called by the
+// pthread_atfork() handlers of state.cpp with State::mu held.  The child
 // keeps none of the session's references (they stay its parent's) and
 // closes its copy of the parent's open file: its first call opens a
 // session of its own (currentSession()), see memfabric(7).

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// remote.cpp - the BigMemory calls on remote objects ("NODE:POOL" pools),
-// through mfserverd over RDMA.  See Documentation/remote.md.
+// remote.cpp - the remote backend: the BigMemory calls on remote objects
+// ("NODE:POOL" pools), through mfserverd over RDMA (one connection per
+// node, rdma_conn.cpp).  See Documentation/remote.md.
 //
 // A session has one RemoteFabric, made on first use, holding one Node per
 // remote node name.  A Node has one connection (librdmacm, RC queue pair)
@@ -28,7 +29,7 @@
 //   requests naming the bounce buffer (registered with remote access, in
 //   the connection's own protection domain): the server copies between
 //   the object and its staging buffer and moves that to or from ours by
-//   RDMA (server/mfproto.h), up to kChunk * kSlots bytes per request.
+//   RDMA (net/mfproto.h), up to kChunk * kSlots bytes per request.
 // - After the connection broke (server restart, network), the next call
 //   connects again and takes a new handle for every entry (GET by name);
 //   entries whose object is gone are dropped.  A data call that failed
@@ -40,23 +41,16 @@
 // its table); RemoteFabric::mu guards the node map.  No call holds the
 // locks of two nodes: a copy between nodes goes through a local buffer,
 // one node at a time.
-#include "remote.hpp"
+#include "backend.hpp"
+#include "rdma_conn.hpp"
 
-#include "../server/etcd.hpp"
-#include "../server/mfproto.h"
+#include "etcd.hpp"
+#include "mfproto.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <new>
-
-#include <netdb.h>
-#include <poll.h>
-#include <rdma/rdma_cma.h>
-#include <sys/mman.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace memfabric::detail {
 
@@ -70,575 +64,6 @@ bool isRemoteField(const char *field) noexcept
 }
 
 namespace rimpl {
-
-constexpr size_t kChunk = 256 * 1024;	// bytes of one RDMA READ/WRITE
-constexpr unsigned kSlots = 16;		// chunks in flight at most
-constexpr int kCmTimeoutMs = 5000;	// address, route, connect
-constexpr int kOpTimeoutSec = 30;	// one request or data transfer
-constexpr uint64_t kEventCheckNs = 1000000;	// Conn::checkEvents()
-constexpr unsigned kSpinBeforeYield = 64;	// empty CQ polls, then yield
-// Staged transfers up to this size travel in the messages (MFP_IO_INLINE).
-constexpr size_t kStagedInlineMax = 32 * 1024;
-static_assert(kStagedInlineMax <= MFP_IO_INLINE_MAX, "inline staged size");
-constexpr uint8_t kAckTimeout = 14;	// 4.096 us * 2^14 = 67 ms per try
-
-uint64_t nowNs()
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull +
-	       static_cast<uint64_t>(ts.tv_nsec);
-}
-
-bool sameSecret(const std::string &a, const std::string &b)
-{
-	if (a.size() != b.size())
-		return false;
-	unsigned char d = 0;
-	for (size_t i = 0; i < a.size(); i++)
-		d |= static_cast<unsigned char>(a[i] ^ b[i]);
-	return d == 0;
-}
-
-// A remote name: node, pool on it, ns, secId, id.
-struct RName {
-	std::string node, pool, ns, secid, id;
-	std::string key() const { return pool + '\0' + ns + '\0' + id; }
-};
-
-// "NODE:POOL" from a pool field: both parts non-empty and valid.
-int parseRemotePool(const char *field, std::string &node, std::string &pool)
-{
-	std::string s;
-	int rc = boundedString(field, BM_POOL_NAME_LEN, s);
-	if (rc)
-		return rc;
-	size_t c = s.find(BM_REMOTE_SEP);
-	if (c == std::string::npos)
-		return -EINVAL;
-	node = s.substr(0, c);
-	pool = s.substr(c + 1);
-	if (checkPoolName(node) || checkPoolName(pool))
-		return -EINVAL;
-	return 0;
-}
-
-int parseName(const BmInfo *bi, RName &n, bool idOptional = false)
-{
-	if (!bi)
-		return -EINVAL;
-	int rc = parseRemotePool(bi->poolName, n.node, n.pool);
-	if (!rc)
-		rc = parseNs(bi->ns, n.ns);
-	if (!rc)
-		rc = parseSecid(bi->secId, n.secid);
-	if (!rc)
-		rc = boundedString(bi->bmId, BM_ID_LEN, n.id);
-	if (!rc && !(idOptional && n.id.empty()))
-		rc = checkObjName(n.id);
-	return rc;
-}
-
-bool addOverflows(size_t a, size_t b)
-{
-	size_t r;
-	return __builtin_add_overflow(a, b, &r);
-}
-
-// ---- one connection --------------------------------------------------------
-
-class Conn {
-public:
-	~Conn() { close(); }
-
-	// Connect to @host:@port.  0 or -errno.
-	int open(const std::string &host, const std::string &port);
-	void close() noexcept;
-
-	bool dead() const { return dead_; }
-	// Look at the event channel without blocking: a disconnect marks
-	// the connection dead.  At most once per kEventCheckNs (it costs a
-	// system call, as much as the RDMA operation it would precede); a
-	// disconnect missed meanwhile fails the next operation, which marks
-	// the connection dead too.
-	void checkEvents();
-
-	// Send @req (its header filled but for magic, version, length, seq)
-	// and wait for the reply into rbuf().  0 (the reply's status is in
-	// its header) or -errno of the transport (the connection is then
-	// dead).
-	int call(void *req, size_t len, uint16_t op);
-	const char *rbuf() const { return rbuf_; }
-	char *sbuf() { return sbuf_; }
-
-	// RDMA READ @len bytes at @raddr (@rkey) into @buf, or WRITE them
-	// from @buf.  0, -EIO (remote access error) or -ECONNRESET.
-	int rdma(bool write, uint64_t raddr, uint32_t rkey, char *buf,
-		 size_t len);
-	// A staged READ or WRITE of @len bytes at @offset of the server's
-	// object handle @handle through the bounce buffer.  0, the server's
-	// status or -errno of the transport.
-	int staged(bool write, uint64_t handle, uint64_t offset, char *buf,
-		   size_t len);
-
-private:
-	int waitCm(rdma_cm_event_type want, int timeoutMs);
-	int waitWc(uint64_t wrId, ibv_wc *out);
-	int fail(int err)
-	{
-		dead_ = true;
-		return err;
-	}
-
-	rdma_event_channel *ec_ = nullptr;
-	rdma_cm_id *id_ = nullptr;
-	ibv_pd *pd_ = nullptr;
-	ibv_cq *cq_ = nullptr;
-	char *sbuf_ = nullptr, *rbuf_ = nullptr, *data_ = nullptr;
-	ibv_mr *smr_ = nullptr, *rmr_ = nullptr, *dmr_ = nullptr;
-	uint32_t maxInline_ = 0;
-	unsigned maxRd_ = 1;
-	uint64_t seq_ = 0;
-	uint64_t nextWr_ = 1;
-	bool dead_ = true;
-	bool connected_ = false;
-	uint64_t lastEventCheck_ = 0;
-	// Completions reaped while waiting for another one.
-	std::vector<ibv_wc> early_;
-};
-
-int Conn::waitCm(rdma_cm_event_type want, int timeoutMs)
-{
-	struct pollfd p = { ec_->fd, POLLIN, 0 };
-	int n = poll(&p, 1, timeoutMs);
-	if (n <= 0)
-		return n == 0 ? -ETIMEDOUT : -errno;
-	rdma_cm_event *ev;
-	if (rdma_get_cm_event(ec_, &ev))
-		return -errno;
-	rdma_cm_event_type got = ev->event;
-	int status = ev->status;
-	rdma_ack_cm_event(ev);
-	if (got == want)
-		return 0;
-	log(BM_LOG_INFO, "remote: %s while waiting for %s (status %d)",
-	    rdma_event_str(got), rdma_event_str(want), status);
-	switch (got) {
-	case RDMA_CM_EVENT_REJECTED:
-		return -ECONNREFUSED;
-	case RDMA_CM_EVENT_ADDR_ERROR:
-	case RDMA_CM_EVENT_ROUTE_ERROR:
-	case RDMA_CM_EVENT_UNREACHABLE:
-		return -EHOSTUNREACH;
-	default:
-		return -ECONNRESET;
-	}
-}
-
-int Conn::open(const std::string &host, const std::string &port)
-{
-	close();
-	struct addrinfo hints, *res = nullptr;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_family = AF_INET;
-	if (getaddrinfo(host.c_str(), port.c_str(), &hints, &res))
-		return -EHOSTUNREACH;
-	ec_ = rdma_create_event_channel();
-	if (!ec_) {
-		freeaddrinfo(res);
-		return errno == ENOENT || errno == ENODEV ? -ENODEV : -errno;
-	}
-	fcntl(ec_->fd, F_SETFL, fcntl(ec_->fd, F_GETFL) | O_NONBLOCK);
-	int rc = 0;
-	if (rdma_create_id(ec_, &id_, nullptr, RDMA_PS_TCP))
-		rc = -errno;
-	if (!rc && rdma_resolve_addr(id_, nullptr, res->ai_addr, kCmTimeoutMs))
-		rc = -errno;
-	freeaddrinfo(res);
-	if (!rc)
-		rc = waitCm(RDMA_CM_EVENT_ADDR_RESOLVED, kCmTimeoutMs + 1000);
-	if (!rc && rdma_resolve_route(id_, kCmTimeoutMs))
-		rc = -errno;
-	if (!rc)
-		rc = waitCm(RDMA_CM_EVENT_ROUTE_RESOLVED, kCmTimeoutMs + 1000);
-	if (rc)
-		return rc;
-
-	uint8_t to = kAckTimeout;
-	rdma_set_option(id_, RDMA_OPTION_ID, RDMA_OPTION_ID_ACK_TIMEOUT, &to,
-			sizeof(to));
-	ibv_device_attr da;
-	if (!ibv_query_device(id_->verbs, &da))
-		maxRd_ = static_cast<unsigned>(
-			std::max(1, std::min(da.max_qp_rd_atom, 16)));
-	pd_ = ibv_alloc_pd(id_->verbs);
-	if (!pd_)
-		return -errno;
-	cq_ = ibv_create_cq(id_->verbs, 2 * kSlots + 8, nullptr, nullptr, 0);
-	if (!cq_)
-		return -errno;
-	ibv_qp_init_attr qa;
-	memset(&qa, 0, sizeof(qa));
-	qa.send_cq = cq_;
-	qa.recv_cq = cq_;
-	qa.qp_type = IBV_QPT_RC;
-	qa.sq_sig_all = 0;
-	qa.cap.max_send_wr = kSlots + 4;
-	qa.cap.max_recv_wr = 2;
-	qa.cap.max_send_sge = 1;
-	qa.cap.max_recv_sge = 1;
-	qa.cap.max_inline_data = 256;
-	if (rdma_create_qp(id_, pd_, &qa)) {
-		qa.cap.max_inline_data = 0;
-		if (rdma_create_qp(id_, pd_, &qa))
-			return -errno;
-	}
-	maxInline_ = qa.cap.max_inline_data;
-	sbuf_ = static_cast<char *>(aligned_alloc(4096, MFP_MSG_MAX));
-	rbuf_ = static_cast<char *>(aligned_alloc(4096, MFP_MSG_MAX));
-	data_ = static_cast<char *>(aligned_alloc(4096, kChunk * kSlots));
-	if (!sbuf_ || !rbuf_ || !data_)
-		return -ENOMEM;
-	smr_ = ibv_reg_mr(pd_, sbuf_, MFP_MSG_MAX, 0);
-	rmr_ = ibv_reg_mr(pd_, rbuf_, MFP_MSG_MAX, IBV_ACCESS_LOCAL_WRITE);
-	// The server reaches the bounce buffer for staged objects only
-	// (this connection's PD: the rkey is worthless on any other).
-	dmr_ = ibv_reg_mr(pd_, data_, kChunk * kSlots,
-			  IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-				  IBV_ACCESS_REMOTE_READ);
-	if (!smr_ || !rmr_ || !dmr_)
-		return -errno;
-
-	rdma_conn_param p;
-	memset(&p, 0, sizeof(p));
-	p.initiator_depth = static_cast<uint8_t>(maxRd_);
-	p.responder_resources = static_cast<uint8_t>(maxRd_);
-	p.retry_count = 7;
-	p.rnr_retry_count = 7;
-	if (rdma_connect(id_, &p))
-		return -errno;
-	rc = waitCm(RDMA_CM_EVENT_ESTABLISHED, kCmTimeoutMs + 1000);
-	if (rc)
-		return rc;
-	connected_ = true;
-	dead_ = false;
-	return 0;
-}
-
-void Conn::close() noexcept
-{
-	if (id_ && connected_)
-		rdma_disconnect(id_);
-	if (id_ && id_->qp)
-		rdma_destroy_qp(id_);
-	if (cq_)
-		ibv_destroy_cq(cq_);
-	if (smr_)
-		ibv_dereg_mr(smr_);
-	if (rmr_)
-		ibv_dereg_mr(rmr_);
-	if (dmr_)
-		ibv_dereg_mr(dmr_);
-	if (pd_)
-		ibv_dealloc_pd(pd_);
-	if (id_)
-		rdma_destroy_id(id_);
-	if (ec_)
-		rdma_destroy_event_channel(ec_);
-	free(sbuf_);
-	free(rbuf_);
-	free(data_);
-	ec_ = nullptr;
-	id_ = nullptr;
-	pd_ = nullptr;
-	cq_ = nullptr;
-	smr_ = rmr_ = dmr_ = nullptr;
-	sbuf_ = rbuf_ = data_ = nullptr;
-	connected_ = false;
-	dead_ = true;
-	early_.clear();
-}
-
-void Conn::checkEvents()
-{
-	if (!ec_ || dead_)
-		return;
-	uint64_t now = nowNs();
-	if (now - lastEventCheck_ < kEventCheckNs)
-		return;
-	lastEventCheck_ = now;
-	rdma_cm_event *ev;
-	while (rdma_get_cm_event(ec_, &ev) == 0) {
-		rdma_cm_event_type t = ev->event;
-		rdma_ack_cm_event(ev);
-		log(BM_LOG_INFO, "remote: connection event %s",
-		    rdma_event_str(t));
-		if (t == RDMA_CM_EVENT_DISCONNECTED ||
-		    t == RDMA_CM_EVENT_DEVICE_REMOVAL ||
-		    t == RDMA_CM_EVENT_TIMEWAIT_EXIT)
-			dead_ = true;
-	}
-}
-
-// Busy-poll for the completion of @wrId (data and control calls are
-// synchronous: polling beats sleeping on a completion channel by the
-// wakeup latency), giving the CPU away between polls once the completion
-// is late.
-int Conn::waitWc(uint64_t wrId, ibv_wc *out)
-{
-	for (size_t i = 0; i < early_.size(); i++) {
-		if (early_[i].wr_id == wrId) {
-			*out = early_[i];
-			early_.erase(early_.begin() + static_cast<long>(i));
-			return 0;
-		}
-	}
-	uint64_t deadline = 0;
-	for (unsigned spin = 0;; spin++) {
-		ibv_wc wc[4];
-		int n = ibv_poll_cq(cq_, 4, wc);
-		if (n < 0)
-			return fail(-EIO);
-		bool found = false;
-		for (int i = 0; i < n; i++) {
-			if (wc[i].wr_id == wrId && !found) {
-				*out = wc[i];
-				found = true;
-			} else {
-				early_.push_back(wc[i]);
-			}
-		}
-		if (found)
-			return 0;
-		// Soft-RoCE (and any provider that completes in a kernel
-		// thread) may need this very CPU to make the completion:
-		// spinning would hold it off until the next scheduler tick.
-		if (spin >= kSpinBeforeYield && !(spin & 15))
-			sched_yield();
-		if ((spin & 1023) == 1023) {
-			uint64_t now = nowNs();
-			if (!deadline)
-				deadline = now + kOpTimeoutSec * 1000000000ull;
-			else if (now > deadline)
-				return fail(-ETIMEDOUT);
-		}
-	}
-}
-
-int Conn::call(void *req, size_t len, uint16_t op)
-{
-	if (dead_)
-		return -ECONNRESET;
-	mfp_hdr *h = static_cast<mfp_hdr *>(req);
-	h->magic = MFP_MAGIC;
-	h->version = MFP_VERSION;
-	h->op = op;
-	h->length = static_cast<uint32_t>(len);
-	h->status = 0;
-	h->seq = ++seq_;
-	if (req != sbuf_)
-		memcpy(sbuf_, req, len);
-
-	ibv_sge rsge = { reinterpret_cast<uintptr_t>(rbuf_), MFP_MSG_MAX,
-			 rmr_->lkey };
-	ibv_recv_wr rwr, *rbad;
-	memset(&rwr, 0, sizeof(rwr));
-	rwr.wr_id = nextWr_++;
-	rwr.sg_list = &rsge;
-	rwr.num_sge = 1;
-	if (ibv_post_recv(id_->qp, &rwr, &rbad))
-		return fail(-ECONNRESET);
-
-	ibv_sge ssge = { reinterpret_cast<uintptr_t>(sbuf_),
-			 static_cast<uint32_t>(len), smr_->lkey };
-	ibv_send_wr swr, *sbad;
-	memset(&swr, 0, sizeof(swr));
-	swr.wr_id = nextWr_++;
-	swr.sg_list = &ssge;
-	swr.num_sge = 1;
-	swr.opcode = IBV_WR_SEND;
-	swr.send_flags = IBV_SEND_SIGNALED;
-	if (len <= maxInline_)
-		swr.send_flags |= IBV_SEND_INLINE;
-	if (ibv_post_send(id_->qp, &swr, &sbad))
-		return fail(-ECONNRESET);
-	ibv_wc wc;
-	int rc = waitWc(swr.wr_id, &wc);
-	if (rc)
-		return rc;
-	if (wc.status != IBV_WC_SUCCESS) {
-		log(BM_LOG_INFO, "remote: send: %s",
-		    ibv_wc_status_str(wc.status));
-		return fail(-ECONNRESET);
-	}
-	rc = waitWc(rwr.wr_id, &wc);
-	if (rc)
-		return rc;
-	if (wc.status != IBV_WC_SUCCESS) {
-		log(BM_LOG_INFO, "remote: recv: %s",
-		    ibv_wc_status_str(wc.status));
-		return fail(-ECONNRESET);
-	}
-	const mfp_hdr *r = reinterpret_cast<const mfp_hdr *>(rbuf_);
-	if (wc.byte_len < sizeof(*r) || r->magic != MFP_MAGIC ||
-	    r->seq != h->seq || r->op != op || r->length != wc.byte_len) {
-		log(BM_LOG_ERROR, "remote: malformed reply to op %u", op);
-		return fail(-EPROTO);
-	}
-	return 0;
-}
-
-int Conn::rdma(bool write, uint64_t raddr, uint32_t rkey, char *buf,
-	       size_t len)
-{
-	if (dead_)
-		return -ECONNRESET;
-	// Small writes straight from the caller's buffer, inline.
-	if (write && len <= maxInline_) {
-		ibv_sge sge = { reinterpret_cast<uintptr_t>(buf),
-				static_cast<uint32_t>(len), 0 };
-		ibv_send_wr wr, *bad;
-		memset(&wr, 0, sizeof(wr));
-		wr.wr_id = nextWr_++;
-		wr.sg_list = &sge;
-		wr.num_sge = 1;
-		wr.opcode = IBV_WR_RDMA_WRITE;
-		wr.send_flags = IBV_SEND_SIGNALED | IBV_SEND_INLINE;
-		wr.wr.rdma.remote_addr = raddr;
-		wr.wr.rdma.rkey = rkey;
-		if (ibv_post_send(id_->qp, &wr, &bad))
-			return fail(-ECONNRESET);
-		ibv_wc wc;
-		int rc = waitWc(wr.wr_id, &wc);
-		if (rc)
-			return rc;
-		if (wc.status == IBV_WC_SUCCESS)
-			return 0;
-		log(BM_LOG_INFO, "remote: RDMA WRITE: %s",
-		    ibv_wc_status_str(wc.status));
-		return fail(wc.status == IBV_WC_REM_ACCESS_ERR ? -EIO
-							       : -ECONNRESET);
-	}
-
-	size_t nchunks = (len + kChunk - 1) / kChunk;
-	unsigned depth = write ? kSlots : std::min<unsigned>(kSlots, maxRd_);
-	struct Slot {
-		uint64_t wr = 0;
-		size_t off = 0, len = 0;
-	} slots[kSlots];
-	size_t posted = 0, done = 0;
-	int err = 0;
-	while (done < nchunks) {
-		// Fill the free slots.
-		while (!err && posted < nchunks && posted - done < depth) {
-			Slot &s = slots[posted % kSlots];
-			s.off = posted * kChunk;
-			s.len = std::min(kChunk, len - s.off);
-			char *local = data_ + (posted % kSlots) * kChunk;
-			if (write)
-				memcpy(local, buf + s.off, s.len);
-			ibv_sge sge = { reinterpret_cast<uintptr_t>(local),
-					static_cast<uint32_t>(s.len),
-					dmr_->lkey };
-			ibv_send_wr wr, *bad;
-			memset(&wr, 0, sizeof(wr));
-			wr.wr_id = s.wr = nextWr_++;
-			wr.sg_list = &sge;
-			wr.num_sge = 1;
-			wr.opcode = write ? IBV_WR_RDMA_WRITE
-					  : IBV_WR_RDMA_READ;
-			wr.send_flags = IBV_SEND_SIGNALED;
-			wr.wr.rdma.remote_addr = raddr + s.off;
-			wr.wr.rdma.rkey = rkey;
-			if (ibv_post_send(id_->qp, &wr, &bad)) {
-				err = -ECONNRESET;
-				dead_ = true;
-				break;
-			}
-			posted++;
-		}
-		if (done == posted)
-			break;
-		// The oldest one completes first (RC ordering).
-		Slot &s = slots[done % kSlots];
-		ibv_wc wc;
-		int rc = waitWc(s.wr, &wc);
-		if (rc)
-			return rc;
-		if (wc.status != IBV_WC_SUCCESS) {
-			if (!err) {
-				log(BM_LOG_INFO, "remote: RDMA %s: %s",
-				    write ? "WRITE" : "READ",
-				    ibv_wc_status_str(wc.status));
-				err = wc.status == IBV_WC_REM_ACCESS_ERR ?
-					      -EIO : -ECONNRESET;
-			}
-			dead_ = true;
-		} else if (!write && !err) {
-			memcpy(buf + s.off, data_ + (done % kSlots) * kChunk,
-			       s.len);
-		}
-		done++;
-	}
-	return err;
-}
-
-int Conn::staged(bool write, uint64_t handle, uint64_t offset, char *buf,
-		 size_t len)
-{
-	// Small transfers ride in the request or the reply (MFP_IO_INLINE):
-	// no RDMA operation of the server's to wait for.
-	if (len && len <= kStagedInlineMax) {
-		if (dead_)
-			return -ECONNRESET;
-		mfp_io_req *q = reinterpret_cast<mfp_io_req *>(sbuf_);
-		memset(q, 0, sizeof(*q));
-		q->handle = handle;
-		q->offset = offset;
-		q->length = len;
-		q->flags = MFP_IO_INLINE;
-		if (write)
-			memcpy(sbuf_ + sizeof(*q), buf, len);
-		int rc = call(q, sizeof(*q) + (write ? len : 0),
-			      write ? MFP_WRITE : MFP_READ);
-		const mfp_hdr *r = reinterpret_cast<const mfp_hdr *>(rbuf_);
-		if (!rc)
-			rc = r->status;
-		if (rc)
-			return rc;
-		if (!write) {
-			if (r->length != sizeof(*r) + len)
-				return fail(-EPROTO);
-			memcpy(buf, rbuf_ + sizeof(*r), len);
-		}
-		return 0;
-	}
-	const size_t step = kChunk * kSlots;
-	for (size_t done = 0; done < len; done += step) {
-		if (dead_)
-			return -ECONNRESET;
-		size_t n = std::min(step, len - done);
-		if (write)
-			memcpy(data_, buf + done, n);
-		mfp_io_req *q = reinterpret_cast<mfp_io_req *>(sbuf_);
-		memset(q, 0, sizeof(*q));
-		q->handle = handle;
-		q->offset = offset + done;
-		q->length = n;
-		q->addr = reinterpret_cast<uintptr_t>(data_);
-		q->rkey = dmr_->rkey;
-		int rc = call(q, sizeof(*q), write ? MFP_WRITE : MFP_READ);
-		if (!rc)
-			rc = reinterpret_cast<const mfp_hdr *>(rbuf_)->status;
-		if (rc)
-			return rc;
-		// The server's RDMA WRITE landed before its reply (RC order).
-		if (!write)
-			memcpy(buf + done, data_, n);
-	}
-	return 0;
-}
 
 // ---- nodes -----------------------------------------------------------------
 
@@ -712,12 +137,17 @@ int locate(const Config &cfg, const std::string &name, std::string &host,
 	}
 	if (cfg.etcd.empty())
 		return -ENOENT;
-	etcd::Client cl(cfg.etcd);
+	etcd::Tls tls;
+	tls.caFile = cfg.etcdCaFile;
+	tls.certFile = cfg.etcdCertFile;
+	tls.keyFile = cfg.etcdKeyFile;
+	etcd::Client cl(cfg.etcd, tls);
 	etcd::NodeRecord rec;
 	int rc = cl.findNode(name, rec);
 	if (rc) {
-		log(BM_LOG_INFO, "remote: node %s not found in etcd %s: %s",
-		    name.c_str(), cfg.etcd.c_str(), systemErrorText(-rc));
+		log(BM_LOG_INFO, "remote: node %s not found in etcd %s: %s (%s)",
+		    name.c_str(), cl.url().c_str(), systemErrorText(-rc),
+		    cl.lastError().c_str());
 		return rc == -ENOENT ? -ENOENT : -EHOSTUNREACH;
 	}
 	host = rec.addr;
@@ -740,7 +170,7 @@ int statusOf(const Conn &c)
 	return reinterpret_cast<const mfp_hdr *>(c.rbuf())->status;
 }
 
-int sendObjReq(RNode &n, uint16_t op, const RName &nm, uint64_t size,
+int sendObjReq(RNode &n, uint16_t op, const Name &nm, uint64_t size,
 	       uint32_t flags, mfp_obj_rep *rep);
 
 // Connected, with a handle for every entry.  Node::mu held.
@@ -772,7 +202,7 @@ int ensure(Session &s, RNode &n)
 	// Handles of an earlier connection are gone with it.
 	for (auto it = n.objs.begin(); it != n.objs.end();) {
 		RObj &o = *it->second;
-		RName nm;
+		Name nm;
 		nm.pool = o.pool;
 		nm.ns = o.ns;
 		nm.id = o.id;
@@ -797,7 +227,7 @@ int ensure(Session &s, RNode &n)
 
 // One request naming an object; the reply's status, or -errno of the
 // transport.  @rep (may be null) gets an mfp_obj_rep reply.
-int sendObjReq(RNode &n, uint16_t op, const RName &nm, uint64_t size,
+int sendObjReq(RNode &n, uint16_t op, const Name &nm, uint64_t size,
 	       uint32_t flags, mfp_obj_rep *rep)
 {
 	mfp_obj_req *q = reinterpret_cast<mfp_obj_req *>(n.conn.sbuf());
@@ -835,9 +265,21 @@ int sendHandleReq(RNode &n, uint16_t op, uint64_t handle)
 	return rc ? rc : statusOf(n.conn);
 }
 
+// A new entry, without references, for the object @nm whose id is @id.
+// Allocates: may throw.
+std::shared_ptr<RObj> newObj(const Name &nm, const std::string &id)
+{
+	std::shared_ptr<RObj> o = std::make_shared<RObj>();
+	o->pool = nm.pool;
+	o->ns = nm.ns;
+	o->id = id;
+	o->secid = nm.secid;
+	return o;
+}
+
 // The object @nm for a call: the session's entry, or a transient handle
 // (@transient set: PUT it with release()).  Node::mu held, connected.
-int acquire(RNode &n, const RName &nm, std::shared_ptr<RObj> &out,
+int acquire(RNode &n, const Name &nm, std::shared_ptr<RObj> &out,
 	    bool &transient)
 {
 	auto it = n.objs.find(nm.key());
@@ -850,11 +292,7 @@ int acquire(RNode &n, const RName &nm, std::shared_ptr<RObj> &out,
 	}
 	// Allocated before the server's handle exists: nothing throws
 	// while this call owns a handle nobody else knows.
-	std::shared_ptr<RObj> o = std::make_shared<RObj>();
-	o->pool = nm.pool;
-	o->ns = nm.ns;
-	o->id = nm.id;
-	o->secid = nm.secid;
+	std::shared_ptr<RObj> o = newObj(nm, nm.id);
 	mfp_obj_rep rep;
 	int rc = sendObjReq(n, MFP_GET, nm, 0, 0, &rep);
 	if (rc)
@@ -904,134 +342,11 @@ int rangeCheck(const RObj &o, size_t offset, size_t length)
 	return offset + length > o.size ? -EINVAL : 0;
 }
 
-void fillInfo(BmInfo *bi, const RName &nm, const RObj &o)
+void fillInfo(BmInfo *bi, const RObj &o)
 {
 	bi->size = static_cast<size_t>(o.size);
 	bi->type = static_cast<int>(o.type);
 	putField(bi->bmId, sizeof(bi->bmId), o.id);
-	(void)nm;
-}
-
-// The remote pool, namespace and secId of a namespace call, checked.
-int parseNsName(const char *pool, const char *ns, const char *secId,
-		RName &nm)
-{
-	int rc = parseRemotePool(pool, nm.node, nm.pool);
-	if (!rc)
-		rc = parseNs(ns, nm.ns);
-	if (!rc)
-		rc = parseSecid(secId, nm.secid);
-	return rc;
-}
-
-} // namespace
-
-namespace remote {
-
-int createNs(Session &s, const char *pool, const char *ns, int attribute,
-	     const char *secId)
-{
-	RName nm;
-	int rc = parseNsName(pool, ns, secId, nm);
-	if (rc)
-		return rc;
-	return onNode(s, nm.node, false, [&](RNode &n) {
-		return sendObjReq(n, MFP_NS_CREATE, nm, 0,
-				  static_cast<uint32_t>(attribute), nullptr);
-	});
-}
-
-int destroyNs(Session &s, const char *pool, const char *ns,
-	      const char *secId)
-{
-	RName nm;
-	int rc = parseNsName(pool, ns, secId, nm);
-	if (rc)
-		return rc;
-	return onNode(s, nm.node, false, [&](RNode &n) {
-		return sendObjReq(n, MFP_NS_DESTROY, nm, 0, 0, nullptr);
-	});
-}
-
-int alloc(Session &s, BmInfo *bi, size_t size, int flags,
-	  const BmAffinity *aff)
-{
-	RName nm;
-	if (flags || !size || size > BM_MAX_SIZE || !bi)
-		return -EINVAL;
-	std::string poolField;
-	if (boundedString(bi->poolName, BM_POOL_NAME_LEN, poolField))
-		return -EINVAL;
-	if (aff) {
-		std::string affPool;
-		if (aff->numaNode < -1 ||
-		    boundedString(aff->poolName, BM_POOL_NAME_LEN, affPool))
-			return -EINVAL;
-		if (!affPool.empty()) {
-			if (!poolField.empty() && poolField != affPool)
-				return -EINVAL;
-			poolField = affPool;
-		}
-		// A NUMA node of another host means nothing here.
-		if (aff->numaNode >= 0)
-			return -EINVAL;
-	}
-	char field[BM_POOL_NAME_LEN];
-	putField(field, sizeof(field), poolField);
-	BmInfo tmp = *bi;
-	memcpy(tmp.poolName, field, sizeof(field));
-	int rc = parseName(&tmp, nm, true);
-	if (rc)
-		return rc;
-	return onNode(s, nm.node, false, [&](RNode &n) {
-		mfp_obj_rep rep;
-		int rc2 = sendObjReq(n, MFP_ALLOC, nm, size, 0, &rep);
-		if (rc2)
-			return rc2;
-		rep.id[sizeof(rep.id) - 1] = '\0';
-		std::shared_ptr<RObj> o;
-		std::shared_ptr<RObj> *slotp;
-		try {
-			o = std::make_shared<RObj>();
-			o->pool = nm.pool;
-			o->ns = nm.ns;
-			o->id = rep.id;
-			o->secid = nm.secid;
-			o->userRefs = 1;
-			fillFrom(*o, rep);
-			nm.id = o->id;
-			slotp = &n.objs[nm.key()];
-		} catch (...) {
-			sendHandleReq(n, MFP_PUT, rep.handle);
-			throw;
-		}
-		std::shared_ptr<RObj> &slot = *slotp;
-		if (slot) // a stale entry: the name was freed and reused
-			sendHandleReq(n, MFP_PUT, slot->handle);
-		slot = o;
-		n.gen++;
-		memcpy(bi->poolName, field, sizeof(field));
-		fillInfo(bi, nm, *o);
-		return 0;
-	});
-}
-
-int freeObj(Session &s, BmInfo *bi, int flags)
-{
-	RName nm;
-	if (flags)
-		return -EINVAL;
-	int rc = parseName(bi, nm);
-	if (rc)
-		return rc;
-	return onNode(s, nm.node, false, [&](RNode &n) {
-		int rc2 = sendObjReq(n, MFP_FREE, nm, 0, 0, nullptr);
-		if (!rc2) {
-			n.objs.erase(nm.key()); // the server dropped its handle
-			n.gen++;
-		}
-		return rc2;
-	});
 }
 
 // The data of one call on @o, held or not, of @n (its lock held).
@@ -1089,36 +404,133 @@ void rfastStore(const Session &s, const BmInfo *bi, RNode &n, RObj &o)
 	f->serial = s.serial;
 }
 
-// Read or write @length bytes at @offset of the remote object @bi.
-static int io(Session &s, BmInfo *bi, size_t offset, size_t length,
-	      char *buf, int flags, bool write)
-{
-	RName nm;
-	if (flags || (!buf && length))
-		return -EINVAL;
-	int rc = parseName(bi, nm);
-	if (rc)
-		return rc;
-	if (addOverflows(offset, length))
-		return -EOVERFLOW;
-	return onNode(s, nm.node, true, [&](RNode &n) {
-		std::shared_ptr<RObj> o;
-		bool transient = false;
-		int rc2 = acquire(n, nm, o, transient);
-		if (rc2 || !length) {
+// ---- the backend -----------------------------------------------------------
+
+class RemoteBackend final : public Backend {
+public:
+	RemoteBackend() : Backend(0) {}
+
+	int createNs(Session &s, const Name &nm, int attribute) override
+	{
+		return onNode(s, nm.node, false, [&](RNode &n) {
+			return sendObjReq(n, MFP_NS_CREATE, nm, 0,
+					  static_cast<uint32_t>(attribute),
+					  nullptr);
+		});
+	}
+
+	int destroyNs(Session &s, const Name &nm) override
+	{
+		return onNode(s, nm.node, false, [&](RNode &n) {
+			return sendObjReq(n, MFP_NS_DESTROY, nm, 0, 0, nullptr);
+		});
+	}
+
+	int alloc(Session &s, BmInfo *bi, Name &nm, bool poolNamed,
+		  int numaNode, size_t size) override;
+
+	int freeObj(Session &s, BmInfo *, const Name &nm) override
+	{
+		return onNode(s, nm.node, false, [&](RNode &n) {
+			int rc = sendObjReq(n, MFP_FREE, nm, 0, 0, nullptr);
+			if (!rc) {
+				// The server dropped its handle.
+				n.objs.erase(nm.key());
+				n.gen++;
+			}
+			return rc;
+		});
+	}
+
+	int io(Session &s, const BmInfo *bi, const Name &nm, size_t offset,
+	       size_t length, char *buf, bool write) override
+	{
+		return onNode(s, nm.node, true, [&](RNode &n) {
+			std::shared_ptr<RObj> o;
+			bool transient = false;
+			int rc = acquire(n, nm, o, transient);
+			if (rc || !length) {
+				release(n, o, transient);
+				return rc;
+			}
+			if (!transient)
+				rfastStore(s, bi, n, *o);
+			rc = transfer(n, *o, offset, length, buf, write);
 			release(n, o, transient);
-			return rc2;
+			return rc;
+		});
+	}
+
+	bool fastIo(const BmInfo *bi, size_t offset, size_t length, char *buf,
+		    bool write, int &rc) noexcept override;
+
+	int copy(Session &s, BmInfo *src, const Name &sn, size_t srcOffset,
+		 BmInfo *dst, const Name &dn, size_t dstOffset,
+		 size_t length) override;
+
+	int gather(Session &s, const std::vector<const BmGatherItem *> &items,
+		   const std::vector<Name> &srcs, int code, const Name &dn,
+		   size_t *len) override;
+
+	int publish(Session &s, BmInfo *bi, const Name &nm) override
+	{
+		return onNode(s, nm.node, false, [&](RNode &n) {
+			mfp_obj_rep rep;
+			int rc = sendObjReq(n, MFP_PUBLISH, nm, 0, 0, &rep);
+			auto it = n.objs.find(nm.key());
+			if (it != n.objs.end() && rep.handle &&
+			    rep.handle == it->second->handle)
+				fillFrom(*it->second, rep); // registered again
+			if (!rc)
+				bi->type = BM_TYPE_SHARED_RO;
+			return rc;
+		});
+	}
+
+	int get(Session &s, BmInfo *bi, Name &nm) override;
+	int put(Session &s, const Name &nm) override;
+	int stat(Session &s, BmInfo *bi, const Name &nm, BmStat *st) override;
+};
+
+int RemoteBackend::alloc(Session &s, BmInfo *bi, Name &nm, bool, int numaNode,
+			 size_t size)
+{
+	// A NUMA node of another host means nothing here.
+	if (numaNode >= 0)
+		return -EINVAL;
+	return onNode(s, nm.node, false, [&](RNode &n) {
+		mfp_obj_rep rep;
+		int rc = sendObjReq(n, MFP_ALLOC, nm, size, 0, &rep);
+		if (rc)
+			return rc;
+		rep.id[sizeof(rep.id) - 1] = '\0';
+		std::shared_ptr<RObj> o;
+		std::shared_ptr<RObj> *slotp;
+		std::string field;
+		try {
+			o = newObj(nm, rep.id);
+			o->userRefs = 1;
+			fillFrom(*o, rep);
+			nm.id = o->id;
+			slotp = &n.objs[nm.key()];
+			field = nm.node + BM_REMOTE_SEP + nm.pool;
+		} catch (...) {
+			sendHandleReq(n, MFP_PUT, rep.handle);
+			throw;
 		}
-		if (!transient)
-			rfastStore(s, bi, n, *o);
-		rc2 = transfer(n, *o, offset, length, buf, write);
-		release(n, o, transient);
-		return rc2;
+		std::shared_ptr<RObj> &slot = *slotp;
+		if (slot) // a stale entry: the name was freed and reused
+			sendHandleReq(n, MFP_PUT, slot->handle);
+		slot = o;
+		n.gen++;
+		putField(bi->poolName, sizeof(bi->poolName), field);
+		fillInfo(bi, *o);
+		return 0;
 	});
 }
 
-bool fastIo(const BmInfo *bi, size_t offset, size_t length, char *buf,
-	    bool write, int &rc) noexcept
+bool RemoteBackend::fastIo(const BmInfo *bi, size_t offset, size_t length,
+			   char *buf, bool write, int &rc) noexcept
 {
 	RFastSlot *f = findCached(t_rfast, bi);
 	if (!f || !fastEnter(f->gate, f->serial))
@@ -1145,47 +557,19 @@ bool fastIo(const BmInfo *bi, size_t offset, size_t length, char *buf,
 	return done;
 }
 
-int read(Session &s, BmInfo *bi, size_t offset, size_t length, void *buf,
-	 int flags)
+int RemoteBackend::copy(Session &s, BmInfo *src, const Name &sn,
+			size_t srcOffset, BmInfo *dst, const Name &dn,
+			size_t dstOffset, size_t length)
 {
-	return io(s, bi, offset, length, static_cast<char *>(buf), flags,
-		  false);
-}
-
-int write(Session &s, BmInfo *bi, size_t offset, size_t length,
-	  const void *buf, int flags)
-{
-	return io(s, bi, offset, length,
-		  const_cast<char *>(static_cast<const char *>(buf)), flags,
-		  true);
-}
-
-int copy(Session &s, BmInfo *src, size_t srcOffset, BmInfo *dst,
-	 size_t dstOffset, size_t length, int flags)
-{
-	if (flags || !src || !dst)
-		return -EINVAL;
-	bool rs = isRemoteField(src->poolName), rd = isRemoteField(dst->poolName);
-	RName sn, dn;
-	int rc = 0;
-	if (rs)
-		rc = parseName(src, sn);
-	if (!rc && rd)
-		rc = parseName(dst, dn);
-	if (rc)
-		return rc;
-	if (addOverflows(srcOffset, length) || addOverflows(dstOffset, length))
-		return -EOVERFLOW;
-
-	if (rs && rd && sn.node == dn.node) {
+	if (!sn.node.empty() && sn.node == dn.node) {
 		// Both on one server: it copies in place.
 		return onNode(s, sn.node, false, [&](RNode &n) {
 			std::shared_ptr<RObj> so, dobj;
 			bool st = false, dt = false;
-			int rc2 = acquire(n, sn, so, st);
-			if (!rc2)
-				rc2 = acquire(n, dn, dobj, dt);
-			if (!rc2 && length) {
+			int rc = acquire(n, sn, so, st);
+			if (!rc)
+				rc = acquire(n, dn, dobj, dt);
+			if (!rc && length) {
 				mfp_copy_req *q = reinterpret_cast<mfp_copy_req *>(
 					n.conn.sbuf());
 				memset(q, 0, sizeof(*q));
@@ -1194,18 +578,18 @@ int copy(Session &s, BmInfo *src, size_t srcOffset, BmInfo *dst,
 				q->dst = dobj->handle;
 				q->dst_offset = dstOffset;
 				q->length = length;
-				rc2 = n.conn.call(q, sizeof(*q), MFP_COPY);
-				if (!rc2)
-					rc2 = statusOf(n.conn);
+				rc = n.conn.call(q, sizeof(*q), MFP_COPY);
+				if (!rc)
+					rc = statusOf(n.conn);
 			}
 			release(n, dobj, dt);
 			release(n, so, st);
-			return rc2;
+			return rc;
 		});
 	}
 	// Through a local buffer, one side at a time, as in BM_CopySec: the
 	// checks of both sides first (a zero-length read checks a name).
-	rc = BM_ReadSec(src, srcOffset, 0, nullptr, 0);
+	int rc = BM_ReadSec(src, srcOffset, 0, nullptr, 0);
 	if (!rc)
 		rc = BM_WriteSec(dst, dstOffset, 0, nullptr, 0);
 	if (rc || !length)
@@ -1223,31 +607,11 @@ int copy(Session &s, BmInfo *src, size_t srcOffset, BmInfo *dst,
 	return 0;
 }
 
-int gather(Session &s, const std::vector<const BmGatherItem *> &items,
-	   BmOperatorCode op, int flags, BmInfo *dst, size_t *len)
+int RemoteBackend::gather(Session &s,
+			  const std::vector<const BmGatherItem *> &items,
+			  const std::vector<Name> &srcs, int code,
+			  const Name &dn, size_t *len)
 {
-	RName dn;
-	if (flags)
-		return -EINVAL;
-	int rc = parseName(dst, dn);
-	if (rc)
-		return rc;
-	std::vector<RName> srcs(items.size());
-	for (size_t i = 0; i < items.size(); i++) {
-		if (!items[i]->src)
-			return -EINVAL;
-		if (!isRemoteField(items[i]->src->poolName))
-			return -EOPNOTSUPP; // mixed local and remote
-		rc = parseName(items[i]->src, srcs[i]);
-		if (rc)
-			return rc;
-		if (srcs[i].node != dn.node)
-			return -EOPNOTSUPP; // sources on another node
-		if (!items[i]->length)
-			return -EINVAL;
-		if (addOverflows(items[i]->offset, items[i]->length))
-			return -EOVERFLOW;
-	}
 	if (items.size() > MFP_GATHER_MAX_ITEMS)
 		return -EINVAL;
 	return onNode(s, dn.node, false, [&](RNode &n) {
@@ -1255,21 +619,21 @@ int gather(Session &s, const std::vector<const BmGatherItem *> &items,
 		std::vector<char> trans(items.size(), 0);
 		std::shared_ptr<RObj> dobj;
 		bool dt = false;
-		int rc2 = 0;
-		for (size_t i = 0; i < items.size() && !rc2; i++) {
+		int rc = 0;
+		for (size_t i = 0; i < items.size() && !rc; i++) {
 			bool t = false;
-			rc2 = acquire(n, srcs[i], objs[i], t);
+			rc = acquire(n, srcs[i], objs[i], t);
 			trans[i] = t;
 		}
-		if (!rc2)
-			rc2 = acquire(n, dn, dobj, dt);
-		if (!rc2) {
+		if (!rc)
+			rc = acquire(n, dn, dobj, dt);
+		if (!rc) {
 			mfp_gather_req *q = reinterpret_cast<mfp_gather_req *>(
 				n.conn.sbuf());
 			size_t qlen = sizeof(*q) +
 				      items.size() * sizeof(mfp_gather_item);
 			memset(q, 0, qlen);
-			q->op = static_cast<uint32_t>(op);
+			q->op = static_cast<uint32_t>(code);
 			q->count = static_cast<uint32_t>(items.size());
 			q->dst = dobj->handle;
 			for (size_t i = 0; i < items.size(); i++) {
@@ -1277,10 +641,10 @@ int gather(Session &s, const std::vector<const BmGatherItem *> &items,
 				q->items[i].offset = items[i]->offset;
 				q->items[i].length = items[i]->length;
 			}
-			rc2 = n.conn.call(q, qlen, MFP_GATHER);
-			if (!rc2)
-				rc2 = statusOf(n.conn);
-			if (!rc2 && len)
+			rc = n.conn.call(q, qlen, MFP_GATHER);
+			if (!rc)
+				rc = statusOf(n.conn);
+			if (!rc && len)
 				*len = static_cast<size_t>(
 					reinterpret_cast<const mfp_gather_rep *>(
 						n.conn.rbuf())
@@ -1289,46 +653,19 @@ int gather(Session &s, const std::vector<const BmGatherItem *> &items,
 		release(n, dobj, dt);
 		for (size_t i = 0; i < items.size(); i++)
 			release(n, objs[i], trans[i]);
-		return rc2;
+		return rc;
 	});
 }
 
-int publish(Session &s, BmInfo *bi, int flags)
+int RemoteBackend::get(Session &s, BmInfo *bi, Name &nm)
 {
-	RName nm;
-	if (flags)
-		return -EINVAL;
-	int rc = parseName(bi, nm);
-	if (rc)
-		return rc;
-	return onNode(s, nm.node, false, [&](RNode &n) {
-		mfp_obj_rep rep;
-		int rc2 = sendObjReq(n, MFP_PUBLISH, nm, 0, 0, &rep);
-		auto it = n.objs.find(nm.key());
-		if (it != n.objs.end() && rep.handle &&
-		    rep.handle == it->second->handle)
-			fillFrom(*it->second, rep); // registered again
-		if (!rc2)
-			bi->type = BM_TYPE_SHARED_RO;
-		return rc2;
-	});
-}
-
-int get(Session &s, BmInfo *bi, int flags)
-{
-	RName nm;
-	if (flags)
-		return -EINVAL;
-	int rc = parseName(bi, nm);
-	if (rc)
-		return rc;
 	return onNode(s, nm.node, false, [&](RNode &n) {
 		mfp_obj_rep rep;
 		// Always asked, so that the server's kernel checks the
 		// secId and that the object still exists.
-		int rc2 = sendObjReq(n, MFP_GET, nm, 0, 0, &rep);
-		if (rc2)
-			return rc2;
+		int rc = sendObjReq(n, MFP_GET, nm, 0, 0, &rep);
+		if (rc)
+			return rc;
 		// Everything that allocates comes first: a std::bad_alloc
 		// must leave no null entry behind (put() uses the entries),
 		// nor the server's new handle.
@@ -1337,11 +674,7 @@ int get(Session &s, BmInfo *bi, int flags)
 		try {
 			key = nm.key();
 			secid = nm.secid;
-			fresh = std::make_shared<RObj>();
-			fresh->pool = nm.pool;
-			fresh->ns = nm.ns;
-			fresh->id = nm.id;
-			fresh->secid = nm.secid;
+			fresh = newObj(nm, nm.id);
 			fresh->userRefs = 1;
 			fillFrom(*fresh, rep);
 			n.objs.emplace(key, nullptr);
@@ -1370,14 +703,8 @@ int get(Session &s, BmInfo *bi, int flags)
 	});
 }
 
-int put(Session &s, BmInfo *bi, int flags)
+int RemoteBackend::put(Session &s, const Name &nm)
 {
-	RName nm;
-	if (flags)
-		return -EINVAL;
-	int rc = parseName(bi, nm);
-	if (rc)
-		return rc;
 	std::shared_ptr<RNode> n = nodeOf(s, nm.node);
 	std::lock_guard<std::mutex> lock(n->mu);
 	auto it = n->objs.find(nm.key());
@@ -1392,7 +719,7 @@ int put(Session &s, BmInfo *bi, int flags)
 	n->gen++;
 	n->conn.checkEvents();
 	if (!n->conn.dead()) {
-		rc = sendHandleReq(*n, MFP_PUT, h);
+		int rc = sendHandleReq(*n, MFP_PUT, h);
 		if (rc && rc != -ENOENT)
 			log(BM_LOG_INFO, "remote: put on node %s: %s",
 			    nm.node.c_str(), systemErrorText(-rc));
@@ -1401,22 +728,16 @@ int put(Session &s, BmInfo *bi, int flags)
 	return 0;
 }
 
-int stat(Session &s, BmInfo *bi, BmStat *st)
+int RemoteBackend::stat(Session &s, BmInfo *bi, const Name &nm, BmStat *st)
 {
-	RName nm;
-	if (!st)
-		return -EINVAL;
-	int rc = parseName(bi, nm);
-	if (rc)
-		return rc;
 	return onNode(s, nm.node, true, [&](RNode &n) {
 		std::shared_ptr<RObj> o;
 		bool transient = false;
-		int rc2 = acquire(n, nm, o, transient);
-		if (rc2)
-			return rc2;
-		rc2 = sendHandleReq(n, MFP_STAT, o->handle);
-		if (!rc2) {
+		int rc = acquire(n, nm, o, transient);
+		if (rc)
+			return rc;
+		rc = sendHandleReq(n, MFP_STAT, o->handle);
+		if (!rc) {
 			const mfp_stat_rep *r =
 				reinterpret_cast<const mfp_stat_rep *>(
 					n.conn.rbuf());
@@ -1436,11 +757,19 @@ int stat(Session &s, BmInfo *bi, BmStat *st)
 			bi->type = st->type;
 		}
 		release(n, o, transient);
-		return rc2;
+		return rc;
 	});
 }
 
-void forkChild(Session &s) noexcept
+} // namespace rimpl
+
+Backend &remoteBackend()
+{
+	static RemoteBackend *b = new RemoteBackend; // never destroyed
+	return *b;
+}
+
+void remoteForkChild(Session &s) noexcept
 {
 	// The verbs resources are the parent's: never touch them here, nor
 	// let this thread's fast path reach them (only it lives on).
@@ -1450,5 +779,4 @@ void forkChild(Session &s) noexcept
 		new std::shared_ptr<RemoteFabric>(std::move(s.remote));
 }
 
-} // namespace remote
 } // namespace memfabric::detail

@@ -28,6 +28,9 @@ PACKAGES=(
 	# cluster membership of mfserverd (etcd v3.4, HTTP/JSON gateway);
 	# curl queries it in tests/guest/t_remote.sh
 	etcd-server curl
+	# the etcd client of net/ (libmemfabric, mfserverd): HTTP and TLS by
+	# libcurl, JSON by nlohmann-json; openssl makes the tests' certificates
+	libcurl4-openssl-dev nlohmann-json3-dev openssl
 	# tests and static checks
 	libcunit1-dev sparse python3
 	# make bench: the plots

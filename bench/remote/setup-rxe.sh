@@ -62,23 +62,72 @@ rxe_teardown() {
 	ip link delete mfv0 2>/dev/null
 }
 
-# etcd_start DIR: an etcd on 127.0.0.1:2379 with its data in DIR.
+# etcd_start DIR [tls]: an etcd on 127.0.0.1:$ETCD_CLIENT_PORT (2379) with
+# its data in DIR; sets ETCD_URL.  With tls: https only, and only for a
+# client with a certificate of the test CA (--client-cert-auth): the
+# certificates are made by etcd_certs in DIR/certs, and ETCD_TLS holds
+# curl's options for them.
 # etcd_value KEY: the value of KEY (empty if none), through the gateway
 # with curl (etcdctl takes seconds to start under TCG).
+ETCD_CLIENT_PORT=${ETCD_CLIENT_PORT:-2379}
+ETCD_PEER_PORT=${ETCD_PEER_PORT:-2380}
+ETCD_URL=http://127.0.0.1:$ETCD_CLIENT_PORT
+ETCD_TLS=()
+
+# etcd_certs DIR: made with openssl (EC P-256, valid one day) in DIR:
+#   ca.pem/ca.key          the test CA;
+#   server.pem/server.key  etcd's: IP 127.0.0.1 and localhost, for server
+#                          and client use (etcd's gateway dials etcd with
+#                          it);
+#   client.pem/client.key  a client's (CN mfserverd), signed by the CA;
+#   other-ca.pem           another CA, which signed none of these.
+etcd_certs() {
+	local d=$1
+	mkdir -p "$d" || return 1
+	(
+		set -e
+		cd "$d"
+		key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+		key ca.key
+		openssl req -x509 -new -key ca.key -days 1 -subj /CN=memfabric-test-ca -out ca.pem
+		key other-ca.key
+		openssl req -x509 -new -key other-ca.key -days 1 -subj /CN=other-ca -out other-ca.pem
+		sign() { # NAME CN EXTENSIONS
+			key "$1.key"
+			openssl req -new -key "$1.key" -subj "/CN=$2" -out "$1.csr"
+			printf '%s\n' "$3" >"$1.ext"
+			openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key \
+				-CAcreateserial -days 1 -extfile "$1.ext" -out "$1.pem" 2>/dev/null
+		}
+		sign server 127.0.0.1 "subjectAltName=IP:127.0.0.1,DNS:localhost
+extendedKeyUsage=serverAuth,clientAuth"
+		sign client mfserverd "extendedKeyUsage=clientAuth"
+	) || { echo "etcd_certs: openssl failed"; return 1; }
+}
 
 etcd_start() {
-	local dir=$1
+	local dir=$1 tls=${2:-} scheme=http extra=()
 	mkdir -p "$dir"
+	ETCD_TLS=()
+	if [ "$tls" = tls ]; then
+		etcd_certs "$dir/certs" || return 1
+		scheme=https
+		extra=(--cert-file "$dir/certs/server.pem" --key-file "$dir/certs/server.key"
+			--client-cert-auth --trusted-ca-file "$dir/certs/ca.pem")
+		ETCD_TLS=(--cacert "$dir/certs/ca.pem" --cert "$dir/certs/client.pem"
+			--key "$dir/certs/client.key")
+	fi
+	ETCD_URL=$scheme://127.0.0.1:$ETCD_CLIENT_PORT
 	etcd --name mf --data-dir "$dir/data" \
-		--listen-client-urls http://127.0.0.1:2379 \
-		--advertise-client-urls http://127.0.0.1:2379 \
-		--listen-peer-urls http://127.0.0.1:2380 \
-		--initial-advertise-peer-urls http://127.0.0.1:2380 \
-		--initial-cluster mf=http://127.0.0.1:2380 \
-		>"$dir/etcd.log" 2>&1 &
+		--listen-client-urls "$ETCD_URL" \
+		--advertise-client-urls "$ETCD_URL" \
+		--listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+		--initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+		--initial-cluster "mf=http://127.0.0.1:$ETCD_PEER_PORT" \
+		"${extra[@]}" >"$dir/etcd.log" 2>&1 &
 	ETCD_PID=$!
 	for _ in $(seq 150); do
-		curl -s -m 2 http://127.0.0.1:2379/health 2>/dev/null | grep -q '"health":"true"' && return 0
+		curl -s -m 2 "${ETCD_TLS[@]}" "$ETCD_URL/health" 2>/dev/null | grep -q '"health":"true"' && return 0
 		sleep 0.2
 	done
 	echo "etcd_start: etcd did not come up"; tail -5 "$dir/etcd.log"
@@ -86,7 +135,7 @@ etcd_start() {
 }
 
 etcd_value() {
-	curl -s -m 5 -X POST http://127.0.0.1:2379/v3/kv/range \
+	curl -s -m 5 "${ETCD_TLS[@]}" -X POST "$ETCD_URL/v3/kv/range" \
 		-d "{\"key\":\"$(printf %s "$1" | base64 -w0)\"}" |
 		sed -n 's/.*"value":"\([^"]*\)".*/\1/p' | base64 -d 2>/dev/null
 }

@@ -100,6 +100,9 @@ check_eq "stats: module version" "$(j 'd["module"]')" "$(cat /sys/kernel/memfabr
 check_eq "stats: ABI" "$(j 'd["abi"]')" "$(cat /sys/kernel/memfabric/abi_version)"
 check_eq "stats: pools" "$(j 'd["pools"]')" "$(ls $pools | wc -l)"
 check_eq "stats: features name pools" "$(j '"pools" in d["features"]')" true
+check_eq "stats: features name file-bind" "$(j '"file-bind" in d["features"]')" true
+check_eq "stats: every feature this module has is named" \
+	"$(j '[f for f in d["features"] if f.startswith("bit")]')" "[]"
 total=0
 for p in $pools/*; do total=$((total + $(cat "$p/capacity"))); done
 check_eq "stats: total capacity" "$(j 'd["capacity"]')" "$total"

@@ -15,6 +15,12 @@
 #   - a server restart while a client holds objects (restart);
 #   - a client killed with SIGKILL mid-transfer (hammer, afterkill);
 #   - the etcd lease: a killed server's record disappears.
+# etcd runs with TLS and client-certificate authentication (certificates
+# made with openssl in the test's temp dir, bench/remote/setup-rxe.sh
+# etcd_certs): mfserverd registers with --etcd-cacert/--etcd-cert/
+# --etcd-key, the library finds n1 through a config file with etcd_cacert,
+# etcd_cert and etcd_key ($T_REMOTE_CONFIG of t_remote_lib), and a server
+# without a client certificate cannot register.
 # Part of tests/run-suite's default list (make check, both kernels).
 #
 # Needs memfabric.ko and pool0; earlier tests reload the module without
@@ -99,8 +105,8 @@ trap 'exit 143' TERM INT
 
 start_server() {
 	# Not under timeout(1): the signals of the test must reach it.
-	"$SRV" --listen "$RXE_SERVER_ADDR" --node n1 --etcd 127.0.0.1:2379 \
-		--pool pool0 --ttl 3 -v >>"$W/server$1.log" 2>&1 &
+	"$SRV" --listen "$RXE_SERVER_ADDR" --node n1 --etcd "$ETCD_URL" \
+		"${SRV_TLS[@]}" --pool pool0 --ttl 3 -v >>"$W/server$1.log" 2>&1 &
 	SRV_PID=$!
 	for _ in $(seq 100); do
 		grep -q 'serving pools' "$W/server$1.log" && return 0
@@ -147,7 +153,22 @@ klines=$(dmesg | wc -l)
 timeout -k 5 60 "$CLI" regprobe
 [ $? = 0 ] || fails=$((fails + 1))
 echo "--- kernel log after regprobe"; dmesg | tail -n +$((klines + 1)) | tail -n 20
-check "etcd starts" etcd_start "$W/etcd" || exit 1
+check "etcd starts (TLS, client certificates)" etcd_start "$W/etcd" tls || exit 1
+C=$W/etcd/certs
+SRV_TLS=(--etcd-cacert "$C/ca.pem" --etcd-cert "$C/client.pem" --etcd-key "$C/client.key")
+# The library: no scheme, so the TLS files make it https.
+cat >"$W/client.conf" <<EOC
+etcd        = 127.0.0.1:$ETCD_CLIENT_PORT
+etcd_cacert = $C/ca.pem
+etcd_cert   = $C/client.pem
+etcd_key    = $C/client.key
+EOC
+export T_REMOTE_CONFIG=$W/client.conf
+timeout -k 5 60 "$SRV" --listen "$RXE_SERVER_ADDR" --node n0 --etcd "$ETCD_URL" \
+	--etcd-cacert "$C/ca.pem" --pool pool0 >"$W/nocert.log" 2>&1
+check "etcd: mfserverd without a client certificate cannot register (status 1)" test $? = 1
+check "etcd: ... and says so" grep -q 'cannot register' "$W/nocert.log"
+sed 's/^/INFO: /' "$W/nocert.log" | tail -n 2
 check "mfserverd starts" start_server 1 || exit 1
 rec=$(etcd_value /memfabric/nodes/n1)
 echo "etcd: /memfabric/nodes/n1 = $rec"

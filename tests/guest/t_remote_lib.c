@@ -39,7 +39,7 @@
 #include <infiniband/verbs.h>
 
 #include "mftest.h"
-#include "../../server/mfproto.h"
+#include "../../net/mfproto.h"
 #include <memfabric/bm.h>
 
 #define NS "t_remote"
@@ -62,15 +62,20 @@ static BmInfo info(const char *pool, const char *id, const char *sec)
 	return b;
 }
 
+/* $T_REMOTE_CONFIG: a config file that names etcd and its TLS files
+ * (tests/guest/t_remote.sh: etcd with client certificates); otherwise
+ * etcd is plain 127.0.0.1:2379. */
 static int init(void)
 {
+	const char *conf = getenv("T_REMOTE_CONFIG");
 	BmInitAttr a;
 
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
 	a.remoteNodes = "s1=" SERVER_ADDR ":7471";
-	a.etcd = "127.0.0.1:2379";
-	return BM_InitWithExtAttr(NULL, 0, &a);
+	if (!conf || !*conf)
+		a.etcd = "127.0.0.1:2379";
+	return BM_InitWithExtAttr(conf && *conf ? (char *)conf : NULL, 0, &a);
 }
 
 static void fill(unsigned char *p, size_t n, unsigned seed)

@@ -125,6 +125,8 @@ static const struct {
 	{ MF_FEAT_MMAP, "mmap" },
 	{ MF_FEAT_NETLINK, "netlink" },
 	{ MF_FEAT_MMAP_LONGTERM, "mmap-longterm" },
+	{ MF_FEAT_SERIAL, "serial" },
+	{ MF_FEAT_FILE_BIND, "file-bind" },
 };
 
 struct json_object *mfadm_json_features(uint64_t mask)

@@ -9,7 +9,8 @@
 // Worker threads each loop over sessions: BM_Init, a random run of alloc,
 // free, batch free, get, put, stat, read, write, copy, map/unmap over a few
 // shared names, BM_Exit; a cycler thread does short BM_Init/BM_Exit pairs
-// and fork()s children that call the library.  The fake's number space is
+// and fork()s children that call the library (the workers parked between
+// two calls, inside their sessions: see Quiet).  The fake's number space is
 // tiny, so object numbers are reused all the time.  Checked: every return
 // code is one the call may give, the data read from an object is only ever
 // its own (a write that reached another object through a stale handle
@@ -18,6 +19,8 @@
 #include "fakelib.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -35,6 +38,71 @@ constexpr size_t kTag = 16;
 
 std::atomic<bool> g_stop{ false };
 std::atomic<long> g_calls{ 0 }, g_sessions{ 0 }, g_forks{ 0 };
+
+// A quiet point to fork at.  Neither sanitizer runtime of GCC 12 locks its
+// allocator around fork(): a child forked while another thread was inside
+// malloc() or free() finds that thread's allocator lock held for ever
+// (gdb on a hung ASan child: SizeClassAllocator64::GetFromAllocator
+// waiting for a size class's region mutex; libcurl and OpenSSL were never
+// initialised).  So the cycler forks only while every worker is parked
+// here between two calls, in its session with its handles and mappings:
+// the child still inherits them, and the library's atfork handlers still
+// run, but no other thread is in the allocator.
+class Quiet {
+public:
+	explicit Quiet(int workers) : running_(workers) {}
+
+	// A worker, between two calls: park while the cycler forks.
+	void poll()
+	{
+		if (!want_.load(std::memory_order_relaxed))
+			return;
+		std::unique_lock<std::mutex> lock(mu_);
+		parked_++;
+		cv_.notify_all();
+		cv_.wait(lock, [this] { return !want_.load(); });
+		parked_--;
+	}
+
+	// A worker that stops (after its last call).
+	void leave()
+	{
+		std::lock_guard<std::mutex> lock(mu_);
+		running_--;
+		cv_.notify_all();
+	}
+
+	// The cycler: true once every worker is parked (release them with
+	// resume()), false if the run is stopping (a worker that left may
+	// still be exiting its thread).
+	bool hold()
+	{
+		std::unique_lock<std::mutex> lock(mu_);
+		want_ = true;
+		cv_.wait(lock,
+			 [this] { return parked_ == running_ || g_stop.load(); });
+		if (!g_stop)
+			return true;
+		want_ = false;
+		cv_.notify_all();
+		return false;
+	}
+
+	void resume()
+	{
+		std::lock_guard<std::mutex> lock(mu_);
+		want_ = false;
+		cv_.notify_all();
+	}
+
+private:
+	std::mutex mu_;
+	std::condition_variable cv_;
+	std::atomic<bool> want_{ false };
+	int parked_ = 0, running_;
+};
+
+Quiet *g_quiet;
 
 std::string nameOf(int i)
 {
@@ -160,6 +228,7 @@ void worker(unsigned seed)
 	std::mt19937 rng(seed);
 	while (!g_stop) {
 		int last = 0;
+		g_quiet->poll();
 		ALLOWED(fake_init());
 		if (last)
 			continue;
@@ -169,10 +238,40 @@ void worker(unsigned seed)
 			printf("FAIL: BM_CreateNSSec: %d\n", rc);
 			g_failed++;
 		}
-		for (unsigned n = rng() % 400; n && !g_stop; n--)
+		for (unsigned n = rng() % 400; n && !g_stop; n--) {
+			g_quiet->poll();
 			oneOp(rng);
+		}
 		ALLOWED(BM_Exit());
 	}
+	g_quiet->leave();
+}
+
+// A child that uses the library, forked at a quiet point (if the run is
+// not stopping).
+void forkChild(std::mt19937 &rng)
+{
+	if (!g_quiet->hold())
+		return;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		// Its own session (and its own copy of the fake kernel):
+		// everything must work.
+		for (int j = 0; j < 50; j++)
+			oneOp(rng);
+		CHECK_EQ(BM_Exit(), 0);
+		fflush(stdout);
+		_exit(g_failed ? 1 : 0);
+	}
+	g_quiet->resume();
+	int status = -1;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		printf("FAIL: forked child: status %#x\n", status);
+		g_failed++;
+	}
+	g_forks++;
 }
 
 // Short sessions, and children that use the library.
@@ -185,27 +284,8 @@ void cycler(unsigned seed)
 		if (last)
 			continue;
 		oneOp(rng);
-		if (k % 16 == 0) {
-			fflush(stdout);
-			pid_t pid = fork();
-			if (pid == 0) {
-				// Its own session (and its own copy of the
-				// fake kernel): everything must work.
-				for (int j = 0; j < 50; j++)
-					oneOp(rng);
-				BM_Exit();
-				fflush(stdout);
-				_exit(g_failed ? 1 : 0);
-			}
-			int status = -1;
-			if (pid < 0 || waitpid(pid, &status, 0) != pid ||
-			    !WIFEXITED(status) || WEXITSTATUS(status)) {
-				printf("FAIL: forked child: status %#x\n",
-				       status);
-				g_failed++;
-			}
-			g_forks++;
-		}
+		if (k % 16 == 0)
+			forkChild(rng);
 		ALLOWED(BM_Exit());
 		g_sessions++;
 	}
@@ -220,7 +300,11 @@ int main(int argc, char **argv)
 	const char *label = getenv("LIBSAN_LABEL");
 	fake_set_nr_max(kNames + 4); // numbers come back all the time
 
+	Quiet quiet(nthreads);
+	g_quiet = &quiet;
+
 	std::vector<std::thread> ts;
+	ts.reserve(nthreads + 1);
 	for (int t = 0; t < nthreads; t++)
 		ts.emplace_back(worker, 1000u + t);
 	ts.emplace_back(cycler, 7u);

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// mfserverd.hpp - what the files of mfserverd share: options, logging,
+// the connection and its object handles, and the entry points of each
+// file.  The files, by job (Documentation/design.md):
+//   main.cpp        options, start, the epoll loop, stop;
+//   membership.cpp  the node's record in etcd: registration, keepalive;
+//   conn.cpp        rdma_cm events, queue pairs, completions, replies;
+//   requests.cpp    the requests, one function each in a table by op,
+//                   and the object handles they make;
+//   staged.cpp      the staged READ and WRITE path.
+// Everything runs on the epoll thread but the etcd keepalive thread,
+// which touches only membership.cpp's state.
+#ifndef MFSERVERD_HPP
+#define MFSERVERD_HPP
+
+#include "etcd.hpp"
+#include "mfproto.h"
+
+#include <memfabric/bm.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <rdma/rdma_cma.h>
+
+namespace mfserverd {
+
+// ---- logging (main.cpp) ----------------------------------------------------
+
+extern int g_logLevel; // 0 errors, 1 info, 2 debug
+
+__attribute__((format(printf, 2, 3))) void logf(int level, const char *fmt,
+						 ...);
+
+#define LOG_ERR(...) ::mfserverd::logf(0, __VA_ARGS__)
+#define LOG_INFO(...) ::mfserverd::logf(1, __VA_ARGS__)
+#define LOG_DBG(...) ::mfserverd::logf(2, __VA_ARGS__)
+
+// ---- options (main.cpp) ----------------------------------------------------
+
+struct Options {
+	std::string listen = "0.0.0.0";
+	unsigned port = MFP_DEFAULT_PORT;
+	std::string node;
+	std::string advertise;
+	std::vector<std::string> pools;
+	std::string etcd;
+	memfabric::etcd::Tls etcdTls;
+	int ttl = 10;
+	std::string config;
+};
+
+extern Options g_opt;
+extern std::vector<std::string> g_pools; // exported
+extern uint64_t g_nodeNumber;		 // in the cluster, 0 if none
+
+// ---- objects of a connection -----------------------------------------------
+
+struct Handle {
+	uint64_t id = 0;
+	BmInfo info;		// name and secId the kernel accepted
+	void *addr = nullptr;	// the MAP_SHARED mapping
+	size_t len = 0;
+	ibv_mr *mr = nullptr;	// null: staged (READ and WRITE requests)
+	bool writable = false;
+	bool sessionRef = true; // the server's session holds a reference
+};
+
+// The staging buffer of a connection: kStageSlots chunks of kStageChunk
+// bytes, made on the first staged request.
+constexpr size_t kStageChunk = 1u << 20;
+constexpr unsigned kStageSlots = 4;
+// Work request ids: the reply, data transfers (this bit set), receives
+// (the slot number).
+constexpr uint64_t kSendWr = UINT64_MAX;
+constexpr uint64_t kDataWr = 1ull << 62;
+constexpr int kDataTimeoutSec = 30;
+constexpr uint8_t kAckTimeout = 14; // 4.096 us * 2^14 = 67 ms per try
+
+struct Conn {
+	uint64_t no = 0;
+	rdma_cm_id *id = nullptr;
+	ibv_pd *pd = nullptr;
+	ibv_comp_channel *ch = nullptr;
+	ibv_cq *cq = nullptr;
+	char *rbuf = nullptr;
+	char *sbuf = nullptr;
+	ibv_mr *rmr = nullptr, *smr = nullptr;
+	char *stage = nullptr;
+	ibv_mr *stageMr = nullptr;
+	unsigned maxRd = 1;	// RDMA READs in flight (initiator depth)
+	uint64_t nextWr = 0;
+	std::map<uint64_t, ibv_wc_status> dataDone;
+	uint64_t staged = 0;	// bytes moved by the staged path
+	bool sendBusy = false;
+	bool broken = false;
+	bool established = false;
+	std::string peer;
+	std::deque<ibv_wc> pending;
+	std::map<uint64_t, Handle> handles;
+	uint64_t nextHandle = 1;
+	uint64_t requests = 0;
+};
+
+// ---- connections (conn.cpp) ------------------------------------------------
+
+extern std::map<uint64_t, Conn *> g_conns;
+extern int g_epoll;
+
+// One rdma_cm event of @ec; false when there is none left.
+bool onCmEvent(rdma_event_channel *ec);
+// The completion channel of @c is readable.
+void onCqEvent(Conn &c);
+// Close @c: its handles, queue pair, regions and id; frees it.
+void destroyConn(Conn *c);
+// One completion of @c: the reply sent, a data transfer done (kept for
+// waitData) or a request received (queued).
+void reap(Conn &c, const ibv_wc &wc);
+
+// ---- requests and handles (requests.cpp) -----------------------------------
+
+// Handle one request of @len bytes at @in; the reply goes to @out.
+// Returns the reply's length.
+size_t handleRequest(Conn &c, char *in, size_t len, char *out);
+// The name of request @op ("?" if none).
+const char *opName(unsigned op);
+// Release @h: deregister and unmap it, drop the session's reference.
+void closeHandle(Conn &c, Handle &h);
+
+// ---- the staged path (staged.cpp) ------------------------------------------
+
+// A staged READ (@write false: object -> client) or WRITE of @q on @h,
+// through the staging buffer and RDMA of the server's own.
+int staged(Conn &c, Handle &h, bool write, const mfp_io_req &q);
+// The same with the data in the messages (MFP_IO_INLINE).
+int stagedInline(Handle &h, bool write, const mfp_io_req &q,
+		 const char *data, size_t dlen, char *out, size_t *rlen);
+
+// ---- etcd membership (membership.cpp) --------------------------------------
+
+// Register the node (number, record under a lease) and start the
+// keepalive thread: 0 or -errno (logged).
+int etcdStart();
+// Stop the keepalive thread and revoke the lease (if started).
+void etcdStop();
+
+} // namespace mfserverd
+
+#endif // MFSERVERD_HPP
