@@ -291,8 +291,8 @@ namespace {
 
 // Per peer address: failures in a row (none for kForgetSec resets
 // them); after kFreeFailures, each further failure locks the address out
-// for 1, 2, 4 ... up to kMaxLockSec seconds, during which any HELLO from
-// it is refused whatever its key.
+// for 5, 10, 20 ... up to kMaxLockSec seconds, during which any HELLO
+// from it is refused whatever its key (and not counted).
 constexpr unsigned kFreeFailures = 3;
 constexpr time_t kMaxLockSec = 60;
 constexpr time_t kForgetSec = 300;
@@ -342,7 +342,7 @@ int refuse(Conn &c, const char *why, const std::string &client)
 	f.last = t;
 	if (f.n > kFreeFailures) {
 		unsigned sh = std::min(f.n - kFreeFailures - 1, 6u);
-		f.until = t + std::min<time_t>(kMaxLockSec, time_t(1) << sh);
+		f.until = t + std::min<time_t>(kMaxLockSec, time_t(5) << sh);
 		f.told = false;
 	}
 	LOG_WARN("conn %llu (%s): refused client '%s': %s (failure %u from "
