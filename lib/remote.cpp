@@ -234,16 +234,18 @@ int authenticate(const Config &cfg, RNode &n, const std::string &host,
 	if (auth::mac(key, MFP_AUTH_SERVER, h.client, h.node, h.client_nonce,
 		      r->server_nonce, want))
 		return -EIO;
-	// The MAC covers the node we named: a server that is another node
-	// (or knows no key of ours) fails here.
-	if (!auth::sameMac(want, r->mac) || strcmp(node, h.node) != 0) {
+	// A server that does not know our key fails here, whatever
+	// address etcd or the config gave for the node.
+	if (!auth::sameMac(want, r->mac)) {
 		log(BM_LOG_ERROR,
-		    "remote: %s:%s did not prove that it is node %s (it says "
-		    "'%s'; wrong key or another server): not trusted, "
-		    "nothing sent",
-		    host.c_str(), port.c_str(), n.name.c_str(), node);
+		    "remote: %s:%s (node %s) did not prove that it knows this "
+		    "client's key: not trusted, nothing sent",
+		    host.c_str(), port.c_str(), n.name.c_str());
 		return -EACCES;
 	}
+	if (strcmp(node, h.node) != 0)
+		log(BM_LOG_DEBUG, "remote: node %s calls itself %s",
+		    n.name.c_str(), node);
 	mfp_auth a;
 	memset(&a, 0, sizeof(a));
 	if (auth::mac(key, MFP_AUTH_CLIENT, h.client, h.node, h.client_nonce,

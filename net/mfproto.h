@@ -88,10 +88,11 @@ struct mfp_name {
  *  1. HELLO: the client sends its name (@client), the node it means
  *     (@node) and a fresh random @client_nonce.
  *  2. The server replies with its node name, a fresh @server_nonce and
- *     @mac = HMAC-SHA256(key, transcript with label MFP_AUTH_SERVER).
- *     An unknown client name is -EACCES.  The client checks @mac and that
- *     @node is the node it meant before it sends anything else (a secId
- *     above all): a server that does not know the key cannot make @mac.
+ *     @mac = HMAC-SHA256(key, transcript with label MFP_AUTH_SERVER; its
+ *     node is the one the client named).  An unknown client name is
+ *     -EACCES.  The client checks @mac before it sends anything else (a
+ *     secId above all): a server that does not know the key cannot make
+ *     @mac.
  *  3. AUTH: the client sends HMAC-SHA256(key, transcript with label
  *     MFP_AUTH_CLIENT).  The server checks it and from then on does the
  *     connection's requests as the local uid and gid its identity map

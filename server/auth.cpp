@@ -400,16 +400,15 @@ int authHello(Conn &c, const mfp_hello &q, mfp_hello &rep)
 	memcpy(c.auth.cnonce, q.client_nonce, sizeof(c.auth.cnonce));
 	if (memfabric::auth::randomBytes(c.auth.snonce, sizeof(c.auth.snonce)))
 		return -EIO;
-	// The MACs cover the node the client named: a client that meant
-	// another node learns it from the failed check, and a MAC made for
-	// one node is worth nothing at another.
+	// The MACs cover the node name the client used (a config may name
+	// this server otherwise than --node does), the client's name and
+	// both nonces.
 	snprintf(rep.node, sizeof(rep.node), "%s", g_opt.node.c_str());
 	c.auth.node = node;
 	rep.node_number = g_nodeNumber;
 	memcpy(rep.server_nonce, c.auth.snonce, sizeof(rep.server_nonce));
-	if (memfabric::auth::mac(id->key, MFP_AUTH_SERVER, client,
-				 g_opt.node.c_str(), c.auth.cnonce,
-				 c.auth.snonce, rep.mac))
+	if (memfabric::auth::mac(id->key, MFP_AUTH_SERVER, client, node,
+				 c.auth.cnonce, c.auth.snonce, rep.mac))
 		return -EIO;
 	c.auth.state = AuthState::kChallenged;
 	return 0;
