@@ -128,9 +128,19 @@ int loadIdentities(const std::string &path)
 
 namespace {
 
+// MF_IOC_FILE_BIND of @fd into @b: 0 or -errno.
+int bindFile(int fd, mf_file_bind &b)
+{
+	memset(&b, 0, sizeof(b));
+	b.size = sizeof(b);
+	return ioctl(fd, MF_IOC_FILE_BIND, &b) ? -errno : 0;
+}
+
 // Open @dev with @id's fsuid, fsgid and groups (root only), as the
-// kernel then checks and binds them.  The descriptor or -errno.
-int openAs(const char *dev, const Identity &id)
+// kernel then checks and binds them, and bind it while the fsuid is
+// still the opener's (no CAP_SYS_ADMIN needed).  The descriptor or
+// -errno; the bind's result in @brc, @b.
+int openAs(const char *dev, const Identity &id, mf_file_bind &b, int &brc)
 {
 	std::vector<gid_t> groups{ static_cast<gid_t>(id.gid) };
 	if (passwd *pw = getpwuid(id.uid)) {
@@ -148,6 +158,7 @@ int openAs(const char *dev, const Identity &id)
 	setfsuid(id.uid);
 	int fd = open(dev, O_RDWR | O_CLOEXEC | O_NOCTTY);
 	int e = errno;
+	brc = fd >= 0 ? bindFile(fd, b) : -EBADF;
 	setfsuid(geteuid());
 	setfsgid(getegid());
 	if (setgroups(static_cast<size_t>(nsaved), saved.data())) {
@@ -163,13 +174,17 @@ int openIdentities(const std::string &dev)
 {
 	bool root = geteuid() == 0;
 	for (Identity &id : g_identities) {
-		int fd;
-		if (root)
-			fd = openAs(dev.c_str(), id);
-		else if (id.uid == geteuid())
+		int fd, brc = -EBADF;
+		mf_file_bind b;
+		if (root) {
+			fd = openAs(dev.c_str(), id, b, brc);
+		} else if (id.uid == geteuid()) {
 			fd = open(dev.c_str(), O_RDWR | O_CLOEXEC | O_NOCTTY);
-		else
+			if (fd >= 0)
+				brc = bindFile(fd, b);
+		} else {
 			fd = -EPERM;
+		}
 		if (fd < 0) {
 			fd = fd == -1 ? -errno : fd;
 			LOG_ERR("client %s: cannot open %s as uid %u gid %u: %s%s",
@@ -181,11 +196,8 @@ int openIdentities(const std::string &dev)
 				       "one file per identity)");
 			return fd;
 		}
-		mf_file_bind b;
-		memset(&b, 0, sizeof(b));
-		b.size = sizeof(b);
-		if (ioctl(fd, MF_IOC_FILE_BIND, &b)) {
-			int e = errno;
+		if (brc) {
+			int e = -brc;
 			LOG_ERR("client %s: MF_IOC_FILE_BIND: %s%s",
 				id.name.c_str(), strerror(e),
 				e == ENOTTY || e == EINVAL
