@@ -157,7 +157,12 @@ timeout -k 5 180 "$CLI" matrix "$W/alice.conf" "$W/bob.conf" "$DEVGID"
 [ $? = 0 ] || fails=$((fails + 1))
 
 "$CLI" denied "$W/nokey.conf" "no key"; [ $? = 0 ] || fails=$((fails + 1))
+# The library with a wrong key refuses the server itself (its proof does
+# not check out) and sends no AUTH; a raw client that sends AUTH anyway is
+# refused by the server.
 "$CLI" denied "$W/wrongkey.conf" "alice's name with bob's key"; [ $? = 0 ] || fails=$((fails + 1))
+T_REMOTE_CLIENT=alice T_REMOTE_KEY=$W/bob.key T_REMOTE_NOVERIFY=1 timeout -k 5 60 "$RAW" wrongkey
+[ $? = 0 ] || fails=$((fails + 1))
 check "the server logged the wrong key at warning level" \
 	grep -q "warning: .*refused client 'alice': wrong key" "$W/server.log"
 check "... and the missing key" grep -q "warning: .*refused client '': no client name" "$W/server.log"

@@ -604,7 +604,9 @@ static int raw_auth(struct raw *r)
 		return rc;
 	raw_mac(key, klen, MFP_AUTH_SERVER, client, cn, rep->server_nonce,
 		want);
-	if (CRYPTO_memcmp(want, rep->mac, MFP_MAC_LEN))
+	/* $T_REMOTE_NOVERIFY: go on to AUTH anyway (a wrong key's AUTH). */
+	if (CRYPTO_memcmp(want, rep->mac, MFP_MAC_LEN) &&
+	    !getenv("T_REMOTE_NOVERIFY"))
 		return -2;
 	uint8_t sn[MFP_NONCE_LEN];
 	memcpy(sn, rep->server_nonce, sizeof(sn));
@@ -637,6 +639,22 @@ static void test_noauth(void)
 	raw_get(&r, "pub", SEC);
 	MFT_CHECK(raw_call(&r, sizeof(struct mfp_obj_req), MFP_GET) == -1,
 		  "noauth: the next request ends the connection (no reply)");
+}
+
+/* AUTH with a wrong key ($T_REMOTE_KEY, $T_REMOTE_NOVERIFY set): -EACCES,
+ * and the connection ends at the next request. */
+static void test_wrongkey(void)
+{
+	struct raw r;
+
+	if (raw_connect(&r)) {
+		MFT_CHECK(0, "raw client connects");
+		return;
+	}
+	MFT_RET(raw_auth(&r), -EACCES, "wrongkey: AUTH with a wrong key is -EACCES");
+	raw_get(&r, "pub", SEC);
+	MFT_CHECK(raw_call(&r, sizeof(struct mfp_obj_req), MFP_GET) == -1,
+		  "wrongkey: the next request ends the connection (no reply)");
 }
 
 /* RDMA @write or read 8 bytes at @addr/@rkey: the completion status. */
@@ -1092,6 +1110,8 @@ int main(int argc, char **argv)
 		test_regprobe();
 	else if (!strcmp(mode, "noauth"))
 		test_noauth();
+	else if (!strcmp(mode, "wrongkey"))
+		test_wrongkey();
 	else
 		MFT_CHECK(0, "known mode");
 	MFT_RET(BM_Exit(), 0, "BM_Exit");
