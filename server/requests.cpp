@@ -100,17 +100,31 @@ void unregisterHandle(Conn &c, Handle &h)
 
 } // namespace
 
-// The calls of this scope go through the session of @c's identity.
+// The calls of this scope go through the session of @c's identity; the
+// one before comes back at its end (scopes nest: a request's FREE closes
+// handles).  Only authenticated connections get here (handleRequest
+// refuses the others' requests; only they have handles).
 class AsClient {
 public:
-	explicit AsClient(const Conn &c)
+	explicit AsClient(const Conn &c) : prev_(cur_)
 	{
-		BM_SessionUse(c.auth.ident ? c.auth.ident->session : nullptr);
+		cur_ = c.auth.ident ? c.auth.ident->session : nullptr;
+		BM_SessionUse(cur_);
 	}
-	~AsClient() { BM_SessionUse(nullptr); }
+	~AsClient()
+	{
+		cur_ = prev_;
+		BM_SessionUse(cur_);
+	}
 	AsClient(const AsClient &) = delete;
 	AsClient &operator=(const AsClient &) = delete;
+
+private:
+	static BmSession *cur_; // the epoll thread's only
+	BmSession *prev_;
 };
+
+BmSession *AsClient::cur_;
 
 void closeHandle(Conn &c, Handle &h)
 {
