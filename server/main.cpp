@@ -226,6 +226,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	// Root is needed no more: the bound files are open.  Before any
+	// thread starts, and before the RDMA devices are opened: rdma_ucm
+	// and uverbs refuse a command from other credentials than the
+	// opener's (ib_safe_file_access()), so the server opens them as the
+	// user it will be (Debian's udev rules make them 0666).
+	if (!g_opt.user.empty() && dropPrivileges(g_opt.user))
+		return 1;
+
 	sigset_t mask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -264,10 +272,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	// Root is needed no more: the bound files, the rdma_cm channel and
-	// the device's verbs context are open.  Before any thread starts.
-	if (!g_opt.user.empty() && dropPrivileges(g_opt.user))
-		return 1;
 	if (!g_opt.etcd.empty() && etcdStart())
 		return 1;
 

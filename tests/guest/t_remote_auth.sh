@@ -40,6 +40,7 @@ SRV2_PID=
 LOADED_MODULE=0
 ATTACHED_POOL0=0
 DEV_MODE=
+IB_MODES=()
 fails=0
 
 pass() { echo "PASS: $NAME: $*"; }
@@ -69,6 +70,7 @@ cleanup() {
 	echo "--- mfserverd log"; tail -n 60 "$W/server.log" 2>/dev/null
 	loaded && "$CLI" cleanup
 	[ -n "$DEV_MODE" ] && chmod "$DEV_MODE" $DEV
+	for m in "${IB_MODES[@]}"; do chmod $m; done
 	rxe_teardown
 	check "cleanup: mfserverd is stopped" eval '! pgrep -x mfserverd >/dev/null'
 	check "cleanup: no namespace t_rauth left" \
@@ -132,6 +134,13 @@ conf wrongkey alice "$W/bob.key"
 conf unknown carol "$W/alice.key"
 conf wrongsrv alice "$W/alice.key" 7472
 
+# The server opens the RDMA devices as nobody (after dropping root):
+# Debian's udev rules make them 0666; the guest may not have run them.
+for d in /dev/infiniband/rdma_cm /dev/infiniband/uverbs*; do
+	[ -c "$d" ] || continue
+	IB_MODES+=("$(stat -c %a "$d") $d")
+	chmod 0666 "$d"
+done
 chmod 0644 "$W/auth"
 "$SRV" --listen "$RXE_SERVER_ADDR" --node n1 --pool pool0 --auth "$W/auth" \
 	--user 65534:65534 -v >"$W/server.log" 2>&1 &
