@@ -739,7 +739,7 @@ static int server_path(const char *id)
 	struct mfp_handle_req *pq;
 
 	if (!g_probeUp) {
-		if (raw_connect(&g_probe))
+		if (raw_connect(&g_probe) || raw_auth(&g_probe))
 			return -1;
 		g_probeUp = 1;
 	}
@@ -864,7 +864,7 @@ static void test_rkey(void)
 
 	/* A fresh connection: the other connection's rkey is worthless. */
 	struct raw r2;
-	if (raw_connect(&r2)) {
+	if (raw_connect(&r2) || raw_auth(&r2)) {
 		MFT_CHECK(0, "second raw client connects");
 		return;
 	}
