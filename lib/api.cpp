@@ -216,6 +216,7 @@ int objIo(BmInfo *bi, size_t offset, size_t length, char *buf, int flags,
 	int fastRc;
 
 	if (!flags && bi && buf && length && !addOverflows(offset, length) &&
+	    !sessionOverridden() &&
 	    (localBackend().fastIo(bi, offset, length, buf, write, fastRc) ||
 	     remoteBackend().fastIo(bi, offset, length, buf, write, fastRc)))
 		return fastRc;
@@ -437,7 +438,7 @@ BM_API int BM_CopySec(BmInfo *srcBM, size_t srcOffset, BmInfo *dstBM,
 
 	if (!flags && srcBM && dstBM && length &&
 	    !addOverflows(srcOffset, length) &&
-	    !addOverflows(dstOffset, length) &&
+	    !addOverflows(dstOffset, length) && !sessionOverridden() &&
 	    localBackend().fastCopy(srcBM, srcOffset, dstBM, dstOffset, length,
 				    fastRc))
 		return fastRc;

@@ -6,7 +6,8 @@
 // key and value are ignored; '#' at the start of a line or after a blank
 // starts a comment; blank lines are ignored; a later key overrides an
 // earlier one.  Keys: device, default_pool, log_level, remote (repeatable:
-// one remote node each), etcd, etcd_cacert, etcd_cert, etcd_key.
+// one remote node each), etcd, etcd_cacert, etcd_cert, etcd_key,
+// remote_client, remote_key.
 #include "internal.hpp"
 
 #include <cerrno>
@@ -126,6 +127,18 @@ int parseLine(const char *path, unsigned lineno, std::string_view line,
 			(key == "etcd_cacert" ? cfg.etcdCaFile
 			 : key == "etcd_cert" ? cfg.etcdCertFile
 					      : cfg.etcdKeyFile) = value;
+	} else if (key == "remote_client") {
+		// The name this client has in the servers' identity maps.
+		rc = checkObjName(value);
+		if (!rc && value.find(':') != std::string::npos)
+			rc = -EINVAL;
+		if (!rc)
+			cfg.remoteClient = value;
+	} else if (key == "remote_key") {
+		// Its secret key file (read at each connection).
+		rc = checkDevice(value);
+		if (!rc)
+			cfg.remoteKeyFile = value;
 	} else {
 		log(BM_LOG_ERROR, "%s:%u: unknown key '%s'", path, lineno,
 		    printable(key).c_str());

@@ -54,6 +54,10 @@ struct Config {
 	// TLS towards etcd (keys `etcd_cacert`, `etcd_cert`, `etcd_key`):
 	// PEM files, "" = not used.
 	std::string etcdCaFile, etcdCertFile, etcdKeyFile;
+	// Authentication towards mfserverd (keys `remote_client`,
+	// `remote_key`): this client's name in the servers' identity maps
+	// and its secret key file; "" = none (servers refuse the client).
+	std::string remoteClient, remoteKeyFile;
 };
 
 // Parse one remote node spec "NAME HOST[:PORT]" or "NAME=HOST[:PORT]"
@@ -249,6 +253,9 @@ public:
 	// -ENOTTY (not memfabric, or a module without MF_IOC_VERSION),
 	// -EPROTO (ABI major differs from the library's).
 	static int open(const Config &cfg, std::unique_ptr<Session> &out);
+	// A session on @fd (taken over), already checkDevice()d into @v.
+	static void adopt(const Config &cfg, UniqueFd fd, const mf_version &v,
+			  std::unique_ptr<Session> &out);
 
 	const Config &config() const noexcept { return cfg_; }
 	// The module's answer to MF_IOC_VERSION at open time; the module
@@ -306,6 +313,11 @@ private:
 // a child of fork() the first call opens the device again (a session of
 // the child's own, see forkChild()): its errors are returned here.
 int currentSession(std::shared_ptr<Session> &out) noexcept;
+
+// Whether this thread's calls go through a session of BM_SessionUse()
+// (the data calls' fast paths then stay unused: their caches may hold
+// another session's handles).
+bool sessionOverridden() noexcept;
 
 // BM_Init() with the checked @cfg: open the session, or share the open
 // one (-EBUSY if it works on another device or default pool).  0 or -errno.

@@ -45,7 +45,10 @@
 #include "rdma_conn.hpp"
 
 #include "etcd.hpp"
+#include "mfauth.hpp"
 #include "mfproto.h"
+
+#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -173,6 +176,94 @@ int statusOf(const Conn &c)
 int sendObjReq(RNode &n, uint16_t op, const Name &nm, uint64_t size,
 	       uint32_t flags, mfp_obj_rep *rep);
 
+// HELLO and AUTH on the new connection of @n (net/mfproto.h,
+// Documentation/remote.md "Authentication"): the server proves that it
+// knows this client's key and that it is node @n.name before the client
+// sends anything else, a secId above all; then the client proves it.
+// 0, -EACCES (refused either way: logged), or -errno of the transport.
+int authenticate(const Config &cfg, RNode &n, const std::string &host,
+		 const std::string &port)
+{
+	std::string key, why;
+	if (cfg.remoteKeyFile.empty() || cfg.remoteClient.empty()) {
+		log(BM_LOG_ERROR,
+		    "remote: no remote_client and remote_key in the config: "
+		    "node %s will refuse this client",
+		    n.name.c_str());
+	} else {
+		int rc = auth::readKey(cfg.remoteKeyFile, key, why);
+		if (rc) {
+			log(BM_LOG_ERROR, "remote: key file %s", why.c_str());
+			return rc == -ENOENT ? -EACCES : rc;
+		}
+	}
+	struct Wipe {
+		std::string &k;
+		~Wipe()
+		{
+			if (!k.empty())
+				OPENSSL_cleanse(&k[0], k.size());
+		}
+	} wipe{ key };
+
+	mfp_hello h;
+	memset(&h, 0, sizeof(h));
+	putField(h.node, sizeof(h.node), n.name);
+	if (!key.empty())
+		putField(h.client, sizeof(h.client), cfg.remoteClient);
+	if (auth::randomBytes(h.client_nonce, sizeof(h.client_nonce)))
+		return -EIO;
+	int rc = n.conn.call(&h, sizeof(h), MFP_HELLO);
+	if (rc)
+		return rc;
+	const mfp_hello *r = reinterpret_cast<const mfp_hello *>(n.conn.rbuf());
+	rc = statusOf(n.conn);
+	if (rc) {
+		log(BM_LOG_ERROR, "remote: node %s at %s:%s refused client '%s': %s",
+		    n.name.c_str(), host.c_str(), port.c_str(),
+		    cfg.remoteClient.c_str(), systemErrorText(-rc));
+		return rc == -EPROTO ? rc : -EACCES;
+	}
+	if (r->h.length < sizeof(*r))
+		return -EPROTO;
+	if (key.empty())
+		return -EACCES; // a server that accepts no one: not verified
+	uint8_t want[MFP_MAC_LEN];
+	char node[sizeof(r->node) + 1] = "";
+	memcpy(node, r->node, sizeof(r->node));
+	if (auth::mac(key, MFP_AUTH_SERVER, h.client, h.node, h.client_nonce,
+		      r->server_nonce, want))
+		return -EIO;
+	// A server that does not know our key fails here, whatever
+	// address etcd or the config gave for the node.
+	if (!auth::sameMac(want, r->mac)) {
+		log(BM_LOG_ERROR,
+		    "remote: %s:%s (node %s) did not prove that it knows this "
+		    "client's key: not trusted, nothing sent",
+		    host.c_str(), port.c_str(), n.name.c_str());
+		return -EACCES;
+	}
+	if (strcmp(node, h.node) != 0)
+		log(BM_LOG_DEBUG, "remote: node %s calls itself %s",
+		    n.name.c_str(), node);
+	mfp_auth a;
+	memset(&a, 0, sizeof(a));
+	if (auth::mac(key, MFP_AUTH_CLIENT, h.client, h.node, h.client_nonce,
+		      r->server_nonce, a.mac))
+		return -EIO;
+	rc = n.conn.call(&a, sizeof(a), MFP_AUTH);
+	if (rc)
+		return rc;
+	rc = statusOf(n.conn);
+	if (rc) {
+		log(BM_LOG_ERROR, "remote: node %s refused client '%s': %s",
+		    n.name.c_str(), cfg.remoteClient.c_str(),
+		    systemErrorText(-rc));
+		return rc == -EPROTO ? rc : -EACCES;
+	}
+	return 0;
+}
+
 // Connected, with a handle for every entry.  Node::mu held.
 int ensure(Session &s, RNode &n)
 {
@@ -191,11 +282,11 @@ int ensure(Session &s, RNode &n)
 		n.conn.close();
 		return rc;
 	}
-	mfp_hello h;
-	memset(&h, 0, sizeof(h));
-	rc = n.conn.call(&h, sizeof(h), MFP_HELLO);
-	if (rc)
+	rc = authenticate(fabricOf(s)->cfg, n, host, port);
+	if (rc) {
+		n.conn.close();
 		return rc;
+	}
 	log(BM_LOG_DEBUG, "remote: connected to node %s at %s:%s",
 	    n.name.c_str(), host.c_str(), port.c_str());
 	n.gen++;

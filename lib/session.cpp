@@ -196,6 +196,12 @@ int openDevice(const char *dev, UniqueFd &fd, mf_version &v)
 	return checkDevice(fd.get(), dev, v);
 }
 
+void Session::adopt(const Config &cfg, UniqueFd fd, const mf_version &v,
+		    std::unique_ptr<Session> &out)
+{
+	out.reset(new Session(cfg, std::move(fd), v));
+}
+
 int Session::open(const Config &cfg, std::unique_ptr<Session> &out)
 {
 	UniqueFd fd;

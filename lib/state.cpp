@@ -13,7 +13,9 @@
 #include <mutex>
 #include <new>
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 
 using namespace memfabric::detail;
 
@@ -167,8 +169,90 @@ int memfabric::detail::sessionVersion(mf_version &out)
 	return 0;
 }
 
+// ---- sessions on given descriptors (BM_SessionOpenFd(3)) ----------------
+
+struct BmSession {
+	std::shared_ptr<Session> session;
+	pid_t pid; // a child of fork() cannot use it: the file is the parent's
+};
+
+namespace {
+// The session this thread's calls use instead of BM_Init()'s, or null.
+thread_local BmSession *t_use;
+} // namespace
+
+bool memfabric::detail::sessionOverridden() noexcept
+{
+	return t_use != nullptr;
+}
+
+extern "C" {
+
+BM_API int BM_SessionOpenFd(int fd, BmSession **out)
+{
+	if (fd < 0 || !out)
+		return -EINVAL;
+	return guarded([&]() -> int {
+		Config cfg;
+		{
+			State &st = state();
+			std::lock_guard<std::mutex> lock(st.mu);
+			if (!st.session)
+				return -ENODEV;
+			cfg = st.session->config();
+		}
+		UniqueFd dup(fcntl(fd, F_DUPFD_CLOEXEC, 3));
+		if (!dup)
+			return -errno;
+		mf_version v;
+		std::string what = "descriptor " + std::to_string(fd);
+		int rc = checkDevice(dup.get(), what.c_str(), v);
+		if (rc)
+			return rc;
+		std::unique_ptr<Session> opened;
+		Session::adopt(cfg, std::move(dup), v, opened);
+		// Its fast-path gate stays closed: the data calls' caches
+		// never use it (sessionOverridden()).
+		std::unique_ptr<BmSession> b(new BmSession);
+		b->session = std::move(opened);
+		b->pid = getpid();
+		*out = b.release();
+		return 0;
+	});
+}
+
+BM_API int BM_SessionUse(BmSession *session)
+{
+	if (session && session->pid != getpid())
+		return -ENODEV;
+	t_use = session;
+	return 0;
+}
+
+BM_API int BM_SessionClose(BmSession *session)
+{
+	if (!session)
+		return -EINVAL;
+	if (t_use == session)
+		t_use = nullptr;
+	// Calls in flight keep the Session (shared); its destructor
+	// closes the descriptor.
+	return guarded([&] {
+		delete session;
+		return 0;
+	});
+}
+
+} // extern "C"
+
 int memfabric::detail::currentSession(std::shared_ptr<Session> &out) noexcept
 {
+	if (BmSession *b = t_use) {
+		if (b->pid != getpid())
+			return -ENODEV;
+		out = b->session;
+		return 0;
+	}
 	State &st = state();
 	std::shared_ptr<Session> old; // destroyed after st.mu is released
 	std::lock_guard<std::mutex> lock(st.mu);

@@ -34,8 +34,9 @@
 
 #define MFP_MAGIC		0x4d465250u	/* "MFRP" */
 /* 2: mfp_obj_rep.flags, READ and WRITE (the staged path);
- * 3: MFP_IO_INLINE (small staged transfers inside the messages). */
-#define MFP_VERSION		3
+ * 3: MFP_IO_INLINE (small staged transfers inside the messages);
+ * 4: authentication: HELLO carries a challenge, AUTH answers it. */
+#define MFP_VERSION		4
 #define MFP_DEFAULT_PORT	7471
 /* The largest message either side sends or receives. */
 #define MFP_MSG_MAX		(128 * 1024)
@@ -57,6 +58,7 @@ enum mfp_op {
 	MFP_LIST,		/* hdr -> mfp_list_rep */
 	MFP_READ,		/* mfp_io_req -> hdr [+ data] (staged read) */
 	MFP_WRITE,		/* mfp_io_req [+ data] -> hdr (staged write) */
+	MFP_AUTH,		/* mfp_auth -> hdr (protocol 4) */
 	MFP_OP_MAX
 };
 
@@ -76,10 +78,57 @@ struct mfp_name {
 	char id[64];		/* ALLOC: "" asks for a generated id */
 };
 
+/*
+ * Authentication (protocol 4, Documentation/remote.md "Authentication").
+ * Every client has a secret key that it shares with the servers whose
+ * identity map names it.  A connection starts with HELLO and AUTH; any
+ * other request before AUTH succeeded is refused (-EACCES) and the
+ * connection is closed.
+ *
+ *  1. HELLO: the client sends its name (@client), the node it means
+ *     (@node) and a fresh random @client_nonce.
+ *  2. The server replies with its node name, a fresh @server_nonce and
+ *     @mac = HMAC-SHA256(key, transcript with label MFP_AUTH_SERVER; its
+ *     node is the one the client named).  An unknown client name is
+ *     -EACCES.  The client checks @mac before it sends anything else (a
+ *     secId above all): a server that does not know the key cannot make
+ *     @mac.
+ *  3. AUTH: the client sends HMAC-SHA256(key, transcript with label
+ *     MFP_AUTH_CLIENT).  The server checks it and from then on does the
+ *     connection's requests as the local uid and gid its identity map
+ *     gives that client; a wrong one is -EACCES and the end.
+ *
+ * The transcript is struct mfp_auth_transcript, byte for byte, with the
+ * names zero-padded; both nonces make every run's MACs new, so a MAC
+ * recorded on the wire is worth nothing later.
+ */
+#define MFP_NONCE_LEN		32
+#define MFP_MAC_LEN		32	/* HMAC-SHA256 */
+#define MFP_AUTH_SERVER		"mfp4 server"
+#define MFP_AUTH_CLIENT		"mfp4 client"
+
 struct mfp_hello {
 	struct mfp_hdr h;
-	char node[64];		/* reply: the server's node name */
+	char node[64];		/* request: the node meant; reply: the server's */
 	uint64_t node_number;	/* reply: its number in the cluster, 0 if none */
+	char client[64];	/* request: the client's name */
+	uint8_t client_nonce[MFP_NONCE_LEN];	/* request */
+	uint8_t server_nonce[MFP_NONCE_LEN];	/* reply */
+	uint8_t mac[MFP_MAC_LEN];		/* reply: the server's proof */
+};
+
+struct mfp_auth {
+	struct mfp_hdr h;
+	uint8_t mac[MFP_MAC_LEN];	/* the client's proof */
+};
+
+/* What both MACs are computed over (label: MFP_AUTH_SERVER or _CLIENT). */
+struct mfp_auth_transcript {
+	char label[16];
+	char client[64];
+	char node[64];
+	uint8_t client_nonce[MFP_NONCE_LEN];
+	uint8_t server_nonce[MFP_NONCE_LEN];
 };
 
 struct mfp_obj_req {

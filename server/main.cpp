@@ -67,9 +67,11 @@ void logf(int level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	struct tm tm;
 	localtime_r(&ts.tv_sec, &tm);
-	static const char *const names[] = { "error", "info", "debug" };
+	static const char *const names[] = { "warning", "error", "info",
+					     "debug" };
 	fprintf(stderr, "%02d:%02d:%02d.%03ld mfserverd: %s: %s\n", tm.tm_hour,
-		tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, names[level], msg);
+		tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, names[level + 1],
+		msg);
 }
 
 namespace {
@@ -95,6 +97,10 @@ void usage(FILE *f)
 		"      --etcd-cert FILE  client certificate for etcd (PEM)\n"
 		"      --etcd-key FILE   its private key (PEM)\n"
 		"  -c, --config FILE     libmemfabric config file for BM_Init\n"
+		"  -A, --auth FILE       the identity map (required): lines\n"
+		"                        'client NAME key-file PATH uid UID gid GID'\n"
+		"  -u, --user USER       after the start, drop root to USER\n"
+		"                        (a name or UID:GID), keeping CAP_IPC_LOCK\n"
 		"  -v, --verbose         log every request\n"
 		"  -q, --quiet           log errors only\n"
 		"  -h, --help\n",
@@ -145,6 +151,8 @@ int main(int argc, char **argv)
 		{ "etcd-cert", required_argument, nullptr, 'E' + 256 },
 		{ "etcd-key", required_argument, nullptr, 'K' + 256 },
 		{ "config", required_argument, nullptr, 'c' },
+		{ "auth", required_argument, nullptr, 'A' },
+		{ "user", required_argument, nullptr, 'u' },
 		{ "verbose", no_argument, nullptr, 'v' },
 		{ "quiet", no_argument, nullptr, 'q' },
 		{ "foreground", no_argument, nullptr, 'f' },
@@ -152,7 +160,7 @@ int main(int argc, char **argv)
 		{ nullptr, 0, nullptr, 0 },
 	};
 	int o;
-	while ((o = getopt_long(argc, argv, "l:p:n:a:P:e:t:c:vqfh", longopts,
+	while ((o = getopt_long(argc, argv, "l:p:n:a:P:e:t:c:A:u:vqfh", longopts,
 				nullptr)) != -1) {
 		switch (o) {
 		case 'l': g_opt.listen = optarg; break;
@@ -166,6 +174,8 @@ int main(int argc, char **argv)
 		case 'E' + 256: g_opt.etcdTls.certFile = optarg; break;
 		case 'K' + 256: g_opt.etcdTls.keyFile = optarg; break;
 		case 'c': g_opt.config = optarg; break;
+		case 'A': g_opt.authFile = optarg; break;
+		case 'u': g_opt.user = optarg; break;
 		case 'v': g_logLevel = 2; break;
 		case 'q': g_logLevel = 0; break;
 		case 'f': break; // always in the foreground
@@ -191,6 +201,14 @@ int main(int argc, char **argv)
 	if (g_opt.advertise.empty())
 		g_opt.advertise = g_opt.listen;
 	setvbuf(stderr, nullptr, _IOLBF, 0);
+	if (g_opt.authFile.empty()) {
+		LOG_ERR("no identity map (--auth FILE): every client must "
+			"authenticate (mfserverd(8))");
+		return 2;
+	}
+	// The keys, while the server may still read root's files.
+	if (loadIdentities(g_opt.authFile))
+		return 2;
 
 	int rc = BM_Init(g_opt.config.empty() ? nullptr
 					      : const_cast<char *>(
@@ -200,11 +218,21 @@ int main(int argc, char **argv)
 		LOG_ERR("BM_Init: %s", BM_StrError(rc));
 		return 1;
 	}
+	if (openIdentities(BM_DEFAULT_DEVICE))
+		return 1;
 	g_pools = g_opt.pools.empty() ? attachedPools() : g_opt.pools;
 	if (g_pools.empty()) {
 		LOG_ERR("no pool to export (none attached?)");
 		return 1;
 	}
+
+	// Root is needed no more: the bound files are open.  Before any
+	// thread starts, and before the RDMA devices are opened: rdma_ucm
+	// and uverbs refuse a command from other credentials than the
+	// opener's (ib_safe_file_access()), so the server opens them as the
+	// user it will be (Debian's udev rules make them 0666).
+	if (!g_opt.user.empty() && dropPrivileges(g_opt.user))
+		return 1;
 
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -301,6 +329,7 @@ int main(int argc, char **argv)
 	rdma_destroy_id(listener);
 	rdma_destroy_event_channel(ec);
 	etcdStop();
+	closeIdentities();
 	BM_Exit();
 	LOG_INFO("stopped");
 	return 0;

@@ -8,7 +8,9 @@
 //   conn.cpp        rdma_cm events, queue pairs, completions, replies;
 //   requests.cpp    the requests, one function each in a table by op,
 //                   and the object handles they make;
-//   staged.cpp      the staged READ and WRITE path.
+//   staged.cpp      the staged READ and WRITE path;
+//   auth.cpp        the identity map, the identity-bound files, dropping
+//                   root, HELLO and AUTH.
 // Everything runs on the epoll thread but the etcd keepalive thread,
 // which touches only membership.cpp's state.
 #ifndef MFSERVERD_HPP
@@ -32,11 +34,12 @@ namespace mfserverd {
 
 // ---- logging (main.cpp) ----------------------------------------------------
 
-extern int g_logLevel; // 0 errors, 1 info, 2 debug
+extern int g_logLevel; // 0 errors (and warnings), 1 info, 2 debug
 
 __attribute__((format(printf, 2, 3))) void logf(int level, const char *fmt,
 						 ...);
 
+#define LOG_WARN(...) ::mfserverd::logf(-1, __VA_ARGS__)
 #define LOG_ERR(...) ::mfserverd::logf(0, __VA_ARGS__)
 #define LOG_INFO(...) ::mfserverd::logf(1, __VA_ARGS__)
 #define LOG_DBG(...) ::mfserverd::logf(2, __VA_ARGS__)
@@ -53,11 +56,53 @@ struct Options {
 	memfabric::etcd::Tls etcdTls;
 	int ttl = 10;
 	std::string config;
+	std::string authFile;	// --auth: the identity map
+	std::string user;	// --user: drop root to this user
 };
 
 extern Options g_opt;
 extern std::vector<std::string> g_pools; // exported
 extern uint64_t g_nodeNumber;		 // in the cluster, 0 if none
+
+struct Conn;
+
+// ---- identities (auth.cpp) -------------------------------------------------
+
+// One client of the identity map and the local identity it acts as.
+struct Identity {
+	std::string name;
+	std::string key;		// its secret key
+	unsigned uid = 0, gid = 0;
+	BmSession *session = nullptr;	// on a file bound to uid, gid
+};
+
+extern std::vector<Identity> g_identities;
+
+enum class AuthState { kNone, kChallenged, kDone };
+
+// Where a connection is in HELLO and AUTH.
+struct ConnAuth {
+	AuthState state = AuthState::kNone;
+	bool failed = false;		// refused: the next request ends it
+	std::string client, node;	// as HELLO named them
+	uint8_t cnonce[MFP_NONCE_LEN] = {}, snonce[MFP_NONCE_LEN] = {};
+	const Identity *ident = nullptr; // set when authenticated
+};
+
+// Read the identity map @path (keys included): 0 or -errno (logged).
+int loadIdentities(const std::string &path);
+// Open and bind one file of the device @dev per identity, each in a
+// session of its own (after BM_Init): 0 or -errno (logged).
+int openIdentities(const std::string &dev);
+void closeIdentities();
+// Become @user ("NAME" or "UID:GID") keeping CAP_IPC_LOCK only.  Before
+// any thread starts.  0 or -errno (logged).
+int dropPrivileges(const std::string &user);
+// HELLO and AUTH of @c; the status of the reply.
+int authHello(Conn &c, const mfp_hello &q, mfp_hello &rep);
+int authAuth(Conn &c, const mfp_auth &q);
+// Any other request of @c before it authenticated: -EACCES (logged).
+int authRefuseRequest(Conn &c, unsigned op);
 
 // ---- objects of a connection -----------------------------------------------
 
@@ -105,6 +150,7 @@ struct Conn {
 	std::map<uint64_t, Handle> handles;
 	uint64_t nextHandle = 1;
 	uint64_t requests = 0;
+	ConnAuth auth;
 };
 
 // ---- connections (conn.cpp) ------------------------------------------------

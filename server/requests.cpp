@@ -100,8 +100,35 @@ void unregisterHandle(Conn &c, Handle &h)
 
 } // namespace
 
+// The calls of this scope go through the session of @c's identity; the
+// one before comes back at its end (scopes nest: a request's FREE closes
+// handles).  Only authenticated connections get here (handleRequest
+// refuses the others' requests; only they have handles).
+class AsClient {
+public:
+	explicit AsClient(const Conn &c) : prev_(cur_)
+	{
+		cur_ = c.auth.ident ? c.auth.ident->session : nullptr;
+		BM_SessionUse(cur_);
+	}
+	~AsClient()
+	{
+		cur_ = prev_;
+		BM_SessionUse(cur_);
+	}
+	AsClient(const AsClient &) = delete;
+	AsClient &operator=(const AsClient &) = delete;
+
+private:
+	static BmSession *cur_; // the epoll thread's only
+	BmSession *prev_;
+};
+
+BmSession *AsClient::cur_;
+
 void closeHandle(Conn &c, Handle &h)
 {
+	AsClient as(c);
 	unregisterHandle(c, h);
 	if (h.sessionRef) {
 		int rc = BM_PutSec(&h.info, 0);
@@ -201,13 +228,25 @@ struct Request {
 	size_t rlen;
 };
 
+// HELLO and AUTH (auth.cpp): the only requests before authentication.
 int reqHello(Request &r)
 {
+	mfp_hello q;
+	memcpy(&q, r.in, sizeof(q));
 	mfp_hello *rep = reinterpret_cast<mfp_hello *>(r.out);
-	snprintf(rep->node, sizeof(rep->node), "%s", g_opt.node.c_str());
-	rep->node_number = g_nodeNumber;
-	r.rlen = sizeof(*rep);
-	return 0;
+	memset(reinterpret_cast<char *>(rep) + sizeof(mfp_hdr), 0,
+	       sizeof(*rep) - sizeof(mfp_hdr));
+	int rc = authHello(r.c, q, *rep);
+	if (!rc)
+		r.rlen = sizeof(*rep);
+	return rc;
+}
+
+int reqAuth(Request &r)
+{
+	mfp_auth q;
+	memcpy(&q, r.in, sizeof(q));
+	return authAuth(r.c, q);
 }
 
 // The requests on an object name (mfp_obj_req): called by named<>
@@ -280,10 +319,15 @@ int freeObj(Request &r, const mfp_obj_req &, BmInfo &info)
 			++it;
 		}
 	}
-	for (auto &kv : g_conns)
+	// The other connections of this identity share its session, whose
+	// references FREE dropped; other identities' sessions keep theirs.
+	for (auto &kv : g_conns) {
+		if (kv.second->auth.ident != c.auth.ident)
+			continue;
 		for (auto &hv : kv.second->handles)
 			if (sameName(hv.second.info, info))
 				hv.second.sessionRef = false;
+	}
 	return 0;
 }
 
@@ -435,7 +479,7 @@ struct RequestType {
 // Indexed by op (enum mfp_op).  Row 0 is no request (-EOPNOTSUPP).
 constexpr RequestType kRequests[] = {
 	{ 0, nullptr, 0, "?" },
-	{ MFP_HELLO, reqHello, sizeof(mfp_hdr), "HELLO" },
+	{ MFP_HELLO, reqHello, sizeof(mfp_hello), "HELLO" },
 	{ MFP_NS_CREATE, named<nsCreate>, sizeof(mfp_obj_req), "NS_CREATE" },
 	{ MFP_NS_DESTROY, named<nsDestroy>, sizeof(mfp_obj_req), "NS_DESTROY" },
 	{ MFP_ALLOC, named<alloc>, sizeof(mfp_obj_req), "ALLOC" },
@@ -449,6 +493,7 @@ constexpr RequestType kRequests[] = {
 	{ MFP_LIST, reqList, sizeof(mfp_hdr), "LIST" },
 	{ MFP_READ, reqIo<false>, sizeof(mfp_io_req), "READ" },
 	{ MFP_WRITE, reqIo<true>, sizeof(mfp_io_req), "WRITE" },
+	{ MFP_AUTH, reqAuth, sizeof(mfp_auth), "AUTH" },
 };
 
 constexpr size_t kNrRequests = sizeof(kRequests) / sizeof(kRequests[0]);
@@ -490,13 +535,25 @@ size_t handleRequest(Conn &c, char *in, size_t len, char *out)
 
 	Request r = { c, *h, in, len, out, sizeof(mfp_hdr) };
 	const RequestType *t = h->op < kNrRequests ? &kRequests[h->op] : nullptr;
+	bool authOp = h->op == MFP_HELLO || h->op == MFP_AUTH;
 	int rc;
-	if (!t || !t->fn)
+	if (c.auth.failed) {
+		// Refused already: the end, without a reply.
+		c.broken = true;
+		return 0;
+	} else if (!authOp && c.auth.state != AuthState::kDone) {
+		rc = authRefuseRequest(c, h->op);
+	} else if (!t || !t->fn) {
 		rc = -EOPNOTSUPP;
-	else if (len < t->minLen)
+	} else if (len < t->minLen) {
 		rc = -EPROTO;
-	else
+	} else if (authOp) {
 		rc = t->fn(r);
+	} else {
+		// As the client's identity, through its bound file only.
+		AsClient as(c);
+		rc = t->fn(r);
+	}
 	// A failed request replies with its header only; a failed PUBLISH
 	// still gives the handle it re-registered.
 	if (rc && !(h->op == MFP_PUBLISH && r.rlen == sizeof(mfp_obj_rep)))

@@ -105,7 +105,11 @@ int main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
 	a.remoteNodes = nodes;
-	if ((rc = BM_InitWithExtAttr(NULL, 0, &a))) {
+	/* $MF_BENCH_CONFIG: a config file with remote_client and remote_key
+	 * (mfserverd authenticates every client). */
+	const char *conf = getenv("MF_BENCH_CONFIG");
+	if ((rc = BM_InitWithExtAttr(conf && *conf ? (char *)conf : NULL, 0,
+				     &a))) {
 		fprintf(stderr, "BM_InitWithExtAttr: %s\n", BM_StrError(rc));
 		return 1;
 	}

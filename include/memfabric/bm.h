@@ -125,6 +125,21 @@ BM_API int BM_Version(BmVersion *out);
 /* Text for an error code, negative or positive; never NULL. */
 BM_API const char *BM_StrError(int err);
 
+/*
+ * Sessions on a given open /dev/memfabric (MEMFABRIC_0.4, BM_SessionOpenFd(3)).
+ * For a daemon that acts for several identities through identity-bound
+ * files (MF_IOC_FILE_BIND), such as mfserverd: BM_SessionOpenFd() makes a
+ * session of its own on a duplicate of @fd (BM_Init() first: it takes
+ * that session's config); BM_SessionUse() makes the calling thread's
+ * BigMemory calls go through @session (NULL: through BM_Init()'s again);
+ * BM_SessionClose() closes it (no thread may still use it).  Each returns
+ * 0 or a negative errno.
+ */
+typedef struct BmSession BmSession;
+BM_API int BM_SessionOpenFd(int fd, BmSession **out);
+BM_API int BM_SessionUse(BmSession *session);
+BM_API int BM_SessionClose(BmSession *session);
+
 /* ======================================================================
  * The BigMemory API (MEMFABRIC_0.2).  See memfabric(7) for the model.
  *

@@ -106,7 +106,8 @@ trap 'exit 143' TERM INT
 start_server() {
 	# Not under timeout(1): the signals of the test must reach it.
 	"$SRV" --listen "$RXE_SERVER_ADDR" --node n1 --etcd "$ETCD_URL" \
-		"${SRV_TLS[@]}" --pool pool0 --ttl 3 -v >>"$W/server$1.log" 2>&1 &
+		"${SRV_TLS[@]}" --auth "$W/auth" --pool pool0 --ttl 3 -v \
+		>>"$W/server$1.log" 2>&1 &
 	SRV_PID=$!
 	for _ in $(seq 100); do
 		grep -q 'serving pools' "$W/server$1.log" && return 0
@@ -156,16 +157,24 @@ echo "--- kernel log after regprobe"; dmesg | tail -n +$((klines + 1)) | tail -n
 check "etcd starts (TLS, client certificates)" etcd_start "$W/etcd" tls || exit 1
 C=$W/etcd/certs
 SRV_TLS=(--etcd-cacert "$C/ca.pem" --etcd-cert "$C/client.pem" --etcd-key "$C/client.key")
+# The client's key, in the server's identity map as root (uid 0 through
+# an identity-bound file: no capability override; t_remote_auth.sh tests
+# other uids) and in the client's config (Documentation/remote.md).
+head -c 32 /dev/urandom >"$W/client.key"
+chmod 0600 "$W/client.key"
+echo "client t_remote key-file $W/client.key uid 0 gid 0" >"$W/auth"
 # The library: no scheme, so the TLS files make it https.
 cat >"$W/client.conf" <<EOC
 etcd        = 127.0.0.1:$ETCD_CLIENT_PORT
 etcd_cacert = $C/ca.pem
 etcd_cert   = $C/client.pem
 etcd_key    = $C/client.key
+remote_client = t_remote
+remote_key  = $W/client.key
 EOC
-export T_REMOTE_CONFIG=$W/client.conf
+export T_REMOTE_CONFIG=$W/client.conf T_REMOTE_CLIENT=t_remote T_REMOTE_KEY=$W/client.key
 timeout -k 5 60 "$SRV" --listen "$RXE_SERVER_ADDR" --node n0 --etcd "$ETCD_URL" \
-	--etcd-cacert "$C/ca.pem" --pool pool0 >"$W/nocert.log" 2>&1
+	--etcd-cacert "$C/ca.pem" --auth "$W/auth" --pool pool0 >"$W/nocert.log" 2>&1
 check "etcd: mfserverd without a client certificate cannot register (status 1)" test $? = 1
 check "etcd: ... and says so" grep -q 'cannot register' "$W/nocert.log"
 sed 's/^/INFO: /' "$W/nocert.log" | tail -n 2
@@ -176,6 +185,10 @@ check "mfserverd registered node n1 in etcd" grep -q "\"addr\":\"$RXE_SERVER_ADD
 
 timeout -k 5 120 "$CLI" api
 [ $? = 0 ] || fails=$((fails + 1))
+timeout -k 5 60 "$CLI" noauth
+[ $? = 0 ] || fails=$((fails + 1))
+check "noauth: the server logged the refusal at warning level" \
+	grep -q 'warning: .*refused client .*before authentication' "$W/server1.log"
 timeout -k 5 60 "$CLI" rkey | tee "$W/rkey.log"
 [ "${PIPESTATUS[0]}" = 0 ] || fails=$((fails + 1))
 check "the paths of this kernel are known" grep -q '^PATH: ' "$W/rkey.log"

@@ -37,6 +37,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <infiniband/verbs.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "mftest.h"
 #include "../../net/mfproto.h"
@@ -548,6 +552,111 @@ static int raw_call(struct raw *r, size_t len, uint16_t op)
 	return ((struct mfp_hdr *)(r->buf + MFP_MSG_MAX))->status;
 }
 
+/*
+ * HELLO and AUTH as the library does them (net/mfproto.h, protocol 4),
+ * as client $T_REMOTE_CLIENT with the key file $T_REMOTE_KEY, towards
+ * node n1.  0, or the refusal's status, or -1.
+ */
+static void raw_mac(const unsigned char *key, size_t klen, const char *label,
+		    const char *client, const uint8_t *cn, const uint8_t *sn,
+		    uint8_t *out)
+{
+	struct mfp_auth_transcript t;
+	unsigned len = 0;
+
+	memset(&t, 0, sizeof(t));
+	strncpy(t.label, label, sizeof(t.label) - 1);
+	strncpy(t.client, client, sizeof(t.client) - 1);
+	strcpy(t.node, "n1");
+	memcpy(t.client_nonce, cn, MFP_NONCE_LEN);
+	memcpy(t.server_nonce, sn, MFP_NONCE_LEN);
+	HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)&t,
+	     sizeof(t), out, &len);
+}
+
+static void raw_get(struct raw *r, const char *id, const char *sec);
+
+static int raw_auth(struct raw *r)
+{
+	const char *client = getenv("T_REMOTE_CLIENT");
+	const char *kf = getenv("T_REMOTE_KEY");
+	struct mfp_hello *h = (struct mfp_hello *)r->buf;
+	const struct mfp_hello *rep =
+		(const struct mfp_hello *)(r->buf + MFP_MSG_MAX);
+	struct mfp_auth *a = (struct mfp_auth *)r->buf;
+	unsigned char key[4096];
+	uint8_t cn[MFP_NONCE_LEN], want[MFP_MAC_LEN];
+	size_t klen;
+	FILE *f;
+	int rc;
+
+	if (!client || !kf || !(f = fopen(kf, "r")))
+		return -1;
+	klen = fread(key, 1, sizeof(key), f);
+	fclose(f);
+	memset(h, 0, sizeof(*h));
+	strcpy(h->node, "n1");
+	snprintf(h->client, sizeof(h->client), "%s", client);
+	RAND_bytes(cn, sizeof(cn));
+	memcpy(h->client_nonce, cn, sizeof(cn));
+	rc = raw_call(r, sizeof(*h), MFP_HELLO);
+	if (rc)
+		return rc;
+	raw_mac(key, klen, MFP_AUTH_SERVER, client, cn, rep->server_nonce,
+		want);
+	/* $T_REMOTE_NOVERIFY: go on to AUTH anyway (a wrong key's AUTH). */
+	if (CRYPTO_memcmp(want, rep->mac, MFP_MAC_LEN) &&
+	    !getenv("T_REMOTE_NOVERIFY"))
+		return -2;
+	uint8_t sn[MFP_NONCE_LEN];
+	memcpy(sn, rep->server_nonce, sizeof(sn));
+	memset(a, 0, sizeof(*a));
+	raw_mac(key, klen, MFP_AUTH_CLIENT, client, cn, sn, a->mac);
+	return raw_call(r, sizeof(*a), MFP_AUTH);
+}
+
+/*
+ * A client that does not authenticate: its first request (a GET with the
+ * right secId) is refused with -EACCES and nothing else, and the server
+ * ends the connection at the next one.
+ */
+static void test_noauth(void)
+{
+	struct raw r;
+	struct mfp_obj_rep rep;
+
+	if (raw_connect(&r)) {
+		MFT_CHECK(0, "raw client connects");
+		return;
+	}
+	raw_get(&r, "pub", SEC);
+	MFT_RET(raw_call(&r, sizeof(struct mfp_obj_req), MFP_GET), -EACCES,
+		"noauth: a GET before HELLO and AUTH is -EACCES");
+	memcpy(&rep, r.buf + MFP_MSG_MAX, sizeof(rep));
+	MFT_CHECK(((struct mfp_hdr *)&rep)->length == sizeof(struct mfp_hdr) &&
+			  rep.rkey == 0 && rep.handle == 0,
+		  "noauth: ... and the reply is a bare header: no handle, no rkey");
+	raw_get(&r, "pub", SEC);
+	MFT_CHECK(raw_call(&r, sizeof(struct mfp_obj_req), MFP_GET) == -1,
+		  "noauth: the next request ends the connection (no reply)");
+}
+
+/* AUTH with a wrong key ($T_REMOTE_KEY, $T_REMOTE_NOVERIFY set): -EACCES,
+ * and the connection ends at the next request. */
+static void test_wrongkey(void)
+{
+	struct raw r;
+
+	if (raw_connect(&r)) {
+		MFT_CHECK(0, "raw client connects");
+		return;
+	}
+	MFT_RET(raw_auth(&r), -EACCES, "wrongkey: AUTH with a wrong key is -EACCES");
+	raw_get(&r, "pub", SEC);
+	MFT_CHECK(raw_call(&r, sizeof(struct mfp_obj_req), MFP_GET) == -1,
+		  "wrongkey: the next request ends the connection (no reply)");
+}
+
 /* RDMA @write or read 8 bytes at @addr/@rkey: the completion status. */
 static int raw_rdma(struct raw *r, int write, uint64_t addr, uint32_t rkey)
 {
@@ -630,7 +739,7 @@ static int server_path(const char *id)
 	struct mfp_handle_req *pq;
 
 	if (!g_probeUp) {
-		if (raw_connect(&g_probe))
+		if (raw_connect(&g_probe) || raw_auth(&g_probe))
 			return -1;
 		g_probeUp = 1;
 	}
@@ -665,6 +774,7 @@ static void test_rkey(void)
 		MFT_CHECK(0, "raw client connects");
 		return;
 	}
+	MFT_RET(raw_auth(&r), 0, "raw client authenticates (HELLO, AUTH)");
 	data = r.buf + 2 * MFP_MSG_MAX;
 	raw_get(&r, "pub", "wrong-secret");
 	MFT_RET(raw_call(&r, sizeof(struct mfp_obj_req), MFP_GET), -EACCES,
@@ -690,7 +800,7 @@ static void test_rkey(void)
 			"RDMA WRITE to a published object: remote access error");
 		/* The QP is in error now: a new connection for the rest. */
 		rdma_disconnect(r.id);
-		if (raw_connect(&r)) {
+		if (raw_connect(&r) || raw_auth(&r)) {
 			MFT_CHECK(0, "raw client connects again");
 			return;
 		}
@@ -754,7 +864,7 @@ static void test_rkey(void)
 
 	/* A fresh connection: the other connection's rkey is worthless. */
 	struct raw r2;
-	if (raw_connect(&r2)) {
+	if (raw_connect(&r2) || raw_auth(&r2)) {
 		MFT_CHECK(0, "second raw client connects");
 		return;
 	}
@@ -998,6 +1108,10 @@ int main(int argc, char **argv)
 		test_rkey();
 	else if (!strcmp(mode, "regprobe"))
 		test_regprobe();
+	else if (!strcmp(mode, "noauth"))
+		test_noauth();
+	else if (!strcmp(mode, "wrongkey"))
+		test_wrongkey();
 	else
 		MFT_CHECK(0, "known mode");
 	MFT_RET(BM_Exit(), 0, "BM_Exit");

@@ -57,6 +57,7 @@ struct Handle {
 
 struct File {
 	std::map<uint64_t, Handle> handles; // object number -> handle
+	int fds = 1; // descriptors of it (fcntl F_DUPFD*)
 };
 
 struct Fake {
@@ -601,13 +602,38 @@ int __wrap_open(const char *path, int flags, ...)
 	return fd;
 }
 
+int __real_fcntl(int fd, int cmd, ...);
+
+// F_DUPFD and F_DUPFD_CLOEXEC of a fake descriptor: another descriptor of
+// the same open file (BM_SessionOpenFd).
+int __wrap_fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	long a = va_arg(ap, long);
+	va_end(ap);
+	int rc = __real_fcntl(fd, cmd, a);
+	if (rc >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)) {
+		Fake &f = fk();
+		std::lock_guard<std::mutex> lock(f.mu);
+		File *file = fileOf(f, fd);
+		if (file) {
+			file->fds++;
+			f.files[rc] = file;
+		}
+	}
+	return rc;
+}
+
 int __wrap_close(int fd)
 {
 	{
 		Fake &f = fk();
 		std::lock_guard<std::mutex> lock(f.mu);
 		File *file = fileOf(f, fd);
-		if (file) {
+		if (file && --file->fds > 0) {
+			f.files.erase(fd);
+		} else if (file) {
 			// The last descriptor: every reference it held goes.
 			while (!file->handles.empty()) {
 				auto it = file->handles.begin();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <linux/memfabric.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -399,6 +400,45 @@ static void t_fork()
 	teardown();
 }
 
+// BM_SessionOpenFd/Use/Close (mfserverd's identity-bound files): calls
+// of a thread that uses a session go through that session's open file
+// and handle table only, never through the data calls' cache of another
+// session's handles; closing it drops its references.
+static void t_session_fd()
+{
+	setup();
+	BmInfo x = fake_info("u", "sfd");
+	char buf[4];
+	CHECK_EQ(BM_AllocSec(&x, 4096, 0, NULL), 0);
+	CHECK_EQ(BM_WriteSec(&x, 0, 4, "abcd", 0), 0); // primes the cache
+	CHECK_EQ(BM_ReadSec(&x, 0, 4, buf, 0), 0);
+	int fd = open(FAKE_DEVICE, O_RDWR);
+	CHECK(fd >= 0);
+	BmSession *s = nullptr;
+	CHECK_EQ(BM_SessionOpenFd(-1, &s), -EINVAL);
+	CHECK_EQ(BM_SessionOpenFd(fd, &s), 0);
+	CHECK_EQ(close(fd), 0); // the session has its own descriptor
+	CHECK_EQ(fake_nr_files(), 2);
+	CHECK_EQ(BM_SessionUse(s), 0);
+	// Not the default session's handle.
+	CHECK_EQ(BM_PutSec(&x, 0), -ENOENT);
+	long before = fake_nr_ioctls();
+	CHECK_EQ(BM_ReadSec(&x, 0, 4, buf, 0), 0);
+	// GET, READ, PUT through its own file: the cache was not used.
+	CHECK(fake_nr_ioctls() - before >= 3);
+	CHECK(!memcmp(buf, "abcd", 4));
+	CHECK_EQ(BM_GetSec(&x, 0), 0);
+	CHECK_EQ(fake_obj_refs("u", "sfd"), 2);
+	CHECK_EQ(BM_SessionUse(nullptr), 0);
+	CHECK_EQ(BM_PutSec(&x, 0), 0); // the default session's
+	CHECK_EQ(fake_obj_refs("u", "sfd"), 1);
+	CHECK_EQ(BM_SessionClose(s), 0); // its reference goes with its file
+	CHECK_EQ(fake_nr_files(), 1);
+	CHECK_EQ(fake_obj_refs("u", "sfd"), 0);
+	CHECK_EQ(BM_FreeSec(&x, 0), 0);
+	teardown();
+}
+
 struct Test {
 	const char *name;
 	void (*fn)();
@@ -413,6 +453,7 @@ static const Test tests[] = {
 	{ "exit_no_starve", t_exit_no_starve },
 	{ "bad_alloc", t_bad_alloc },
 	{ "fork", t_fork },
+	{ "session_fd", t_session_fd },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,216 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# t_remote_auth.sh - who a remote client is (issue 19; Documentation/
+# remote.md "Authentication", "Identities"): mfserverd over soft-RoCE
+# (bench/remote/setup-rxe.sh, no etcd) with an identity map of two
+# clients, alice as uid 1000 and bob as uid 1001, started as root and
+# dropping to nobody (--user 65534:65534, CAP_IPC_LOCK kept):
+#   - the permission matrix remotely, cell for cell against the same
+#     cells done locally by processes of uid 1000 and 1001 (owner, other
+#     uid, wrong and no secId; private, published, freed): bob gets
+#     -EACCES on alice's private object and -EPERM on FREE and PUBLISH of
+#     it, as uid 1001 does locally; objects made remotely belong to the
+#     mapped uid (build/tests/remote/t_remote_auth matrix);
+#   - refused, logged at warning level: no key, a wrong key, an unknown
+#     name; a request before authentication (t_remote_lib noauth);
+#   - rate limit: after three failures the address is locked out for a
+#     while, even with the right key, and served again after it;
+#   - a server that does not know alice's key (another mfserverd on port
+#     7472 with another key under her name) is refused by the client
+#     after HELLO, before any other request (no secId sent): that server
+#     saw one request only;
+#   - the server runs as uid 65534 with CAP_IPC_LOCK only.
+# Exit 77 when it cannot run (no rxe).  Prints PASS:/FAIL: lines.
+set -u
+TOP=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+NAME=t_remote_auth
+SRV=$TOP/build/server/mfserverd
+CLI=$TOP/build/tests/remote/t_remote_auth
+RAW=$TOP/build/tests/remote/t_remote_lib
+MFADM=$TOP/build/tools/mfadm
+KO=$TOP/build/kmod/$(uname -r)/memfabric.ko
+POOLS=/sys/kernel/memfabric/pools
+DEV=/dev/memfabric
+. "$TOP/bench/remote/setup-rxe.sh"
+W=$(mktemp -d /tmp/t_remote_auth.XXXXXX)
+chmod 0755 "$W"
+SRV_PID=
+SRV2_PID=
+LOADED_MODULE=0
+ATTACHED_POOL0=0
+DEV_MODE=
+IB_MODES=()
+fails=0
+
+pass() { echo "PASS: $NAME: $*"; }
+fail() { echo "FAIL: $NAME: $*"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+loaded() { grep -q '^memfabric ' /proc/modules; }
+
+stop() {
+	local pid=$1
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+cleaned=0
+cleanup() {
+	[ $cleaned = 1 ] && return
+	cleaned=1
+	stop "$SRV_PID"; SRV_PID=
+	stop "$SRV2_PID"; SRV2_PID=
+	echo "--- mfserverd log"; tail -n 60 "$W/server.log" 2>/dev/null
+	loaded && "$CLI" cleanup
+	[ -n "$DEV_MODE" ] && chmod "$DEV_MODE" $DEV
+	for m in "${IB_MODES[@]}"; do chmod $m; done
+	rxe_teardown
+	check "cleanup: mfserverd is stopped" eval '! pgrep -x mfserverd >/dev/null'
+	check "cleanup: no namespace t_rauth left" \
+		eval '! { loaded && "$MFADM" ns list --pool pool0 2>/dev/null | grep -q "\"t_rauth\""; }'
+	[ $ATTACHED_POOL0 = 1 ] && check "cleanup: detach pool0 again" "$MFADM" -q pool remove pool0
+	[ $LOADED_MODULE = 1 ] && check "cleanup: unload memfabric again" rmmod memfabric
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+for x in "$SRV" "$CLI" "$RAW" "$MFADM" "$KO"; do
+	[ -e "$x" ] || { fail "$x is built"; exit 1; }
+done
+if ! loaded; then
+	insmod "$KO" || { fail "insmod $KO"; exit 1; }
+	LOADED_MODULE=1
+fi
+if [ ! -d $POOLS/pool0 ]; then
+	[ -n "${MFVM_PMEM:-}" ] || { echo "SKIP: no pool0 and no \$MFVM_PMEM"; exit 77; }
+	"$MFADM" -q pool add pool0 --pmem "$MFVM_PMEM" >/dev/null ||
+		{ fail "mfadm pool add pool0"; exit 1; }
+	ATTACHED_POOL0=1
+fi
+if pgrep -x mfserverd >/dev/null; then
+	fail "no mfserverd is running already"; exit 1
+fi
+"$CLI" cleanup
+if ! rxe_setup; then
+	echo "SKIP: no soft-RoCE (rxe) here"
+	exit 77
+fi
+echo "kernel $(uname -r)"
+
+# uid 1000 and 1001 must be able to open the device, as in a deployment
+# where they are in its group: the group gets rw for the test.
+DEVGID=$(stat -c %g $DEV)
+DEV_MODE=$(stat -c %a $DEV)
+chmod g+rw $DEV
+
+key() { head -c 32 /dev/urandom >"$1"; chmod 0600 "$1"; }
+key "$W/alice.key"; key "$W/bob.key"; key "$W/other.key"
+cat >"$W/auth" <<EOA
+# client NAME key-file PATH uid UID gid GID
+client alice key-file $W/alice.key uid 1000 gid $DEVGID
+client bob   key-file $W/bob.key   uid 1001 gid $DEVGID
+EOA
+# The same name with another key: a server that does not know alice's.
+echo "client alice key-file $W/other.key uid 1000 gid $DEVGID" >"$W/auth2"
+conf() { # NAME CLIENT KEYFILE [PORT]
+	{
+		echo "remote = n1 $RXE_SERVER_ADDR:${4:-7471}"
+		[ -n "$2" ] && echo "remote_client = $2"
+		[ -n "$3" ] && echo "remote_key = $3"
+	} >"$W/$1.conf"
+}
+conf alice alice "$W/alice.key"
+conf bob bob "$W/bob.key"
+conf nokey "" ""
+conf wrongkey alice "$W/bob.key"
+conf unknown carol "$W/alice.key"
+conf wrongsrv alice "$W/alice.key" 7472
+
+# The server opens the RDMA devices as nobody (after dropping root):
+# Debian's udev rules make them 0666; the guest may not have run them.
+for d in /dev/infiniband/rdma_cm /dev/infiniband/uverbs*; do
+	[ -c "$d" ] || continue
+	IB_MODES+=("$(stat -c %a "$d") $d")
+	chmod 0666 "$d"
+done
+chmod 0644 "$W/auth"
+"$SRV" --listen "$RXE_SERVER_ADDR" --node n1 --pool pool0 --auth "$W/auth" \
+	--user 65534:65534 -v >"$W/server.log" 2>&1 &
+SRV_PID=$!
+for _ in $(seq 100); do
+	grep -q 'serving pools' "$W/server.log" && break
+	kill -0 "$SRV_PID" 2>/dev/null || break
+	sleep 0.1
+done
+check "mfserverd starts with the identity map and --user" grep -q 'serving pools' "$W/server.log" ||
+	{ cat "$W/server.log"; exit 1; }
+check "mfserverd: alice acts as uid 1000, bob as uid 1001" \
+	eval 'grep -q "client alice: acts as uid 1000" "$W/server.log" && grep -q "client bob: acts as uid 1001" "$W/server.log"'
+st=/proc/$SRV_PID/status
+check "mfserverd runs as uid 65534 (real, effective, saved)" \
+	grep -Eq '^Uid:\s+65534\s+65534\s+65534' $st
+check "mfserverd keeps CAP_IPC_LOCK only (CapEff 0x4000)" \
+	grep -Eq '^CapEff:\s+0000000000004000$' $st
+check "mfserverd has no way back to root (CapPrm 0x4000, NoNewPrivs)" \
+	eval "grep -Eq '^CapPrm:\s+0000000000004000$' $st && grep -Eq '^NoNewPrivs:\s+1' $st"
+
+timeout -k 5 180 "$CLI" matrix "$W/alice.conf" "$W/bob.conf" "$DEVGID"
+[ $? = 0 ] || fails=$((fails + 1))
+
+"$CLI" denied "$W/nokey.conf" "no key"; [ $? = 0 ] || fails=$((fails + 1))
+# The library with a wrong key refuses the server itself (its proof does
+# not check out) and sends no AUTH; a raw client that sends AUTH anyway is
+# refused by the server.
+"$CLI" denied "$W/wrongkey.conf" "alice's name with bob's key"; [ $? = 0 ] || fails=$((fails + 1))
+T_REMOTE_CLIENT=alice T_REMOTE_KEY=$W/bob.key T_REMOTE_NOVERIFY=1 timeout -k 5 60 "$RAW" wrongkey
+[ $? = 0 ] || fails=$((fails + 1))
+check "the server logged the wrong key at warning level" \
+	grep -q "warning: .*refused client 'alice': wrong key" "$W/server.log"
+check "... and the missing key" grep -q "warning: .*refused client '': no client name" "$W/server.log"
+T_REMOTE_CLIENT=alice T_REMOTE_KEY=$W/alice.key timeout -k 5 60 "$RAW" noauth
+[ $? = 0 ] || fails=$((fails + 1))
+check "... and the request before authentication" \
+	grep -q "warning: .*refused client '': GET before authentication" "$W/server.log"
+# Last, as it is quick (the raw clients take a while to see their end):
+# the fourth failure, which locks the address out for 5 s.
+"$CLI" denied "$W/unknown.conf" "a name not in the identity map"; [ $? = 0 ] || fails=$((fails + 1))
+check "... and the unknown name" grep -q "warning: .*refused client 'carol': not in the identity map" "$W/server.log"
+
+# Four failures so far: the address is locked out; alice, with the right
+# key, is refused too until the lockout ends.
+"$CLI" denied "$W/alice.conf" "rate limit: alice is refused while her address is locked out"
+[ $? = 0 ] || fails=$((fails + 1))
+check "rate limit: logged" grep -q "warning: .*locked out for" "$W/server.log"
+sleep 6
+"$CLI" ok "$W/alice.conf" "rate limit: after the lockout alice is served again"
+[ $? = 0 ] || fails=$((fails + 1))
+
+# A server that does not know alice's key.
+"$SRV" --listen "$RXE_SERVER_ADDR" --port 7472 --node n1 --pool pool0 \
+	--auth "$W/auth2" -v >"$W/server2.log" 2>&1 &
+SRV2_PID=$!
+for _ in $(seq 100); do
+	grep -q 'serving pools' "$W/server2.log" && break
+	sleep 0.1
+done
+"$CLI" denied "$W/wrongsrv.conf" "a server that does not know alice's key is refused by the client"
+[ $? = 0 ] || fails=$((fails + 1))
+sleep 1
+stop "$SRV2_PID"; SRV2_PID=
+sed 's/^/INFO: server2: /' "$W/server2.log" | grep -v 'cm event' | tail -n 6
+check "... before sending anything but HELLO: the server saw 1 request" \
+	grep -q 'closed after 1 requests' "$W/server2.log"
+check "... and no object request at all" \
+	eval '! grep -Eq "NS_CREATE|: GET |ALLOC|AUTH" "$W/server2.log"'
+
+check "mfserverd is still running" kill -0 "$SRV_PID"
+cleanup
+[ $fails = 0 ]
