@@ -147,6 +147,15 @@ int mfo_pool_op(int fd, int op, const char *prefix, uint32_t tag);
 int mfo_copy(int fd, uint64_t src, uint64_t soff, uint64_t ss,
 	     uint64_t dst, uint64_t doff, uint64_t ds, uint64_t len);
 
+/* Send descriptor @fd with the byte @c over socket @sock (SCM_RIGHTS). */
+int mfo_send_fd(int sock, int fd, char c);
+
+/*
+ * Receive a descriptor sent over @sock with one byte (SCM_RIGHTS): the
+ * descriptor, -1 if nothing came, -2 if no descriptor came with it.
+ */
+int mfo_recv_fd(int sock);
+
 /* The NS_LIST entry of @ns in mfo_pool: 0, or -1 if it is not listed. */
 int mfo_ns_info(int fd, const char *ns, struct mf_ns_info *out);
 

@@ -502,25 +502,14 @@ static int child_use(int fd, void *arg)
 /* Receive a descriptor on @sock, become nobody, and use it. */
 static int scm_receiver(int sock, uint64_t omo)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))], c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr m = { 0 };
-	struct cmsghdr *cm;
 	int fd;
 
 	if (setgroups(0, NULL) || setresgid(MFP_NOBODY, MFP_NOBODY, MFP_NOBODY) ||
 	    setresuid(MFP_NOBODY, MFP_NOBODY, MFP_NOBODY))
 		return 20;
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = cbuf;
-	m.msg_controllen = sizeof(cbuf);
-	if (recvmsg(sock, &m, 0) != 1)
-		return 21;
-	cm = CMSG_FIRSTHDR(&m);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return 22;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	fd = mfo_recv_fd(sock);
+	if (fd < 0)
+		return fd == -1 ? 21 : 22;
 	return child_use(fd, &omo);
 }
 
@@ -579,24 +568,7 @@ static void part_inherit(void)
 		_exit(scm_receiver(sv[1], mo));
 	}
 	close(sv[1]);
-	{
-		char cbuf[CMSG_SPACE(sizeof(int))], c = 'x';
-		struct iovec iov = { &c, 1 };
-		struct msghdr m = { 0 };
-		struct cmsghdr *cm;
-
-		memset(cbuf, 0, sizeof(cbuf));
-		m.msg_iov = &iov;
-		m.msg_iovlen = 1;
-		m.msg_control = cbuf;
-		m.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&m);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-		MFT_CHECK(sendmsg(sv[0], &m, 0) == 1, "send the bound file");
-	}
+	MFT_CHECK(mfo_send_fd(sv[0], fd, 'x') == 1, "send the bound file");
 	MFT_CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 		  WEXITSTATUS(status) == 0,
 		  "a process that got it over SCM_RIGHTS and became nobody acts as 1001");

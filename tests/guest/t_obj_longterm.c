@@ -39,17 +39,6 @@ static void *lmap(uint64_t mo, size_t len, int prot, int flags)
 	return mmap(NULL, len, prot, flags, fd, (off_t)(mo | MF_MAP_LONGTERM));
 }
 
-/* Whether the running kernel is at least @maj.@min. */
-static int kernel_at_least(int maj, int min)
-{
-	struct utsname u;
-	int a = 0, b = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
-		return 0;
-	return a > maj || (a == maj && b >= min);
-}
-
 static int map_rw_as_nobody(int f, void *arg)
 {
 	uint64_t mo = *(uint64_t *)arg;
@@ -190,7 +179,7 @@ out:
 
 static void test_pin(uint64_t mo)
 {
-	int new_gup = kernel_at_least(6, 5);
+	int new_gup = mft_kernel_at_least(6, 5);
 	char path[] = "/tmp/t_longterm.XXXXXX";
 	char *p, *q, *buf = malloc(MB);
 	struct mft_ring r;

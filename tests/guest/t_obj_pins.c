@@ -64,16 +64,6 @@ static int new_gup;		/* Linux 6.5 or later */
 static int skipped;
 static uint64_t by_pub, by_priv, sum_pub, sum_priv;
 
-static int kernel_at_least(int maj, int min)
-{
-	struct utsname u;
-	int a = 0, b = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
-		return 0;
-	return a > maj || (a == maj && b >= min);
-}
-
 static uint64_t osum(uint64_t mo, uint64_t len)
 {
 	unsigned char *b = malloc(len);
@@ -474,7 +464,7 @@ int main(int argc, char **argv)
 		}
 	}
 	page = sysconf(_SC_PAGESIZE);
-	new_gup = kernel_at_least(6, 5);
+	new_gup = mft_kernel_at_least(6, 5);
 	fd = mfo_begin(argv[0], NS, SECID, &snap);
 	mfp_sysfs(mfo_pool, "backend", backend, sizeof(backend));
 

@@ -506,25 +506,14 @@ static void around(void)
 	if (!socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
 		pid = fork();
 		if (pid == 0) {
-			char cbuf[CMSG_SPACE(sizeof(int))];
-			struct msghdr m = { 0 };
-			struct iovec io = { .iov_base = junk, .iov_len = 1 };
-			struct cmsghdr *cm;
 			int fd, r = 0;
 
 			close(sv[0]);
 			if (mfo_become(OTHER))
 				_exit(254);
-			m.msg_iov = &io;
-			m.msg_iovlen = 1;
-			m.msg_control = cbuf;
-			m.msg_controllen = sizeof(cbuf);
-			if (recvmsg(sv[1], &m, 0) != 1)
-				_exit(253);
-			cm = CMSG_FIRSTHDR(&m);
-			if (!cm || cm->cmsg_type != SCM_RIGHTS)
-				_exit(252);
-			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+			fd = mfo_recv_fd(sv[1]);
+			if (fd < 0)
+				_exit(fd == -1 ? 253 : 252);
 			if (mfo_stat_obj(fd, mo, &st))
 				r |= 1;		/* the handle came along */
 			if (!mfo_read(fd, mo, 0, 16, junk) || errno != EACCES)
@@ -537,27 +526,9 @@ static void around(void)
 				r |= 16;
 			_exit(r);
 		}
-		{
-			char cbuf[CMSG_SPACE(sizeof(int))];
-			struct msghdr m = { 0 };
-			struct iovec io = { .iov_base = junk, .iov_len = 1 };
-			struct cmsghdr *cm;
-			int fd = dev;
-
-			close(sv[1]);
-			memset(cbuf, 0, sizeof(cbuf));
-			m.msg_iov = &io;
-			m.msg_iovlen = 1;
-			m.msg_control = cbuf;
-			m.msg_controllen = sizeof(cbuf);
-			cm = CMSG_FIRSTHDR(&m);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
-			sendmsg(sv[0], &m, 0);
-			close(sv[0]);
-		}
+		close(sv[1]);
+		mfo_send_fd(sv[0], dev, junk[0]);
+		close(sv[0]);
 		waitpid(pid, &status, 0);
 		status = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
 		MFT_CHECK(status < 32 && !(status & 1),

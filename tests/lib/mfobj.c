@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/klog.h>
+#include <sys/socket.h>
 #include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -414,6 +415,47 @@ int mfo_copy(int fd, uint64_t src, uint64_t soff, uint64_t ss,
 	c.dst_serial = ds;
 	c.length = len;
 	return ioctl(fd, MF_IOC_OBJ_COPY, &c);
+}
+
+int mfo_send_fd(int sock, int fd, char c)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr m = { 0 };
+	struct cmsghdr *cm;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	return sendmsg(sock, &m, 0);
+}
+
+int mfo_recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr m = { 0 };
+	struct cmsghdr *cm;
+	int fd;
+
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	if (recvmsg(sock, &m, 0) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&m);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -2;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	return fd;
 }
 
 int mfo_ns_info(int fd, const char *ns, struct mf_ns_info *out)
