@@ -115,6 +115,50 @@ long long mfo_refs(int fd, uint64_t mo);
 int mfo_as_nobody(int fd, int (*fn)(int fd, void *arg),
 		  void *arg);
 
+/* The errno of a call that returned @ret (0/-1+errno): 0, errno, or 253. */
+int mfo_errno(int ret);
+
+/* Drop to @uid (and its gid, no groups) for good; uid 0 stays root. 0 or -1. */
+int mfo_become(uid_t uid);
+
+/*
+ * Run @fn(@fd, @arg) as @uid (mfo_become()) in a child that shares @fd;
+ * returns its exit status, 254 if it could not become @uid, or -1.
+ */
+int mfo_as_uid(uid_t uid, int (*fn)(int fd, void *arg), int fd, void *arg);
+
+/*
+ * One pool-administration operation through @fd, for the permission
+ * tables of t_perm and t_file_bind; returns 0 or the errno (mfo_errno()),
+ * 251 for an unknown @op.  @prefix names what it makes and undoes
+ * ("<prefix>p", "<prefix>_none", "<prefix>_own"); @tag tags the extent.
+ *   0 POOL_ATTACH (a ram pool, detached again)  1 POOL_DETACH (none)
+ *   2 EXTENT_ALLOC (freed again)   3 EXTENT_FREE (of nothing)
+ *   4 EXTENT_LIST   5 POOL_CHECK   6 POOL_LIST (info of mfo_pool)
+ *   7 NS_CREATE + NS_DESTROY of a namespace of one's own
+ */
+#define MFO_NR_POOL_OPS 8
+int mfo_pool_op(int fd, int op, const char *prefix, uint32_t tag);
+
+/*
+ * MF_IOC_OBJ_COPY of @len bytes from @src at @soff to @dst at @doff; the
+ * serials @ss and @ds (0: none) name the objects' generations.  0 or -1.
+ */
+int mfo_copy(int fd, uint64_t src, uint64_t soff, uint64_t ss,
+	     uint64_t dst, uint64_t doff, uint64_t ds, uint64_t len);
+
+/* Send descriptor @fd with the byte @c over socket @sock (SCM_RIGHTS). */
+int mfo_send_fd(int sock, int fd, char c);
+
+/*
+ * Receive a descriptor sent over @sock with one byte (SCM_RIGHTS): the
+ * descriptor, -1 if nothing came, -2 if no descriptor came with it.
+ */
+int mfo_recv_fd(int sock);
+
+/* The NS_LIST entry of @ns in mfo_pool: 0, or -1 if it is not listed. */
+int mfo_ns_info(int fd, const char *ns, struct mf_ns_info *out);
+
 /* Fill @buf with a pattern that depends on @seed and the offset. */
 void mfo_pattern(void *buf, size_t len, uint64_t seed,
 		 uint64_t off);

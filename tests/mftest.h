@@ -63,4 +63,7 @@ void mft_report(int ok, const char *what, const char *fmt, ...)
 
 int mft_done(void);
 
+/* Whether the running kernel is at least @maj.@min. */
+int mft_kernel_at_least(int maj, int min);
+
 #endif /* MFTEST_H */

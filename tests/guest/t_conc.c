@@ -58,6 +58,7 @@
 #include "mftest.h"
 #include "mfpool.h"
 #include "mfobj.h"
+#include "mfrace.h"
 
 #define CNS	"t_conc"
 #define CSEC	"conc-secret"
@@ -66,17 +67,6 @@
 static long page;
 static int c_secs = 40, c_procs = 4, c_threads = 2;
 static uint64_t c_seed;
-
-static uint64_t xs(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
 
 static uint64_t fnv(const unsigned char *p, size_t n, uint64_t h)
 {
@@ -120,7 +110,7 @@ static void w_touch(struct wthread *t, unsigned char *p, size_t len, int wr)
 	}
 	w_touching = 1;
 	for (i = 0; i < 4; i++) {
-		off = xs(&t->rng) % len;
+		off = mft_xorshift(&t->rng) % len;
 		if (wr)
 			p[off] = (unsigned char)off;
 		else
@@ -131,7 +121,7 @@ static void w_touch(struct wthread *t, unsigned char *p, size_t len, int wr)
 
 static uint64_t w_any(struct wthread *t)
 {
-	return t->nheld ? t->held[xs(&t->rng) % t->nheld] : 1ULL << 40;
+	return t->nheld ? t->held[mft_xorshift(&t->rng) % t->nheld] : 1ULL << 40;
 }
 
 static void w_hold(struct wthread *t, uint64_t mo)
@@ -139,7 +129,7 @@ static void w_hold(struct wthread *t, uint64_t mo)
 	if (t->nheld < 32)
 		t->held[t->nheld++] = mo;
 	else
-		t->held[xs(&t->rng) % 32] = mo;
+		t->held[mft_xorshift(&t->rng) % 32] = mo;
 }
 
 /* ---- races: address-space surgery against the calls that walk it ---------- */
@@ -206,35 +196,13 @@ struct crace {
 	uint64_t rng;
 };
 
-static long long c_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static void c_spin(long n)
-{
-	long i;
-
-	for (i = 0; i < n; i++)
-		__asm__ __volatile__("pause" ::: "memory");
-}
-
-static void c_wait(volatile int *v, int want)
-{
-	while (__atomic_load_n(v, __ATOMIC_ACQUIRE) != want)
-		sched_yield();
-}
-
 static int c_pick(uint64_t *rng, const int *w, int n)
 {
 	int i, sum = 0, x;
 
 	for (i = 0; i < n; i++)
 		sum += w[i];
-	x = (int)(xs(rng) % (uint64_t)sum);
+	x = (int)(mft_xorshift(rng) % (uint64_t)sum);
 	for (i = 0; i < n - 1 && x >= w[i]; i++)
 		x -= w[i];
 	return i;
@@ -253,7 +221,7 @@ static void c_touch(uint64_t *rng, unsigned char *p, size_t len)
 	}
 	w_touching = 1;
 	for (i = 0; i < 8; i++) {
-		uint64_t x = xs(rng);
+		uint64_t x = mft_xorshift(rng);
 
 		if (x & 1)
 			p[(x >> 8) % len] = 0x48;
@@ -298,7 +266,7 @@ static void c_surgery(struct crace *r)
 			waitpid(pid, NULL, 0);
 		break;
 	case CS_MPROTECT:
-		mprotect(r->w1 + r->d, r->slen, xs(&r->rng) & 1 ? PROT_READ : PROT_NONE);
+		mprotect(r->w1 + r->d, r->slen, mft_xorshift(&r->rng) & 1 ? PROT_READ : PROT_NONE);
 		break;
 	default:
 		c_touch(&r->rng, r->w1 + r->d, r->slen);
@@ -318,7 +286,7 @@ static void *c_helper(void *arg)
 		__atomic_store_n(&r->ready, g, __ATOMIC_RELEASE);
 		while (__atomic_load_n(&r->go, __ATOMIC_ACQUIRE) != g)
 			;
-		c_spin(r->spins);
+		mft_spin(r->spins);
 		c_surgery(r);
 		__atomic_store_n(&r->done, g, __ATOMIC_RELEASE);
 	}
@@ -371,7 +339,7 @@ static void c_bad(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (__atomic_fetch_add(&c_res->bad, 1, __ATOMIC_RELAXED) == 0) {
-		c_res->first_ms = c_ms() - c_t0;
+		c_res->first_ms = mft_ms() - c_t0;
 		snprintf(c_res->first, sizeof(c_res->first), "%s", msg);
 	}
 }
@@ -401,12 +369,12 @@ static int c_dirty(struct wthread *t, struct crace *r, int priv1, int priv2,
 		uint64_t pg;
 
 		/* W2: mostly below W1's offsets and within a commit of W1 */
-		if (in2 && a2 < a1 && r->l1 > CR_CHUNK && xs(&t->rng) % 10 < 7) {
+		if (in2 && a2 < a1 && r->l1 > CR_CHUNK && mft_xorshift(&t->rng) % 10 < 7) {
 			room = a1 - a2 < room ? a1 - a2 : room;
 			room = r->l1 - CR_CHUNK < room ? r->l1 - CR_CHUNK : room;
 		}
-		pg = !i ? 0 : xs(&t->rng) % (room / page) * page;
-		uint64_t v = CR_TAG ^ (xs(&t->rng) & 0xffff0000000ULL) ^ pg;
+		pg = !i ? 0 : mft_xorshift(&t->rng) % (room / page) * page;
+		uint64_t v = CR_TAG ^ (mft_xorshift(&t->rng) & 0xffff0000000ULL) ^ pg;
 		unsigned char *p = (in2 ? r->w2 : r->w1) + pg;
 		size_t k;
 
@@ -438,9 +406,9 @@ static void w_race(struct wthread *t, struct crace *r,
 
 	if (!r)
 		return;
-	if (xs(&t->rng) % 2) {
+	if (mft_xorshift(&t->rng) % 2) {
 		/* a race object: 2 to 3 MiB, maybe published */
-		uint64_t len = CR_CHUNK + page + xs(&t->rng) % (CR_CHUNK / 2);
+		uint64_t len = CR_CHUNK + page + mft_xorshift(&t->rng) % (CR_CHUNK / 2);
 
 		/* a unique id: a commit or alloc that meets EEXIST races nothing */
 		if (mfo_alloc(t->fd, CNS, CSEC, "", len, &mo, rid))
@@ -448,7 +416,7 @@ static void w_race(struct wthread *t, struct crace *r,
 		mfo_write(t->fd, mo, 0, 4096, buf);
 		w_hold(t, mo);
 		fresh = 1;
-		if (xs(&t->rng) % 10 < 6)
+		if (mft_xorshift(&t->rng) % 10 < 6)
 			mfo_publish(t->fd, CNS, CSEC, rid);
 	} else {
 		mo = w_any(t);
@@ -456,7 +424,7 @@ static void w_race(struct wthread *t, struct crace *r,
 	if (mfo_stat_obj(t->fd, mo, &st) || !st.bytes)
 		return;
 	pages = (st.bytes + page - 1) / page;
-	if (pages * page > CR_CHUNK + page && xs(&t->rng) % 10 < 7) {
+	if (pages * page > CR_CHUNK + page && mft_xorshift(&t->rng) % 10 < 7) {
 		/*
 		 * crossed: W2 maps [0, a1), W1 maps [a1, end), W2 long enough
 		 * to be a whole batch of W1's commit once moved to W1 + 2 MiB
@@ -465,15 +433,15 @@ static void w_race(struct wthread *t, struct crace *r,
 		uint64_t lo = ((pages * page - CR_CHUNK) / 2 + page - 1) / page;
 
 		lo = lo < 1 ? 1 : lo > hi ? hi : lo;
-		a1 = (lo + xs(&t->rng) % (hi - lo + 1)) * page;
+		a1 = (lo + mft_xorshift(&t->rng) % (hi - lo + 1)) * page;
 		l1 = pages * page - a1;
 		a2 = 0;
 		l2 = a1;
 	} else {
-		a1 = xs(&t->rng) % pages * page;
-		l1 = (1 + xs(&t->rng) % (pages - a1 / page)) * page;
-		a2 = xs(&t->rng) % pages * page;
-		l2 = (1 + xs(&t->rng) % (pages - a2 / page)) * page;
+		a1 = mft_xorshift(&t->rng) % pages * page;
+		l1 = (1 + mft_xorshift(&t->rng) % (pages - a1 / page)) * page;
+		a2 = mft_xorshift(&t->rng) % pages * page;
+		l2 = (1 + mft_xorshift(&t->rng) % (pages - a2 / page)) * page;
 	}
 	if (a2 + l2 > pages * page)
 		l2 = pages * page - a2;
@@ -503,8 +471,8 @@ static int w_race_once(struct wthread *t, struct crace *r, const char *id2,
 	int ret, g, hold, nd, i, again = 0;
 
 	if (!rep) {
-		r->priv1 = xs(&t->rng) % 100 < 85;
-		r->priv2 = xs(&t->rng) % 100 < 85;
+		r->priv1 = mft_xorshift(&t->rng) % 100 < 85;
+		r->priv2 = mft_xorshift(&t->rng) % 100 < 85;
 	}
 	r->w1 = mmap(r->resv, l1, PROT_READ | (r->priv1 || st->type == MF_OBJ_PRIVATE_RW ? PROT_WRITE : 0),
 		     (r->priv1 ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, t->fd, (off_t)(mo + a1));
@@ -526,24 +494,24 @@ static int w_race_once(struct wthread *t, struct crace *r, const char *id2,
 		r->surg = c_pick(&t->rng, cs_weight, CS_NR);
 	}
 	again = r->call <= CC_COMMIT2 && r->surg <= CS_OVERMAP;
-	if (r->surg == CS_MOVE && l1 > CR_CHUNK && xs(&t->rng) % 10 < 8)
-		r->d = (1 + xs(&t->rng) % ((l1 - 1) / CR_CHUNK)) * CR_CHUNK;
+	if (r->surg == CS_MOVE && l1 > CR_CHUNK && mft_xorshift(&t->rng) % 10 < 8)
+		r->d = (1 + mft_xorshift(&t->rng) % ((l1 - 1) / CR_CHUNK)) * CR_CHUNK;
 	else
-		r->d = xs(&t->rng) % (l1 / page) * page;
-	r->slen = (1 + xs(&t->rng) % ((l1 - r->d) / page)) * page;
-	r->over_anon = xs(&t->rng) & 1;
-	hold = xs(&t->rng) % 4 != 0;
-	r->spins = hold && xs(&t->rng) % 10 < 7 ? 0 :
-		   (long)(xs(&t->rng) % (1ULL << (xs(&t->rng) % 13)));
+		r->d = mft_xorshift(&t->rng) % (l1 / page) * page;
+	r->slen = (1 + mft_xorshift(&t->rng) % ((l1 - r->d) / page)) * page;
+	r->over_anon = mft_xorshift(&t->rng) & 1;
+	hold = mft_xorshift(&t->rng) % 4 != 0;
+	r->spins = hold && mft_xorshift(&t->rng) % 10 < 7 ? 0 :
+		   (long)(mft_xorshift(&t->rng) % (1ULL << (mft_xorshift(&t->rng) % 13)));
 	g = ++r->gen;
 	if (hold) {
 		sem_post(&r->hold);
-		c_wait(&r->hold_in, g);
-		c_spin(200);
+		mft_wait_for(&r->hold_in, g);
+		mft_spin(200);
 		sem_post(&r->wake);
 	} else {
 		sem_post(&r->wake);
-		c_wait(&r->ready, g);
+		mft_wait_for(&r->ready, g);
 	}
 	__atomic_store_n(&r->go, g, __ATOMIC_RELEASE);
 	switch (r->call) {
@@ -551,10 +519,10 @@ static int w_race_once(struct wthread *t, struct crace *r, const char *id2,
 	case CC_COMMIT2:
 		ret = mfo_commit(t->fd, r->call == CC_COMMIT1 ? r->w1 : r->w2,
 				 r->call == CC_COMMIT1 ? l1 : l2, CNS, CSEC, "",
-				 xs(&t->rng) & 1 ? MF_COMMIT_PUBLISH : 0, &c);
+				 mft_xorshift(&t->rng) & 1 ? MF_COMMIT_PUBLISH : 0, &c);
 		if (!ret) {
 			w_hold(t, c.map_offset);
-			if (xs(&t->rng) & 1)	/* keep the pool from filling */
+			if (mft_xorshift(&t->rng) & 1)	/* keep the pool from filling */
 				mfo_free(t->fd, CNS, CSEC, c.id);
 		}
 		break;
@@ -567,7 +535,7 @@ static int w_race_once(struct wthread *t, struct crace *r, const char *id2,
 		ret = mfo_publish(t->fd, CNS, CSEC, oid);
 		break;
 	case CC_EXPAND:
-		ret = mfo_expand(t->fd, mo, st->bytes + 1 + xs(&t->rng) % 65536);
+		ret = mfo_expand(t->fd, mo, st->bytes + 1 + mft_xorshift(&t->rng) % 65536);
 		break;
 	case CC_FREE:
 		ret = mfo_free(t->fd, CNS, CSEC, oid);
@@ -578,9 +546,9 @@ static int w_race_once(struct wthread *t, struct crace *r, const char *id2,
 		ret = 0;
 		break;
 	}
-	c_wait(&r->done, g);
+	mft_wait_for(&r->done, g);
 	if (hold)
-		c_wait(&r->hold_done, g);
+		mft_wait_for(&r->hold_done, g);
 	__atomic_add_fetch(&c_res->races, 1, __ATOMIC_RELAXED);
 	if (!ret)
 		__atomic_add_fetch(&c_res->race_ok, 1, __ATOMIC_RELAXED);
@@ -660,7 +628,7 @@ static void cpub_fail(const char *fmt, ...)
 	va_list ap;
 
 	if (!cpub_bad++) {
-		cpub_first_ms = c_ms() - c_t0;
+		cpub_first_ms = mft_ms() - c_t0;
 		va_start(ap, fmt);
 		vsnprintf(cpub_first, sizeof(cpub_first), fmt, ap);
 		va_end(ap);
@@ -754,13 +722,13 @@ static void *w_main(void *arg)
 
 	memset(buf, 0x3c, sizeof(buf));
 	for (;;) {
-		snprintf(id, sizeof(id), "c%03u", (unsigned)(xs(&t->rng) % NIDS));
-		snprintf(id2, sizeof(id2), "c%03u", (unsigned)(xs(&t->rng) % NIDS));
-		switch (xs(&t->rng) % 16) {
+		snprintf(id, sizeof(id), "c%03u", (unsigned)(mft_xorshift(&t->rng) % NIDS));
+		snprintf(id2, sizeof(id2), "c%03u", (unsigned)(mft_xorshift(&t->rng) % NIDS));
+		switch (mft_xorshift(&t->rng) % 16) {
 		case 0:
 		case 1:
-			len = xs(&t->rng) % 8 ? 1 + xs(&t->rng) % (256 << 10) :
-						(2 << 20) + xs(&t->rng) % (2 << 20);
+			len = mft_xorshift(&t->rng) % 8 ? 1 + mft_xorshift(&t->rng) % (256 << 10) :
+						(2 << 20) + mft_xorshift(&t->rng) % (2 << 20);
 			if (!mfo_alloc(t->fd, CNS, CSEC, id, len, &mo, NULL)) {
 				mfo_write(t->fd, mo, 0, len < sizeof(buf) ? len : sizeof(buf), buf);
 				w_hold(t, mo);
@@ -773,7 +741,7 @@ static void *w_main(void *arg)
 			break;
 		case 4:
 			if (t->nheld) {
-				i = (int)(xs(&t->rng) % t->nheld);
+				i = (int)(mft_xorshift(&t->rng) % t->nheld);
 				mfo_put(t->fd, t->held[i]);
 				t->held[i] = t->held[--t->nheld];
 			}
@@ -789,15 +757,15 @@ static void *w_main(void *arg)
 				w_hold(t, mo);
 			break;
 		case 8:
-			mfo_write(t->fd, w_any(t), xs(&t->rng) % 8192, 4096, buf);
+			mfo_write(t->fd, w_any(t), mft_xorshift(&t->rng) % 8192, 4096, buf);
 			break;
 		case 9:
 			mfo_read(t->fd, w_any(t), 0, 4096, buf);
 			break;
 		case 10:
 		case 11: {	/* map, fault, maybe commit, unmap */
-			int shared = xs(&t->rng) & 1;
-			int prot = PROT_READ | (xs(&t->rng) % 3 ? PROT_WRITE : 0);
+			int shared = mft_xorshift(&t->rng) & 1;
+			int prot = PROT_READ | (mft_xorshift(&t->rng) % 3 ? PROT_WRITE : 0);
 
 			mo = w_any(t);
 			if (mfo_stat_obj(t->fd, mo, &st) || !st.bytes)
@@ -810,17 +778,17 @@ static void *w_main(void *arg)
 			if (p == MAP_FAILED)
 				break;
 			w_touch(t, p, len, prot & PROT_WRITE);
-			if (!shared && (prot & PROT_WRITE) && xs(&t->rng) % 3 == 0) {
+			if (!shared && (prot & PROT_WRITE) && mft_xorshift(&t->rng) % 3 == 0) {
 				struct mf_obj_commit c;
 
 				if (!mfo_commit(t->fd, p, len, CNS, CSEC, id2,
-						xs(&t->rng) & 1 ? MF_COMMIT_PUBLISH : 0, &c))
+						mft_xorshift(&t->rng) & 1 ? MF_COMMIT_PUBLISH : 0, &c))
 					w_hold(t, c.map_offset);
 			}
-			if (xs(&t->rng) % 4 == 0)
+			if (mft_xorshift(&t->rng) % 4 == 0)
 				mprotect(p, len, PROT_READ | PROT_WRITE);
-			if (xs(&t->rng) % 4 == 0)
-				usleep(xs(&t->rng) % 20000);
+			if (mft_xorshift(&t->rng) % 4 == 0)
+				usleep(mft_xorshift(&t->rng) % 20000);
 			w_touch(t, p, len, 0);
 			munmap(p, len);
 			break;
@@ -828,7 +796,7 @@ static void *w_main(void *arg)
 		case 12:
 			mo = w_any(t);
 			if (!mfo_stat_obj(t->fd, mo, &st))
-				mfo_expand(t->fd, mo, st.bytes + 1 + xs(&t->rng) % 65536);
+				mfo_expand(t->fd, mo, st.bytes + 1 + mft_xorshift(&t->rng) % 65536);
 			break;
 		case 14:
 		case 15:
@@ -883,14 +851,6 @@ static pid_t spawn(int idx, uint64_t seed)
 	return pid;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static int conc_main(void)
 {
 	pid_t pids[16];
@@ -927,21 +887,21 @@ static int conc_main(void)
 	if (c_res == MAP_FAILED)
 		return 2;
 	memset(c_res, 0, sizeof(*c_res));
-	c_t0 = c_ms();
+	c_t0 = mft_ms();
 	cfd = mfp_open();	/* the checker's own open file */
 
 	printf("t_conc: seed %llu, %d processes x %d threads, %d s\n",
 	       (unsigned long long)c_seed, c_procs, c_threads, c_secs);
 	for (i = 0; i < c_procs; i++)
-		pids[i] = spawn(i, xs(&rng));
-	end = now_ms() + c_secs * 1000LL;
-	while (now_ms() < end) {
-		usleep(100000 + xs(&rng) % 1400000);
-		i = (int)(xs(&rng) % c_procs);
+		pids[i] = spawn(i, mft_xorshift(&rng));
+	end = mft_ms() + c_secs * 1000LL;
+	while (mft_ms() < end) {
+		usleep(100000 + mft_xorshift(&rng) % 1400000);
+		i = (int)(mft_xorshift(&rng) % c_procs);
 		kill(pids[i], SIGKILL);
 		waitpid(pids[i], NULL, 0);
 		kills++;
-		pids[i] = spawn(i, xs(&rng));
+		pids[i] = spawn(i, mft_xorshift(&rng));
 		cpub_scan(cfd);
 		cpub_verify(cfd, 0);
 	}
@@ -1231,11 +1191,11 @@ static int crash_load(const char *path)
 				bytes += kobjs[i].size;
 			}
 		}
-		i = (int)(xs(&rng) % 100);
+		i = (int)(mft_xorshift(&rng) % 100);
 		if (live && (i < 20 || live > 120 || bytes > (48 << 20))) {
 			/* free */
 			do {
-				o = &kobjs[xs(&rng) % nk];
+				o = &kobjs[mft_xorshift(&rng) % nk];
 			} while (o->state != K_LIVE);
 			klog("I F %s\n", o->id);
 			if (mfo_free(fd, KNS, KSEC, o->id)) {
@@ -1247,7 +1207,7 @@ static int crash_load(const char *path)
 		} else if (live && i < 35) {
 			/* derive */
 			do {
-				s = &kobjs[xs(&rng) % nk];
+				s = &kobjs[mft_xorshift(&rng) % nk];
 			} while (s->state != K_LIVE);
 			if (mfo_get(fd, KNS, KSEC, s->id, &mo, NULL))
 				return 1;
@@ -1272,8 +1232,8 @@ static int crash_load(const char *path)
 		} else if (live && i < 55) {
 			/* patch a private object */
 			do {
-				o = &kobjs[xs(&rng) % nk];
-			} while (o->state != K_LIVE && xs(&rng) % 64);
+				o = &kobjs[mft_xorshift(&rng) % nk];
+			} while (o->state != K_LIVE && mft_xorshift(&rng) % 64);
 			if (o->state != K_LIVE || o->pub)
 				continue;
 			if (mfo_get(fd, KNS, KSEC, o->id, &mo, NULL) ||
@@ -1283,12 +1243,12 @@ static int crash_load(const char *path)
 				printf("FAIL: t_conc: crash-load: %s changed under the workload\n", o->id);
 				return 1;
 			}
-			off = xs(&rng) % o->size;
-			len = 1 + xs(&rng) % 8192;
+			off = mft_xorshift(&rng) % o->size;
+			len = 1 + mft_xorshift(&rng) % 8192;
 			if (len > o->size - off)
 				len = o->size - off;
 			for (i = 0; i < (int)len; i++)
-				buf[off + i] = (unsigned char)xs(&rng);
+				buf[off + i] = (unsigned char)mft_xorshift(&rng);
 			csum = fnv(buf, o->size, FNV0);
 			klog("I P %s %llu\n", o->id, (unsigned long long)csum);
 			if (mfo_write(fd, mo, off, len, buf + off))
@@ -1298,8 +1258,8 @@ static int crash_load(const char *path)
 			mfo_put(fd, mo);
 		} else if (live && i < 65) {
 			do {
-				o = &kobjs[xs(&rng) % nk];
-			} while (o->state != K_LIVE && xs(&rng) % 64);
+				o = &kobjs[mft_xorshift(&rng) % nk];
+			} while (o->state != K_LIVE && mft_xorshift(&rng) % 64);
 			if (o->state != K_LIVE || o->pub)
 				continue;
 			klog("I U %s\n", o->id);
@@ -1309,8 +1269,8 @@ static int crash_load(const char *path)
 			klog("C U %s\n", o->id);
 		} else {
 			/* alloc + write */
-			size = xs(&rng) % 10 ? 1 + xs(&rng) % (256 << 10)
-					     : 1 + xs(&rng) % (4 << 20);
+			size = mft_xorshift(&rng) % 10 ? 1 + mft_xorshift(&rng) % (256 << 10)
+					     : 1 + mft_xorshift(&rng) % (4 << 20);
 			snprintf(id, sizeof(id), "k%llu", (unsigned long long)++kseq);
 			klog("S %llu\n", (unsigned long long)kseq);
 			o = kfind(id, 1);

@@ -50,11 +50,6 @@ static gid_t dev_gid;	/* the device node's group (memfabric) */
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static int err(int ret)
-{
-	return ret ? (errno ? errno : 253) : 0;
-}
-
 static int bind_file(int fd, struct mf_file_bind *out)
 {
 	struct mf_file_bind b;
@@ -73,7 +68,7 @@ static int bind_fn(int fd, void *arg)
 {
 	(void)arg;
 	errno = 0;
-	return err(bind_file(fd, NULL));
+	return mfo_errno(bind_file(fd, NULL));
 }
 
 /*
@@ -98,36 +93,6 @@ static int open_as(uid_t uid)
 		abort();
 	errno = e;
 	return fd;
-}
-
-static int become(uid_t uid)
-{
-	if (uid == 0)
-		return 0;
-	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-	    setresuid(uid, uid, uid))
-		return -1;
-	return 0;
-}
-
-/* Run @fn(@fd, @arg) as @uid in a child; its exit status or -1. */
-static int as_uid(uid_t uid, int (*fn)(int fd, void *arg), int fd, void *arg)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (become(uid))
-			_exit(254);
-		_exit(fn(fd, arg));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 static long long owner_of(int fd, uint64_t mo)
@@ -213,16 +178,16 @@ static void part_struct(void)
 
 	/* only the opener's fsuid or CAP_SYS_ADMIN may bind */
 	fd = mfp_open();
-	MFT_RET(as_uid(OTHER, bind_fn, fd, NULL), EPERM,
+	MFT_RET(mfo_as_uid(OTHER, bind_fn, fd, NULL), EPERM,
 		"uid 1001 binding root's file is EPERM");
 	MFT_OK(bind_file(fd, &b), "root binds it afterwards");
 	MFT_CHECK(b.uid == 0, "bound to root's uid, not 1001's");
 	close(fd);
 	fd = open_as(OTHER);
 	MFT_CHECK(fd >= 0, "open as uid 1001 (fsuid switched)");
-	MFT_RET(as_uid(OWNER, bind_fn, fd, NULL), EPERM,
+	MFT_RET(mfo_as_uid(OWNER, bind_fn, fd, NULL), EPERM,
 		"uid 1000 binding uid 1001's file is EPERM");
-	MFT_RET(as_uid(OTHER, bind_fn, fd, NULL), 0,
+	MFT_RET(mfo_as_uid(OTHER, bind_fn, fd, NULL), 0,
 		"uid 1001 binds its own file");
 	MFT_ERRNO(bind_file(fd, NULL), EALREADY,
 		  "then root's bind is EALREADY (one-way)");
@@ -302,24 +267,24 @@ static int run_op(int fd, void *arg)
 	errno = 0;
 	switch (op) {
 	case OP_GET:
-		ret = err(mfo_get(fd, NS, SEC, sh->id, &mo, NULL));
+		ret = mfo_errno(mfo_get(fd, NS, SEC, sh->id, &mo, NULL));
 		if (!ret)
 			mfo_put(fd, mo);
 		return ret;
 	case OP_READ:
 		if (mfo_read(fd, sh->mo, 0, sizeof(buf), buf))
-			return err(-1);
+			return mfo_errno(-1);
 		return mfo_check_pattern(buf, sizeof(buf), SEED, 0) ? 0 : 250;
 	case OP_WRITE:
 		memset(buf, 0xee, sizeof(buf));
-		return err(mfo_write(fd, sh->mo, 100, sizeof(buf), buf));
+		return mfo_errno(mfo_write(fd, sh->mo, 100, sizeof(buf), buf));
 	case OP_EXPAND:
-		return err(mfo_expand(fd, sh->mo, 2 * OBJ_BYTES));
+		return mfo_errno(mfo_expand(fd, sh->mo, 2 * OBJ_BYTES));
 	case OP_STAT:
-		return owner_of(fd, sh->mo) < 0 ? err(-1) : 0;
+		return owner_of(fd, sh->mo) < 0 ? mfo_errno(-1) : 0;
 	case OP_DERIVE:
 		snprintf(id, sizeof(id), "%.32s.d", sh->id);
-		ret = err(mfo_derive(fd, sh->mo, NS, SEC, id, &mo));
+		ret = mfo_errno(mfo_derive(fd, sh->mo, NS, SEC, id, &mo));
 		if (!ret) {
 			if (owner_of(fd, mo) != OTHER)
 				ret = 249;
@@ -334,7 +299,7 @@ static int run_op(int fd, void *arg)
 			return 248;
 		((unsigned char *)sh->priv)[8] ^= 0xff;
 		snprintf(id, sizeof(id), "%.32s.c", sh->id);
-		ret = err(mfo_commit(fd, sh->priv, 4096, NS, SEC, id, 0, &c));
+		ret = mfo_errno(mfo_commit(fd, sh->priv, 4096, NS, SEC, id, 0, &c));
 		if (!ret) {
 			if (owner_of(fd, c.map_offset) != OTHER ||
 			    mfo_read(fd, c.map_offset, 8, 1, buf) ||
@@ -346,9 +311,9 @@ static int run_op(int fd, void *arg)
 		return ret;
 	}
 	case OP_PUBLISH:
-		return err(mfo_publish(fd, NS, SEC, sh->id));
+		return mfo_errno(mfo_publish(fd, NS, SEC, sh->id));
 	case OP_FREE:
-		return err(mfo_free(fd, NS, SEC, sh->id));
+		return mfo_errno(mfo_free(fd, NS, SEC, sh->id));
 	case OP_MAP_SH_RO:
 		return do_map(fd, PROT_READ);
 	case OP_MAP_SH_RW:
@@ -400,11 +365,11 @@ static int cell_setup(int state, int path, int cell)
 		if (path != P_LOCAL && bind_file(fd, NULL))
 			ret = 100;
 		if (!ret)
-			ret = as_uid(path == P_LOCAL ? OTHER : 0, setup_obj, fd,
+			ret = mfo_as_uid(path == P_LOCAL ? OTHER : 0, setup_obj, fd,
 				     NULL);
 	} else {
 		/* uid 1000 puts its handle in the file while it is unbound */
-		ret = as_uid(OWNER, setup_obj, fd, NULL);
+		ret = mfo_as_uid(OWNER, setup_obj, fd, NULL);
 	}
 	if (!ret) {
 		/* root's private mapping, inherited by the cell, for COMMIT */
@@ -441,7 +406,7 @@ static void part_matrix(void)
 				got[path] = -1;
 				if (fd < 0)
 					continue;
-				got[path] = as_uid(uid, run_op, fd, &op);
+				got[path] = mfo_as_uid(uid, run_op, fd, &op);
 				check_content(state, op, path, got[path]);
 				munmap(sh->priv, 4096);
 				mfo_free(dev, NS, SEC, sh->id);
@@ -469,54 +434,6 @@ static void part_matrix(void)
 
 /* ---- part 3: ownership, administration, fork, SCM_RIGHTS ------------------------ */
 
-static int admin_op(int fd, int op)
-{
-	uint64_t off;
-	int ret;
-
-	errno = 0;
-	switch (op) {
-	case 0:
-		ret = err(mfp_attach_ram(fd, "t_bindp", 2 << 20));
-		if (!ret)
-			mfp_detach(fd, "t_bindp");
-		return ret;
-	case 1:
-		return err(mfp_detach(fd, "t_bind_none"));
-	case 2:
-		ret = err(mfp_alloc(fd, mfo_pool, 4096, 0x62696e64, &off));
-		if (!ret)
-			mfp_free(fd, mfo_pool, off, NULL, NULL);
-		return ret;
-	case 3:
-		return err(mfp_free(fd, mfo_pool, 1ULL << 40, NULL, NULL));
-	case 4: {
-		struct mf_extent_info *e;
-		long n = mfp_extents(fd, mfo_pool, &e);
-
-		free(e);
-		return n < 0 ? errno : 0;
-	}
-	case 5: {
-		struct mf_pool_check c;
-
-		return err(mfp_check(fd, mfo_pool, &c));
-	}
-	case 6: {
-		struct mf_pool_info i;
-
-		return mfp_info(fd, mfo_pool, &i) ? errno : 0;
-	}
-	case 7:
-		ret = err(mfo_ns_create(fd, mfo_pool, "t_bind_own", "own", 0, 0));
-		if (!ret)
-			ret = err(mfo_ns_destroy(fd, mfo_pool, "t_bind_own",
-						 "own", 0, NULL));
-		return ret;
-	}
-	return 251;
-}
-
 static void part_admin(void)
 {
 	static const char *const names[] = {
@@ -533,12 +450,12 @@ static void part_admin(void)
 	/* root's own file, bound: uid 0 without CAP_SYS_ADMIN */
 	MFT_OK(bind_file(fd, NULL), "root binds its own file");
 	for (op = 0; op < 8; op++) {
-		got = admin_op(fd, op);
+		got = mfo_pool_op(fd, op, "t_bind", 0x62696e64);
 		snprintf(what, sizeof(what), "%s by root through its bound file",
 			 names[op]);
 		mft_report(got == want_bound[op], what, "errno %d (%s), want %d",
 			   got, strerror(got), want_bound[op]);
-		got = admin_op(dev, op);
+		got = mfo_pool_op(dev, op, "t_bind", 0x62696e64);
 		snprintf(what, sizeof(what), "%s by root through an unbound file",
 			 names[op]);
 		mft_report(got == want_root[op], what, "errno %d (%s), want %d",
@@ -547,7 +464,7 @@ static void part_admin(void)
 	/* CAP_SYS_ADMIN does not reach uid 1000's private object either */
 	sh->state = ST_OTHERS;
 	snprintf(sh->id, sizeof(sh->id), "rootcap");
-	MFT_RET(as_uid(OWNER, setup_obj, dev, NULL), 0, "uid 1000 allocates rootcap");
+	MFT_RET(mfo_as_uid(OWNER, setup_obj, dev, NULL), 0, "uid 1000 allocates rootcap");
 	MFT_OK(mfo_get(dev, NS, SEC, "rootcap", &rmo, NULL),
 	       "root GETs it through an unbound file");
 	MFT_ERRNO(mfo_get(fd, NS, SEC, "rootcap", &mo, NULL), EACCES,
@@ -585,25 +502,14 @@ static int child_use(int fd, void *arg)
 /* Receive a descriptor on @sock, become nobody, and use it. */
 static int scm_receiver(int sock, uint64_t omo)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))], c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr m = { 0 };
-	struct cmsghdr *cm;
 	int fd;
 
 	if (setgroups(0, NULL) || setresgid(MFP_NOBODY, MFP_NOBODY, MFP_NOBODY) ||
 	    setresuid(MFP_NOBODY, MFP_NOBODY, MFP_NOBODY))
 		return 20;
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = cbuf;
-	m.msg_controllen = sizeof(cbuf);
-	if (recvmsg(sock, &m, 0) != 1)
-		return 21;
-	cm = CMSG_FIRSTHDR(&m);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return 22;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	fd = mfo_recv_fd(sock);
+	if (fd < 0)
+		return fd == -1 ? 21 : 22;
 	return child_use(fd, &omo);
 }
 
@@ -617,7 +523,7 @@ static int get_bound_own(int fd, void *arg)
 	(void)arg;
 	errno = 0;
 	if (mfo_get(fd, NS, SEC, "bound-own", &mo, NULL))
-		return err(-1);
+		return mfo_errno(-1);
 	ret = mfo_read(fd, mo, 0, sizeof(buf), buf) ||
 	      !mfo_check_pattern(buf, sizeof(buf), SEED, 0) ? 30 : 0;
 	mfo_put(fd, mo);
@@ -643,9 +549,9 @@ static void part_inherit(void)
 	MFT_RET(owner_of(fd, mo), OTHER, "its owner is 1001, not root");
 	mfo_pattern(buf, sizeof(buf), SEED, 0);
 	MFT_OK(mfo_write(fd, mo, 0, sizeof(buf), buf), "write it through the bound file");
-	MFT_RET(as_uid(OTHER, get_bound_own, dev, NULL), 0,
+	MFT_RET(mfo_as_uid(OTHER, get_bound_own, dev, NULL), 0,
 		"uid 1001 locally may GET and read it");
-	MFT_RET(as_uid(OWNER, get_bound_own, dev, NULL), EACCES,
+	MFT_RET(mfo_as_uid(OWNER, get_bound_own, dev, NULL), EACCES,
 		"uid 1000 locally may not GET it (EACCES)");
 
 	/* fork: the child became nobody, still acts as 1001 */
@@ -662,24 +568,7 @@ static void part_inherit(void)
 		_exit(scm_receiver(sv[1], mo));
 	}
 	close(sv[1]);
-	{
-		char cbuf[CMSG_SPACE(sizeof(int))], c = 'x';
-		struct iovec iov = { &c, 1 };
-		struct msghdr m = { 0 };
-		struct cmsghdr *cm;
-
-		memset(cbuf, 0, sizeof(cbuf));
-		m.msg_iov = &iov;
-		m.msg_iovlen = 1;
-		m.msg_control = cbuf;
-		m.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&m);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-		MFT_CHECK(sendmsg(sv[0], &m, 0) == 1, "send the bound file");
-	}
+	MFT_CHECK(mfo_send_fd(sv[0], fd, 'x') == 1, "send the bound file");
 	MFT_CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 		  WEXITSTATUS(status) == 0,
 		  "a process that got it over SCM_RIGHTS and became nobody acts as 1001");

@@ -12,6 +12,7 @@
 #include "mfpool.h"
 #include "mfobj.h"
 #include "mflib.h"
+#include "mfrace.h"
 
 #define NS "t_lib_ns"
 #define SEC "ns-secret"
@@ -186,18 +187,7 @@ static void *create_thread(void *p)
 
 static void test_threads(void)
 {
-	pthread_t t[4];
-	long bad = 0;
-	void *r;
-
-	for (long i = 0; i < 4; i++)
-		CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL,
-						     create_thread, (void *)i), 0);
-	for (int i = 0; i < 4; i++) {
-		pthread_join(t[i], &r);
-		bad += (long)r;
-	}
-	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(mft_threads(create_thread, 4), 0);
 }
 
 int main(int argc, char **argv)

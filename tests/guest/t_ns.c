@@ -13,29 +13,6 @@
 
 static int fd;
 
-/* The NS_LIST entry of @ns in mfo_pool: 0, or -1 if it is not listed. */
-static int ns_info(const char *ns, struct mf_ns_info *out)
-{
-	struct mf_ns_info infos[256];
-	struct mf_ns_list l;
-	uint32_t i;
-
-	memset(&l, 0, sizeof(l));
-	l.size = sizeof(l);
-	mfo_str(l.pool, sizeof(l.pool), mfo_pool);
-	l.namespaces = (uintptr_t)infos;
-	l.count = 256;
-	l.entry_size = sizeof(infos[0]);
-	if (ioctl(fd, MF_IOC_NS_LIST, &l))
-		return -1;
-	for (i = 0; i < l.count && i < 256; i++)
-		if (!strncmp(infos[i].name, ns, sizeof(infos[i].name))) {
-			*out = infos[i];
-			return 0;
-		}
-	return -1;
-}
-
 static int nobody_create(int fd_, void *arg)
 {
 	(void)arg;
@@ -116,7 +93,7 @@ static void test_list(void)
 	unsigned char big[sizeof(struct mf_ns_info) + 32];
 	int found;
 
-	MFT_CHECK(!ns_info("t_ns.a", &info), "NS_LIST lists t_ns.a");
+	MFT_CHECK(!mfo_ns_info(fd, "t_ns.a", &info), "NS_LIST lists t_ns.a");
 	MFT_CHECK(info.attr == 7 && info.ttl == 0 && info.nr_objects == 0 &&
 		  info.bytes == 0 && info.flags == 0,
 		  "with its attr, ttl, no objects and no bytes");
@@ -198,7 +175,7 @@ static void test_destroy(void)
 	       "an object in t_ns.a");
 	MFT_OK(mfo_alloc(fd, "t_ns.a", "s3cret", "o2", 3 << 20, &mo2, NULL),
 	       "and another");
-	MFT_CHECK(!ns_info("t_ns.a", &info) && info.nr_objects == 2 &&
+	MFT_CHECK(!mfo_ns_info(fd, "t_ns.a", &info) && info.nr_objects == 2 &&
 		  info.bytes == 5000 + (3 << 20),
 		  "NS_LIST counts them and their bytes");
 	MFT_ERRNO(mfo_ns_destroy(fd, mfo_pool, "t_ns.a", "s3cret", 0, NULL),
@@ -209,7 +186,7 @@ static void test_destroy(void)
 			      &out), "destroy with MF_NS_FORCE");
 	MFT_CHECK(out.freed == 1 && out.deferred == 1,
 		  "one object freed at once, one deferred");
-	MFT_CHECK(ns_info("t_ns.a", &info) == -1, "the namespace is gone");
+	MFT_CHECK(mfo_ns_info(fd, "t_ns.a", &info) == -1, "the namespace is gone");
 	MFT_ERRNO(mfo_get(fd, "t_ns.a", "s3cret", "o1", NULL, NULL), ENOENT,
 		  "its objects cannot be got");
 	MFT_OK(mfo_stat_obj(fd, mo1, &st), "the deferred object's handle works");

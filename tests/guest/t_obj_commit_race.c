@@ -47,6 +47,7 @@
 #include "mftest.h"
 #include "mfpool.h"
 #include "mfobj.h"
+#include "mfrace.h"
 
 #define NS	"t_commit_race"
 #define SECID	"commit-race-secret"
@@ -90,14 +91,6 @@ static uint64_t obj_sum(int f, uint64_t mo, size_t len)
 	return h;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* ---- the attacker (nobody) ------------------------------------------------ */
 
 struct race {
@@ -118,32 +111,6 @@ struct race {
 
 static struct race R;
 
-static uint64_t xs(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
-
-static void spin(long n)
-{
-	long i;
-
-	for (i = 0; i < n; i++)
-		__asm__ __volatile__("pause" ::: "memory");
-}
-
-/* Wait (yielding) until *@v is @want. */
-static void wait_for(volatile int *v, int want)
-{
-	while (__atomic_load_n(v, __ATOMIC_ACQUIRE) != want)
-		sched_yield();
-}
-
 /*
  * The mover: armed, it spins until go, waits R.spins, then moves X over
  * V's upper half.
@@ -162,7 +129,7 @@ static void *mover(void *arg)
 		__atomic_store_n(&R.ready, seen, __ATOMIC_RELEASE);
 		while (__atomic_load_n(&R.go, __ATOMIC_ACQUIRE) != seen)
 			;
-		spin(R.spins);
+		mft_spin(R.spins);
 		p = mremap(R.x, X_LEN, X_LEN, MREMAP_MAYMOVE | MREMAP_FIXED,
 			   R.v + (V_LEN - X_LEN));
 		R.move_errno = errno;
@@ -237,7 +204,7 @@ static int attack(int f, void *arg)
 	struct mf_obj_commit c;
 	pthread_t tm, th;
 	long spins[2] = { 0, 0 };
-	long long start = now_ms(), end = start + r_secs * 1000LL;
+	long long start = mft_ms(), end = start + r_secs * 1000LL;
 	unsigned char *buf = malloc(page);
 	size_t i;
 	int mode, ret, err;
@@ -257,7 +224,7 @@ static int attack(int f, void *arg)
 	if (pthread_create(&tm, NULL, mover, NULL) ||
 	    pthread_create(&th, NULL, holder, NULL))
 		return 12;
-	while (r_iters ? t->iters < r_iters : now_ms() < end) {
+	while (r_iters ? t->iters < r_iters : mft_ms() < end) {
 		int it = (int)++t->iters;
 
 		mode = it & 1;
@@ -272,26 +239,26 @@ static int attack(int f, void *arg)
 			memset(R.x + (size_t)x_pages[i] * page, PAYLOAD, page);
 		/* the delay: adaptive, with +-50 % jitter */
 		R.spins = spins[mode] / 2 +
-			  (long)(xs(&R.rng) % (uint64_t)(spins[mode] + 1));
+			  (long)(mft_xorshift(&R.rng) % (uint64_t)(spins[mode] + 1));
 		R.it = it;
 		if (mode) {
 			/* B: the holder takes mmap_lock, then commit, then move */
 			sem_post(&R.holdsem);
-			wait_for(&R.hold_in, it);
-			spin(200);
+			mft_wait_for(&R.hold_in, it);
+			mft_spin(200);
 			sem_post(&R.arm);
 		} else {
 			/* A: the mover spins, ready; the delay counts from go */
 			sem_post(&R.arm);
-			wait_for(&R.ready, it);
+			mft_wait_for(&R.ready, it);
 		}
 		t->tried[mode]++;
 		__atomic_store_n(&R.go, it, __ATOMIC_RELEASE);
 		ret = mfo_commit(fd, R.v, V_LEN, NS, SECID, "", 0, &c);
 		err = errno;
-		wait_for(&R.moved, it);
+		mft_wait_for(&R.moved, it);
 		if (mode)
-			wait_for(&R.hold_done, it);
+			mft_wait_for(&R.hold_done, it);
 		if (R.move_ret) {
 			t->move_fail++;
 			munmap(R.x, X_LEN);
@@ -314,7 +281,7 @@ static int attack(int f, void *arg)
 		munmap(R.v, V_LEN);
 		if (!src_intact(buf)) {
 			t->won[mode]++;
-			t->won_ms = now_ms() - start;
+			t->won_ms = mft_ms() - start;
 			t->corrupt = 1;
 			printf("INFO: the race was won at iteration %ld after %lld ms (mode %c, %ld spins): the published object changed\n",
 			       t->iters, t->won_ms, mode ? 'B' : 'A', R.spins);
@@ -327,7 +294,7 @@ static int attack(int f, void *arg)
 	pthread_join(tm, NULL);
 	pthread_join(th, NULL);
 	printf("INFO: %ld iterations in %lld ms: %ld commits succeeded, %ld EINVAL (moved first), %ld other errors, %ld moves failed; final delays A %ld, B %ld spins\n",
-	       t->iters, now_ms() - start, t->committed, t->einval, t->other,
+	       t->iters, mft_ms() - start, t->committed, t->einval, t->other,
 	       t->move_fail, spins[0], spins[1]);
 	munmap(R.hold, HOLD_LEN);
 	mfo_put(fd, R.src);

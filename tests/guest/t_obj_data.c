@@ -75,16 +75,7 @@ static void test_read_write(void)
 static int copy(uint64_t src, uint64_t soff, uint64_t dst, uint64_t doff,
 		uint64_t len)
 {
-	struct mf_obj_copy c;
-
-	memset(&c, 0, sizeof(c));
-	c.size = sizeof(c);
-	c.src = src;
-	c.src_offset = soff;
-	c.dst = dst;
-	c.dst_offset = doff;
-	c.length = len;
-	return ioctl(fd, MF_IOC_OBJ_COPY, &c);
+	return mfo_copy(fd, src, soff, 0, dst, doff, 0, len);
 }
 
 static void test_copy(void)

@@ -19,6 +19,7 @@
 #include "mftest.h"
 #include "mfpool.h"
 #include "mfobj.h"
+#include "mfring.h"
 
 #include <linux/io_uring.h>
 #include <sys/syscall.h>
@@ -36,17 +37,6 @@ static int fd;
 static void *lmap(uint64_t mo, size_t len, int prot, int flags)
 {
 	return mmap(NULL, len, prot, flags, fd, (off_t)(mo | MF_MAP_LONGTERM));
-}
-
-/* Whether the running kernel is at least @maj.@min. */
-static int kernel_at_least(int maj, int min)
-{
-	struct utsname u;
-	int a = 0, b = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
-		return 0;
-	return a > maj || (a == maj && b >= min);
 }
 
 static int map_rw_as_nobody(int f, void *arg)
@@ -187,101 +177,22 @@ out:
 
 /* ---- io_uring fixed buffers: pin_user_pages(FOLL_WRITE | FOLL_LONGTERM) */
 
-struct ring {
-	int fd;
-	struct io_uring_params prm;
-	void *sq, *cq;
-	struct io_uring_sqe *sqes;
-	size_t sq_len, cq_len;
-};
-
-static int ring_open(struct ring *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->fd = syscall(__NR_io_uring_setup, 4, &r->prm);
-	if (r->fd < 0)
-		return -1;
-	r->sq_len = r->prm.sq_off.array + r->prm.sq_entries * sizeof(__u32);
-	r->cq_len = r->prm.cq_off.cqes +
-		    r->prm.cq_entries * sizeof(struct io_uring_cqe);
-	r->sq = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
-	r->cq = mmap(NULL, r->cq_len, PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_CQ_RING);
-	r->sqes = mmap(NULL, r->prm.sq_entries * sizeof(struct io_uring_sqe),
-		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		       r->fd, IORING_OFF_SQES);
-	if (r->sq == MAP_FAILED || r->cq == MAP_FAILED ||
-	    r->sqes == MAP_FAILED)
-		return -1;
-	return 0;
-}
-
-static void ring_close(struct ring *r)
-{
-	munmap(r->sq, r->sq_len);
-	munmap(r->cq, r->cq_len);
-	munmap(r->sqes, r->prm.sq_entries * sizeof(struct io_uring_sqe));
-	close(r->fd);
-}
-
-/* READ_FIXED of @len bytes of @file at 0 into @buf (fixed buffer 0). */
-static int ring_read_fixed(struct ring *r, int file, void *buf, size_t len)
-{
-	__u32 *tail = (__u32 *)((char *)r->sq + r->prm.sq_off.tail);
-	__u32 *mask = (__u32 *)((char *)r->sq + r->prm.sq_off.ring_mask);
-	__u32 *array = (__u32 *)((char *)r->sq + r->prm.sq_off.array);
-	__u32 *chead = (__u32 *)((char *)r->cq + r->prm.cq_off.head);
-	__u32 *ctail = (__u32 *)((char *)r->cq + r->prm.cq_off.tail);
-	__u32 *cmask = (__u32 *)((char *)r->cq + r->prm.cq_off.ring_mask);
-	struct io_uring_cqe *cqes = (void *)((char *)r->cq + r->prm.cq_off.cqes);
-	__u32 t = *tail, i = t & *mask;
-	struct io_uring_sqe *sqe = &r->sqes[i];
-	int res;
-
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_READ_FIXED;
-	sqe->fd = file;
-	sqe->addr = (uintptr_t)buf;
-	sqe->len = len;
-	sqe->off = 0;
-	sqe->buf_index = 0;
-	array[i] = i;
-	__atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
-	if (syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS,
-		    NULL, 0) < 0)
-		return -errno;
-	if (__atomic_load_n(ctail, __ATOMIC_ACQUIRE) == *chead)
-		return -EIO;
-	res = cqes[*chead & *cmask].res;
-	__atomic_store_n(chead, *chead + 1, __ATOMIC_RELEASE);
-	return res;
-}
-
-static int register_buffer(struct ring *r, void *p, size_t len)
-{
-	struct iovec iov = { .iov_base = p, .iov_len = len };
-
-	return syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_BUFFERS,
-		       &iov, 1) ? -errno : 0;
-}
-
 static void test_pin(uint64_t mo)
 {
-	int new_gup = kernel_at_least(6, 5);
+	int new_gup = mft_kernel_at_least(6, 5);
 	char path[] = "/tmp/t_longterm.XXXXXX";
 	char *p, *q, *buf = malloc(MB);
-	struct ring r;
+	struct mft_ring r;
 	int file, rc;
 
-	if (ring_open(&r)) {
+	if (mft_ring_open(&r)) {
 		MFT_CHECK(0, "io_uring_setup");
 		free(buf);
 		return;
 	}
 	q = mfo_map(fd, mo, 0, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, NULL);
 	MFT_CHECK(q != MAP_FAILED, "an ordinary writable mapping");
-	rc = register_buffer(&r, q, MB);
+	rc = mft_ring_register(&r, q, MB);
 	printf("INFO: io_uring buffer on an ordinary mapping: %s\n",
 	       rc ? strerror(-rc) : "registered");
 	if (new_gup)
@@ -302,7 +213,7 @@ static void test_pin(uint64_t mo)
 	MFT_CHECK(p != MAP_FAILED, "a LONGTERM mapping");
 	if (p == MAP_FAILED)
 		goto out;
-	rc = register_buffer(&r, p, MB);
+	rc = mft_ring_register(&r, p, MB);
 	printf("INFO: io_uring buffer on a LONGTERM mapping: %s\n",
 	       rc ? strerror(-rc) : "registered");
 	if (!new_gup) {
@@ -324,7 +235,7 @@ static void test_pin(uint64_t mo)
 	MFT_CHECK(file >= 0 && write(file, buf, MB) == (ssize_t)MB,
 		  "a 1 MiB file");
 	unlink(path);
-	MFT_CHECK(ring_read_fixed(&r, file, p, MB) == (int)MB,
+	MFT_CHECK(mft_ring_read_fixed(&r, file, p, MB) == (int)MB,
 		  "READ_FIXED into the pinned buffer");
 	memset(buf, 0, MB);
 	MFT_CHECK(!mfo_read(fd, mo, 0, MB, buf) &&
@@ -338,7 +249,7 @@ static void test_pin(uint64_t mo)
 	       "unregister the buffer");
 	munmap(p, LEN);
 out:
-	ring_close(&r);
+	mft_ring_close(&r);
 	free(buf);
 }
 

@@ -94,28 +94,6 @@ static void setup(const char *file)
 		  "write the generated id down");
 }
 
-static int ns_attr(const char *ns, struct mf_ns_info *out)
-{
-	struct mf_ns_info infos[64];
-	struct mf_ns_list l;
-	uint32_t i;
-
-	memset(&l, 0, sizeof(l));
-	l.size = sizeof(l);
-	mfo_str(l.pool, sizeof(l.pool), mfo_pool);
-	l.namespaces = (uintptr_t)infos;
-	l.count = 64;
-	l.entry_size = sizeof(infos[0]);
-	if (ioctl(fd, MF_IOC_NS_LIST, &l))
-		return -1;
-	for (i = 0; i < l.count && i < 64; i++)
-		if (!strcmp(infos[i].name, ns)) {
-			*out = infos[i];
-			return 0;
-		}
-	return -1;
-}
-
 static void check(const char *file)
 {
 	char id[MF_OBJ_ID_LEN] = "";
@@ -130,9 +108,9 @@ static void check(const char *file)
 	MFT_CHECK(f && fscanf(f, "%63s", id) == 1, "read the generated id");
 	if (f)
 		fclose(f);
-	MFT_CHECK(!ns_attr(NS, &info) && info.attr == 42 && info.ttl == 0 &&
+	MFT_CHECK(!mfo_ns_info(fd, NS, &info) && info.attr == 42 && info.ttl == 0 &&
 		  info.nr_objects == 5, NS " is back with its attr and 5 objects");
-	MFT_CHECK(!ns_attr("persist.empty", &info) && info.attr == 1 &&
+	MFT_CHECK(!mfo_ns_info(fd, "persist.empty", &info) && info.attr == 1 &&
 		  info.ttl == 3600 && info.nr_objects == 0,
 		  "persist.empty is back with its TTL");
 	MFT_ERRNO(mfo_get(fd, NS, "wrong", "priv", NULL, NULL), EACCES,

@@ -35,6 +35,7 @@
 #include "mftest.h"
 #include "mfpool.h"
 #include "mfobj.h"
+#include "mfring.h"
 
 #include <infiniband/verbs.h>
 #include <linux/io_uring.h>
@@ -63,16 +64,6 @@ static int new_gup;		/* Linux 6.5 or later */
 static int skipped;
 static uint64_t by_pub, by_priv, sum_pub, sum_priv;
 
-static int kernel_at_least(int maj, int min)
-{
-	struct utsname u;
-	int a = 0, b = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
-		return 0;
-	return a > maj || (a == maj && b >= min);
-}
-
 static uint64_t osum(uint64_t mo, uint64_t len)
 {
 	unsigned char *b = malloc(len);
@@ -93,88 +84,6 @@ static void skip(const char *part, const char *why)
 {
 	printf("SKIP: t_obj_pins: %s: %s\n", part, why);
 	skipped++;
-}
-
-/* ---- io_uring (as t_obj_longterm) ------------------------------------------ */
-
-struct ring {
-	int fd;
-	struct io_uring_params prm;
-	void *sq, *cq;
-	struct io_uring_sqe *sqes;
-	size_t sq_len, cq_len;
-};
-
-static int ring_open(struct ring *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->fd = syscall(__NR_io_uring_setup, 4, &r->prm);
-	if (r->fd < 0)
-		return -1;
-	r->sq_len = r->prm.sq_off.array + r->prm.sq_entries * sizeof(__u32);
-	r->cq_len = r->prm.cq_off.cqes +
-		    r->prm.cq_entries * sizeof(struct io_uring_cqe);
-	r->sq = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
-	r->cq = mmap(NULL, r->cq_len, PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_CQ_RING);
-	r->sqes = mmap(NULL, r->prm.sq_entries * sizeof(struct io_uring_sqe),
-		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		       r->fd, IORING_OFF_SQES);
-	if (r->sq == MAP_FAILED || r->cq == MAP_FAILED ||
-	    r->sqes == MAP_FAILED) {
-		close(r->fd);
-		return -1;
-	}
-	return 0;
-}
-
-static void ring_close(struct ring *r)
-{
-	munmap(r->sq, r->sq_len);
-	munmap(r->cq, r->cq_len);
-	munmap(r->sqes, r->prm.sq_entries * sizeof(struct io_uring_sqe));
-	close(r->fd);
-}
-
-/* READ_FIXED of @len bytes of @file at 0 into fixed buffer 0 at @buf. */
-static int ring_read_fixed(struct ring *r, int file, void *buf, size_t len)
-{
-	__u32 *tail = (__u32 *)((char *)r->sq + r->prm.sq_off.tail);
-	__u32 *mask = (__u32 *)((char *)r->sq + r->prm.sq_off.ring_mask);
-	__u32 *array = (__u32 *)((char *)r->sq + r->prm.sq_off.array);
-	__u32 *chead = (__u32 *)((char *)r->cq + r->prm.cq_off.head);
-	__u32 *ctail = (__u32 *)((char *)r->cq + r->prm.cq_off.tail);
-	__u32 *cmask = (__u32 *)((char *)r->cq + r->prm.cq_off.ring_mask);
-	struct io_uring_cqe *cqes = (void *)((char *)r->cq + r->prm.cq_off.cqes);
-	__u32 t = *tail, i = t & *mask;
-	struct io_uring_sqe *sqe = &r->sqes[i];
-	int res;
-
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_READ_FIXED;
-	sqe->fd = file;
-	sqe->addr = (uintptr_t)buf;
-	sqe->len = len;
-	sqe->buf_index = 0;
-	array[i] = i;
-	__atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
-	if (syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS,
-		    NULL, 0) < 0)
-		return -errno;
-	if (__atomic_load_n(ctail, __ATOMIC_ACQUIRE) == *chead)
-		return -EIO;
-	res = cqes[*chead & *cmask].res;
-	__atomic_store_n(chead, *chead + 1, __ATOMIC_RELEASE);
-	return res;
-}
-
-static int ring_register(struct ring *r, void *p, size_t len)
-{
-	struct iovec iov = { .iov_base = p, .iov_len = len };
-
-	return syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_BUFFERS,
-		       &iov, 1) ? -errno : 0;
 }
 
 /* ---- rdma (rxe) ----------------------------------------------------------------- */
@@ -228,7 +137,7 @@ static void rxe_teardown(void)
 
 struct pin {
 	int kind;
-	struct ring r;
+	struct mft_ring r;
 	struct ibv_mr *mr;
 	int pipefd[2];
 	void *addr;		/* where the pinned range was mapped */
@@ -252,13 +161,13 @@ static int pin_take(struct pin *p, uint64_t mo)
 		return -errno;
 	switch (p->kind) {
 	case K_URING:
-		if (ring_open(&p->r)) {
+		if (mft_ring_open(&p->r)) {
 			ret = -ENOSYS;
 			break;
 		}
-		ret = ring_register(&p->r, p->addr, PINLEN);
+		ret = mft_ring_register(&p->r, p->addr, PINLEN);
 		if (ret)
-			ring_close(&p->r);
+			mft_ring_close(&p->r);
 		break;
 	case K_RDMA:
 		p->mr = ibv_reg_mr(ibpd, p->addr, PINLEN,
@@ -301,7 +210,7 @@ static int pin_write(struct pin *p)
 		memset(buf, 0xd6, PINLEN);
 		unlink(path);
 		if (write(file, buf, PINLEN) == (ssize_t)PINLEN)
-			ret = ring_read_fixed(&p->r, file, p->addr, PINLEN) ==
+			ret = mft_ring_read_fixed(&p->r, file, p->addr, PINLEN) ==
 			      (int)PINLEN;
 	}
 	if (file >= 0)
@@ -316,7 +225,7 @@ static void pin_release(struct pin *p)
 	case K_URING:
 		syscall(__NR_io_uring_register, p->r.fd,
 			IORING_UNREGISTER_BUFFERS, NULL, 0);
-		ring_close(&p->r);
+		mft_ring_close(&p->r);
 		break;
 	case K_RDMA:
 		if (p->mr)
@@ -555,7 +464,7 @@ int main(int argc, char **argv)
 		}
 	}
 	page = sysconf(_SC_PAGESIZE);
-	new_gup = kernel_at_least(6, 5);
+	new_gup = mft_kernel_at_least(6, 5);
 	fd = mfo_begin(argv[0], NS, SECID, &snap);
 	mfp_sysfs(mfo_pool, "backend", backend, sizeof(backend));
 

@@ -47,16 +47,7 @@ static int io_serial(unsigned long cmd, uint64_t mo, uint64_t serial,
 static int copy_serial(uint64_t src, uint64_t ss, uint64_t dst, uint64_t ds,
 		       uint64_t len)
 {
-	struct mf_obj_copy c;
-
-	memset(&c, 0, sizeof(c));
-	c.size = sizeof(c);
-	c.src = src;
-	c.dst = dst;
-	c.length = len;
-	c.src_serial = ss;
-	c.dst_serial = ds;
-	return ioctl(fd, MF_IOC_OBJ_COPY, &c);
+	return mfo_copy(fd, src, 0, ss, dst, 0, ds, len);
 }
 
 static int write_param(const char *val)

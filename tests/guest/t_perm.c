@@ -123,41 +123,6 @@ struct perm_shared {
 static struct perm_shared *sh;
 static int dev;	/* root's descriptor, for setup and checks */
 
-static int become(uid_t uid)
-{
-	if (uid == 0)
-		return 0;
-	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-	    setresuid(uid, uid, uid))
-		return -1;
-	return 0;
-}
-
-/* Run @fn as @uid in a child that shares @fd; its exit status or -1. */
-static int as_uid(uid_t uid, int (*fn)(int fd, void *arg), int fd, void *arg)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (become(uid))
-			_exit(254);
-		_exit(fn(fd, arg));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-static int err(int ret)
-{
-	return ret ? (errno ? errno : 253) : 0;
-}
-
 /* Owner: allocate, fill, and bring the object into @state. */
 static int setup_obj(int fd, void *arg)
 {
@@ -206,29 +171,29 @@ static int run_cell(int fd, void *arg)
 	errno = 0;
 	switch (c->op) {
 	case OP_GET:
-		return err(mfo_get(fd, NS, sec, sh->id, NULL, NULL));
+		return mfo_errno(mfo_get(fd, NS, sec, sh->id, NULL, NULL));
 	case OP_READ:
-		return err(mfo_read(fd, sh->mo, 0, sizeof(buf), buf));
+		return mfo_errno(mfo_read(fd, sh->mo, 0, sizeof(buf), buf));
 	case OP_WRITE:
 		memset(buf, 0xee, sizeof(buf));
-		return err(mfo_write(fd, sh->mo, 100, sizeof(buf), buf));
+		return mfo_errno(mfo_write(fd, sh->mo, 100, sizeof(buf), buf));
 	case OP_EXPAND:
-		return err(mfo_expand(fd, sh->mo, 2 * OBJ_BYTES));
+		return mfo_errno(mfo_expand(fd, sh->mo, 2 * OBJ_BYTES));
 	case OP_STAT: {
 		struct mf_obj_stat st;
 
-		return err(mfo_stat_obj(fd, sh->mo, &st));
+		return mfo_errno(mfo_stat_obj(fd, sh->mo, &st));
 	}
 	case OP_DERIVE:
 		snprintf(id, sizeof(id), "%.32s.d", sh->id);
-		ret = err(mfo_derive(fd, sh->mo, NS, sec, id, &mo));
+		ret = mfo_errno(mfo_derive(fd, sh->mo, NS, sec, id, &mo));
 		if (!ret)
 			mfo_free(fd, NS, SEC, id);
 		return ret;
 	case OP_PUBLISH:
-		return err(mfo_publish(fd, NS, sec, sh->id));
+		return mfo_errno(mfo_publish(fd, NS, sec, sh->id));
 	case OP_FREE:
-		return err(mfo_free(fd, NS, sec, sh->id));
+		return mfo_errno(mfo_free(fd, NS, sec, sh->id));
 	case OP_COPY_OUT: {
 		struct mf_obj_copy cp;
 
@@ -241,7 +206,7 @@ static int run_cell(int fd, void *arg)
 		cp.src = sh->mo;
 		cp.dst = mo;
 		cp.length = 64;
-		ret = err(ioctl(fd, MF_IOC_OBJ_COPY, &cp));
+		ret = mfo_errno(ioctl(fd, MF_IOC_OBJ_COPY, &cp));
 		mfo_free(fd, NS, SEC, id);
 		mfo_put(fd, mo);
 		return ret;
@@ -253,7 +218,7 @@ static int run_cell(int fd, void *arg)
 	case OP_MAP_PRIV_RW:
 		return do_map(fd, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	case OP_PUT:
-		return err(mfo_put(fd, sh->mo));
+		return mfo_errno(mfo_put(fd, sh->mo));
 	}
 	return 251;
 }
@@ -272,7 +237,7 @@ static void matrix(void)
 
 				snprintf(sh->id, sizeof(sh->id), "m%d.%d.%d",
 					 state, op, who);
-				ret = as_uid(OWNER, setup_obj, fd, &state);
+				ret = mfo_as_uid(OWNER, setup_obj, fd, &state);
 				if (ret) {
 					snprintf(what, sizeof(what), "%s: setup %s",
 						 st_name[state], sh->id);
@@ -282,7 +247,7 @@ static void matrix(void)
 				}
 				uid = who == W_OTHER ? OTHER :
 				      who == W_ROOT ? 0 : OWNER;
-				got = as_uid(uid, run_cell, fd, &c);
+				got = mfo_as_uid(uid, run_cell, fd, &c);
 				want = perm_expect[state][op][who];
 				cells++;
 				if (got != want) {
@@ -327,55 +292,16 @@ static void matrix(void)
 static int admin_op(int fd, void *arg)
 {
 	int op = *(int *)arg;
-	uint64_t off;
-	int ret;
 
 	errno = 0;
 	switch (op) {
-	case 0:	/* attach a ram pool */
-		ret = err(mfp_attach_ram(fd, "t_permp", 2 << 20));
-		if (!ret)
-			mfp_detach(fd, "t_permp");
-		return ret;
-	case 1:
-		return err(mfp_detach(fd, "t_perm_none"));
-	case 2:
-		ret = err(mfp_alloc(fd, mfo_pool, 4096, 0x7065726d, &off));
-		if (!ret)
-			mfp_free(fd, mfo_pool, off, NULL, NULL);
-		return ret;
-	case 3:
-		return err(mfp_free(fd, mfo_pool, 1ULL << 40, NULL, NULL));
-	case 4: {
-		struct mf_extent_info *e;
-		long n = mfp_extents(fd, mfo_pool, &e);
-
-		free(e);
-		return n < 0 ? errno : 0;
-	}
-	case 5: {
-		struct mf_pool_check c;
-
-		return err(mfp_check(fd, mfo_pool, &c));
-	}
-	case 6: {
-		struct mf_pool_info i;
-
-		return mfp_info(fd, mfo_pool, &i) ? errno : 0;
-	}
-	case 7:	/* a namespace of one's own */
-		ret = err(mfo_ns_create(fd, mfo_pool, "t_perm_own", "own", 0, 0));
-		if (!ret)
-			ret = err(mfo_ns_destroy(fd, mfo_pool, "t_perm_own",
-						 "own", 0, NULL));
-		return ret;
 	case 8:	/* destroy another's namespace without its secId */
-		return err(mfo_ns_destroy(fd, mfo_pool, NS, WRONG, MF_NS_FORCE,
+		return mfo_errno(mfo_ns_destroy(fd, mfo_pool, NS, WRONG, MF_NS_FORCE,
 					  NULL));
 	case 9:	/* ... or with it: it holds objects */
-		return err(mfo_ns_destroy(fd, mfo_pool, NS, SEC, 0, NULL));
+		return mfo_errno(mfo_ns_destroy(fd, mfo_pool, NS, SEC, 0, NULL));
 	}
-	return 251;
+	return mfo_pool_op(fd, op, "t_perm", 0x7065726d);
 }
 
 static void admin_matrix(void)
@@ -394,11 +320,11 @@ static void admin_matrix(void)
 	int op, got;
 
 	for (op = 0; op < 10; op++) {
-		got = as_uid(OTHER, admin_op, dev, &op);
+		got = mfo_as_uid(OTHER, admin_op, dev, &op);
 		snprintf(what, sizeof(what), "%s as an unprivileged uid", names[op]);
 		mft_report(got == want_user[op], what, "errno %d (%s), want %d",
 			   got, strerror(got), want_user[op]);
-		got = as_uid(0, admin_op, dev, &op);
+		got = mfo_as_uid(0, admin_op, dev, &op);
 		snprintf(what, sizeof(what), "%s as root", names[op]);
 		mft_report(got == want_root[op], what, "errno %d (%s), want %d",
 			   got, strerror(got), want_root[op]);
@@ -522,7 +448,7 @@ static void around(void)
 		if (pid == 0) {
 			int r = 0;
 
-			if (become(OTHER))
+			if (mfo_become(OTHER))
 				_exit(254);
 			p[0] = 0x11;			/* inherited: still writable */
 			q[0] = 0x22;			/* private: the child's copy */
@@ -580,25 +506,14 @@ static void around(void)
 	if (!socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
 		pid = fork();
 		if (pid == 0) {
-			char cbuf[CMSG_SPACE(sizeof(int))];
-			struct msghdr m = { 0 };
-			struct iovec io = { .iov_base = junk, .iov_len = 1 };
-			struct cmsghdr *cm;
 			int fd, r = 0;
 
 			close(sv[0]);
-			if (become(OTHER))
+			if (mfo_become(OTHER))
 				_exit(254);
-			m.msg_iov = &io;
-			m.msg_iovlen = 1;
-			m.msg_control = cbuf;
-			m.msg_controllen = sizeof(cbuf);
-			if (recvmsg(sv[1], &m, 0) != 1)
-				_exit(253);
-			cm = CMSG_FIRSTHDR(&m);
-			if (!cm || cm->cmsg_type != SCM_RIGHTS)
-				_exit(252);
-			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+			fd = mfo_recv_fd(sv[1]);
+			if (fd < 0)
+				_exit(fd == -1 ? 253 : 252);
 			if (mfo_stat_obj(fd, mo, &st))
 				r |= 1;		/* the handle came along */
 			if (!mfo_read(fd, mo, 0, 16, junk) || errno != EACCES)
@@ -611,27 +526,9 @@ static void around(void)
 				r |= 16;
 			_exit(r);
 		}
-		{
-			char cbuf[CMSG_SPACE(sizeof(int))];
-			struct msghdr m = { 0 };
-			struct iovec io = { .iov_base = junk, .iov_len = 1 };
-			struct cmsghdr *cm;
-			int fd = dev;
-
-			close(sv[1]);
-			memset(cbuf, 0, sizeof(cbuf));
-			m.msg_iov = &io;
-			m.msg_iovlen = 1;
-			m.msg_control = cbuf;
-			m.msg_controllen = sizeof(cbuf);
-			cm = CMSG_FIRSTHDR(&m);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
-			sendmsg(sv[0], &m, 0);
-			close(sv[0]);
-		}
+		close(sv[1]);
+		mfo_send_fd(sv[0], dev, junk[0]);
+		close(sv[0]);
 		waitpid(pid, &status, 0);
 		status = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
 		MFT_CHECK(status < 32 && !(status & 1),

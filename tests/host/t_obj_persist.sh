@@ -11,16 +11,9 @@
 # nowhere on the device in clear, and removes everything.  Two boots per
 # kernel.
 
-set -u
-TOP=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
-MFVM=$TOP/tools/mfvm
+. "$(dirname "$(readlink -f "$0")")/host_common.sh"
 PERSIST=$TOP/build/tests/guest/t_obj_persist
 SECID=persist-secret-7f3a9c
-name=t_obj_persist.sh
-pass=0
-fail=0
-ok() { echo "PASS: $name: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $name: $1 ($2)"; fail=$((fail + 1)); }
 # result WHAT RC LOG: one check from a guest phase's status.
 result() {
 	if [ "$2" = 0 ]; then
@@ -30,15 +23,10 @@ result() {
 	fi
 }
 
-[ -x "$PERSIST" ] || { ko "t_obj_persist is built" "run make"; echo "$name: $pass passed, $fail failed"; exit 1; }
-mkdir -p "$TOP/build/tests"
-T=$(mktemp -d "$TOP/build/tests/t_obj_persist.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+host_begin "$PERSIST"
 
 for k in 6.1 6.12; do
-	st=$T/state-$k
-	d=$T/$k
-	mkdir -p "$d"
+	guest_dirs "$k"
 	"$MFVM" run --kernel "$k" --state "$st" -- bash -c '
 		set -e
 		ko=$PWD/build/kmod/$(uname -r)/memfabric.ko

@@ -9,25 +9,13 @@
 # dumps once more and verifies the log and the pool check.  Two boots per
 # kernel.
 
-set -u
-TOP=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
-MFVM=$TOP/tools/mfvm
+. "$(dirname "$(readlink -f "$0")")/host_common.sh"
 STORM=$TOP/build/tests/guest/t_pool_storm
-name=t_pool_persist.sh
-pass=0
-fail=0
-ok() { echo "PASS: $name: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $name: $1 ($2)"; fail=$((fail + 1)); }
 
-[ -x "$STORM" ] || { ko "t_pool_storm is built" "run make"; echo "$name: $pass passed, $((fail)) failed"; exit 1; }
-mkdir -p "$TOP/build/tests"
-T=$(mktemp -d "$TOP/build/tests/t_pool_persist.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+host_begin "$STORM"
 
 for k in 6.1 6.12; do
-	st=$T/state-$k
-	d=$T/$k
-	mkdir -p "$d"
+	guest_dirs "$k"
 	"$MFVM" run --kernel "$k" --state "$st" -- bash -c '
 		set -e
 		ko=$PWD/build/kmod/$(uname -r)/memfabric.ko

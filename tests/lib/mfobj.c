@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/klog.h>
+#include <sys/socket.h>
 #include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -311,6 +312,172 @@ int mfo_as_nobody(int fd, int (*fn)(int fd, void *arg),
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+int mfo_errno(int ret)
+{
+	return ret ? (errno ? errno : 253) : 0;
+}
+
+int mfo_become(uid_t uid)
+{
+	if (uid == 0)
+		return 0;
+	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+	    setresuid(uid, uid, uid))
+		return -1;
+	return 0;
+}
+
+int mfo_as_uid(uid_t uid, int (*fn)(int fd, void *arg), int fd, void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (mfo_become(uid))
+			_exit(254);
+		_exit(fn(fd, arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+int mfo_pool_op(int fd, int op, const char *prefix, uint32_t tag)
+{
+	char pool[MF_POOL_NAME_LEN], none[MF_POOL_NAME_LEN], own[64];
+	uint64_t off;
+	int ret;
+
+	snprintf(pool, sizeof(pool), "%sp", prefix);
+	snprintf(none, sizeof(none), "%s_none", prefix);
+	snprintf(own, sizeof(own), "%s_own", prefix);
+	errno = 0;
+	switch (op) {
+	case 0:	/* attach a ram pool */
+		ret = mfo_errno(mfp_attach_ram(fd, pool, 2 << 20));
+		if (!ret)
+			mfp_detach(fd, pool);
+		return ret;
+	case 1:
+		return mfo_errno(mfp_detach(fd, none));
+	case 2:
+		ret = mfo_errno(mfp_alloc(fd, mfo_pool, 4096, tag, &off));
+		if (!ret)
+			mfp_free(fd, mfo_pool, off, NULL, NULL);
+		return ret;
+	case 3:
+		return mfo_errno(mfp_free(fd, mfo_pool, 1ULL << 40, NULL, NULL));
+	case 4: {
+		struct mf_extent_info *e;
+		long n = mfp_extents(fd, mfo_pool, &e);
+
+		free(e);
+		return n < 0 ? errno : 0;
+	}
+	case 5: {
+		struct mf_pool_check c;
+
+		return mfo_errno(mfp_check(fd, mfo_pool, &c));
+	}
+	case 6: {
+		struct mf_pool_info i;
+
+		return mfp_info(fd, mfo_pool, &i) ? errno : 0;
+	}
+	case 7:	/* a namespace of one's own */
+		ret = mfo_errno(mfo_ns_create(fd, mfo_pool, own, "own", 0, 0));
+		if (!ret)
+			ret = mfo_errno(mfo_ns_destroy(fd, mfo_pool, own, "own",
+						       0, NULL));
+		return ret;
+	}
+	return 251;
+}
+
+int mfo_copy(int fd, uint64_t src, uint64_t soff, uint64_t ss,
+	     uint64_t dst, uint64_t doff, uint64_t ds, uint64_t len)
+{
+	struct mf_obj_copy c;
+
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.src = src;
+	c.src_offset = soff;
+	c.src_serial = ss;
+	c.dst = dst;
+	c.dst_offset = doff;
+	c.dst_serial = ds;
+	c.length = len;
+	return ioctl(fd, MF_IOC_OBJ_COPY, &c);
+}
+
+int mfo_send_fd(int sock, int fd, char c)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr m = { 0 };
+	struct cmsghdr *cm;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	return sendmsg(sock, &m, 0);
+}
+
+int mfo_recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr m = { 0 };
+	struct cmsghdr *cm;
+	int fd;
+
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	if (recvmsg(sock, &m, 0) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&m);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -2;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	return fd;
+}
+
+int mfo_ns_info(int fd, const char *ns, struct mf_ns_info *out)
+{
+	struct mf_ns_info infos[256];
+	struct mf_ns_list l;
+	uint32_t i;
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	mfo_str(l.pool, sizeof(l.pool), mfo_pool);
+	l.namespaces = (uintptr_t)infos;
+	l.count = 256;
+	l.entry_size = sizeof(infos[0]);
+	if (ioctl(fd, MF_IOC_NS_LIST, &l))
+		return -1;
+	for (i = 0; i < l.count && i < 256; i++)
+		if (!strncmp(infos[i].name, ns, sizeof(infos[i].name))) {
+			*out = infos[i];
+			return 0;
+		}
+	return -1;
 }
 
 void mfo_pattern(void *buf, size_t len, uint64_t seed,

@@ -3,6 +3,8 @@
  * mftest.c - the test harness of tests/mftest.h: the PASS/FAIL reporting
  * every guest test program links (build/tests/libmftest.a).
  */
+#include <sys/utsname.h>
+
 #include "mftest.h"
 
 const char *mft_name = "test";
@@ -39,4 +41,14 @@ int mft_done(void)
 		mft_report(0, "the file checks something", "no checks ran");
 	printf("%s: %d passed, %d failed\n", mft_name, mft_pass, mft_fail);
 	return mft_fail ? 1 : 0;
+}
+
+int mft_kernel_at_least(int maj, int min)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
+		return 0;
+	return a > maj || (a == maj && b >= min);
 }
