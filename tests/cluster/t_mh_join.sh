@@ -37,6 +37,7 @@ check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what" "$
 check_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
 # Refused with errno NAME: "mfadm -q pool add ..." says strerror's words.
 refused() { local want=$1; shift; ! "$mfadm" -q pool add "$@" >/dev/null 2>"$dir/err.$node" || return 1; grep -q "$want" "$dir/err.$node"; }
+not() { ! "$@"; }
 signal() { echo ok >"$dir/$1"; }
 # Wait for a barrier file, up to $2 seconds.
 await() {
@@ -100,7 +101,7 @@ if [ "$node" = 0 ]; then
 		"$(raw_attach 3 0 1)" 22
 	rmmod memfabric
 	check "pools= refuses a role on a RAM pool" \
-		! insmod "$ko" "pools=r:ram:64M:manager" 2>/dev/null
+		not insmod "$ko" "pools=r:ram:64M:manager"
 	check "insmod with a multi-host manager in pools=" \
 		insmod "$ko" "pools=mh:fsdax:$pmem:manager"
 	check_eq "the pool is the manager, host 0" "$(cat $pools/mh/role 2>&1)" "manager 0"
@@ -130,7 +131,7 @@ else
 	check "a member as host 0, the manager's, is refused (EBUSY)" \
 		refused "is the pool's manager" mh --pmem "$pmem" --member --host 0
 	check "a member as host 16 is refused" \
-		! "$mfadm" -q pool add mh --pmem "$pmem" --member --host 16
+		not "$mfadm" -q pool add mh --pmem "$pmem" --member --host 16
 	check "attach as member host 1" "$mfadm" -q pool add mh --pmem "$pmem" --member --host 1
 	check_eq "the pool is a member, host 1" "$(cat $pools/mh/role 2>&1)" "member 1"
 	check "host 1 JOINED in its own view" await_host "^1 JOINED" 60
