@@ -74,6 +74,11 @@ except OSError as e:
     print(e.errno)
 PY
 }
+# mfadm host list's state of host $1.
+mfadm_state() {
+	"$mfadm" host list mh | python3 -c 'import json, sys
+print(" ".join(h["state"] for h in json.load(sys.stdin) if h["host"] == int(sys.argv[1])))' "$1"
+}
 kernel_clean() {
 	! dmesg | grep -E '(^|[] ])(BUG:|WARNING:|Oops|general protection|KASAN|possible circular locking|inconsistent lock state|memfabric: leak|unreferenced object)' >&2
 }
@@ -108,6 +113,7 @@ if [ "$node" = 0 ]; then
 	check "the manager's own member joins" await_host "^0 JOINED" 20
 	signal manager-ready
 	check "host 1 joins" await_host "^1 JOINED" 400
+	check_eq "mfadm host list shows host 1 JOINED" "$(mfadm_state 1)" JOINED
 	b1=$(host_field 1 4)
 	sleep $((lease_ms / 1000 + 1))
 	b2=$(host_field 1 4)
@@ -119,6 +125,7 @@ if [ "$node" = 0 ]; then
 	check "the member detached and unloaded" await member-done 120
 	check "host 1 is DEAD after the lease" await_host "^1 DEAD" $((lease_ms / 1000 + 20))
 	check "its epoch went up at LEAVE" test "$(host_field 1 3)" -gt "${e1:-0}"
+	check_eq "mfadm host list shows host 1 DEAD" "$(mfadm_state 1)" DEAD
 	check "the manager stays JOINED" await_host "^0 JOINED" 1
 	check "detach the pool" "$mfadm" -q pool remove mh
 	check "unload the module" rmmod memfabric
