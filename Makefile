@@ -95,6 +95,14 @@ check-host: lib tools tests
 check-guest: all
 	@tests/run-check --kernels "$(KERNELS)" --skip host,static
 
+# Issue 17: the cross-host tests, 2 guests on one fabric device per kernel
+# (tests/cluster/run; about 3 minutes per kernel).  Not in make check.
+.PHONY: check-cluster
+check-cluster: all
+	@rc=0; for k in $(KERNELS); do \
+		tests/cluster/run --kernel $$k || rc=1; \
+	done; exit $$rc
+
 crash: all
 	tests/host/t_pool_crash.sh $(or $(CYCLES),20)
 

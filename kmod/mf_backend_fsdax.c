@@ -90,6 +90,7 @@ static_assert(sizeof(struct mf_pool_sb) == 168);
  * @pfn: its page frame
  * @sb: the superblock as attach found or wrote it
  * @data_off: offset of the data area
+ * @mapped: bytes of the device mapped at @kaddr
  */
 struct mf_fsdax {
 	struct mf_bdev mb;
@@ -98,6 +99,7 @@ struct mf_fsdax {
 	unsigned long pfn;
 	struct mf_pool_sb sb;
 	u64 data_off;
+	s64 mapped;
 };
 
 static u32 mf_sb_checksum(const struct mf_pool_sb *sb)
@@ -291,18 +293,22 @@ static s64 mf_fsdax_map(struct mf_fsdax *fd, u64 start_off, u64 want)
 	return (s64)got << PAGE_SHIFT;
 }
 
-static int mf_fsdax_attach(struct mf_pool *pool, struct mf_pool_attach *arg)
+/*
+ * Open the device of @arg->path for @pool, exclusively, and map all of
+ * it; @bytes: out: what the pool may use (@arg->bytes or the whole
+ * device).  Returns the backend state, or an ERR_PTR with nothing held.
+ */
+static struct mf_fsdax *mf_fsdax_open(struct mf_pool *pool,
+				      struct mf_pool_attach *arg, u64 *bytes)
 {
 	struct mf_fsdax *fd;
-	const char *what;
-	u32 unit_shift = arg->unit_shift ?: MF_POOL_UNIT_SHIFT_DEFAULT;
-	u64 start_off, dev_bytes, bytes;
+	u64 start_off, dev_bytes;
 	s64 mapped;
 	int ret;
 
 	fd = kzalloc(sizeof(*fd), GFP_KERNEL);
 	if (!fd)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	ret = mf_bdev_open(arg->path, true, pool, &fd->mb);
 	if (ret)
 		goto err_free;
@@ -313,8 +319,8 @@ static int mf_fsdax_attach(struct mf_pool *pool, struct mf_pool_attach *arg)
 	}
 
 	dev_bytes = round_down(bdev_nr_bytes(fd->mb.bdev), MF_POOL_ALIGN);
-	bytes = arg->bytes ?: dev_bytes;
-	if (bytes > dev_bytes || bytes < 2 * MF_POOL_ALIGN) {
+	*bytes = arg->bytes ?: dev_bytes;
+	if (*bytes > dev_bytes || *bytes < 2 * MF_POOL_ALIGN) {
 		ret = -ENOSPC;
 		goto err_put_dax;
 	}
@@ -324,6 +330,31 @@ static int mf_fsdax_attach(struct mf_pool *pool, struct mf_pool_attach *arg)
 		ret = mapped;
 		goto err_put_dax;
 	}
+	fd->mapped = mapped;
+	return fd;
+
+err_put_dax:
+	fs_put_dax(fd->dax_dev, pool);
+err_close:
+	mf_bdev_close(&fd->mb);
+err_free:
+	kfree(fd);
+	return ERR_PTR(ret);
+}
+
+static int mf_fsdax_attach(struct mf_pool *pool, struct mf_pool_attach *arg)
+{
+	struct mf_fsdax *fd;
+	const char *what;
+	u32 unit_shift = arg->unit_shift ?: MF_POOL_UNIT_SHIFT_DEFAULT;
+	u64 bytes;
+	s64 mapped;
+	int ret;
+
+	fd = mf_fsdax_open(pool, arg, &bytes);
+	if (IS_ERR(fd))
+		return PTR_ERR(fd);
+	mapped = fd->mapped;
 
 	/* A media error in the superblock is -EIO, not a machine check. */
 	if (copy_mc_to_kernel(&fd->sb, fd->kaddr, sizeof(fd->sb)) &&
@@ -365,9 +396,7 @@ static int mf_fsdax_attach(struct mf_pool *pool, struct mf_pool_attach *arg)
 
 err_put_dax:
 	fs_put_dax(fd->dax_dev, pool);
-err_close:
 	mf_bdev_close(&fd->mb);
-err_free:
 	kfree(fd);
 	return ret;
 }
@@ -382,6 +411,68 @@ static void mf_fsdax_detach(struct mf_pool *pool)
 	kfree(fd);
 	pool->priv = NULL;
 	pool->meta = NULL;
+}
+
+/*
+ * A multi-host pool (MF_POOL_MH_MANAGER, MF_POOL_MH_MEMBER): the whole
+ * device belongs to the multi-host protocol (mf_pool_mh.c formats or
+ * reads its layout there); none of our superblock.  The pool's own
+ * allocator is a DRAM one of a single unit, used up here, so that the
+ * object layer and raw extents allocate nothing in it until they go
+ * through the protocol.
+ */
+static int mf_fsdax_mh_attach(struct mf_pool *pool, struct mf_pool_attach *arg)
+{
+	u32 unit_shift = arg->unit_shift ?: MF_POOL_UNIT_SHIFT_DEFAULT;
+	struct mf_fsdax *fd;
+	u64 bytes, off;
+	int ret;
+
+	fd = mf_fsdax_open(pool, arg, &bytes);
+	if (IS_ERR(fd))
+		return PTR_ERR(fd);
+	pool->meta_size = mf_ext_meta_size(1ULL << unit_shift, unit_shift);
+	pool->meta = kvzalloc(pool->meta_size, GFP_KERNEL);
+	if (!pool->meta) {
+		ret = -ENOMEM;
+		goto err_close;
+	}
+	ret = mf_ext_format(pool->ext, pool->meta, 1ULL << unit_shift,
+			    unit_shift);
+	if (!ret)
+		ret = mf_ext_alloc(pool->ext, 1ULL << unit_shift,
+				   MF_TAG_MH_RESERVED, &off);
+	if (ret)
+		goto err_meta;
+	uuid_gen(&pool->uuid);
+	pool->bytes = bytes;
+	pool->capacity = 1ULL << unit_shift;
+	pool->unit_shift = unit_shift;
+	pool->mh_base = fd->kaddr;
+	pool->mh_bytes = bytes;
+	arg->unit_shift = unit_shift;
+	arg->bytes = bytes;
+	strscpy(pool->device, arg->path, sizeof(pool->device));
+	pool->priv = fd;
+	return 0;
+
+err_meta:
+	kvfree(pool->meta);
+	pool->meta = NULL;
+err_close:
+	fs_put_dax(fd->dax_dev, pool);
+	mf_bdev_close(&fd->mb);
+	kfree(fd);
+	return ret;
+}
+
+static void mf_fsdax_mh_detach(struct mf_pool *pool)
+{
+	void *meta = pool->meta;
+
+	mf_fsdax_detach(pool);
+	kvfree(meta);
+	pool->mh_base = NULL;
 }
 
 /* The superblock on the device must be the one attach found or wrote. */
@@ -421,5 +512,14 @@ const struct mf_backend_ops mf_backend_fsdax = {
 	.attach		= mf_fsdax_attach,
 	.detach		= mf_fsdax_detach,
 	.check		= mf_fsdax_check,
+	.pfn		= mf_fsdax_pfn,
+};
+
+/* Volatile for the object layer: it keeps no records there. */
+const struct mf_backend_ops mf_backend_fsdax_mh = {
+	.name		= "fsdax",
+	.persistent	= false,
+	.attach		= mf_fsdax_mh_attach,
+	.detach		= mf_fsdax_mh_detach,
 	.pfn		= mf_fsdax_pfn,
 };

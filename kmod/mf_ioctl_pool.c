@@ -40,7 +40,7 @@ static_assert(sizeof(struct mf_extent_info) == MF_EXTENT_INFO_SIZE_V1);
 static char *pools;
 module_param(pools, charp, 0444);
 MODULE_PARM_DESC(pools,
-		 "pools to attach at load: NAME:fsdax:PATH[:size=S][:unit=U], NAME:node:NID:S[:unit=U], NAME:ram:S[:unit=U], comma-separated");
+		 "pools to attach at load: NAME:fsdax:PATH[:size=S][:unit=U][:manager[=H]|:member=H][:hosts=N], NAME:node:NID:S[:unit=U], NAME:ram:S[:unit=U], comma-separated");
 
 /* ---- attach and detach: the pool, then the objects in it ------------------ */
 
@@ -599,13 +599,49 @@ static int mf_parse_size(const char *s, u64 *out)
 	return *end ? -EINVAL : 0;
 }
 
+/*
+ * A multi-host option of an fsdax pool in pools=: "manager" (host 0),
+ * "manager=H", "member=H" or "hosts=N"; true if @field was one, well
+ * formed, and set into @arg.  The module's attach checks the rest.
+ */
+static bool mf_parse_role(const char *field, struct mf_pool_attach *arg)
+{
+	u32 flag = 0, v = 0;
+	const char *num = NULL;
+
+	if (!strcmp(field, "manager")) {
+		flag = MF_POOL_MH_MANAGER;
+	} else if (str_has_prefix(field, "manager=")) {
+		flag = MF_POOL_MH_MANAGER;
+		num = field + 8;
+	} else if (str_has_prefix(field, "member=")) {
+		flag = MF_POOL_MH_MEMBER;
+		num = field + 7;
+	} else if (str_has_prefix(field, "hosts=")) {
+		if (kstrtou32(field + 6, 10, &v) || !v)
+			return false;
+		arg->nr_hosts = v;
+		return true;
+	} else {
+		return false;
+	}
+	if (num && kstrtou32(num, 10, &v))
+		return false;
+	if (arg->flags & (MF_POOL_MH_MANAGER | MF_POOL_MH_MEMBER))
+		return false;
+	arg->flags |= flag;
+	arg->host = v;
+	return true;
+}
+
 /**
  * mf_parse_pool_spec() - parse one pool of the pools= parameter
  * @spec: NAME:BACKEND:ARGS[:OPTION...], modified in place
  * @arg: filled in for mf_pool_attach_locked()
  *
  * NAME:fsdax:PATH, NAME:node:NID:SIZE or NAME:ram:SIZE, each followed by
- * options unit=SIZE (a power of two) and, for fsdax, size=SIZE.
+ * options unit=SIZE (a power of two) and, for fsdax, size=SIZE and the
+ * multi-host role: manager[=H], member=H, hosts=N.
  *
  * Return: 0, or -EINVAL after saying what is wrong.
  */
@@ -665,6 +701,9 @@ static int mf_parse_pool_spec(char *spec, struct mf_pool_attach *arg)
 		    !mf_parse_size(field + 5, &val) && is_power_of_2(val) &&
 		    val < (1ULL << 32)) {
 			arg->unit_shift = ilog2(val);
+		} else if (arg->backend == MF_POOL_BACKEND_FSDAX &&
+			   mf_parse_role(field, arg)) {
+			continue;
 		} else if (str_has_prefix(field, "size=") &&
 			   arg->backend == MF_POOL_BACKEND_FSDAX &&
 			   !mf_parse_size(field + 5, &val) && val) {
@@ -673,7 +712,8 @@ static int mf_parse_pool_spec(char *spec, struct mf_pool_attach *arg)
 			pr_err("pools=: %s: bad option '%s' (unit=SIZE%s)\n",
 			       name, field,
 			       arg->backend == MF_POOL_BACKEND_FSDAX ?
-			       ", size=SIZE" : "");
+			       ", size=SIZE, manager[=H], member=H, hosts=N" :
+			       "");
 			return -EINVAL;
 		}
 	}

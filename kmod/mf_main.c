@@ -180,7 +180,7 @@ static int mf_ioctl_version(struct file *file, void *arg)
 static const struct mf_ioctl_desc mf_ioctls[] = {
 	MF_IOCTL(VERSION, mf_ioctl_version, struct mf_version, 0),
 	MF_IOCTL(POOL_ATTACH, mf_ioctl_pool_attach, struct mf_pool_attach,
-		 MF_POOL_FORMAT),
+		 MF_POOL_FORMAT | MF_POOL_MH_MANAGER | MF_POOL_MH_MEMBER),
 	MF_IOCTL(POOL_DETACH, mf_ioctl_pool_detach, struct mf_pool_detach, 0),
 	MF_IOCTL(POOL_LIST, mf_ioctl_pool_list, struct mf_pool_list, 0),
 	MF_IOCTL(POOL_CHECK, mf_ioctl_pool_check, struct mf_pool_check, 0),

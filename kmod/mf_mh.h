@@ -258,6 +258,7 @@ u64 mf_mh_data_off(const struct mf_mh_geo *g);
 void *mf_mh_unit_ptr(u8 *base, const struct mf_mh_geo *g, u32 unit);
 
 /* manager */
+int mf_mh_probe(void *dev, struct mf_mh_geo *g, u32 *manager);
 int mf_mh_format(void *base, const struct mf_mh_geo *g, u32 manager);
 int mf_mh_mgr_init(struct mf_mh_mgr *m, void *base, u32 max_objs, u64 now,
 		   u64 lease, u64 ttl);

@@ -105,6 +105,21 @@ int mf_mh_sb_decode(const struct mf_mh_sb *sb, struct mf_mh_geo *g,
 	return 0;
 }
 
+/*
+ * Read the superblock of the pool at @dev after invalidating it (the cache
+ * may hold lines from before a format): its geometry in @g and its
+ * manager's host number in @manager; -EUCLEAN if there is no valid one.
+ */
+int mf_mh_probe(void *dev, struct mf_mh_geo *g, u32 *manager)
+{
+	u8 *base = dev;
+	struct mf_mh_sb sb;
+
+	mf_mh_inval(MF_MH_S_ATTACH_INVAL, base + MF_MH_SB_OFF, sizeof(sb));
+	mf_mh_ld(&sb, base + MF_MH_SB_OFF, sizeof(sb));
+	return mf_mh_sb_decode(&sb, g, manager);
+}
+
 /* ---- log records ---- */
 
 void mf_mh_rec_encode(const struct mf_mh_rec *r, struct mf_mh_entry *e)

@@ -195,7 +195,21 @@ static ssize_t users_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%u\n", READ_ONCE(kobj_to_pool(kobj)->users));
 }
 
+static ssize_t hosts_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return mf_pool_mh_hosts_show(kobj_to_pool(kobj), buf);
+}
+
+static ssize_t role_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return mf_pool_mh_role_show(kobj_to_pool(kobj), buf);
+}
+
 static struct kobj_attribute backend_attr = __ATTR_RO(backend);
+static struct kobj_attribute hosts_attr = __ATTR_RO(hosts);
+static struct kobj_attribute role_attr = __ATTR_RO(role);
 static struct kobj_attribute device_attr = __ATTR_RO(device);
 static struct kobj_attribute capacity_attr = __ATTR_RO(capacity);
 static struct kobj_attribute unit_attr = __ATTR_RO(unit);
@@ -216,6 +230,8 @@ static struct attribute *mf_pool_attrs[] = {
 	&persistent_attr.attr,
 	&uuid_attr.attr,
 	&users_attr.attr,
+	&role_attr.attr,
+	&hosts_attr.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(mf_pool);
@@ -254,6 +270,8 @@ static const struct mf_backend_ops *mf_backend(u32 backend)
 /* Release the allocator and the backend's memory; the pool is unlisted. */
 static void mf_pool_teardown(struct mf_pool *pool)
 {
+	/* The workers use the device: they stop before it goes. */
+	mf_pool_mh_stop(pool);
 	mutex_lock(&pool->lock);
 	pool->dead = true;
 	mf_ext_unload(pool->ext);
@@ -278,6 +296,7 @@ int mf_pool_create_locked(struct mf_pool_attach *arg, struct mf_pool **poolp)
 	const struct mf_backend_ops *ops;
 	struct mf_pool *pool;
 	size_t path_len;
+	u32 mh;
 	int ret;
 
 	lockdep_assert_held(&mf_pools_lock);
@@ -290,6 +309,18 @@ int mf_pool_create_locked(struct mf_pool_attach *arg, struct mf_pool **poolp)
 	ops = mf_backend(arg->backend);
 	if (!ops)
 		return -EINVAL;
+	mh = arg->flags & (MF_POOL_MH_MANAGER | MF_POOL_MH_MEMBER);
+	if (mh == (MF_POOL_MH_MANAGER | MF_POOL_MH_MEMBER))
+		return -EINVAL;
+	if (mh && arg->backend != MF_POOL_BACKEND_FSDAX) {
+		pr_notice("pool %s: a multi-host pool needs shared fabric memory (fsdax: a CXL or NVDIMM device)\n",
+			  arg->name);
+		return -EINVAL;
+	}
+	if (!mh && (arg->host || arg->nr_hosts))
+		return -EINVAL;
+	if (mh)
+		ops = &mf_backend_fsdax_mh;
 	if (arg->unit_shift && (arg->unit_shift < MF_POOL_UNIT_SHIFT_MIN ||
 				arg->unit_shift > MF_POOL_UNIT_SHIFT_MAX))
 		return -EINVAL;
@@ -329,11 +360,18 @@ int mf_pool_create_locked(struct mf_pool_attach *arg, struct mf_pool **poolp)
 	if (ret)
 		goto err_put;
 	mf_ext_set_lock(pool->ext, &pool->lock);
+	if (mh) {
+		ret = mf_pool_mh_start(pool, arg);
+		if (ret)
+			goto err_detach;
+	}
 	arg->capacity = pool->capacity;
 	export_uuid(arg->uuid, &pool->uuid);
 	*poolp = pool;
 	return 0;
 
+err_detach:
+	mf_pool_teardown(pool);
 err_put:
 	kobject_put(&pool->kobj);
 	return ret;

@@ -37,7 +37,14 @@
 /* Pool data areas and memory chunks are 2 MiB aligned (PMD mappings). */
 #define MF_POOL_ALIGN		SZ_2M
 
+/*
+ * The tag of the one extent of a multi-host pool's own allocator, in the
+ * module's range, so that MF_IOC_EXTENT_FREE refuses it.
+ */
+#define MF_TAG_MH_RESERVED	0x4d464d4852535600ULL	/* "MFMHRSV" */
+
 struct mf_pool;
+struct mf_pool_mh;
 
 /**
  * struct mf_backend_ops - what a backend does for a pool
@@ -96,6 +103,13 @@ struct mf_backend_ops {
  *	(@users) holds detach off
  * @meta_size: its size; set before listing
  * @priv: the backend's state; the same rule as @meta
+ * @mh_base: a multi-host pool's device, as the protocol sees it (its
+ *	layout starts there); NULL for other pools; set before listing,
+ *	cleared by detach after mf_pool_mh_stop()
+ * @mh_bytes: its size; set before listing
+ * @mh: the multi-host state and workers (mf_pool_mh.c), NULL for other
+ *	pools; set before listing, stopped and freed by teardown after
+ *	kobject_del(), so sysfs readers see it while they can run
  * @low: its free space is low (mf_pool_space()); under @lock
  * @chk: the last metadata check's findings; under @lock: what an
  *	unprivileged MF_IOC_POOL_CHECK gets until @chk.next (jiffies), so
@@ -121,6 +135,9 @@ struct mf_pool {
 	void *meta;
 	size_t meta_size;
 	void *priv;
+	void *mh_base;
+	u64 mh_bytes;
+	struct mf_pool_mh *mh;
 	bool low;
 	struct {
 		bool valid;
@@ -132,6 +149,7 @@ struct mf_pool {
 };
 
 extern const struct mf_backend_ops mf_backend_fsdax;
+extern const struct mf_backend_ops mf_backend_fsdax_mh;
 extern const struct mf_backend_ops mf_backend_node;
 extern const struct mf_backend_ops mf_backend_ram;
 
@@ -145,6 +163,12 @@ int mf_pool_zero(struct mf_pool *pool, u64 off, u64 len);
 int mf_pool_read(struct mf_pool *pool, u64 off, void *buf, u64 len);
 void mf_pool_write(struct mf_pool *pool, u64 off, const void *buf, u64 len);
 int mf_pool_copy(struct mf_pool *pool, u64 dst, u64 src, u64 len);
+
+/* mf_pool_mh.c: a multi-host pool's protocol, its workers, its hosts. */
+int mf_pool_mh_start(struct mf_pool *pool, struct mf_pool_attach *arg);
+void mf_pool_mh_stop(struct mf_pool *pool);
+ssize_t mf_pool_mh_hosts_show(struct mf_pool *pool, char *buf);
+ssize_t mf_pool_mh_role_show(struct mf_pool *pool, char *buf);
 
 /* mf_pool.c: the pools. */
 int mf_pool_init(struct kobject *parent);

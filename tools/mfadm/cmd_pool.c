@@ -9,10 +9,13 @@
 #include "fabric.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <linux/memfabric.h>
@@ -117,7 +120,8 @@ static const char *const source_opt[] = {
 
 enum {
 	OPT_PMEM = 256, OPT_CXL, OPT_DAX, OPT_NODE, OPT_RAM, OPT_SIZE,
-	OPT_UNIT, OPT_FORMAT, OPT_ONLINE,
+	OPT_UNIT, OPT_FORMAT, OPT_ONLINE, OPT_MANAGER, OPT_MEMBER, OPT_HOST,
+	OPT_HOSTS,
 };
 
 static const struct option add_opts[] = {
@@ -130,6 +134,10 @@ static const struct option add_opts[] = {
 	{ "unit", required_argument, NULL, OPT_UNIT },
 	{ "format", no_argument, NULL, OPT_FORMAT },
 	{ "online", no_argument, NULL, OPT_ONLINE },
+	{ "manager", no_argument, NULL, OPT_MANAGER },
+	{ "member", no_argument, NULL, OPT_MEMBER },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "hosts", required_argument, NULL, OPT_HOSTS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -211,8 +219,83 @@ static void attach_err(const struct mf_admin_pool_spec *a, const char *dev,
 	}
 }
 
+/*
+ * A multi-host attach (ABI 1.7, MF_FEAT_MULTIHOST): libmemfabric's
+ * mf_admin_pool_spec has no room for the role and the host, so this one
+ * goes to the ioctl itself.  Returns 0 or a positive errno.
+ */
+static int mh_attach(struct mf_admin_pool_spec *a, uint32_t flags,
+		     uint32_t host, uint32_t nr_hosts)
+{
+	struct mf_pool_attach pa;
+	int fd, e = 0;
+
+	memset(&pa, 0, sizeof(pa));
+	pa.size = sizeof(pa);
+	pa.flags = flags | (a->flags & MF_ADMIN_POOL_FORMAT ? MF_POOL_FORMAT : 0);
+	memcpy(pa.name, a->name, sizeof(pa.name));
+	memcpy(pa.path, a->path, sizeof(pa.path));
+	pa.backend = a->backend;
+	pa.node = a->node;
+	pa.unit_shift = a->unit_shift;
+	pa.bytes = a->bytes;
+	pa.host = host;
+	pa.nr_hosts = nr_hosts;
+	fd = open("/dev/memfabric", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, MF_IOC_POOL_ATTACH, &pa))
+		e = errno;
+	close(fd);
+	if (e)
+		return e;
+	a->unit_shift = pa.unit_shift;
+	a->bytes = pa.bytes;
+	a->capacity = pa.capacity;
+	a->result = pa.result & MF_POOL_RESULT_FORMATTED ?
+		    MF_ADMIN_POOL_FORMATTED : 0;
+	memcpy(a->uuid, pa.uuid, sizeof(a->uuid));
+	return 0;
+}
+
+static void mh_attach_err(const char *n, const char *dev, uint32_t flags,
+			  uint32_t host, int e)
+{
+	switch (e) {
+	case EMEDIUMTYPE:
+		if (flags & MF_POOL_MH_MEMBER)
+			mfadm_err("pool add %s: %s holds no multi-host pool: attach its manager first (--manager)",
+				  n, dev);
+		else
+			mfadm_err("pool add %s: %s holds data that is not a multi-host pool; --format overwrites it",
+				  n, dev);
+		break;
+	case EBUSY:
+		if (flags & MF_POOL_MH_MANAGER)
+			mfadm_err("pool add %s: %s: another host is the manager, or a manager is running already (see the kernel log)",
+				  n, dev);
+		else
+			mfadm_err("pool add %s: %s is busy, or host %u is the pool's manager",
+				  n, dev, host);
+		break;
+	case EINVAL:
+		mfadm_err("pool add %s: invalid: multi-host pools need an fsdax device (--pmem, --cxl-region), and a host number below the pool's hosts",
+			  n);
+		break;
+	case ENOTTY:
+		mfadm_err("pool add %s: the memfabric module has no multi-host pools (too old)",
+			  n);
+		break;
+	default:
+		mfadm_err("pool add %s: %s", n, strerror(e));
+	}
+}
+
 int cmd_pool_add(int argc, char **argv)
 {
+	uint32_t mh_flags = 0;
+	unsigned long host = 0, nr_hosts = 0;
+	bool host_set = false;
 	enum source src = SRC_NONE;
 	const char *arg = NULL, *size_s = NULL;
 	uint64_t size = 0, unit = 0;
@@ -258,6 +341,31 @@ int cmd_pool_add(int argc, char **argv)
 			break;
 		case OPT_ONLINE:
 			online = true;
+			break;
+		case OPT_MANAGER:
+		case OPT_MEMBER:
+			if (mh_flags) {
+				mfadm_err("pool add: give one of --manager and --member");
+				return MFADM_USAGE;
+			}
+			mh_flags = c == OPT_MANAGER ? MF_POOL_MH_MANAGER :
+						      MF_POOL_MH_MEMBER;
+			break;
+		case OPT_HOST:
+			if (mfadm_parse_uint(optarg, 15, &host)) {
+				mfadm_err("pool add: bad --host '%s' (0 to 15)",
+					  optarg);
+				return MFADM_USAGE;
+			}
+			host_set = true;
+			break;
+		case OPT_HOSTS:
+			if (mfadm_parse_uint(optarg, 16, &nr_hosts) ||
+			    !nr_hosts) {
+				mfadm_err("pool add: bad --hosts '%s' (1 to 16)",
+					  optarg);
+				return MFADM_USAGE;
+			}
 			break;
 		default:
 			return MFADM_USAGE;
@@ -305,6 +413,22 @@ int cmd_pool_add(int argc, char **argv)
 			mfadm_err("pool add: --node needs --size");
 			return MFADM_USAGE;
 		}
+	}
+	if ((host_set || nr_hosts) && !mh_flags) {
+		mfadm_err("pool add: --host and --hosts go with --manager or --member");
+		return MFADM_USAGE;
+	}
+	if (nr_hosts && mh_flags != MF_POOL_MH_MANAGER) {
+		mfadm_err("pool add: --hosts goes with --manager (it formats)");
+		return MFADM_USAGE;
+	}
+	if (mh_flags == MF_POOL_MH_MEMBER && !host_set) {
+		mfadm_err("pool add: --member needs --host N (the manager is host 0 unless its --host says otherwise)");
+		return MFADM_USAGE;
+	}
+	if (mh_flags && src != SRC_PMEM && src != SRC_CXL) {
+		mfadm_err("pool add: --manager and --member need shared fabric memory: --pmem or --cxl-region");
+		return MFADM_USAGE;
 	}
 	if (online && src != SRC_DAX) {
 		mfadm_err("pool add: --online goes with --dax");
@@ -424,7 +548,20 @@ int cmd_pool_add(int argc, char **argv)
 	else
 		mfadm_step("attaching pool %s: %s (fsdax)%s", name, dev,
 			   format ? ", formatting it" : "");
-	rc = mf_admin_pool_attach(ctx, &a);
+	if (mh_flags) {
+		mfadm_step("multi-host %s, host %lu",
+			   mh_flags == MF_POOL_MH_MANAGER ? "manager" : "member",
+			   host);
+		rc = mh_attach(&a, mh_flags, (uint32_t)host,
+			       (uint32_t)nr_hosts);
+		if (rc) {
+			mh_attach_err(name, dev, mh_flags, (uint32_t)host, rc);
+			rc = MFADM_FAIL;
+			goto out;
+		}
+	} else {
+		rc = mf_admin_pool_attach(ctx, &a);
+	}
 	if (rc) {
 		attach_err(&a, dev, -rc);
 		rc = MFADM_FAIL;
@@ -443,6 +580,7 @@ out:
 
 const char mfadm_usage_pool_add[] =
 	"usage: mfadm pool add NAME BACKEND [--size SIZE] [--unit SIZE] [--format]\n"
+	"                      [--manager [--hosts N] | --member] [--host H]\n"
 	"\n"
 	"Attach pool NAME and print its entry (as 'mfadm pool list') as JSON.\n"
 	"Each step is reported on stderr (-q: quiet).  Needs CAP_SYS_ADMIN.\n"
@@ -467,6 +605,15 @@ const char mfadm_usage_pool_add[] =
 	"                (default 4K; a loaded pool keeps its own)\n"
 	"  --format      format the device even if it holds other data or a\n"
 	"                pool (whose contents are lost)\n"
+	"  --manager     a multi-host pool (Documentation/multihost.md) on a\n"
+	"                device shared by several hosts, with this host as its\n"
+	"                manager; a blank device (or --format) is formatted\n"
+	"  --member      a multi-host pool that a manager formatted, with this\n"
+	"                host as a member\n"
+	"  --host H      this host's number in a multi-host pool, 0 to 15\n"
+	"                (manager default 0; a member must give it)\n"
+	"  --hosts N     hosts of a multi-host pool the manager formats (1 to\n"
+	"                16, default 16)\n"
 	"SIZE: a number of bytes with an optional K, M, G or T suffix.\n";
 
 /* ---- pool remove ----------------------------------------------------- */

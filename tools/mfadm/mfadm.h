@@ -33,6 +33,7 @@ struct mfadm_cmd {
 
 /* The commands (main.c's table): functions and usage texts. */
 int cmd_devices(int argc, char **argv);
+int cmd_host_list(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_ns_create(int argc, char **argv);
 int cmd_ns_destroy(int argc, char **argv);
@@ -47,6 +48,7 @@ int cmd_pool_check(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 extern const char mfadm_usage_devices[], mfadm_usage_monitor[],
+	mfadm_usage_host[], mfadm_usage_host_list[],
 	mfadm_usage_ns[], mfadm_usage_ns_create[], mfadm_usage_ns_destroy[],
 	mfadm_usage_ns_list[], mfadm_usage_obj[], mfadm_usage_obj_list[],
 	mfadm_usage_obj_show[], mfadm_usage_obj_free[], mfadm_usage_pool[],

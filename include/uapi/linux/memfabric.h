@@ -35,7 +35,7 @@
 
 /* ABI version.  A minor bump adds ioctls or fields; a major bump breaks. */
 #define MF_ABI_MAJOR		1
-#define MF_ABI_MINOR		6
+#define MF_ABI_MINOR		7
 
 /* Length of the NUL-terminated module version string. */
 #define MF_VERSION_LEN		32
@@ -54,6 +54,9 @@
  * MF_FEAT_SERIAL: objects have a serial number that is never reused;
  *	the calls that give a handle report it, and READ, WRITE and COPY
  *	take it to make sure a handle still names the same object, ABI 1.5.
+ * MF_FEAT_MULTIHOST: multi-host pools: MF_POOL_MH_MANAGER/MF_POOL_MH_MEMBER
+ *	and @host, @nr_hosts in &struct mf_pool_attach, ABI 1.7
+ *	(Documentation/multihost.md).
  * MF_FEAT_FILE_BIND: MF_IOC_FILE_BIND binds an open file to its opener's
  *	credentials, ABI 1.6.
  */
@@ -66,6 +69,7 @@
 #define MF_FEAT_MMAP_LONGTERM	(1ULL << 6)
 #define MF_FEAT_SERIAL		(1ULL << 7)
 #define MF_FEAT_FILE_BIND	(1ULL << 8)
+#define MF_FEAT_MULTIHOST	(1ULL << 9)
 
 /**
  * struct mf_version - argument of MF_IOC_VERSION
@@ -130,8 +134,23 @@ struct mf_version {
  *	are then lost).  Without it, a device that is not blank and has no
  *	valid pool is refused, never overwritten.  Volatile pools are always
  *	formatted; the flag changes nothing for them.
+ * MF_POOL_MH_MANAGER: (fsdax, ABI 1.7) a multi-host pool
+ *	(Documentation/multihost.md), with this host as its manager, host
+ *	number @host.  The device is formatted with the multi-host layout
+ *	if it is blank or MF_POOL_FORMAT is given; otherwise it must hold a
+ *	multi-host pool whose manager is @host and whose manager is not
+ *	running on another host (EBUSY).
+ * MF_POOL_MH_MEMBER: (fsdax, ABI 1.7) a multi-host pool, with this host as
+ *	a member, host number @host, which must not be the manager's.  The
+ *	device must hold a multi-host pool (EMEDIUMTYPE: its manager has
+ *	not formatted it).
+ * A multi-host pool holds no single-host objects: object and extent
+ * allocations in it fail (ENOSPC: its allocator is full) until the
+ * object layer uses the protocol (a later ABI).
  */
 #define MF_POOL_FORMAT		(1U << 0)
+#define MF_POOL_MH_MANAGER	(1U << 1)
+#define MF_POOL_MH_MEMBER	(1U << 2)
 
 /*
  * Bits of &struct mf_pool_attach.result:
@@ -162,6 +181,11 @@ struct mf_version {
  * @path: fsdax: the block device, NUL-terminated, e.g. "/dev/pmem0";
  *	other backends: all zero.
  * @reserved: must be 0.
+ * @host: (ABI 1.7) with MF_POOL_MH_MANAGER or MF_POOL_MH_MEMBER: this
+ *	host's number in the pool, 0 to @nr_hosts - 1; otherwise 0.
+ * @nr_hosts: (ABI 1.7) with MF_POOL_MH_MANAGER when the device is
+ *	formatted: the number of hosts, 1 to 16, 0 for 16; otherwise 0.
+ *	On success of a multi-host attach, set to the pool's.
  */
 struct mf_pool_attach {
 	__u32 size;
@@ -176,7 +200,12 @@ struct mf_pool_attach {
 	__u8 uuid[16];
 	char path[MF_POOL_PATH_LEN];
 	__aligned_u64 reserved;
+	__u32 host;
+	__u32 nr_hosts;
 };
+
+/* The size of the first version of struct mf_pool_attach (ABI 1.1-1.6). */
+#define MF_POOL_ATTACH_SIZE_VER0	224
 
 /**
  * struct mf_pool_detach - argument of MF_IOC_POOL_DETACH
@@ -399,7 +428,8 @@ struct mf_extent_list {
  * pool superblock (attach with MF_POOL_FORMAT to format either); ENOSPC
  * device too small; ENOMEM.
  */
-#define MF_IOC_POOL_ATTACH	_IOWR(MF_IOC_MAGIC, 0x01, struct mf_pool_attach)
+#define MF_IOC_POOL_ATTACH	_IOC(_IOC_READ | _IOC_WRITE, MF_IOC_MAGIC, 0x01, \
+				     MF_POOL_ATTACH_SIZE_VER0)
 /*
  * Detach a pool; a persistent pool stays on its device.  Needs
  * CAP_SYS_ADMIN.  EBUSY while the pool has users (open pool handles);

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mf_pool_mh.c - a multi-host pool (Documentation/multihost.md) in the
+ * kernel: format or attach the protocol's layout on the pool's device,
+ * and run the protocol core (mf_mh_*.c) with two workers:
+ *
+ *   - on the manager's host, the manager's worker serves the mailboxes
+ *     and judges the leases (mf_mh_mgr_poll(), mf_mh_mgr_tick()), polling
+ *     every MF_MH_POLL_MIN_MS while requests come, backing off to
+ *     MF_MH_POLL_MAX_MS when none do;
+ *   - on every host, the manager's included, the member's worker joins
+ *     the pool (and rejoins when the manager has given the host up) and
+ *     then beats every lease / 4.
+ *
+ * Object data does not go through the protocol yet: that is the next
+ * phase (multihost.md, "What is not done yet").
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+
+#include "mf_mh.h"
+#include "mf_pool.h"
+
+#define MF_MH_POLL_MIN_MS	1
+#define MF_MH_POLL_MAX_MS	100
+#define MF_MH_JOIN_POLL_MS	10
+#define MF_MH_LOG_ENTRIES	16384
+#define MF_MH_DIR_SLOTS		2048
+#define MF_MH_MAX_OBJS		16384
+/* A device whose first bytes are all zero is blank: it may be formatted. */
+#define MF_MH_BLANK_BYTES	SZ_128K
+
+static unsigned int mh_lease_ms = 3000;
+module_param(mh_lease_ms, uint, 0444);
+MODULE_PARM_DESC(mh_lease_ms,
+		 "multi-host pools: a host that has not beaten for this long is given up (ms, default 3000)");
+
+static unsigned int mh_ttl_ms = 60000;
+module_param(mh_ttl_ms, uint, 0444);
+MODULE_PARM_DESC(mh_ttl_ms,
+		 "multi-host pools: unreferenced published objects are deleted at this age (ms, default 60000)");
+
+/**
+ * struct mf_pool_mh - a multi-host pool's state on this host
+ * @pool: the pool (its @mh_base is the device)
+ * @host: this host's number; set at start
+ * @manager: this host is the pool's manager; set at start
+ * @lease: the lease in ms, mh_lease_ms at start
+ * @mgr: the manager (when @manager); its own lock guards it
+ * @mb: this host as a member; its own lock guards it
+ * @mgr_work: the manager's worker; it alone calls into @mgr besides the
+ *	sysfs reader, which takes @mgr's lock
+ * @mb_work: the member's worker; it alone submits and polls on @mb
+ * @lock: guards the fields below, which the member's worker writes and
+ *	sysfs reads
+ * @joined: the member's worker has seen the answer to its JOIN and the
+ *	manager has not given the host up since
+ * @join_sent: a JOIN is in flight
+ * @beats: heartbeats written since start
+ * @last_beat: jiffies of the last one
+ * @joins: JOINs answered since start
+ * @mgr_ms: the manager's current polling interval
+ * @mgr_err: the manager's last error (0: none); it stops on one
+ */
+struct mf_pool_mh {
+	struct mf_pool *pool;
+	u32 host;
+	bool manager;
+	u64 lease;
+	struct mf_mh_mgr mgr;
+	struct mf_mh_member mb;
+	struct delayed_work mgr_work;
+	struct delayed_work mb_work;
+	struct mutex lock;	/* see @lock above */
+	bool joined;
+	bool join_sent;
+	u64 beats;
+	unsigned long last_beat;
+	u64 joins;
+	unsigned int mgr_ms;
+	int mgr_err;
+};
+
+/* The protocol's clock: milliseconds, this host's own. */
+static u64 mf_mh_now(void)
+{
+	return div_u64(ktime_get_boottime_ns(), NSEC_PER_MSEC);
+}
+
+/* ---- the manager's worker ------------------------------------------------ */
+
+static u64 mf_mh_mgr_head(struct mf_mh_mgr *m)
+{
+	u64 head;
+
+	mf_mh_lock(&m->lock);
+	head = m->head;
+	mf_mh_unlock(&m->lock);
+	return head;
+}
+
+static void mf_mh_mgr_work(struct work_struct *work)
+{
+	struct mf_pool_mh *mh = container_of(to_delayed_work(work),
+					     struct mf_pool_mh, mgr_work);
+	u64 head = mf_mh_mgr_head(&mh->mgr);
+	int ret;
+
+	ret = mf_mh_mgr_poll(&mh->mgr, mf_mh_now());
+	if (!ret)
+		ret = mf_mh_mgr_tick(&mh->mgr, mf_mh_now());
+	mutex_lock(&mh->lock);
+	if (ret) {
+		mh->mgr_err = ret;
+		mutex_unlock(&mh->lock);
+		pr_err("pool %s: the manager stops: error %d\n",
+		       mh->pool->name, ret);
+		return;
+	}
+	/* Adaptive: fast while records are committed, slower when idle. */
+	if (mf_mh_mgr_head(&mh->mgr) != head)
+		mh->mgr_ms = MF_MH_POLL_MIN_MS;
+	else
+		mh->mgr_ms = min(mh->mgr_ms * 2, MF_MH_POLL_MAX_MS);
+	queue_delayed_work(system_unbound_wq, &mh->mgr_work,
+			   msecs_to_jiffies(mh->mgr_ms));
+	mutex_unlock(&mh->lock);
+}
+
+/* ---- the member's worker ------------------------------------------------- */
+
+/* Send a JOIN, or see its answer; returns the delay to the next step. */
+static unsigned int mf_mh_join_step(struct mf_pool_mh *mh)
+{
+	struct mf_mh_reply r;
+	int ret;
+
+	lockdep_assert_held(&mh->lock);
+	if (!mh->join_sent) {
+		/* Nothing of the pool is mapped yet: drop every line. */
+		mf_mh_rejoin_prepare(&mh->mb);
+		ret = mf_mh_submit(&mh->mb, MF_MH_OP_JOIN, 0, 0, 0);
+		if (ret) {
+			pr_err("pool %s: host %u cannot send JOIN: error %d\n",
+			       mh->pool->name, mh->host, ret);
+			return mh->lease;
+		}
+		mh->join_sent = true;
+		return MF_MH_JOIN_POLL_MS;
+	}
+	ret = mf_mh_poll(&mh->mb, &r);
+	if (ret == -EAGAIN)
+		return MF_MH_JOIN_POLL_MS;
+	mh->join_sent = false;
+	if (!ret)
+		ret = mf_mh_join_done(&mh->mb, &r);
+	if (ret) {
+		pr_err("pool %s: host %u JOIN refused: error %d\n",
+		       mh->pool->name, mh->host, ret);
+		return mh->lease;
+	}
+	mh->joined = true;
+	mh->joins++;
+	pr_info("pool %s: host %u joined, epoch %u\n", mh->pool->name,
+		mh->host, r.epoch);
+	return 0;
+}
+
+static void mf_mh_mb_work(struct work_struct *work)
+{
+	struct mf_pool_mh *mh = container_of(to_delayed_work(work),
+					     struct mf_pool_mh, mb_work);
+	unsigned int delay = 0;
+	int ret;
+
+	mutex_lock(&mh->lock);
+	if (!mh->joined)
+		delay = mf_mh_join_step(mh);
+	if (mh->joined && !delay) {
+		ret = mf_mh_heartbeat(&mh->mb);
+		if (ret == -ESTALE) {
+			/* Given up by the manager: rejoin at once. */
+			pr_warn("pool %s: host %u was given up by the manager; rejoining\n",
+				mh->pool->name, mh->host);
+			mh->joined = false;
+			delay = MF_MH_JOIN_POLL_MS;
+		} else {
+			mh->beats++;
+			mh->last_beat = jiffies;
+			delay = max_t(u64, mh->lease / 4, 1);
+		}
+	}
+	queue_delayed_work(system_unbound_wq, &mh->mb_work,
+			   msecs_to_jiffies(delay));
+	mutex_unlock(&mh->lock);
+}
+
+/* ---- start and stop ------------------------------------------------------ */
+
+/* The geometry of a new pool on @bytes of device, or -ENOSPC. */
+static int mf_mh_geometry(u64 bytes, u32 unit_shift, u32 nr_hosts,
+			  struct mf_mh_geo *g)
+{
+	u64 data_off, units;
+
+	g->nr_hosts = nr_hosts ?: MF_MH_MAX_HOSTS;
+	g->log_entries = MF_MH_LOG_ENTRIES;
+	g->dir_slots = MF_MH_DIR_SLOTS;
+	g->unit_size = 1U << unit_shift;
+	g->data_units = 1;
+	data_off = mf_mh_data_off(g);
+	if (data_off >= bytes)
+		return -ENOSPC;
+	units = (bytes - data_off) >> unit_shift;
+	if (!units)
+		return -ENOSPC;
+	g->data_units = min_t(u64, units, U32_MAX);
+	return 0;
+}
+
+/*
+ * Is a manager running for the pool at @base as host @host?  Its own
+ * member beats every lease / 4: watch its heartbeat line for two of
+ * those.  Sleeps.
+ */
+static bool mf_mh_manager_alive(struct mf_pool_mh *mh, u32 host)
+{
+	struct mf_mh_member *tmp;
+	bool alive = false;
+	u64 beat;
+	int ret;
+
+	/* Two members' memory is too much for the stack. */
+	tmp = kzalloc(sizeof(*tmp), GFP_KERNEL);
+	if (!tmp)
+		return true;	/* refuse: better than a second manager */
+	ret = mf_mh_attach(tmp, mh->pool->mh_base, host);
+	beat = tmp->beat;
+	mf_mh_lock_destroy(&tmp->lock);
+	if (ret)
+		goto out;
+	msleep(mh->lease / 2 + MF_MH_POLL_MAX_MS);
+	ret = mf_mh_attach(tmp, mh->pool->mh_base, host);
+	alive = !ret && tmp->beat != beat;
+	mf_mh_lock_destroy(&tmp->lock);
+out:
+	kfree(tmp);
+	return alive;
+}
+
+/* The manager's side of the start: format or check, then rebuild. */
+static int mf_mh_start_manager(struct mf_pool_mh *mh,
+			       struct mf_pool_attach *arg)
+{
+	struct mf_pool *pool = mh->pool;
+	struct mf_mh_geo g;
+	u32 manager;
+	int ret;
+
+	ret = mf_mh_probe(pool->mh_base, &g, &manager);
+	if (ret || (arg->flags & MF_POOL_FORMAT)) {
+		if (!(arg->flags & MF_POOL_FORMAT) &&
+		    memchr_inv(pool->mh_base, 0, MF_MH_BLANK_BYTES)) {
+			pr_notice("pool %s: %s holds data that is not a multi-host pool; attach with MF_POOL_FORMAT to format it\n",
+				  pool->name, pool->device);
+			return -EMEDIUMTYPE;
+		}
+		ret = mf_mh_geometry(pool->mh_bytes, pool->unit_shift,
+				     arg->nr_hosts, &g);
+		if (ret)
+			return ret;
+		if (mh->host >= g.nr_hosts)
+			return -EINVAL;
+		ret = mf_mh_format(pool->mh_base, &g, mh->host);
+		if (ret)
+			return ret;
+		arg->result |= MF_POOL_RESULT_FORMATTED;
+		manager = mh->host;
+	} else if (manager != mh->host) {
+		pr_notice("pool %s: the manager of %s is host %u, not %u\n",
+			  pool->name, pool->device, manager, mh->host);
+		return -EBUSY;
+	} else if (mf_mh_manager_alive(mh, manager)) {
+		pr_notice("pool %s: another manager (host %u) is running on %s\n",
+			  pool->name, manager, pool->device);
+		return -EBUSY;
+	}
+	arg->nr_hosts = g.nr_hosts;
+	ret = mf_mh_mgr_init(&mh->mgr, pool->mh_base, MF_MH_MAX_OBJS,
+			     mf_mh_now(), mh->lease, mh_ttl_ms);
+	if (ret)
+		pr_err("pool %s: the manager cannot rebuild: error %d\n",
+		       pool->name, ret);
+	return ret;
+}
+
+/* A member's side: the pool must be there, and this host not its manager. */
+static int mf_mh_start_member(struct mf_pool_mh *mh,
+			      struct mf_pool_attach *arg)
+{
+	struct mf_pool *pool = mh->pool;
+	struct mf_mh_geo g;
+	u32 manager;
+
+	if (mf_mh_probe(pool->mh_base, &g, &manager)) {
+		pr_notice("pool %s: %s holds no multi-host pool: its manager formats it first\n",
+			  pool->name, pool->device);
+		return -EMEDIUMTYPE;
+	}
+	if (mh->host >= g.nr_hosts) {
+		pr_notice("pool %s: host %u is not below the pool's %u hosts\n",
+			  pool->name, mh->host, g.nr_hosts);
+		return -EINVAL;
+	}
+	if (mh->host == manager) {
+		pr_notice("pool %s: host %u is the pool's manager: attach it with MF_POOL_MH_MANAGER\n",
+			  pool->name, mh->host);
+		return -EBUSY;
+	}
+	arg->nr_hosts = g.nr_hosts;
+	return 0;
+}
+
+/**
+ * mf_pool_mh_start() - run the multi-host protocol on a new pool
+ * @pool: made by the fsdax multi-host backend, not listed yet
+ * @arg: the attach request, MF_POOL_MH_MANAGER or MF_POOL_MH_MEMBER set;
+ *	->result and ->nr_hosts are set on success
+ *
+ * The manager formats the device (blank, or MF_POOL_FORMAT) or checks
+ * that it is the device's manager and that no other manager runs, then
+ * rebuilds its state from the device and starts serving.  A member
+ * checks that the device holds a multi-host pool.  Both then start the
+ * member's worker, which joins the pool and beats.
+ *
+ * Context: process context; mf_pools_lock held; may sleep for a lease.
+ * Return: 0; -EINVAL bad host number or flags; -EMEDIUMTYPE the device
+ * holds no multi-host pool (member) or other data (manager); -EBUSY
+ * another host is the manager, or a manager runs; -EUCLEAN a corrupt
+ * log; -ENOSPC the device is too small; -ENOMEM.
+ */
+int mf_pool_mh_start(struct mf_pool *pool, struct mf_pool_attach *arg)
+{
+	struct mf_pool_mh *mh;
+	int ret;
+
+	lockdep_assert_held(&mf_pools_lock);
+	if (arg->host >= MF_MH_MAX_HOSTS || arg->nr_hosts > MF_MH_MAX_HOSTS ||
+	    (arg->nr_hosts && !(arg->flags & MF_POOL_MH_MANAGER)))
+		return -EINVAL;
+	mh = kzalloc(sizeof(*mh), GFP_KERNEL);
+	if (!mh)
+		return -ENOMEM;
+	mh->pool = pool;
+	mh->host = arg->host;
+	mh->manager = arg->flags & MF_POOL_MH_MANAGER;
+	mh->lease = max(mh_lease_ms, 4U);
+	mh->mgr_ms = MF_MH_POLL_MIN_MS;
+	mutex_init(&mh->lock);
+	INIT_DELAYED_WORK(&mh->mgr_work, mf_mh_mgr_work);
+	INIT_DELAYED_WORK(&mh->mb_work, mf_mh_mb_work);
+
+	ret = mh->manager ? mf_mh_start_manager(mh, arg) :
+			    mf_mh_start_member(mh, arg);
+	if (ret)
+		goto err_free;
+	ret = mf_mh_attach(&mh->mb, pool->mh_base, mh->host);
+	if (ret) {
+		mf_mh_lock_destroy(&mh->mb.lock);
+		goto err_mgr;
+	}
+	pool->mh = mh;
+	if (mh->manager)
+		queue_delayed_work(system_unbound_wq, &mh->mgr_work, 0);
+	queue_delayed_work(system_unbound_wq, &mh->mb_work, 0);
+	pr_info("pool %s: multi-host %s, host %u\n", pool->name,
+		mh->manager ? "manager" : "member", mh->host);
+	return 0;
+
+err_mgr:
+	if (mh->manager)
+		mf_mh_mgr_fini(&mh->mgr);
+err_free:
+	mutex_destroy(&mh->lock);
+	kfree(mh);
+	return ret;
+}
+
+/**
+ * mf_pool_mh_stop() - stop a multi-host pool's workers, free its state
+ * @pool: the pool; a no-op for other pools
+ *
+ * The host leaves no mark on the device: the manager gives it up when
+ * its lease runs out, as for a crash (a clean LEAVE is later work).
+ *
+ * Context: process context; the pool is unlisted and out of sysfs.
+ */
+void mf_pool_mh_stop(struct mf_pool *pool)
+{
+	struct mf_pool_mh *mh = pool->mh;
+
+	if (!mh)
+		return;
+	/* Both works requeue themselves; _sync stops that. */
+	cancel_delayed_work_sync(&mh->mb_work);
+	if (mh->manager) {
+		cancel_delayed_work_sync(&mh->mgr_work);
+		mf_mh_mgr_fini(&mh->mgr);
+	}
+	mf_mh_lock_destroy(&mh->mb.lock);
+	mutex_destroy(&mh->lock);
+	pool->mh = NULL;
+	kfree(mh);
+}
+
+/* ---- sysfs --------------------------------------------------------------- */
+
+static const char *mf_mh_state_name(u8 state)
+{
+	switch (state) {
+	case MF_MH_HOST_JOINED:
+		return "JOINED";
+	case MF_MH_HOST_DEAD:
+		return "DEAD";
+	}
+	return "NONE";
+}
+
+/**
+ * mf_pool_mh_hosts_show() - the hosts file of a multi-host pool
+ * @pool: the pool
+ * @buf: the sysfs page
+ *
+ * On the manager, one line per host the manager knows: "HOST STATE
+ * EPOCH BEAT AGE_MS", AGE_MS the time since the manager saw its beat
+ * change.  On a member, its own line only, as it knows it.
+ *
+ * Context: sysfs show(); takes the manager's or the member's lock.
+ * Return: the bytes written; nothing for a single-host pool.
+ */
+ssize_t mf_pool_mh_hosts_show(struct mf_pool *pool, char *buf)
+{
+	struct mf_pool_mh *mh = pool->mh;
+	const struct mf_mh_hoststate *hs;
+	struct mf_mh_mgr *m;
+	ssize_t len = 0;
+	u64 now, beats;
+	u32 h, epoch;
+	bool joined;
+
+	if (!mh)
+		return 0;
+	if (mh->manager) {
+		m = &mh->mgr;
+		mf_mh_lock(&m->lock);
+		now = m->now;
+		for (h = 0; h < m->geo.nr_hosts; h++) {
+			hs = &m->host[h];
+			if (hs->state == MF_MH_HOST_NONE)
+				continue;
+			len += sysfs_emit_at(buf, len, "%u %s %u %llu %llu\n",
+					     h, mf_mh_state_name(hs->state),
+					     hs->epoch, hs->beat,
+					     now > hs->seen ? now - hs->seen : 0);
+		}
+		mf_mh_unlock(&m->lock);
+		return len;
+	}
+	mf_mh_lock(&mh->mb.lock);
+	epoch = mh->mb.epoch;
+	mf_mh_unlock(&mh->mb.lock);
+	mutex_lock(&mh->lock);
+	joined = mh->joined;
+	beats = mh->beats;
+	now = jiffies_to_msecs(jiffies - mh->last_beat);
+	mutex_unlock(&mh->lock);
+	return sysfs_emit(buf, "%u %s %u %llu %llu\n", mh->host,
+			  joined ? "JOINED" : "NONE", epoch, beats,
+			  beats ? now : 0);
+}
+
+/**
+ * mf_pool_mh_role_show() - the role file: "manager N", "member N", "none"
+ * @pool: the pool
+ * @buf: the sysfs page
+ *
+ * Context: sysfs show().
+ * Return: the bytes written.
+ */
+ssize_t mf_pool_mh_role_show(struct mf_pool *pool, char *buf)
+{
+	struct mf_pool_mh *mh = pool->mh;
+
+	if (!mh)
+		return sysfs_emit(buf, "none\n");
+	return sysfs_emit(buf, "%s %u\n", mh->manager ? "manager" : "member",
+			  mh->host);
+}
