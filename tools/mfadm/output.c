@@ -127,6 +127,7 @@ static const struct {
 	{ MF_FEAT_MMAP_LONGTERM, "mmap-longterm" },
 	{ MF_FEAT_SERIAL, "serial" },
 	{ MF_FEAT_FILE_BIND, "file-bind" },
+	{ MF_FEAT_MULTIHOST, "multihost" },
 };
 
 struct json_object *mfadm_json_features(uint64_t mask)
