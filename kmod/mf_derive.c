@@ -336,6 +336,9 @@ struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
 	u64 size;
 	int ret;
 
+	/* Derive on a multi-host pool is later work (multihost.md). */
+	if (opool->pool->mh)
+		return ERR_PTR(-EOPNOTSUPP);
 	ret = mf_obj_pool_lock_live(opool);
 	if (ret)
 		return ERR_PTR(ret);
@@ -502,6 +505,10 @@ struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
 	struct mf_ns *ns;
 	u64 size;
 	int ret;
+
+	/* Commit on a multi-host pool is later work (multihost.md). */
+	if (pool->mh)
+		return ERR_PTR(-EOPNOTSUPP);
 
 	/* mf_commit_pieces() relies on strictly increasing page offsets. */
 	for (i = 0; i < n; i++)

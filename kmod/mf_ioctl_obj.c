@@ -65,6 +65,7 @@ static_assert(sizeof(struct mf_obj_derive) == 240);
 int mf_ioctl_obj_alloc(struct file *file, void *arg)
 {
 	struct mf_obj_alloc *oa = arg;
+	struct mf_obj_mh *mho = NULL;
 	struct mf_pieces *ext;
 	struct mf_obj_pool *opool;
 	struct mf_obj *obj;
@@ -101,8 +102,14 @@ int mf_ioctl_obj_alloc(struct file *file, void *arg)
 	 */
 	atomic_long_inc(&opool->busy);
 	mutex_unlock(&opool->lock);
-	ret = mf_alloc_fresh(opool, NULL,
-			     mf_obj_alloc_len(opool->pool, oa->bytes), &ext);
+	if (opool->pool->mh)
+		ret = mf_obj_mh_alloc(opool,
+				      mf_obj_alloc_len(opool->pool, oa->bytes),
+				      &ext, &mho);
+	else
+		ret = mf_alloc_fresh(opool, NULL,
+				     mf_obj_alloc_len(opool->pool, oa->bytes),
+				     &ext);
 	mutex_lock(&opool->lock);
 	atomic_long_dec(&opool->busy);
 	if (ret)
@@ -114,18 +121,24 @@ int mf_ioctl_obj_alloc(struct file *file, void *arg)
 		mutex_unlock(&opool->pool->lock);
 		kvfree(ext);
 		ret = PTR_ERR(ns);
-		goto out_unlock;
+		goto out_abort;
 	}
 	obj = mf_obj_create(ns, oa->name.id, oa->bytes, ext,
 			    file->private_data);
 	if (IS_ERR(obj)) {
 		ret = PTR_ERR(obj);
-		goto out_unlock;
+		goto out_abort;
 	}
+	if (mho)
+		mf_obj_mh_bind(obj, mho, oa->name.secid);
 	memcpy(oa->name.id, obj->id, sizeof(oa->name.id));
 	oa->map_offset = (u64)obj->nr << MF_MAP_OFF_SHIFT;
 	oa->serial = obj->serial;
 	oa->type = MF_OBJ_PRIVATE_RW;
+	goto out_unlock;
+out_abort:
+	if (mho)
+		mf_obj_mh_abort(opool, mho);
 out_unlock:
 	mutex_unlock(&opool->lock);
 out_put:
@@ -167,6 +180,12 @@ int mf_ioctl_obj_get(struct file *file, void *arg)
 	obj = IS_ERR(ns) ? ERR_CAST(ns) :
 	      mf_obj_lookup_ref(ns, og->name.id, MF_ACCESS_READ,
 				file->private_data);
+	/* Not here: on a multi-host pool, another host may have published it. */
+	if (opool->pool->mh && obj == ERR_PTR(-ENOENT)) {
+		obj = mf_obj_mh_get(opool, &og->name, file->private_data);
+		if (!IS_ERR(obj))
+			ns = obj->ns;
+	}
 	if (IS_ERR(obj)) {
 		ret = PTR_ERR(obj);
 	} else {

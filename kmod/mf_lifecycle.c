@@ -145,6 +145,11 @@ int mf_obj_publish_locked(struct mf_obj *obj)
 	 */
 	if (mf_obj_pinned(obj))
 		return -EBUSY;
+	if (obj->mh) {
+		ret = mf_obj_mh_publish(obj);
+		if (ret)
+			return ret;
+	}
 	if (obj->record != MF_NO_RECORD) {
 		ret = mf_rec_obj_write(obj, mf_obj_pieces(obj), obj->size,
 				       MF_OBJ_SHARED_RO);
@@ -201,7 +206,8 @@ int mf_obj_free_locked(struct mf_ns *ns, const char *id,
 		return -EINVAL;
 	mutex_lock(&ns->lock);
 	obj = mf_obj_find_locked(ns, id);
-	if (!obj || !mf_obj_is_owner(obj, mff)) {
+	/* Another host's object is never this host's to free. */
+	if (!obj || !mf_obj_is_owner(obj, mff) || mf_obj_mh_remote(obj)) {
 		mutex_unlock(&ns->lock);
 		return obj ? -EPERM : -ENOENT;
 	}
@@ -267,6 +273,7 @@ static int mf_reclaim_pool(struct mf_obj_pool *opool, void *ctx)
 	if (mf_obj_pool_lock_live(opool))
 		return 0;
 	mf_quarantine_retry(opool);
+	mf_obj_mh_reclaim(opool);
 	list_for_each_entry(ns, &opool->namespaces, node) {
 		if (!ns->ttl)
 			continue;

@@ -273,6 +273,7 @@ int mf_mh_attach(struct mf_mh_member *mb, void *base, u32 host);
 int mf_mh_submit(struct mf_mh_member *mb, u16 op, u64 id, u64 arg, u32 gen);
 int mf_mh_poll(struct mf_mh_member *mb, struct mf_mh_reply *r);
 int mf_mh_lookup(struct mf_mh_member *mb, u64 id, struct mf_mh_reply *r);
+int mf_mh_dir_get(struct mf_mh_member *mb, u32 s, struct mf_mh_reply *r);
 int mf_mh_heartbeat(struct mf_mh_member *mb);
 void mf_mh_publish_prepare(struct mf_mh_member *mb,
 			   const struct mf_mh_x *ext, u16 nr_ext);

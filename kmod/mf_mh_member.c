@@ -177,6 +177,40 @@ static int mf_mh_dir_read(struct mf_mh_member *mb, u32 s,
 }
 
 /*
+ * The published object in directory slot @s, for a host that looks
+ * objects up by another key than the id (the object layer's names):
+ * 0 with @r filled; -ENOENT the slot holds none; -EAGAIN torn; -EUCLEAN
+ * extents out of bounds.  It reads only @mb's attach fields.
+ */
+int mf_mh_dir_get(struct mf_mh_member *mb, u32 s, struct mf_mh_reply *r)
+{
+	struct mf_mh_dirent d;
+	u16 j;
+	int ret;
+
+	if (s >= mb->geo.dir_slots)
+		return -ENOENT;
+	ret = mf_mh_dir_read(mb, s, &d);
+	if (ret)
+		return ret;
+	if (le16_to_cpu(d.state) != MF_MH_DIR_PUB)
+		return -ENOENT;
+	memset(r, 0, sizeof(*r));
+	r->id = le64_to_cpu(d.id);
+	r->size = le64_to_cpu(d.size);
+	r->gen = le32_to_cpu(d.gen);
+	r->seq = le64_to_cpu(d.seq);
+	r->nr_ext = le16_to_cpu(d.nr_ext);
+	for (j = 0; j < r->nr_ext; j++) {
+		r->ext[j].start = le32_to_cpu(d.ext[j].start);
+		r->ext[j].len = le32_to_cpu(d.ext[j].len);
+		if (!mf_mh_ext_ok(&mb->geo, &r->ext[j]))
+			return -EUCLEAN;
+	}
+	return 0;
+}
+
+/*
  * Find published object @id without asking the manager.  It reads only
  * @mb's attach fields, so it takes no lock.
  */

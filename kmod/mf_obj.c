@@ -57,6 +57,8 @@ static void mf_obj_release(struct kref *kref)
 	if (obj->nr)
 		xa_erase(&mf_obj_numbers, obj->nr);
 	mf_pieces_retire(rcu_dereference_protected(obj->pieces, 1));
+	/* Still set only when a detach dropped the object: nothing to send. */
+	kfree(obj->mh);
 	mf_ns_put(obj->ns);
 	kfree(obj);
 	atomic_long_dec(&mf_cnt.objects);
@@ -306,6 +308,7 @@ void mf_obj_destroy(struct mf_obj *obj)
 	mutex_lock(&opool->pool->lock);
 	mf_pieces_free(opool, rcu_dereference_protected(obj->pieces, 1));
 	mutex_unlock(&opool->pool->lock);
+	mf_obj_mh_release(obj);
 	mf_obj_put_struct(obj);
 }
 

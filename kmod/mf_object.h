@@ -274,6 +274,8 @@ struct mf_ns {
  * @record: offset of its record (persistent pools, until freed), else
  *	MF_NO_RECORD; under @ns->lock
  * @rec_gen: generation of that record; under @ns->lock
+ * @mh: its place in a multi-host pool (mf_obj_mh.c), else NULL; set once
+ *	under @ns->lock by its creator before others can reach it
  */
 struct mf_obj {
 	struct kref kref;
@@ -298,6 +300,7 @@ struct mf_obj {
 	struct mf_pieces __rcu *pieces;
 	u64 record;
 	u64 rec_gen;
+	struct mf_obj_mh *mh;
 };
 
 /**
@@ -525,6 +528,21 @@ int mf_mmap(struct file *file, struct vm_area_struct *vma);
 unsigned long mf_get_unmapped_area(struct file *file, unsigned long addr,
 				   unsigned long len, unsigned long pgoff,
 				   unsigned long flags);
+
+/* mf_obj_mh.c, object core: objects on a multi-host pool. */
+struct mf_obj_mh;
+int mf_obj_mh_alloc(struct mf_obj_pool *opool, u64 len,
+		    struct mf_pieces **out, struct mf_obj_mh **mhp);
+void mf_obj_mh_abort(struct mf_obj_pool *opool, struct mf_obj_mh *mho);
+void mf_obj_mh_bind(struct mf_obj *obj, struct mf_obj_mh *mho,
+		    const char *secid);
+int mf_obj_mh_publish(struct mf_obj *obj);
+void mf_obj_mh_release(struct mf_obj *obj);
+bool mf_obj_mh_remote(const struct mf_obj *obj);
+struct mf_obj *mf_obj_mh_get(struct mf_obj_pool *opool,
+			     const struct mf_obj_name *name,
+			     struct mf_file *mff);
+void mf_obj_mh_reclaim(struct mf_obj_pool *opool);
 
 /* mf_commit.c, users of the core: MF_IOC_OBJ_COMMIT. */
 int mf_ioctl_obj_commit(struct file *file, void *arg);

@@ -384,7 +384,9 @@ void mf_base_release(struct mf_obj_pool *opool, u64 base)
 	int ret;
 
 	mf_pool_assert_locked(pool);
-	if (!mf_base_put(opool, base) || mf_quarantine_add(opool, base))
+	/* A multi-host pool's extents go back through the protocol. */
+	if (!mf_base_put(opool, base) || pool->mh ||
+	    mf_quarantine_add(opool, base))
 		return;
 	ret = mf_ext_free(pool->ext, base);
 	if (ret)
@@ -464,7 +466,8 @@ void mf_quarantine_drop(struct mf_obj_pool *opool)
  * @opool: their pool
  * @ext: the array (not freed here)
  *
- * Each base extent whose last piece this was returns to the pool.
+ * Each base extent whose last piece this was returns to the pool (on a
+ * multi-host pool, its object's release gives it back: mf_obj_mh.c).
  *
  * Context: @opool->pool->lock held; the pool is live.
  */
@@ -523,6 +526,9 @@ int mf_alloc_fresh(struct mf_obj_pool *opool,
 	struct mf_ext_stat st;
 	int ret = 0;
 
+	/* A multi-host pool's memory comes from its manager (mf_obj_mh.c). */
+	if (pool->mh)
+		return -EOPNOTSUPP;
 	if (nr_old)
 		pos = old->e[nr_old - 1].pos + old->e[nr_old - 1].len;
 	/* Do not take pieces from a pool that cannot give them all. */

@@ -207,9 +207,16 @@ static ssize_t role_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return mf_pool_mh_role_show(kobj_to_pool(kobj), buf);
 }
 
+static ssize_t mh_stats_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return mf_pool_mh_stats_show(kobj_to_pool(kobj), buf);
+}
+
 static struct kobj_attribute backend_attr = __ATTR_RO(backend);
 static struct kobj_attribute hosts_attr = __ATTR_RO(hosts);
 static struct kobj_attribute role_attr = __ATTR_RO(role);
+static struct kobj_attribute mh_stats_attr = __ATTR_RO(mh_stats);
 static struct kobj_attribute device_attr = __ATTR_RO(device);
 static struct kobj_attribute capacity_attr = __ATTR_RO(capacity);
 static struct kobj_attribute unit_attr = __ATTR_RO(unit);
@@ -232,6 +239,7 @@ static struct attribute *mf_pool_attrs[] = {
 	&users_attr.attr,
 	&role_attr.attr,
 	&hosts_attr.attr,
+	&mh_stats_attr.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(mf_pool);

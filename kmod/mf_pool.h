@@ -45,6 +45,8 @@
 
 struct mf_pool;
 struct mf_pool_mh;
+struct mf_mh_member;
+struct mf_mh_reply;
 
 /**
  * struct mf_backend_ops - what a backend does for a pool
@@ -169,6 +171,10 @@ int mf_pool_mh_start(struct mf_pool *pool, struct mf_pool_attach *arg);
 void mf_pool_mh_stop(struct mf_pool *pool);
 ssize_t mf_pool_mh_hosts_show(struct mf_pool *pool, char *buf);
 ssize_t mf_pool_mh_role_show(struct mf_pool *pool, char *buf);
+ssize_t mf_pool_mh_stats_show(struct mf_pool *pool, char *buf);
+struct mf_mh_member *mf_pool_mh_member(struct mf_pool *pool);
+int mf_pool_mh_request(struct mf_pool *pool, u16 op, u64 id, u64 arg,
+		       u32 gen, struct mf_mh_reply *r);
 
 /* mf_pool.c: the pools. */
 int mf_pool_init(struct kobject *parent);

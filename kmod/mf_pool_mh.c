@@ -12,8 +12,9 @@
  *     the pool (and rejoins when the manager has given the host up) and
  *     then beats every lease / 4.
  *
- * Object data does not go through the protocol yet: that is the next
- * phase (multihost.md, "What is not done yet").
+ * The object layer (mf_obj_mh.c) sends its requests through
+ * mf_pool_mh_request(), one at a time per host, and reads the directory
+ * and does the cache work through mf_pool_mh_member().
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -36,6 +37,8 @@
 #define MF_MH_POLL_MIN_MS	1
 #define MF_MH_POLL_MAX_MS	100
 #define MF_MH_JOIN_POLL_MS	10
+/* How long a request waits for the manager's answer, at most. */
+#define MF_MH_REQ_WAIT_MS	2000
 #define MF_MH_LOG_ENTRIES	16384
 #define MF_MH_DIR_SLOTS		2048
 #define MF_MH_MAX_OBJS		16384
@@ -73,6 +76,7 @@ MODULE_PARM_DESC(mh_ttl_ms,
  * @joins: JOINs answered since start
  * @mgr_ms: the manager's current polling interval
  * @mgr_err: the manager's last error (0: none); it stops on one
+ * @requests: requests the object layer sent (mf_pool_mh_request())
  */
 struct mf_pool_mh {
 	struct mf_pool *pool;
@@ -91,6 +95,7 @@ struct mf_pool_mh {
 	u64 joins;
 	unsigned int mgr_ms;
 	int mgr_err;
+	u64 requests;
 };
 
 /* The protocol's clock: milliseconds, this host's own. */
@@ -423,6 +428,125 @@ void mf_pool_mh_stop(struct mf_pool *pool)
 	mutex_destroy(&mh->lock);
 	pool->mh = NULL;
 	kfree(mh);
+}
+
+/* ---- the object layer's requests ----------------------------------------- */
+
+/**
+ * mf_pool_mh_member() - this host's membership in a multi-host pool
+ * @pool: the pool
+ *
+ * For mf_mh_lookup(), the directory and the cache work around objects
+ * (mf_obj_mh.c); those take the member's own lock where they need it.
+ *
+ * Context: the pool is live (its object layer holds it).
+ * Return: the member, or NULL for a pool that is not multi-host.
+ */
+struct mf_mh_member *mf_pool_mh_member(struct mf_pool *pool)
+{
+	return pool->mh ? &pool->mh->mb : NULL;
+}
+
+/**
+ * mf_pool_mh_request() - send a request to the manager and wait for it
+ * @pool: a multi-host pool
+ * @op: MF_MH_OP_ALLOC, _PUBLISH, _GET, _PUT or _FREE
+ * @id: the object
+ * @arg: the size (ALLOC)
+ * @gen: the generation (GET)
+ * @r: out: the answer
+ *
+ * Holds the pool's @lock for the whole exchange: that keeps the one
+ * request per host in flight, the member's worker's JOIN included.  The
+ * heartbeats wait meanwhile, for at most MF_MH_REQ_WAIT_MS, well within
+ * a lease.  A request that times out may still be served later: its
+ * answer is then lost, and what it did stays at the manager until the
+ * host rejoins (multihost.md, "In the kernel").
+ *
+ * Context: process context; sleeps.
+ * Return: 0 (@r filled); the manager's refusal as a negative errno;
+ * -ENODEV not a multi-host pool; -EAGAIN the host has not joined yet or
+ * was given up; -ETIMEDOUT no answer in time.
+ */
+int mf_pool_mh_request(struct mf_pool *pool, u16 op, u64 id, u64 arg,
+		       u32 gen, struct mf_mh_reply *r)
+{
+	struct mf_pool_mh *mh = pool->mh;
+	unsigned long end;
+	int ret;
+
+	if (!mh)
+		return -ENODEV;
+	mutex_lock(&mh->lock);
+	if (!mh->joined) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	ret = mf_mh_submit(&mh->mb, op, id, arg, gen);
+	if (ret) {
+		ret = ret == -ESTALE ? -EAGAIN : ret;
+		goto out;
+	}
+	mh->requests++;
+	end = jiffies + msecs_to_jiffies(MF_MH_REQ_WAIT_MS);
+	for (;;) {
+		ret = mf_mh_poll(&mh->mb, r);
+		if (ret != -EAGAIN)
+			break;
+		if (time_after(jiffies, end)) {
+			ret = -ETIMEDOUT;
+			goto out;
+		}
+		usleep_range(500, 1000);
+	}
+	ret = r->status;
+	if (ret == -ESTALE) {
+		/* Given up: the worker rejoins at its next step. */
+		mh->joined = false;
+		ret = -EAGAIN;
+	}
+out:
+	mutex_unlock(&mh->lock);
+	return ret;
+}
+
+/**
+ * mf_pool_mh_stats_show() - the mh_stats file of a multi-host pool
+ * @pool: the pool
+ * @buf: the sysfs page
+ *
+ * "requests N": requests the object layer sent from this host; on the
+ * manager also "objects N", "used_units N" and "quarantined_units N".
+ *
+ * Context: sysfs show(); takes the pool's and the manager's lock.
+ * Return: the bytes written; nothing for a single-host pool.
+ */
+ssize_t mf_pool_mh_stats_show(struct mf_pool *pool, char *buf)
+{
+	struct mf_pool_mh *mh = pool->mh;
+	struct mf_mh_mgr *m;
+	u64 used = 0, quar = 0;
+	ssize_t len;
+	u32 u;
+
+	if (!mh)
+		return 0;
+	mutex_lock(&mh->lock);
+	len = sysfs_emit(buf, "requests %llu\n", mh->requests);
+	mutex_unlock(&mh->lock);
+	if (!mh->manager)
+		return len;
+	m = &mh->mgr;
+	mf_mh_lock(&m->lock);
+	for (u = 0; u < m->geo.data_units; u++) {
+		used += !!m->used[u];
+		quar += !!m->qmask[u];
+	}
+	len += sysfs_emit_at(buf, len,
+			     "objects %u\nused_units %llu\nquarantined_units %llu\n",
+			     m->nr_objs, used, quar);
+	mf_mh_unlock(&m->lock);
+	return len;
 }
 
 /* ---- sysfs --------------------------------------------------------------- */

@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# t_mh_obj.sh - objects of a multi-host pool across two guests (issue 17,
+# Documentation/multihost.md, "In the kernel"): run by "mfvm cluster" in
+# both guests, MFVM_NODE 0 the manager (host 0), MFVM_NODE 1 a member
+# (host 1).  Each host creates an object and the other reads it:
+#
+#   creator: namespace, object (extents from the manager), the pattern
+#            written with BM_WriteSec and through a read-write shared
+#            mapping, published (build/tests/guest/mh_obj create);
+#   reader:  a wrong secId refused; BM_GetSec finds it through the
+#            device's directory with one GET request, a second get sends
+#            none; BM_ReadSec and a read-only shared mapping see every
+#            byte; every write path, a private mapping, free and publish
+#            refused; put (mh_obj read);
+#   then:    the creator frees its object; the reader's host drops its
+#            reference (the reclaim scan); the manager deletes both by
+#            age: no object, no used unit, no quarantined unit; both
+#            detach and unload with every counter back; both kernel logs
+#            clean.
+#
+# Barriers are files in $MFVM_CLUSTER (the work tree, shared).  Prints
+# PASS:/FAIL: lines; exits 77 outside a cluster.
+
+set -u
+
+name=$(basename "$0")
+top=$(cd "$(dirname "$0")/../.." && pwd)
+ko=$top/build/kmod/$(uname -r)/memfabric.ko
+mfadm=$top/build/tools/mfadm
+tool=$top/build/tests/guest/mh_obj
+pools=/sys/kernel/memfabric/pools
+stats=/sys/kernel/memfabric/stats
+node=${MFVM_NODE:-}
+dir=${MFVM_CLUSTER:-}
+pmem=${MFVM_PMEM:-}
+ttl_ms=1500
+size=$((3 * 1024 * 1024 + 1000))	# several units, not page aligned
+ns=mhns
+sec=mh-secret
+npass=0
+nfail=0
+
+pass() { npass=$((npass + 1)); echo "PASS: $name[$node]: $1"; }
+fail() { nfail=$((nfail + 1)); echo "FAIL: $name[$node]: $1${2:+ ($2)}"; }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what" "$*"; fi; }
+check_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
+signal() { echo ok >"$dir/$1"; }
+await() {
+	local i
+	for ((i = 0; i < $2 * 2; i++)); do
+		[ -e "$dir/$1" ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+await_host() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		grep -q "$1" $pools/mh/hosts 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# The manager's count $1 (objects, used_units, quarantined_units).
+mstat() { awk -v k="$1" '$1 == k { print $2 }' $pools/mh/mh_stats; }
+# Wait until the manager has no object and no used or quarantined unit.
+await_empty() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		[ "$(mstat objects)" = 0 ] && [ "$(mstat used_units)" = 0 ] &&
+			[ "$(mstat quarantined_units)" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# The tool's PASS/FAIL lines count as ours.
+run_tool() {
+	local out rc
+	out=$("$tool" "$@" 2>&1)
+	rc=$?
+	echo "$out" | sed "s/^\(PASS\|FAIL\): /\1: $name[$node]: /"
+	npass=$((npass + $(echo "$out" | grep -c '^PASS:')))
+	nfail=$((nfail + $(echo "$out" | grep -c '^FAIL:')))
+	[ $rc = 0 ] || fail "mh_obj $1 exits 0" "exit $rc"
+}
+counters_zero() {
+	local f v bad=0
+	for f in namespaces objects handles refs extents mappings; do
+		v=$(cat $stats/$f 2>/dev/null)
+		[ "$v" = 0 ] || { echo "$f=$v" >&2; bad=1; }
+	done
+	return $bad
+}
+kernel_clean() {
+	! dmesg | grep -E '(^|[] ])(BUG:|WARNING:|Oops|general protection|KASAN|possible circular locking|inconsistent lock state|memfabric: leak|unreferenced object)' >&2
+}
+
+if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 2 ]; then
+	echo "SKIP: $name: not in an mfvm cluster of 2 guests (tools/mfvm cluster)"
+	exit 77
+fi
+[ -n "$pmem" ] && [ -x "$mfadm" ] && [ -x "$tool" ] && [ -f "$ko" ] || {
+	echo "SKIP: $name: no fabric device, mfadm, mh_obj or module"
+	exit 77
+}
+grep -q '^memfabric ' /proc/modules && rmmod memfabric
+insmod "$ko" mh_ttl_ms=$ttl_ms || exit 1
+other=$((1 - node))
+
+if [ "$node" = 0 ]; then
+	check "attach as the manager, host 0 (formatted)" \
+		"$mfadm" -q pool add mh --pmem "$pmem" --manager --format
+	check "the manager's own member joins" await_host "^0 JOINED" 20
+	signal manager-ready
+	check "host 1 joins" await_host "^1 JOINED" 400
+else
+	check "the manager is ready" await manager-ready 400
+	check "attach as member host 1" \
+		"$mfadm" -q pool add mh --pmem "$pmem" --member --host 1
+	check "host 1 JOINED in its own view" await_host "^1 JOINED" 60
+fi
+signal joined-$node
+check "the other host joined" await joined-$other 400
+
+# Each host creates one object, then reads the other's.
+run_tool create mh $ns $sec obj$node $size
+signal created-$node
+check "the other host published its object" await created-$other 300
+run_tool read mh $ns $sec obj$other $size $pools/mh/mh_stats
+signal read-$node
+check "the other host read this host's object" await read-$other 300
+run_tool free mh $ns $sec obj$node
+signal freed-$node
+check "the other host freed its object" await freed-$other 120
+
+if [ "$node" = 0 ]; then
+	check "the manager deletes both objects by age: none left" \
+		await_empty $((ttl_ms / 1000 + 20))
+	check_eq "no unit used" "$(mstat used_units)" 0
+	signal empty
+else
+	check "the manager is empty" await empty 120
+fi
+check "destroy the namespace" "$mfadm" -q ns destroy mh $ns --secid $sec
+signal done-$node
+check "the other host is done" await done-$other 120
+check "detach the pool" "$mfadm" -q pool remove mh
+check "every object counter is back to 0" counters_zero
+check "unload the module" rmmod memfabric
+check "kernel log clean (BUG/WARNING/Oops/KASAN/lockdep/leak)" kernel_clean
+echo "$name[$node]: $npass passed, $nfail failed"
+[ $nfail = 0 ]
