@@ -358,7 +358,7 @@ static int mf_obj_mh_name_read(struct mf_pool *pool, struct mf_mh_member *mb,
 	if (le64_to_cpu(nb->magic) != MF_MH_NAME_MAGIC ||
 	    le32_to_cpu(nb->crc) != mf_obj_mh_crc(nb) ||
 	    le64_to_cpu(nb->id) != r->id ||
-	    le64_to_cpu(nb->size) > r->size ||
+	    !nb->size || le64_to_cpu(nb->size) > r->size ||
 	    !mf_name_valid(nb->ns, sizeof(nb->ns)) ||
 	    !mf_name_valid(nb->obj, sizeof(nb->obj)))
 		return -EUCLEAN;
