@@ -38,7 +38,6 @@
 
 #include <crypto/algapi.h>
 #include <crypto/sha2.h>
-#include <linux/crc32c.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/random.h>
@@ -86,7 +85,7 @@ struct mf_obj_mh_name {
 
 static u32 mf_obj_mh_crc(const struct mf_obj_mh_name *nb)
 {
-	return ~crc32c(~0U, nb, offsetof(struct mf_obj_mh_name, crc));
+	return ~mf_mh_crc32c(~0U, nb, offsetof(struct mf_obj_mh_name, crc));
 }
 
 /* Device offset (from the pool's base) of unit @unit of the data area. */
