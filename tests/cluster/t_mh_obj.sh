@@ -14,6 +14,9 @@
 #            none; BM_ReadSec and a read-only shared mapping see every
 #            byte; every write path, a private mapping, free and publish
 #            refused; put (mh_obj read);
+#   solo:    host 0 creates and publishes an object in a namespace host 1
+#            does not have; host 1 reads it as above (its get makes the
+#            namespace; the wrong secId is refused by the name block);
 #   then:    the creator frees its object; the reader's host drops its
 #            reference (the reclaim scan); the manager deletes both by
 #            age: no object, no used unit, no quarantined unit; both
@@ -132,6 +135,18 @@ run_tool read mh $ns $sec obj$other $size $pools/mh/mh_stats
 signal read-$node
 check "the other host read this host's object" await read-$other 300
 run_tool free mh $ns $sec obj$node
+# A namespace only host 0 created: host 1's get makes it implicitly, and
+# a wrong secId is refused by the name block's hash.
+if [ "$node" = 0 ]; then
+	run_tool create mh mhsolo $sec solo $size
+	signal solo-created
+	check "host 1 read the object of host 0's namespace" await solo-read 300
+	run_tool free mh mhsolo $sec solo
+else
+	check "host 0 published in its own namespace" await solo-created 300
+	run_tool read mh mhsolo $sec solo $size $pools/mh/mh_stats
+	signal solo-read
+fi
 signal freed-$node
 check "the other host freed its object" await freed-$other 120
 
@@ -144,6 +159,8 @@ else
 	check "the manager is empty" await empty 120
 fi
 check "destroy the namespace" "$mfadm" -q ns destroy mh $ns --secid $sec
+check "destroy the other one (made by host 1's get there)" \
+	"$mfadm" -q ns destroy mh mhsolo --secid $sec
 signal done-$node
 check "the other host is done" await done-$other 120
 check "detach the pool" "$mfadm" -q pool remove mh
