@@ -8,7 +8,7 @@
 #
 #   creator: namespace, object (extents from the manager), the pattern
 #            written with BM_WriteSec and through a read-write shared
-#            mapping, published (build/tests/guest/mh_obj create);
+#            mapping, published (build/tests/cluster/mh_obj create);
 #   reader:  a wrong secId refused; BM_GetSec finds it through the
 #            device's directory with one GET request, a second get sends
 #            none; BM_ReadSec and a read-only shared mapping see every
@@ -32,7 +32,7 @@ name=$(basename "$0")
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ko=$top/build/kmod/$(uname -r)/memfabric.ko
 mfadm=$top/build/tools/mfadm
-tool=$top/build/tests/guest/mh_obj
+tool=$top/build/tests/cluster/mh_obj
 pools=/sys/kernel/memfabric/pools
 stats=/sys/kernel/memfabric/stats
 node=${MFVM_NODE:-}
