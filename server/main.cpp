@@ -95,6 +95,7 @@ void usage(FILE *f)
 		"      --etcd-cert FILE  client certificate for etcd (PEM)\n"
 		"      --etcd-key FILE   its private key (PEM)\n"
 		"  -c, --config FILE     libmemfabric config file for BM_Init\n"
+		"  -L, --limits FILE     limits and deadlines (mfserverd(8))\n"
 		"  -v, --verbose         log every request\n"
 		"  -q, --quiet           log errors only\n"
 		"  -h, --help\n",
@@ -145,6 +146,7 @@ int main(int argc, char **argv)
 		{ "etcd-cert", required_argument, nullptr, 'E' + 256 },
 		{ "etcd-key", required_argument, nullptr, 'K' + 256 },
 		{ "config", required_argument, nullptr, 'c' },
+		{ "limits", required_argument, nullptr, 'L' },
 		{ "verbose", no_argument, nullptr, 'v' },
 		{ "quiet", no_argument, nullptr, 'q' },
 		{ "foreground", no_argument, nullptr, 'f' },
@@ -152,7 +154,7 @@ int main(int argc, char **argv)
 		{ nullptr, 0, nullptr, 0 },
 	};
 	int o;
-	while ((o = getopt_long(argc, argv, "l:p:n:a:P:e:t:c:vqfh", longopts,
+	while ((o = getopt_long(argc, argv, "l:p:n:a:P:e:t:c:L:vqfh", longopts,
 				nullptr)) != -1) {
 		switch (o) {
 		case 'l': g_opt.listen = optarg; break;
@@ -166,6 +168,7 @@ int main(int argc, char **argv)
 		case 'E' + 256: g_opt.etcdTls.certFile = optarg; break;
 		case 'K' + 256: g_opt.etcdTls.keyFile = optarg; break;
 		case 'c': g_opt.config = optarg; break;
+		case 'L': g_opt.limits = optarg; break;
 		case 'v': g_logLevel = 2; break;
 		case 'q': g_logLevel = 0; break;
 		case 'f': break; // always in the foreground
@@ -191,6 +194,8 @@ int main(int argc, char **argv)
 	if (g_opt.advertise.empty())
 		g_opt.advertise = g_opt.listen;
 	setvbuf(stderr, nullptr, _IOLBF, 0);
+	if (!g_opt.limits.empty() && loadLimits(g_opt.limits))
+		return 2;
 
 	int rc = BM_Init(g_opt.config.empty() ? nullptr
 					      : const_cast<char *>(
@@ -262,10 +267,24 @@ int main(int argc, char **argv)
 	LOG_INFO("node %s: serving pools %s on %s:%u", g_opt.node.c_str(),
 		 pools.c_str(), g_opt.listen.c_str(), g_opt.port);
 
-	bool stop = false;
+	LOG_INFO("limits: %u connections (%u per host), %u handles (%u per "
+		 "connection), %llu MiB pinned (%llu per connection), %llu MiB "
+		 "staging; %u requests per turn, %u ms per operation, "
+		 "keepalive %u s, idle %u s",
+		 g_lim.maxConns, g_lim.maxConnsPerHost, g_lim.maxHandles,
+		 g_lim.maxHandlesPerConn,
+		 (unsigned long long)(g_lim.maxPinned >> 20),
+		 (unsigned long long)(g_lim.maxPinnedPerConn >> 20),
+		 (unsigned long long)(g_lim.maxStaging >> 20),
+		 g_lim.requestsPerTurn, g_lim.opTimeoutMs, g_lim.keepaliveSec,
+		 g_lim.idleTimeoutSec);
+
+	bool stop = false, more = false;
+	time_t lastTick = nowSec();
 	while (!stop) {
 		epoll_event evs[16];
-		int n = epoll_wait(g_epoll, evs, 16, -1);
+		// Queued requests: a turn after the events, no sleep.
+		int n = epoll_wait(g_epoll, evs, 16, more ? 0 : 1000);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -289,6 +308,11 @@ int main(int argc, char **argv)
 				if (it != g_conns.end())
 					onCqEvent(*it->second);
 			}
+		}
+		more = serveTurn();
+		if (nowSec() != lastTick) {
+			lastTick = nowSec();
+			tick();
 		}
 	}
 
