@@ -12,7 +12,7 @@
  *   withhold SECONDS      sends requests, posts no receive buffer (rnr
  *                         retry 7): the server ends the connection
  *   flood SECONDS N       N connections, each keeping MFP_RECV_DEPTH
- *                         requests in flight (STAT and staged READs)
+ *                         requests in flight (STATs and 32 KiB READs)
  *   good SECONDS          latency of STAT requests (library): prints
  *                         "LAT: median max" in microseconds
  *   replay                an RDMA WRITE with immediate through a writable
@@ -359,7 +359,8 @@ static void m_withhold(int secs)
 }
 
 /* @n connections, each with MFP_RECV_DEPTH requests in flight: STAT of
- * "small" on even slots, staged 1 MiB READs of "big" on odd ones. */
+ * "small" on even slots, 32 KiB READs of "big" in the messages (the
+ * server's BM_ReadSec) on odd ones. */
 static void m_flood(int secs, int n)
 {
 	struct raw *r = calloc((size_t)n, sizeof(*r));
@@ -386,9 +387,13 @@ static void m_flood(int secs, int n)
 	for (int i = 0; i < up; i++)
 		for (unsigned s = 0; s < MFP_RECV_DEPTH; s++) {
 			if (s & 1) {
-				build_io(&r[i], s, hb[i], 1 << 20);
-				raw_post(&r[i], s, sizeof(struct mfp_io_req),
-					 MFP_READ, 1);
+				struct mfp_io_req *q =
+					(void *)(r[i].buf + s * MFP_MSG_MAX);
+				build_io(&r[i], s, hb[i], 32768);
+				q->addr = 0;
+				q->rkey = 0;
+				q->flags = MFP_IO_INLINE;
+				raw_post(&r[i], s, sizeof(*q), MFP_READ, 1);
 			} else {
 				struct mfp_handle_req *q =
 					(void *)(r[i].buf + s * MFP_MSG_MAX);

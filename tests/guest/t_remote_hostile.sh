@@ -138,7 +138,7 @@ check "mfserverd starts (keepalive 2 s)" start_server 2 "$W/fair.conf" || exit 1
 timeout -k 5 60 "$H" good 8 >"$W/idle.log"; rc=$?
 cat "$W/idle.log"
 [ $rc = 0 ] || fails=$((fails + 1))
-# The attack: 3 flooding connections (STAT and staged 1 MiB READs, 4 in
+# The attack: 3 flooding connections (STATs and 32 KiB READs, 4 in
 # flight each), one that withholds its receive buffers, a replay, a
 # mid-request exit.
 "$H" flood 25 3 >"$W/flood.log" 2>&1 & BG+=($!); FLOOD=$!
