@@ -182,12 +182,21 @@ static int qpToRts(Conn &c, uint8_t resp, uint8_t init)
 {
 	ibv_qp_attr a;
 	int mask;
+	// INIT again, with the connection's access flags (remote read and
+	// write), as librdmacm does: rdma_create_qp made it with none.
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IBV_QPS_INIT;
+	if (rdma_init_qp_attr(c.id, &a, &mask))
+		return -errno;
+	int rc = ibv_modify_qp(c.qp, &a, mask);
+	if (rc)
+		return -rc;
 	memset(&a, 0, sizeof(a));
 	a.qp_state = IBV_QPS_RTR;
 	if (rdma_init_qp_attr(c.id, &a, &mask))
 		return -errno;
 	a.max_dest_rd_atomic = resp;
-	int rc = ibv_modify_qp(c.qp, &a, mask);
+	rc = ibv_modify_qp(c.qp, &a, mask);
 	if (rc)
 		return -rc;
 	memset(&a, 0, sizeof(a));
