@@ -277,10 +277,14 @@ static void onConnectRequest(rdma_cm_event *ev)
 		int rd = 16;
 		if (!ibv_query_device(c->id->verbs, &da))
 			rd = std::max(1, std::min(da.max_qp_rd_atom, 16));
+		// The event's values are the server's side already (the
+		// CM swapped the client's): its responder resources are
+		// the client's initiator depth, and its initiator depth
+		// the RDMA READs the client takes.
 		p.responder_resources = static_cast<uint8_t>(
+			std::min<int>(ev->param.conn.responder_resources, rd));
+		p.initiator_depth = static_cast<uint8_t>(
 			std::min<int>(ev->param.conn.initiator_depth, rd));
-		p.initiator_depth = static_cast<uint8_t>(std::min<int>(
-			ev->param.conn.responder_resources, rd));
 		c->maxRd = std::max(1u, static_cast<unsigned>(
 						p.initiator_depth));
 		p.retry_count = kRetryCnt;
