@@ -22,6 +22,7 @@
  *   midreq                a 4 MiB staged READ, then exit at once
  *   deadpeer              GET a writable object, put the own QP in the
  *                         error state without disconnecting, sleep
+ *   idle SECONDS          a raw client quiet for SECONDS, then served
  *   hold                  GET a writable object (library), sleep (killed)
  *   publish SECONDS       publish "victim" (library), retrying on -EBUSY
  *                         for at most SECONDS: prints the time it took
@@ -609,6 +610,22 @@ static void m_deadpeer(void)
 	sleep(120);
 }
 
+/* A live client quiet for longer than two keepalive periods keeps its
+ * connection: the zero-length RDMA WRITE needs no rkey. */
+static void m_idle(int secs)
+{
+	struct raw r;
+
+	if (raw_connect(&r, 1, 1) || raw_get(&r, "small", NULL)) {
+		check(0, "idle: connect and get");
+		return;
+	}
+	sleep((unsigned)secs);
+	check(raw_get(&r, "small", NULL) == 0,
+	      "idle: a quiet live client survives the keepalives");
+	raw_close(&r);
+}
+
 static void m_hold(void)
 {
 	BmInfo v = info("victim2");
@@ -696,6 +713,8 @@ int main(int argc, char **argv)
 		m_midreq();
 	else if (!strcmp(m, "deadpeer"))
 		m_deadpeer();
+	else if (!strcmp(m, "idle"))
+		m_idle(secs);
 	else if (!strcmp(m, "hold"))
 		m_hold();
 	else if (!strcmp(m, "publish"))

@@ -163,6 +163,11 @@ else
 fi
 check "mfserverd survived the attack" kill -0 "$SRV_PID"
 
+# A live client quiet for 3 keepalive periods keeps its connection.
+timeout -k 5 60 "$H" idle 7 || fails=$((fails + 1))
+check "keepalive: no live connection ended by a keepalive" \
+	eval '! grep -q "completion keepalive" "$W/server2.log"'
+
 # A client that dies without a disconnect (its QP in the error state,
 # the process alive): the keepalive finds it, its mapping goes, and
 # the owner can publish.
