@@ -28,6 +28,16 @@
  *                         for at most SECONDS: prints the time it took
  *   lookup NODE SECONDS   BM_GetSec on NODE:pool0 returns an error within
  *                         SECONDS (forged etcd record, silent etcd)
+ *   noauth                a raw client that skips HELLO and AUTH: its
+ *                         GET is -EACCES (a bare header), its next
+ *                         request ends the connection
+ *
+ * mfserverd demands authentication (protocol 4, net/mfproto.h): the
+ * library modes read $T_REMOTE_CONFIG (remote_client, remote_key), and
+ * the raw client does HELLO and AUTH itself, as client $T_REMOTE_CLIENT
+ * with the key file $T_REMOTE_KEY, before anything else (raw_connect),
+ * so that its attacks reach the fairness and limits code and not the
+ * refusal of unauthenticated requests.
  *
  * Exit status: 0 all passed, 1 a check failed, 77 cannot run.
  */
@@ -44,6 +54,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <infiniband/verbs.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "../../net/mfproto.h"
 #include <memfabric/bm.h>
@@ -51,6 +65,9 @@
 #define NS "t_hostile"
 #define SEC "hostile-secret"
 #define SERVER_ADDR "10.77.0.1"
+/* The node the raw client names in HELLO (the MACs cover it): the name
+ * init() gives the server, as the library names it. */
+#define SERVER_NODE "s1"
 
 static int fails;
 
@@ -82,15 +99,18 @@ static BmInfo info(const char *id)
 	return b;
 }
 
+/* $T_REMOTE_CONFIG: the config file with remote_client and remote_key
+ * (t_remote_hostile.sh); the server and etcd come from here. */
 static int init(const char *etcd)
 {
+	const char *conf = getenv("T_REMOTE_CONFIG");
 	BmInitAttr a;
 
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
-	a.remoteNodes = "s1=" SERVER_ADDR ":7471";
+	a.remoteNodes = SERVER_NODE "=" SERVER_ADDR ":7471";
 	a.etcd = etcd;
-	return BM_InitWithExtAttr(NULL, 0, &a);
+	return BM_InitWithExtAttr(conf && *conf ? (char *)conf : NULL, 0, &a);
 }
 
 /* ---- a raw client ------------------------------------------------------- */
@@ -125,8 +145,9 @@ static int raw_wait(struct raw *r, enum rdma_cm_event_type want, int ms)
 	return ok ? 0 : -1;
 }
 
-/* Connect with @resp responder resources and @init initiator depth. */
-static int raw_connect(struct raw *r, int resp, int init)
+/* Connect with @resp responder resources and @init initiator depth,
+ * without authenticating (raw_connect does). */
+static int raw_open(struct raw *r, int resp, int init)
 {
 	struct addrinfo *ai;
 	struct ibv_qp_init_attr qa;
@@ -303,7 +324,150 @@ static int raw_ended(struct raw *r, int ms)
 	return raw_wait(r, RDMA_CM_EVENT_DISCONNECTED, ms) == 0;
 }
 
+/* HMAC-SHA256 with @key of struct mfp_auth_transcript { @label, @client,
+ * SERVER_NODE, @cn, @sn }, byte for byte as net/mfauth.cpp makes it
+ * (names zero-padded).  0 or -1. */
+static int raw_mac(const unsigned char *key, size_t klen, const char *label,
+		   const char *client, const uint8_t *cn, const uint8_t *sn,
+		   uint8_t out[MFP_MAC_LEN])
+{
+	struct mfp_auth_transcript t;
+	unsigned len = 0;
+
+	memset(&t, 0, sizeof(t));
+	strncpy(t.label, label, sizeof(t.label) - 1);
+	strncpy(t.client, client, sizeof(t.client) - 1);
+	strncpy(t.node, SERVER_NODE, sizeof(t.node) - 1);
+	memcpy(t.client_nonce, cn, MFP_NONCE_LEN);
+	memcpy(t.server_nonce, sn, MFP_NONCE_LEN);
+	if (!HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)&t,
+		  sizeof(t), out, &len) ||
+	    len != MFP_MAC_LEN)
+		return -1;
+	return 0;
+}
+
+/*
+ * HELLO and AUTH (net/mfproto.h, protocol 4) as client $T_REMOTE_CLIENT
+ * with the key in $T_REMOTE_KEY: the server's proof is checked before
+ * AUTH is sent.  0; a refusal's status (-EACCES); -1 (no key, the
+ * transport, a reply too short); -2 (the server's MAC is wrong).
+ */
+static int raw_auth(struct raw *r)
+{
+	const char *client = getenv("T_REMOTE_CLIENT");
+	const char *kf = getenv("T_REMOTE_KEY");
+	struct mfp_hello *h = (struct mfp_hello *)r->buf;
+	const struct mfp_hello *rep =
+		(const struct mfp_hello *)(r->buf + MFP_RECV_DEPTH * MFP_MSG_MAX);
+	struct mfp_auth *a = (struct mfp_auth *)r->buf;
+	unsigned char key[4096 + 1];
+	uint8_t cn[MFP_NONCE_LEN], sn[MFP_NONCE_LEN], want[MFP_MAC_LEN];
+	size_t klen;
+	FILE *f;
+	int rc;
+
+	if (!client || !*client || !kf || !(f = fopen(kf, "r"))) {
+		fprintf(stderr, "raw_auth: no $T_REMOTE_CLIENT or no key file "
+				"$T_REMOTE_KEY\n");
+		return -1;
+	}
+	klen = fread(key, 1, sizeof(key), f);
+	fclose(f);
+	if (klen < 16 || klen > 4096) {
+		fprintf(stderr, "raw_auth: %s: a key is 16 to 4096 bytes\n", kf);
+		rc = -1;
+		goto out;
+	}
+	memset(h, 0, sizeof(*h));
+	strcpy(h->node, SERVER_NODE);
+	snprintf(h->client, sizeof(h->client), "%s", client);
+	if (RAND_bytes(cn, sizeof(cn)) != 1) {
+		rc = -1;
+		goto out;
+	}
+	memcpy(h->client_nonce, cn, sizeof(cn));
+	rc = raw_call(r, sizeof(*h), MFP_HELLO);
+	if (rc) {
+		fprintf(stderr, "raw_auth: HELLO: %d\n", rc);
+		goto out;
+	}
+	if (rep->h.length < sizeof(*rep)) {
+		fprintf(stderr, "raw_auth: HELLO reply of %u bytes\n",
+			rep->h.length);
+		rc = -1;
+		goto out;
+	}
+	memcpy(sn, rep->server_nonce, sizeof(sn));
+	if (raw_mac(key, klen, MFP_AUTH_SERVER, client, cn, sn, want)) {
+		rc = -1;
+		goto out;
+	}
+	/* The server proves that it knows the key before anything else
+	 * (a secId above all) is sent. */
+	if (CRYPTO_memcmp(want, rep->mac, MFP_MAC_LEN)) {
+		fprintf(stderr, "raw_auth: the server's MAC is wrong\n");
+		rc = -2;
+		goto out;
+	}
+	memset(a, 0, sizeof(*a));
+	if (raw_mac(key, klen, MFP_AUTH_CLIENT, client, cn, sn, a->mac)) {
+		rc = -1;
+		goto out;
+	}
+	rc = raw_call(r, sizeof(*a), MFP_AUTH);
+	if (rc)
+		fprintf(stderr, "raw_auth: AUTH: %d\n", rc);
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(r->buf, sizeof(*h));
+	return rc;
+}
+
+/* raw_open, then HELLO and AUTH: a client the server serves.  0 or -1. */
+static int raw_connect(struct raw *r, int resp, int init)
+{
+	if (raw_open(r, resp, init))
+		return -1;
+	return raw_auth(r) ? -1 : 0;
+}
+
 /* ---- the modes ---------------------------------------------------------- */
+
+/* A client that skips HELLO and AUTH gets nothing: its GET (right
+ * secId) is -EACCES with a bare header, and its next request gets no
+ * reply: the server ends the connection. */
+static void m_noauth(void)
+{
+	struct raw r;
+	struct ibv_wc wc;
+	const struct mfp_obj_rep *rep;
+	int rc, replies = 0;
+
+	if (raw_open(&r, 1, 1)) {
+		check(0, "noauth: connect");
+		raw_close(&r);
+		return;
+	}
+	build_get(&r, 0, "small");
+	/* Zeroed: what the reply does not write stays 0. */
+	memset(r.buf + MFP_RECV_DEPTH * MFP_MSG_MAX, 0, MFP_MSG_MAX);
+	rc = raw_call(&r, sizeof(struct mfp_obj_req), MFP_GET);
+	check(rc == -EACCES, "noauth: a GET before HELLO and AUTH is -EACCES");
+	rep = rep0(&r);
+	check(rep->h.length == sizeof(struct mfp_hdr) && rep->handle == 0 &&
+		      rep->rkey == 0 && rep->addr == 0,
+	      "noauth: ... with a bare header: no handle, no rkey");
+	build_get(&r, 0, "small");
+	raw_post(&r, 0, sizeof(struct mfp_obj_req), MFP_GET, 1);
+	check(raw_ended(&r, 20000),
+	      "noauth: the next request ends the connection");
+	while (ibv_poll_cq(r.cq, 1, &wc) == 1)
+		if (wc.wr_id >= 100 && wc.status == IBV_WC_SUCCESS)
+			replies++;
+	check(replies == 0, "noauth: ... without a reply");
+	raw_close(&r);
+}
 
 static void m_setup(void)
 {
@@ -719,6 +883,8 @@ int main(int argc, char **argv)
 		m_hold();
 	else if (!strcmp(m, "publish"))
 		m_publish(argc > 3 ? argv[3] : "victim", secs);
+	else if (!strcmp(m, "noauth"))
+		m_noauth();
 	else {
 		fprintf(stderr, "usage: t_remote_hostile MODE [ARGS]\n");
 		return 2;
