@@ -266,7 +266,7 @@ static void onConnectRequest(rdma_cm_event *ev)
 	c->id = ev->id;
 	c->peer = peer;
 	c->host = host;
-	c->lastHeard = c->lastRequest = nowSec();
+	c->since = c->lastHeard = c->lastRequest = nowSec();
 	ev->id->context = c;
 	g_conns[c->no] = c;
 	int rc = setupConn(*c);
@@ -501,7 +501,16 @@ void tick()
 	time_t opSec = (g_lim.opTimeoutMs + 999) / 1000;
 	for (auto &kv : g_conns) {
 		Conn &c = *kv.second;
-		if (!c.broken && c.established) {
+		if (!c.broken && c.auth.state != AuthState::kDone &&
+		    now - c.since >= static_cast<time_t>(g_lim.authTimeoutSec)) {
+			// Not authenticated in time (or refused and silent
+			// since): its connection slot goes back.
+			LOG_WARN("conn %llu (%s): not authenticated within %u s: "
+				 "the end",
+				 (unsigned long long)c.no, c.peer.c_str(),
+				 g_lim.authTimeoutSec);
+			c.broken = true;
+		} else if (!c.broken && c.established) {
 			drainCq(c);
 			if (c.sendBusy && now - c.sendSince > opSec) {
 				LOG_INFO("conn %llu (%s): reply not completed in "

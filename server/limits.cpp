@@ -86,6 +86,7 @@ int loadLimits(const std::string &path)
 		{ "keepalive_s", 1, 3600, nullptr, &g_lim.keepaliveSec },
 		{ "idle_timeout_s", 0, 1u << 30, nullptr,
 		  &g_lim.idleTimeoutSec },
+		{ "auth_timeout_s", 1, 600, nullptr, &g_lim.authTimeoutSec },
 	};
 	std::string line;
 	unsigned lineno = 0;

@@ -298,14 +298,14 @@ int main(int argc, char **argv)
 	LOG_INFO("limits: %u connections (%u per host), %u handles (%u per "
 		 "connection), %llu MiB pinned (%llu per connection), %llu MiB "
 		 "staging; %u requests per turn, %u ms per operation, "
-		 "keepalive %u s, idle %u s",
+		 "keepalive %u s, idle %u s, authentication %u s",
 		 g_lim.maxConns, g_lim.maxConnsPerHost, g_lim.maxHandles,
 		 g_lim.maxHandlesPerConn,
 		 (unsigned long long)(g_lim.maxPinned >> 20),
 		 (unsigned long long)(g_lim.maxPinnedPerConn >> 20),
 		 (unsigned long long)(g_lim.maxStaging >> 20),
 		 g_lim.requestsPerTurn, g_lim.opTimeoutMs, g_lim.keepaliveSec,
-		 g_lim.idleTimeoutSec);
+		 g_lim.idleTimeoutSec, g_lim.authTimeoutSec);
 
 	bool stop = false, more = false;
 	time_t lastTick = nowSec();

@@ -79,6 +79,7 @@ struct Limits {
 	unsigned opTimeoutMs = 5000;	 // op_timeout_ms
 	unsigned keepaliveSec = 10;	 // keepalive_s
 	unsigned idleTimeoutSec = 600;	 // idle_timeout_s (0: never)
+	unsigned authTimeoutSec = 5;	 // auth_timeout_s
 };
 
 extern Limits g_lim;
@@ -175,6 +176,7 @@ struct Conn {
 	ibv_qp *qp = nullptr;
 	std::string host;	// the peer's address, for the per-host cap
 	uint64_t pinned = 0;	// bytes of its registered object mappings
+	time_t since = 0;	// the connect request came
 	time_t lastHeard = 0;	// a request or a keepalive completed
 	time_t lastRequest = 0;
 	bool kaBusy = false;	// a keepalive in flight
