@@ -31,6 +31,13 @@
  *   noauth                a raw client that skips HELLO and AUTH: its
  *                         GET is -EACCES (a bare header), its next
  *                         request ends the connection
+ *   unauth N SECONDS      N raw connections that never AUTH (even ones
+ *                         send nothing, odd ones only HELLO): the server
+ *                         ends each SECONDS (its auth_timeout_s) after
+ *                         its connect, at most 2 s more, not before
+ *                         SECONDS less 1.5; then N + 1
+ *                         authenticated connections open (the slots came
+ *                         back; the script runs `good` meanwhile)
  *
  * mfserverd demands authentication (protocol 4, net/mfproto.h): the
  * library modes read $T_REMOTE_CONFIG (remote_client, remote_key), and
@@ -469,6 +476,107 @@ static void m_noauth(void)
 	raw_close(&r);
 }
 
+/* HELLO as $T_REMOTE_CLIENT, no AUTH after it: the reply's status. */
+static int raw_hello(struct raw *r)
+{
+	const char *client = getenv("T_REMOTE_CLIENT");
+	struct mfp_hello *h = (struct mfp_hello *)r->buf;
+
+	memset(h, 0, sizeof(*h));
+	strcpy(h->node, SERVER_NODE);
+	snprintf(h->client, sizeof(h->client), "%s", client ? client : "");
+	if (RAND_bytes(h->client_nonce, MFP_NONCE_LEN) != 1)
+		return -1000;
+	return raw_call(r, sizeof(*h), MFP_HELLO);
+}
+
+/*
+ * @n connections that never authenticate hold connection slots only until
+ * auth_timeout_s (@deadline, from t_remote_hostile.sh's limits file): the
+ * server ends each within [@deadline - 1.5, @deadline + 2] seconds of
+ * its connect (the server counts whole seconds, once a second, and the
+ * disconnect takes its time under TCG).  Then
+ * @n + 1 authenticated connections open: with max_connections_per_host 6
+ * and @n 4 that needs the slots of the unauthenticated ones back.
+ */
+static void m_unauth(int n, int deadline)
+{
+	struct raw r[8];
+	double conn_at[8], end_at[8];
+	struct pollfd p[8];
+	int up = 0, hello = 0, ended = 0, early = 0, late = 0;
+	double stop;
+
+	if (n < 1 || n > 4)
+		n = 4;
+	for (int i = 0; i < n; i++) {
+		if (raw_open(&r[i], 1, 1)) {
+			raw_close(&r[i]);
+			break;
+		}
+		conn_at[i] = now_s();
+		end_at[i] = 0;
+		up++;
+		if ((i & 1) && raw_hello(&r[i]) == 0)
+			hello++;
+	}
+	check(up == n, "unauth: connections without AUTH are accepted");
+	check(hello == n / 2, "unauth: ... and a HELLO without AUTH answered");
+	printf("UNAUTH: ready\n");
+	fflush(stdout);
+	stop = now_s() + deadline + 10;
+	while (ended < up && now_s() < stop) {
+		for (int i = 0; i < up; i++) {
+			p[i].fd = r[i].ec->fd;
+			p[i].events = end_at[i] ? 0 : POLLIN;
+			p[i].revents = 0;
+		}
+		if (poll(p, (nfds_t)up, 500) <= 0)
+			continue;
+		for (int i = 0; i < up; i++) {
+			if (!(p[i].revents & POLLIN))
+				continue;
+			if (raw_wait(&r[i], RDMA_CM_EVENT_DISCONNECTED, 0)) {
+				check(0, "unauth: a cm event other than "
+					 "DISCONNECTED");
+				end_at[i] = -1;
+			} else {
+				end_at[i] = now_s();
+			}
+			ended++;
+		}
+	}
+	for (int i = 0; i < up; i++) {
+		double t = end_at[i] > 0 ? end_at[i] - conn_at[i] : -1;
+
+		printf("INFO: unauth: connection %d (%s) ended after %.1f s\n",
+		       i, i & 1 ? "HELLO only" : "silent", t);
+		if (t < 0 || t > deadline + 2)
+			late++;
+		else if (t < deadline - 1.5)
+			early++;
+	}
+	check(ended == up && !late,
+	      "unauth: the server ends each unauthenticated connection within "
+	      "auth_timeout_s + 2 s");
+	check(!early, "unauth: ... and not before auth_timeout_s - 1.5 s");
+	for (int i = 0; i < up; i++)
+		raw_close(&r[i]);
+	sleep(1);
+	up = 0;
+	for (int i = 0; i <= n; i++) {
+		if (raw_connect(&r[i], 1, 1) || raw_get(&r[i], "small", NULL)) {
+			raw_close(&r[i]);
+			break;
+		}
+		up++;
+	}
+	check(up == n + 1, "unauth: their slots came back (n + 1 "
+			   "authenticated connections served)");
+	for (int i = 0; i < up; i++)
+		raw_close(&r[i]);
+}
+
 static void m_setup(void)
 {
 	BmInfo v = info("victim"), w = info("victim2"), s = info("small"),
@@ -885,6 +993,8 @@ int main(int argc, char **argv)
 		m_publish(argc > 3 ? argv[3] : "victim", secs);
 	else if (!strcmp(m, "noauth"))
 		m_noauth();
+	else if (!strcmp(m, "unauth"))
+		m_unauth(secs, argc > 3 ? atoi(argv[3]) : 5);
 	else {
 		fprintf(stderr, "usage: t_remote_hostile MODE [ARGS]\n");
 		return 2;
