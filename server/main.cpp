@@ -236,8 +236,14 @@ int main(int argc, char **argv)
 	// and uverbs refuse a command from other credentials than the
 	// opener's (ib_safe_file_access()), so the server opens them as the
 	// user it will be (Debian's udev rules make them 0666).
-	if (!g_opt.user.empty() && dropPrivileges(g_opt.user))
+	// Started as another user (mfserverd.service): the capabilities
+	// that opened and bound the files go the same way.
+	if (!g_opt.user.empty()) {
+		if (dropPrivileges(g_opt.user))
+			return 1;
+	} else if (geteuid() != 0 && dropCapabilities()) {
 		return 1;
+	}
 
 	sigset_t mask;
 	sigemptyset(&mask);

@@ -127,6 +127,10 @@ void closeIdentities();
 // Become @user ("NAME" or "UID:GID") keeping CAP_IPC_LOCK only.  Before
 // any thread starts.  0 or -errno (logged).
 int dropPrivileges(const std::string &user);
+// Started as another user than root (mfserverd.service: User=mfserverd
+// with CAP_SETUID, CAP_SETGID and CAP_IPC_LOCK as ambient capabilities):
+// after openIdentities(), keep CAP_IPC_LOCK only.  0 or -errno (logged).
+int dropCapabilities();
 // HELLO and AUTH of @c; the status of the reply.
 int authHello(Conn &c, const mfp_hello &q, mfp_hello &rep);
 int authAuth(Conn &c, const mfp_auth &q);

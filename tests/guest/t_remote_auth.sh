@@ -4,8 +4,10 @@
 # t_remote_auth.sh - who a remote client is (issue 19; Documentation/
 # remote.md "Authentication", "Identities"): mfserverd over soft-RoCE
 # (bench/remote/setup-rxe.sh, no etcd) with an identity map of two
-# clients, alice as uid 1000 and bob as uid 1001, started as root and
-# dropping to nobody (--user 65534:65534, CAP_IPC_LOCK kept):
+# clients, alice as uid 1000 and bob as uid 1001, started the way
+# server/mfserverd.service starts it: as its own user (nobody, 65534) in
+# the device's group, with CAP_SETUID, CAP_SETGID and CAP_IPC_LOCK as
+# ambient capabilities and the bounding set (setpriv), never root:
 #   - the permission matrix remotely, cell for cell against the same
 #     cells done locally by processes of uid 1000 and 1001 (owner, other
 #     uid, wrong and no secId; private, published, freed): bob gets
@@ -20,7 +22,9 @@
 #     7472 with another key under her name) is refused by the client
 #     after HELLO, before any other request (no secId sent): that server
 #     saw one request only;
-#   - the server runs as uid 65534 with CAP_IPC_LOCK only.
+#   - the server runs as uid 65534 with CAP_IPC_LOCK only once the bound
+#     files are open; so does the second server, started as root with
+#     --user 65534:65534.
 # Exit 77 when it cannot run (no rxe).  Prints PASS:/FAIL: lines.
 set -u
 TOP=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
@@ -141,28 +145,42 @@ for d in /dev/infiniband/rdma_cm /dev/infiniband/uverbs*; do
 	IB_MODES+=("$(stat -c %a "$d") $d")
 	chmod 0666 "$d"
 done
+# mfserverd.service: User=mfserverd, Group=memfabric, those three
+# capabilities ambient and bounding, NoNewPrivileges.  The identity map and
+# the keys belong to the server's user (mode 0600 kept).
 chmod 0644 "$W/auth"
-"$SRV" --listen "$RXE_SERVER_ADDR" --node n1 --pool pool0 --auth "$W/auth" \
-	--user 65534:65534 -v >"$W/server.log" 2>&1 &
+chown 65534 "$W/auth" "$W/alice.key" "$W/bob.key"
+CAPS=-all,+setuid,+setgid,+ipc_lock
+setpriv --reuid=65534 --regid="$DEVGID" --clear-groups --inh-caps=$CAPS \
+	--ambient-caps=$CAPS --bounding-set=$CAPS --no-new-privs \
+	"$SRV" --listen "$RXE_SERVER_ADDR" --node n1 --pool pool0 --auth "$W/auth" \
+	-v >"$W/server.log" 2>&1 &
 SRV_PID=$!
 for _ in $(seq 100); do
 	grep -q 'serving pools' "$W/server.log" && break
 	kill -0 "$SRV_PID" 2>/dev/null || break
 	sleep 0.1
 done
-check "mfserverd starts with the identity map and --user" grep -q 'serving pools' "$W/server.log" ||
+check "mfserverd starts as the unit starts it (uid 65534, ambient capabilities)" grep -q 'serving pools' "$W/server.log" ||
 	{ cat "$W/server.log"; exit 1; }
 check "mfserverd: alice acts as uid 1000, bob as uid 1001" \
 	eval 'grep -q "client alice: acts as uid 1000" "$W/server.log" && grep -q "client bob: acts as uid 1001" "$W/server.log"'
-st=/proc/$SRV_PID/status
-check "mfserverd runs as uid 65534 (real, effective, saved)" \
-	grep -Eq '^Uid:\s+65534\s+65534\s+65534' $st
-check "mfserverd keeps CAP_IPC_LOCK only (CapEff 0x4000)" \
-	grep -Eq '^CapEff:\s+0000000000004000$' $st
-check "mfserverd has no way back to root (CapPrm 0x4000, NoNewPrivs)" \
-	eval "grep -Eq '^CapPrm:\s+0000000000004000$' $st && grep -Eq '^NoNewPrivs:\s+1' $st"
+caps_only_ipc_lock() { # LABEL PID
+	local st=/proc/$2/status
+	grep -E '^(Uid|Gid|Groups|Cap...|NoNewPrivs):' $st | sed "s/^/INFO: $1: /"
+	check "$1 runs as uid 65534 (real, effective, saved)" \
+		grep -Eq '^Uid:\s+65534\s+65534\s+65534' $st
+	check "$1 keeps CAP_IPC_LOCK only (CapEff 0x4000)" \
+		grep -Eq '^CapEff:\s+0000000000004000$' $st
+	check "$1 has no way back (CapPrm 0x4000, CapInh 0, CapAmb 0, NoNewPrivs)" \
+		eval "grep -Eq '^CapPrm:\s+0000000000004000$' $st && grep -Eq '^CapInh:\s+0+$' $st &&
+			grep -Eq '^CapAmb:\s+0+$' $st && grep -Eq '^NoNewPrivs:\s+1' $st"
+}
+caps_only_ipc_lock mfserverd $SRV_PID
+check "mfserverd logged that it keeps CAP_IPC_LOCK only" \
+	grep -q 'running as uid 65534 gid [0-9]* with CAP_IPC_LOCK only' "$W/server.log"
 
-timeout -k 5 180 "$CLI" matrix "$W/alice.conf" "$W/bob.conf" "$DEVGID"
+timeout -k 5 300 "$CLI" matrix "$W/alice.conf" "$W/bob.conf" "$DEVGID"
 [ $? = 0 ] || fails=$((fails + 1))
 
 "$CLI" denied "$W/nokey.conf" "no key"; [ $? = 0 ] || fails=$((fails + 1))
@@ -193,14 +211,16 @@ sleep 6
 "$CLI" ok "$W/alice.conf" "rate limit: after the lockout alice is served again"
 [ $? = 0 ] || fails=$((fails + 1))
 
-# A server that does not know alice's key.
+# A server that does not know alice's key; started as root, dropping to
+# nobody with --user.
 "$SRV" --listen "$RXE_SERVER_ADDR" --port 7472 --node n1 --pool pool0 \
-	--auth "$W/auth2" -v >"$W/server2.log" 2>&1 &
+	--auth "$W/auth2" --user 65534:65534 -v >"$W/server2.log" 2>&1 &
 SRV2_PID=$!
 for _ in $(seq 100); do
 	grep -q 'serving pools' "$W/server2.log" && break
 	sleep 0.1
 done
+caps_only_ipc_lock "mfserverd --user" $SRV2_PID
 "$CLI" denied "$W/wrongsrv.conf" "a server that does not know alice's key is refused by the client"
 [ $? = 0 ] || fails=$((fails + 1))
 sleep 1
