@@ -34,36 +34,15 @@ CLI=$TOP/build/tests/remote/t_remote_auth
 RAW=$TOP/build/tests/remote/t_remote_lib
 MFADM=$TOP/build/tools/mfadm
 KO=$TOP/build/kmod/$(uname -r)/memfabric.ko
-POOLS=/sys/kernel/memfabric/pools
 DEV=/dev/memfabric
-. "$TOP/bench/remote/setup-rxe.sh"
+fails=0
+. "$TOP/tests/guest/remote_common.sh"
 W=$(mktemp -d /tmp/t_remote_auth.XXXXXX)
 chmod 0755 "$W"
 SRV_PID=
 SRV2_PID=
-LOADED_MODULE=0
-ATTACHED_POOL0=0
 DEV_MODE=
 IB_MODES=()
-fails=0
-
-pass() { echo "PASS: $NAME: $*"; }
-fail() { echo "FAIL: $NAME: $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-loaded() { grep -q '^memfabric ' /proc/modules; }
-
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
 
 cleaned=0
 cleanup() {
@@ -79,8 +58,7 @@ cleanup() {
 	check "cleanup: mfserverd is stopped" eval '! pgrep -x mfserverd >/dev/null'
 	check "cleanup: no namespace t_rauth left" \
 		eval '! { loaded && "$MFADM" ns list --pool pool0 2>/dev/null | grep -q "\"t_rauth\""; }'
-	[ $ATTACHED_POOL0 = 1 ] && check "cleanup: detach pool0 again" "$MFADM" -q pool remove pool0
-	[ $LOADED_MODULE = 1 ] && check "cleanup: unload memfabric again" rmmod memfabric
+	remote_restore
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -89,16 +67,11 @@ trap 'exit 143' TERM INT
 for x in "$SRV" "$CLI" "$RAW" "$MFADM" "$KO"; do
 	[ -e "$x" ] || { fail "$x is built"; exit 1; }
 done
-if ! loaded; then
-	insmod "$KO" || { fail "insmod $KO"; exit 1; }
-	LOADED_MODULE=1
-fi
-if [ ! -d $POOLS/pool0 ]; then
-	[ -n "${MFVM_PMEM:-}" ] || { echo "SKIP: no pool0 and no \$MFVM_PMEM"; exit 77; }
-	"$MFADM" -q pool add pool0 --pmem "$MFVM_PMEM" >/dev/null ||
-		{ fail "mfadm pool add pool0"; exit 1; }
-	ATTACHED_POOL0=1
-fi
+remote_need_pool0
+case $? in
+1) exit 1 ;;
+77) echo "SKIP: no pool0 and no \$MFVM_PMEM"; exit 77 ;;
+esac
 if pgrep -x mfserverd >/dev/null; then
 	fail "no mfserverd is running already"; exit 1
 fi
@@ -116,11 +89,14 @@ DEV_MODE=$(stat -c %a $DEV)
 chmod g+rw $DEV
 
 key() { head -c 32 /dev/urandom >"$1"; chmod 0600 "$1"; }
-key "$W/alice.key"; key "$W/bob.key"; key "$W/other.key"
+key "$W/alice.key"; key "$W/bob.key"; key "$W/other.key"; key "$W/alice2.key"
+# alice2: uid 1000 again, another identity (its own bound file): the
+# holder of a handle in the matrix's freed row.
 cat >"$W/auth" <<EOA
 # client NAME key-file PATH uid UID gid GID
-client alice key-file $W/alice.key uid 1000 gid $DEVGID
-client bob   key-file $W/bob.key   uid 1001 gid $DEVGID
+client alice  key-file $W/alice.key  uid 1000 gid $DEVGID
+client bob    key-file $W/bob.key    uid 1001 gid $DEVGID
+client alice2 key-file $W/alice2.key uid 1000 gid $DEVGID
 EOA
 # The same name with another key: a server that does not know alice's.
 echo "client alice key-file $W/other.key uid 1000 gid $DEVGID" >"$W/auth2"
@@ -133,6 +109,7 @@ conf() { # NAME CLIENT KEYFILE [PORT]
 }
 conf alice alice "$W/alice.key"
 conf bob bob "$W/bob.key"
+conf alice2 alice2 "$W/alice2.key"
 conf nokey "" ""
 conf wrongkey alice "$W/bob.key"
 conf unknown carol "$W/alice.key"
@@ -149,7 +126,7 @@ done
 # capabilities ambient and bounding, NoNewPrivileges.  The identity map and
 # the keys belong to the server's user (mode 0600 kept).
 chmod 0644 "$W/auth"
-chown 65534 "$W/auth" "$W/alice.key" "$W/bob.key"
+chown 65534 "$W/auth" "$W/alice.key" "$W/bob.key" "$W/alice2.key"
 CAPS=-all,+setuid,+setgid,+ipc_lock
 setpriv --reuid=65534 --regid="$DEVGID" --clear-groups --inh-caps=$CAPS \
 	--ambient-caps=$CAPS --bounding-set=$CAPS --no-new-privs \
@@ -180,7 +157,7 @@ caps_only_ipc_lock mfserverd $SRV_PID
 check "mfserverd logged that it keeps CAP_IPC_LOCK only" \
 	grep -q 'running as uid 65534 gid [0-9]* with CAP_IPC_LOCK only' "$W/server.log"
 
-timeout -k 5 300 "$CLI" matrix "$W/alice.conf" "$W/bob.conf" "$DEVGID"
+timeout -k 5 300 "$CLI" matrix "$W/alice.conf" "$W/bob.conf" "$W/alice2.conf" "$DEVGID"
 [ $? = 0 ] || fails=$((fails + 1))
 
 "$CLI" denied "$W/nokey.conf" "no key"; [ $? = 0 ] || fails=$((fails + 1))

@@ -67,6 +67,7 @@
 #include <openssl/rand.h>
 
 #include "../../net/mfproto.h"
+#include "mfremote.h"
 #include <memfabric/bm.h>
 
 #define NS "t_hostile"
@@ -96,14 +97,7 @@ static double now_s(void)
 
 static BmInfo info(const char *id)
 {
-	BmInfo b;
-
-	memset(&b, 0, sizeof(b));
-	snprintf(b.poolName, sizeof(b.poolName), "s1:pool0");
-	snprintf(b.ns, sizeof(b.ns), NS);
-	snprintf(b.secId, sizeof(b.secId), SEC);
-	snprintf(b.bmId, sizeof(b.bmId), "%s", id);
-	return b;
+	return mfr_info("s1:pool0", NS, SEC, id);
 }
 
 /* $T_REMOTE_CONFIG: the config file with remote_client and remote_key

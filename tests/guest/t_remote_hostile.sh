@@ -24,34 +24,17 @@ SRV=$TOP/build/server/mfserverd
 H=$TOP/build/tests/remote/t_remote_hostile
 MFADM=$TOP/build/tools/mfadm
 KO=$TOP/build/kmod/$(uname -r)/memfabric.ko
-POOLS=/sys/kernel/memfabric/pools
 NS=t_hostile
 SEC=hostile-secret
 # The bound this test holds the server to: a good client's median STAT
 # latency under attack at most RATIO_MAX times its idle median.
 RATIO_MAX=${RATIO_MAX:-20}
-. "$TOP/bench/remote/setup-rxe.sh"
+fails=0
+. "$TOP/tests/guest/remote_common.sh"
 W=$(mktemp -d /tmp/t_hostile.XXXXXX)
 SRV_PID=
 ETCD_PID=
 BG=()
-LOADED_MODULE=0
-ATTACHED_POOL0=0
-fails=0
-
-pass() { echo "PASS: $NAME: $*"; }
-fail() { echo "FAIL: $NAME: $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-loaded() { grep -q '^memfabric ' /proc/modules; }
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
 ns_left() { "$MFADM" ns list --pool pool0 2>/dev/null | grep -q "\"$NS\""; }
 
 cleaned=0
@@ -71,8 +54,7 @@ cleanup() {
 	check "cleanup: no mfserverd, etcd or client left" \
 		eval '! pgrep -x "etcd|mfserverd" >/dev/null && ! pgrep -f "^$H( |\$)" >/dev/null'
 	check "cleanup: no namespace $NS left" eval '! { loaded && ns_left; }'
-	[ $ATTACHED_POOL0 = 1 ] && check "cleanup: detach pool0" "$MFADM" -q pool remove pool0
-	[ $LOADED_MODULE = 1 ] && check "cleanup: unload memfabric" rmmod memfabric
+	remote_restore
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -98,16 +80,11 @@ for x in "$SRV" "$H" "$MFADM" "$KO"; do
 	[ -e "$x" ] || { echo "SKIP: $x is not built"; exit 77; }
 done
 command -v rdma >/dev/null || { echo "SKIP: no rdma tool"; exit 77; }
-if ! loaded; then
-	insmod "$KO" || { fail "insmod $KO"; exit 1; }
-	LOADED_MODULE=1
-fi
-if [ ! -d $POOLS/pool0 ]; then
-	[ -n "${MFVM_PMEM:-}" ] || { echo "SKIP: no pool0 and no \$MFVM_PMEM"; exit 77; }
-	"$MFADM" -q pool add pool0 --pmem "$MFVM_PMEM" >/dev/null ||
-		{ fail "mfadm pool add pool0"; exit 1; }
-	ATTACHED_POOL0=1
-fi
+remote_need_pool0
+case $? in
+1) exit 1 ;;
+77) echo "SKIP: no pool0 and no \$MFVM_PMEM"; exit 77 ;;
+esac
 if pgrep -x 'etcd|mfserverd' >/dev/null; then
 	fail "no etcd or mfserverd is running already"; exit 1
 fi
