@@ -4,14 +4,16 @@
 // Documentation/remote.md "Authentication" and "Identities"):
 //   - the identity map (--auth FILE): one line per client,
 //       client NAME key-file PATH uid UID gid GID
-//     whose secret keys are read at the start, as root;
+//     whose secret keys are read at the start;
 //   - one /dev/memfabric per identity, opened with the identity's fsuid,
 //     fsgid and groups and bound to them (MF_IOC_FILE_BIND), each in a
 //     libmemfabric session of its own (BM_SessionOpenFd); the requests of
 //     a client run through its identity's session only, so the kernel
 //     checks them as that uid's own calls, with no capability override;
-//   - dropping root (--user): setresuid/setresgid to the server's user,
-//     keeping CAP_IPC_LOCK only (registering memory), no new privileges;
+//   - then keeping CAP_IPC_LOCK only (registering memory), no new
+//     privileges: started as root, --user makes it the server's user for
+//     good (setresuid/setresgid); started as that user with CAP_SETUID
+//     and CAP_SETGID (mfserverd.service), it drops those two;
 //   - HELLO and AUTH (net/mfproto.h): challenge-response with
 //     HMAC-SHA256 both ways; a client that fails, or sends anything before
 //     it authenticated, gets -EACCES and nothing else, is logged at

@@ -231,13 +231,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	// Root is needed no more: the bound files are open.  Before any
-	// thread starts, and before the RDMA devices are opened: rdma_ucm
-	// and uverbs refuse a command from other credentials than the
-	// opener's (ib_safe_file_access()), so the server opens them as the
-	// user it will be (Debian's udev rules make them 0666).
-	// Started as another user (mfserverd.service): the capabilities
-	// that opened and bound the files go the same way.
+	// Root, or CAP_SETUID and CAP_SETGID, are needed no more: the bound
+	// files are open.  Before any thread starts, and before the RDMA
+	// devices are opened: rdma_ucm and uverbs refuse a command from
+	// other credentials than the opener's (ib_safe_file_access()), so
+	// the server opens them as the user it will be (Debian's udev rules
+	// make them 0666).  Started as root: --user; started as its own user
+	// (mfserverd.service): only the capabilities go.
 	if (!g_opt.user.empty()) {
 		if (dropPrivileges(g_opt.user))
 			return 1;
