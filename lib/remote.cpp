@@ -566,7 +566,9 @@ public:
 	int publish(Session &s, BmInfo *bi, const Name &nm) override
 	{
 		return onNode(s, nm.node, false, [&](RNode &n) {
+			// Zeroed: a transport error leaves it unwritten.
 			mfp_obj_rep rep;
+			memset(&rep, 0, sizeof(rep));
 			int rc = sendObjReq(n, MFP_PUBLISH, nm, 0, 0, &rep);
 			auto it = n.objs.find(nm.key());
 			if (it != n.objs.end() && rep.handle &&
@@ -735,6 +737,10 @@ int RemoteBackend::gather(Session &s,
 			rc = n.conn.call(q, qlen, MFP_GATHER);
 			if (!rc)
 				rc = statusOf(n.conn);
+			if (!rc && reinterpret_cast<const mfp_hdr *>(
+					   n.conn.rbuf())->length <
+					   sizeof(mfp_gather_rep))
+				rc = -EPROTO; // a reply too short
 			if (!rc && len)
 				*len = static_cast<size_t>(
 					reinterpret_cast<const mfp_gather_rep *>(
@@ -828,6 +834,9 @@ int RemoteBackend::stat(Session &s, BmInfo *bi, const Name &nm, BmStat *st)
 		if (rc)
 			return rc;
 		rc = sendHandleReq(n, MFP_STAT, o->handle);
+		if (!rc && reinterpret_cast<const mfp_hdr *>(n.conn.rbuf())
+					   ->length < sizeof(mfp_stat_rep))
+			rc = -EPROTO; // a reply too short
 		if (!rc) {
 			const mfp_stat_rep *r =
 				reinterpret_cast<const mfp_stat_rep *>(

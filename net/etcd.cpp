@@ -409,6 +409,44 @@ int Client::put(const std::string &key, const std::string &value,
 		    [](const std::string &) { return 0; });
 }
 
+int Client::putOwned(const std::string &key, const std::string &value,
+		     const std::string &lease) const
+{
+	std::string k = base64Encode(key);
+	json put = { { "requestPut",
+		       { { "key", k },
+			 { "value", base64Encode(value) },
+			 { "lease", lease } } } };
+	// Two transactions, as a compare cannot say "or": the key is ours
+	// (attached to @lease), else it does not exist.
+	const json compares[] = {
+		{ { "key", k }, { "target", "LEASE" }, { "lease", lease } },
+		{ { "key", k }, { "target", "CREATE" }, { "create_revision", "0" } },
+	};
+	for (const json &cmp : compares) {
+		json txn = { { "compare", json::array({ cmp }) },
+			     { "success", json::array({ put }) } };
+		bool ok = false;
+		int rc = call("/v3/kv/txn", dump(txn),
+			      [&](const std::string &resp) {
+				      json j = parseAnswer(resp);
+				      member(j, "header");
+				      // false is left out
+				      if (j.contains("succeeded")) {
+					      if (!j["succeeded"].is_boolean())
+						      throw BadAnswer{ "\"succeeded\" is not a boolean" };
+					      ok = j["succeeded"].get<bool>();
+				      }
+				      return 0;
+			      });
+		if (rc)
+			return rc;
+		if (ok)
+			return 0;
+	}
+	return fail(-EEXIST, key + " belongs to another lease");
+}
+
 int Client::putIfAbsent(const std::string &key, const std::string &value,
 			uint64_t &createRev) const
 {

@@ -86,6 +86,11 @@ public:
 	// Put @key = @value, attached to @lease ("" = none).
 	int put(const std::string &key, const std::string &value,
 		const std::string &lease) const;
+	// Put @key = @value under @lease if the key does not exist or is
+	// already @lease's (a transaction): 0, -EEXIST if another lease owns
+	// it, or -errno.
+	int putOwned(const std::string &key, const std::string &value,
+		     const std::string &lease) const;
 	// Create @key = @value unless it exists; either way @createRev gets
 	// the key's create revision.
 	int putIfAbsent(const std::string &key, const std::string &value,

@@ -180,8 +180,10 @@ struct mfp_io_req {
 #define MFP_IO_INLINE		0x1	/* data in the messages */
 #define MFP_IO_INLINE_MAX	(MFP_MSG_MAX - sizeof(struct mfp_io_req))
 
-/* The largest READ or WRITE request. */
-#define MFP_IO_MAX		(64u << 20)
+/* The largest READ or WRITE request: the server's staging buffer
+ * (larger ones are -EINVAL; the library sends at most its 4 MiB bounce
+ * buffer). */
+#define MFP_IO_MAX		(4u << 20)
 
 struct mfp_handle_req {
 	struct mfp_hdr h;

@@ -31,8 +31,9 @@ PACKAGES=(
 	# the etcd client of net/ (libmemfabric, mfserverd): HTTP and TLS by
 	# libcurl, JSON by nlohmann-json; openssl makes the tests' certificates
 	libcurl4-openssl-dev nlohmann-json3-dev openssl
-	# tests and static checks
-	libcunit1-dev sparse python3
+	# tests and static checks; systemd-analyze verifies mfserverd.service
+	# (tests/host/t_mfserverd_unit.sh)
+	libcunit1-dev sparse python3 systemd
 	# make bench: the plots
 	python3-matplotlib
 	# outside fuzzers and stressors (make stress, Documentation/hardening.md)

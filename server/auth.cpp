@@ -4,14 +4,16 @@
 // Documentation/remote.md "Authentication" and "Identities"):
 //   - the identity map (--auth FILE): one line per client,
 //       client NAME key-file PATH uid UID gid GID
-//     whose secret keys are read at the start, as root;
+//     whose secret keys are read at the start;
 //   - one /dev/memfabric per identity, opened with the identity's fsuid,
 //     fsgid and groups and bound to them (MF_IOC_FILE_BIND), each in a
 //     libmemfabric session of its own (BM_SessionOpenFd); the requests of
 //     a client run through its identity's session only, so the kernel
 //     checks them as that uid's own calls, with no capability override;
-//   - dropping root (--user): setresuid/setresgid to the server's user,
-//     keeping CAP_IPC_LOCK only (registering memory), no new privileges;
+//   - then keeping CAP_IPC_LOCK only (registering memory), no new
+//     privileges: started as root, --user makes it the server's user for
+//     good (setresuid/setresgid); started as that user with CAP_SETUID
+//     and CAP_SETGID (mfserverd.service), it drops those two;
 //   - HELLO and AUTH (net/mfproto.h): challenge-response with
 //     HMAC-SHA256 both ways; a client that fails, or sends anything before
 //     it authenticated, gets -EACCES and nothing else, is logged at
@@ -136,7 +138,58 @@ int bindFile(int fd, mf_file_bind &b)
 	return ioctl(fd, MF_IOC_FILE_BIND, &b) ? -errno : 0;
 }
 
-// Open @dev with @id's fsuid, fsgid and groups (root only), as the
+// Whether this process may switch its fsuid, fsgid and groups: root,
+// or CAP_SETUID and CAP_SETGID in its effective set (mfserverd.service
+// starts it as its own user with them as ambient capabilities).
+bool canSwitchIds()
+{
+	if (geteuid() == 0)
+		return true;
+	__user_cap_header_struct hdr;
+	__user_cap_data_struct d[2];
+	memset(&hdr, 0, sizeof(hdr));
+	memset(d, 0, sizeof(d));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &hdr, d))
+		return false;
+	uint32_t need = (1u << CAP_SETUID) | (1u << CAP_SETGID);
+	return (d[0].effective & need) == need;
+}
+
+// Keep CAP_IPC_LOCK, if permitted, and no other capability (permitted,
+// effective, inheritable, ambient), for good: no_new_privs, not
+// dumpable, no way to become root.  0 or -errno (logged).
+int keepIpcLockOnly()
+{
+	__user_cap_header_struct hdr;
+	__user_cap_data_struct data[2];
+	memset(&hdr, 0, sizeof(hdr));
+	memset(data, 0, sizeof(data));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &hdr, data)) {
+		int e = errno;
+		LOG_ERR("capget: %s", strerror(e));
+		return -e;
+	}
+	uint32_t keep = data[0].permitted & (1u << CAP_IPC_LOCK);
+	memset(data, 0, sizeof(data));
+	data[0].permitted = data[0].effective = keep;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) ||
+	    syscall(SYS_capset, &hdr, data) || prctl(PR_SET_KEEPCAPS, 0) ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_DUMPABLE, 0)) {
+		int e = errno;
+		LOG_ERR("dropping capabilities: %s", strerror(e));
+		return -e;
+	}
+	if (setuid(0) == 0) { // must be impossible now
+		LOG_ERR("still able to become root");
+		return -EPERM;
+	}
+	return keep ? 1 : 0;
+}
+
+// Open @dev with @id's fsuid, fsgid and groups (canSwitchIds()), as the
 // kernel then checks and binds them, and bind it while the fsuid is
 // still the opener's (no CAP_SYS_ADMIN needed).  The descriptor or
 // -errno; the bind's result in @brc, @b.
@@ -172,7 +225,7 @@ int openAs(const char *dev, const Identity &id, mf_file_bind &b, int &brc)
 
 int openIdentities(const std::string &dev)
 {
-	bool root = geteuid() == 0;
+	bool root = canSwitchIds();
 	for (Identity &id : g_identities) {
 		int fd, brc = -EBADF;
 		mf_file_bind b;
@@ -192,7 +245,8 @@ int openIdentities(const std::string &dev)
 				strerror(-fd),
 				root ? " (may that uid open the device? group "
 				       "memfabric)"
-				     : " (start mfserverd as root: it opens "
+				     : " (start mfserverd as root or with "
+				       "CAP_SETUID and CAP_SETGID: it opens "
 				       "one file per identity)");
 			return fd;
 		}
@@ -275,25 +329,22 @@ int dropPrivileges(const std::string &user)
 		return -e;
 	}
 	// Only CAP_IPC_LOCK (ibv_reg_mr beyond RLIMIT_MEMLOCK) stays.
-	__user_cap_header_struct hdr;
-	__user_cap_data_struct data[2];
-	memset(&hdr, 0, sizeof(hdr));
-	memset(data, 0, sizeof(data));
-	hdr.version = _LINUX_CAPABILITY_VERSION_3;
-	data[0].permitted = data[0].effective = 1u << CAP_IPC_LOCK;
-	if (syscall(SYS_capset, &hdr, data) || prctl(PR_SET_KEEPCAPS, 0) ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    prctl(PR_SET_DUMPABLE, 0)) {
-		int e = errno;
-		LOG_ERR("dropping capabilities: %s", strerror(e));
-		return -e;
-	}
-	if (setuid(0) == 0) { // must be impossible now
-		LOG_ERR("still able to become root after --user");
+	if (keepIpcLockOnly() < 0)
 		return -EPERM;
-	}
 	LOG_INFO("running as uid %u gid %u with CAP_IPC_LOCK only",
 		 static_cast<unsigned>(uid), static_cast<unsigned>(gid));
+	return 0;
+}
+
+int dropCapabilities()
+{
+	int rc = keepIpcLockOnly();
+	if (rc < 0)
+		return rc;
+	LOG_INFO("running as uid %u gid %u with %s",
+		 static_cast<unsigned>(getuid()),
+		 static_cast<unsigned>(getgid()),
+		 rc ? "CAP_IPC_LOCK only" : "no capability");
 	return 0;
 }
 

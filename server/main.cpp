@@ -97,6 +97,7 @@ void usage(FILE *f)
 		"      --etcd-cert FILE  client certificate for etcd (PEM)\n"
 		"      --etcd-key FILE   its private key (PEM)\n"
 		"  -c, --config FILE     libmemfabric config file for BM_Init\n"
+		"  -L, --limits FILE     limits and deadlines (mfserverd(8))\n"
 		"  -A, --auth FILE       the identity map (required): lines\n"
 		"                        'client NAME key-file PATH uid UID gid GID'\n"
 		"  -u, --user USER       after the start, drop root to USER\n"
@@ -151,6 +152,7 @@ int main(int argc, char **argv)
 		{ "etcd-cert", required_argument, nullptr, 'E' + 256 },
 		{ "etcd-key", required_argument, nullptr, 'K' + 256 },
 		{ "config", required_argument, nullptr, 'c' },
+		{ "limits", required_argument, nullptr, 'L' },
 		{ "auth", required_argument, nullptr, 'A' },
 		{ "user", required_argument, nullptr, 'u' },
 		{ "verbose", no_argument, nullptr, 'v' },
@@ -160,7 +162,7 @@ int main(int argc, char **argv)
 		{ nullptr, 0, nullptr, 0 },
 	};
 	int o;
-	while ((o = getopt_long(argc, argv, "l:p:n:a:P:e:t:c:A:u:vqfh", longopts,
+	while ((o = getopt_long(argc, argv, "l:p:n:a:P:e:t:c:L:A:u:vqfh", longopts,
 				nullptr)) != -1) {
 		switch (o) {
 		case 'l': g_opt.listen = optarg; break;
@@ -174,6 +176,7 @@ int main(int argc, char **argv)
 		case 'E' + 256: g_opt.etcdTls.certFile = optarg; break;
 		case 'K' + 256: g_opt.etcdTls.keyFile = optarg; break;
 		case 'c': g_opt.config = optarg; break;
+		case 'L': g_opt.limits = optarg; break;
 		case 'A': g_opt.authFile = optarg; break;
 		case 'u': g_opt.user = optarg; break;
 		case 'v': g_logLevel = 2; break;
@@ -207,6 +210,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	// The keys, while the server may still read root's files.
+	if (!g_opt.limits.empty() && loadLimits(g_opt.limits))
+		return 2;
 	if (loadIdentities(g_opt.authFile))
 		return 2;
 
@@ -226,13 +231,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	// Root is needed no more: the bound files are open.  Before any
-	// thread starts, and before the RDMA devices are opened: rdma_ucm
-	// and uverbs refuse a command from other credentials than the
-	// opener's (ib_safe_file_access()), so the server opens them as the
-	// user it will be (Debian's udev rules make them 0666).
-	if (!g_opt.user.empty() && dropPrivileges(g_opt.user))
+	// Root, or CAP_SETUID and CAP_SETGID, are needed no more: the bound
+	// files are open.  Before any thread starts, and before the RDMA
+	// devices are opened: rdma_ucm and uverbs refuse a command from
+	// other credentials than the opener's (ib_safe_file_access()), so
+	// the server opens them as the user it will be (Debian's udev rules
+	// make them 0666).  Started as root: --user; started as its own user
+	// (mfserverd.service): only the capabilities go.
+	if (!g_opt.user.empty()) {
+		if (dropPrivileges(g_opt.user))
+			return 1;
+	} else if (geteuid() != 0 && dropCapabilities()) {
 		return 1;
+	}
 
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -290,10 +301,24 @@ int main(int argc, char **argv)
 	LOG_INFO("node %s: serving pools %s on %s:%u", g_opt.node.c_str(),
 		 pools.c_str(), g_opt.listen.c_str(), g_opt.port);
 
-	bool stop = false;
+	LOG_INFO("limits: %u connections (%u per host), %u handles (%u per "
+		 "connection), %llu MiB pinned (%llu per connection), %llu MiB "
+		 "staging; %u requests per turn, %u ms per operation, "
+		 "keepalive %u s, idle %u s, authentication %u s",
+		 g_lim.maxConns, g_lim.maxConnsPerHost, g_lim.maxHandles,
+		 g_lim.maxHandlesPerConn,
+		 (unsigned long long)(g_lim.maxPinned >> 20),
+		 (unsigned long long)(g_lim.maxPinnedPerConn >> 20),
+		 (unsigned long long)(g_lim.maxStaging >> 20),
+		 g_lim.requestsPerTurn, g_lim.opTimeoutMs, g_lim.keepaliveSec,
+		 g_lim.idleTimeoutSec, g_lim.authTimeoutSec);
+
+	bool stop = false, more = false;
+	time_t lastTick = nowSec();
 	while (!stop) {
 		epoll_event evs[16];
-		int n = epoll_wait(g_epoll, evs, 16, -1);
+		// Queued requests: a turn after the events, no sleep.
+		int n = epoll_wait(g_epoll, evs, 16, more ? 0 : 1000);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -317,6 +342,11 @@ int main(int argc, char **argv)
 				if (it != g_conns.end())
 					onCqEvent(*it->second);
 			}
+		}
+		more = serveTurn();
+		if (nowSec() != lastTick) {
+			lastTick = nowSec();
+			tick();
 		}
 	}
 

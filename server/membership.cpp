@@ -25,7 +25,11 @@ std::condition_variable g_etcdCv;
 bool g_etcdStop;
 std::thread g_etcdThread;
 
-// One keepalive of @lease, registering again if etcd expired it.
+// Whether the node's record is in etcd under our lease.
+bool g_registered;
+
+// One keepalive of @lease, registering again if etcd expired it, or if
+// the record could not be written yet (another lease held it).
 int etcdKeepAlive(const memfabric::etcd::Client &cl, std::string &lease,
 		  const std::string &key, const memfabric::etcd::NodeRecord &rec)
 {
@@ -33,9 +37,17 @@ int etcdKeepAlive(const memfabric::etcd::Client &cl, std::string &lease,
 	if (rc == -ENOENT) {
 		LOG_INFO("etcd: lease %s expired; registering again",
 			 lease.c_str());
+		g_registered = false;
 		rc = cl.grant(g_opt.ttl, lease);
+	}
+	if (!rc && !g_registered) {
+		// Never over a record of another lease (another server of
+		// the same name, or a forged one): it must expire first.
+		rc = cl.putOwned(key, rec.toJson(), lease);
+		g_registered = !rc;
 		if (!rc)
-			rc = cl.put(key, rec.toJson(), lease);
+			LOG_INFO("etcd: registered %s (lease %s)", key.c_str(),
+				 lease.c_str());
 	}
 	return rc;
 }
@@ -87,9 +99,21 @@ int etcdStart()
 	if (!rc)
 		rc = cl.grant(g_opt.ttl, lease);
 	rec.number = g_nodeNumber;
-	if (!rc)
-		rc = cl.put(std::string(memfabric::etcd::kNodePrefix) + g_opt.node,
-			    rec.toJson(), lease);
+	if (!rc) {
+		std::string key =
+			std::string(memfabric::etcd::kNodePrefix) + g_opt.node;
+		rc = cl.putOwned(key, rec.toJson(), lease);
+		g_registered = !rc;
+		if (rc == -EEXIST) {
+			// Serve anyway; the keepalive thread registers once
+			// the other lease has gone.
+			LOG_ERR("etcd %s: %s (another server named %s, or a "
+				"stale or forged record): registering when it "
+				"expires", cl.url().c_str(),
+				cl.lastError().c_str(), g_opt.node.c_str());
+			rc = 0;
+		}
+	}
 	if (rc) {
 		LOG_ERR("etcd %s: cannot register: %s (%s)", cl.url().c_str(),
 			strerror(-rc), cl.lastError().c_str());

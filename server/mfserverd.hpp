@@ -9,6 +9,7 @@
 //   requests.cpp    the requests, one function each in a table by op,
 //                   and the object handles they make;
 //   staged.cpp      the staged READ and WRITE path;
+//   limits.cpp      the limits (--limits FILE) and their accounting.
 //   auth.cpp        the identity map, the identity-bound files, dropping
 //                   root, HELLO and AUTH.
 // Everything runs on the epoll thread but the etcd keepalive thread,
@@ -23,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 #include <deque>
 #include <map>
 #include <string>
@@ -56,9 +58,36 @@ struct Options {
 	memfabric::etcd::Tls etcdTls;
 	int ttl = 10;
 	std::string config;
+	std::string limits; // --limits FILE
 	std::string authFile;	// --auth: the identity map
 	std::string user;	// --user: drop root to this user
 };
+
+// ---- limits (limits.cpp, Documentation/remote.md, Limits) -----------------
+
+// What one client and all of them may use, and the deadlines.  Set by
+// --limits FILE (`key = value` lines, the keys in limits.cpp).
+struct Limits {
+	unsigned maxConns = 64;		 // max_connections
+	unsigned maxConnsPerHost = 16;	 // max_connections_per_host
+	unsigned maxHandlesPerConn = 1024; // max_handles_per_connection
+	unsigned maxHandles = 16384;	 // max_handles
+	uint64_t maxPinnedPerConn = 1ull << 30; // max_pinned_per_connection
+	uint64_t maxPinned = 8ull << 30;	// max_pinned
+	uint64_t maxStaging = 64ull << 20;	// max_staging (4 MiB each)
+	unsigned requestsPerTurn = 1;	 // requests_per_turn
+	unsigned opTimeoutMs = 5000;	 // op_timeout_ms
+	unsigned keepaliveSec = 10;	 // keepalive_s
+	unsigned idleTimeoutSec = 600;	 // idle_timeout_s (0: never)
+	unsigned authTimeoutSec = 5;	 // auth_timeout_s
+};
+
+extern Limits g_lim;
+// What every connection uses together.
+extern uint64_t g_nrHandles, g_pinned, g_staging;
+
+// Read @path into g_lim: 0, or -errno (logged with the line).
+int loadLimits(const std::string &path);
 
 extern Options g_opt;
 extern std::vector<std::string> g_pools; // exported
@@ -98,6 +127,10 @@ void closeIdentities();
 // Become @user ("NAME" or "UID:GID") keeping CAP_IPC_LOCK only.  Before
 // any thread starts.  0 or -errno (logged).
 int dropPrivileges(const std::string &user);
+// Started as another user than root (mfserverd.service: User=mfserverd
+// with CAP_SETUID, CAP_SETGID and CAP_IPC_LOCK as ambient capabilities):
+// after openIdentities(), keep CAP_IPC_LOCK only.  0 or -errno (logged).
+int dropCapabilities();
 // HELLO and AUTH of @c; the status of the reply.
 int authHello(Conn &c, const mfp_hello &q, mfp_hello &rep);
 int authAuth(Conn &c, const mfp_auth &q);
@@ -114,6 +147,7 @@ struct Handle {
 	ibv_mr *mr = nullptr;	// null: staged (READ and WRITE requests)
 	bool writable = false;
 	bool sessionRef = true; // the server's session holds a reference
+	bool counted = false;	// in g_nrHandles
 };
 
 // The staging buffer of a connection: kStageSlots chunks of kStageChunk
@@ -124,8 +158,13 @@ constexpr unsigned kStageSlots = 4;
 // (the slot number).
 constexpr uint64_t kSendWr = UINT64_MAX;
 constexpr uint64_t kDataWr = 1ull << 62;
-constexpr int kDataTimeoutSec = 30;
+constexpr uint64_t kKeepaliveWr = UINT64_MAX - 1;
 constexpr uint8_t kAckTimeout = 14; // 4.096 us * 2^14 = 67 ms per try
+// The server's own retry counts (never the client's; 7 would be for
+// ever): transport retries of a lost packet, and RNR NAKs (the client
+// posted no receive buffer) before the send fails.
+constexpr uint8_t kRetryCnt = 5;
+constexpr uint8_t kRnrRetry = 4;
 
 struct Conn {
 	uint64_t no = 0;
@@ -138,6 +177,16 @@ struct Conn {
 	ibv_mr *rmr = nullptr, *smr = nullptr;
 	char *stage = nullptr;
 	ibv_mr *stageMr = nullptr;
+	ibv_qp *qp = nullptr;
+	std::string host;	// the peer's address, for the per-host cap
+	uint64_t pinned = 0;	// bytes of its registered object mappings
+	time_t since = 0;	// the connect request came
+	time_t lastHeard = 0;	// a request or a keepalive completed
+	time_t lastRequest = 0;
+	bool kaBusy = false;	// a keepalive in flight
+	time_t kaSince = 0, sendSince = 0;
+	bool disconnecting = false;
+	bool released = false;	// handles and staging gone (broken)
 	unsigned maxRd = 1;	// RDMA READs in flight (initiator depth)
 	uint64_t nextWr = 0;
 	std::map<uint64_t, ibv_wc_status> dataDone;
@@ -167,6 +216,16 @@ void destroyConn(Conn *c);
 // One completion of @c: the reply sent, a data transfer done (kept for
 // waitData) or a request received (queued).
 void reap(Conn &c, const ibv_wc &wc);
+// Serve up to g_lim.requestsPerTurn queued requests of every connection
+// (round robin); true if some connection has more waiting.
+bool serveTurn();
+// Once a second: keepalives, idle and broken connections.
+void tick();
+// Monotonic seconds.
+time_t nowSec();
+// Wait up to @ms for a completion of @c on its channel (no spinning);
+// what came is reaped.  0 or -errno.
+int waitCq(Conn &c, int ms);
 
 // ---- requests and handles (requests.cpp) -----------------------------------
 

@@ -62,10 +62,24 @@ void registerHandle(Conn &c, Handle &h)
 	}
 	size_t ps = static_cast<size_t>(sysconf(_SC_PAGESIZE));
 	size_t len = (h.info.size + ps - 1) & ~(ps - 1);
+	// Over the pin budget a handle is staged: nothing pinned, the data
+	// through the (capped) staging buffer.
+	if (c.pinned + len > g_lim.maxPinnedPerConn ||
+	    g_pinned + len > g_lim.maxPinned) {
+		LOG_INFO("conn %llu: %s: %s reached: staged path",
+			 (unsigned long long)c.no, infoName(h.info).c_str(),
+			 c.pinned + len > g_lim.maxPinnedPerConn
+				 ? "max_pinned_per_connection"
+				 : "max_pinned");
+		BM_Unmap(nullptr, p);
+		return;
+	}
 	int access = IBV_ACCESS_REMOTE_READ;
 	if (rw)
 		access |= IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE;
-	ibv_mr *mr = ibv_reg_mr(c.pd, p, len, access);
+	// Registered at I/O virtual address 0: the client's RDMA addresses
+	// are offsets into the object, and no server address leaves it.
+	ibv_mr *mr = ibv_reg_mr_iova(c.pd, p, len, 0, access);
 	if (!mr) {
 		int e = errno;
 		logf(told ? 2 : 1,
@@ -80,6 +94,8 @@ void registerHandle(Conn &c, Handle &h)
 	h.addr = p;
 	h.len = len;
 	h.mr = mr;
+	c.pinned += len;
+	g_pinned += len;
 }
 
 // Revoke the region of @h: deregister and unmap.
@@ -91,6 +107,8 @@ void unregisterHandle(Conn &c, Handle &h)
 			LOG_ERR("conn %llu: ibv_dereg_mr: %s",
 				(unsigned long long)c.no, strerror(rc));
 		h.mr = nullptr;
+		c.pinned -= h.len;
+		g_pinned -= h.len;
 	}
 	if (h.addr) {
 		BM_Unmap(nullptr, h.addr);
@@ -130,6 +148,10 @@ void closeHandle(Conn &c, Handle &h)
 {
 	AsClient as(c);
 	unregisterHandle(c, h);
+	if (h.counted) {
+		h.counted = false;
+		g_nrHandles--;
+	}
 	if (h.sessionRef) {
 		int rc = BM_PutSec(&h.info, 0);
 		if (rc)
@@ -178,7 +200,7 @@ int toInfo(const mfp_name &n, BmInfo &b)
 void fillObjRep(mfp_obj_rep &r, const Handle &h)
 {
 	r.handle = h.id;
-	r.addr = h.mr ? reinterpret_cast<uintptr_t>(h.addr) : 0;
+	r.addr = 0; // the region's I/O virtual address (offsets)
 	r.rkey = h.mr ? h.mr->rkey : 0;
 	r.flags = h.mr ? 0 : MFP_OBJ_STAGED;
 	r.type = static_cast<uint32_t>(h.info.type);
@@ -192,12 +214,25 @@ void fillObjRep(mfp_obj_rep &r, const Handle &h)
 // handle, and the reference stays the caller's.
 int newHandle(Conn &c, const BmInfo &info, mfp_obj_rep &rep)
 {
+	if (c.handles.size() >= g_lim.maxHandlesPerConn) {
+		LOG_INFO("conn %llu: max_handles_per_connection (%u) reached: "
+			 "-EMFILE", (unsigned long long)c.no,
+			 g_lim.maxHandlesPerConn);
+		return -EMFILE;
+	}
+	if (g_nrHandles >= g_lim.maxHandles) {
+		LOG_INFO("conn %llu: max_handles (%u) reached: -ENFILE",
+			 (unsigned long long)c.no, g_lim.maxHandles);
+		return -ENFILE;
+	}
 	Handle h;
 	h.info = info;
 	registerHandle(c, h);
 	h.id = c.nextHandle;
 	try {
 		auto it = c.handles.emplace(h.id, h).first;
+		it->second.counted = true;
+		g_nrHandles++;
 		fillObjRep(rep, it->second);
 	} catch (const std::bad_alloc &) {
 		unregisterHandle(c, h);

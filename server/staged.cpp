@@ -15,8 +15,6 @@
 #include <cstring>
 #include <ctime>
 
-#include <sched.h>
-
 namespace mfserverd {
 
 namespace {
@@ -40,7 +38,7 @@ uint64_t postData(Conn &c, bool toClient, uint64_t raddr, uint32_t rkey,
 	wr.send_flags = IBV_SEND_SIGNALED;
 	wr.wr.rdma.remote_addr = raddr;
 	wr.wr.rdma.rkey = rkey;
-	if (ibv_post_send(c.id->qp, &wr, &bad)) {
+	if (ibv_post_send(c.qp, &wr, &bad)) {
 		LOG_ERR("conn %llu: ibv_post_send (RDMA %s): %s",
 			(unsigned long long)c.no, toClient ? "WRITE" : "READ",
 			strerror(errno));
@@ -50,14 +48,15 @@ uint64_t postData(Conn &c, bool toClient, uint64_t raddr, uint32_t rkey,
 	return wr.wr_id;
 }
 
-// Wait for the data work request @wr.  0, or -EIO: it failed (a bad
-// address or rkey of the client, or the connection died; the connection
-// is broken then).
+// Wait for the data work request @wr, on the completion channel, at
+// most g_lim.opTimeoutMs.  0, or -EIO: it failed (a bad address or rkey
+// of the client, or the connection died) or the deadline passed; the
+// connection is broken then.
 int waitData(Conn &c, uint64_t wr)
 {
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (unsigned spin = 0;; spin++) {
+	for (;;) {
 		auto it = c.dataDone.find(wr);
 		if (it != c.dataDone.end()) {
 			ibv_wc_status st = it->second;
@@ -74,16 +73,18 @@ int waitData(Conn &c, uint64_t wr)
 			reap(c, wc[i]);
 		if (n)
 			continue;
-		if ((spin & 63) == 63) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (now.tv_sec - start.tv_sec > kDataTimeoutSec) {
-				LOG_ERR("conn %llu: RDMA transfer not completed "
-					"in %d s", (unsigned long long)c.no,
-					kDataTimeoutSec);
-				c.broken = true;
-				return -EIO;
-			}
-			sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = (now.tv_sec - start.tv_sec) * 1000 +
+			  (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (ms >= static_cast<long>(g_lim.opTimeoutMs)) {
+			LOG_ERR("conn %llu: RDMA transfer not completed in %u ms",
+				(unsigned long long)c.no, g_lim.opTimeoutMs);
+			c.broken = true;
+			return -EIO;
+		}
+		if (waitCq(c, static_cast<int>(g_lim.opTimeoutMs - ms))) {
+			c.broken = true;
+			return -EIO;
 		}
 	}
 }
@@ -93,6 +94,12 @@ int ensureStaging(Conn &c)
 	if (c.stageMr)
 		return 0;
 	size_t len = kStageChunk * kStageSlots;
+	if (g_staging + len > g_lim.maxStaging) {
+		LOG_INFO("conn %llu: max_staging (%llu bytes) reached: -EBUSY",
+			 (unsigned long long)c.no,
+			 (unsigned long long)g_lim.maxStaging);
+		return -EBUSY;
+	}
 	c.stage = static_cast<char *>(aligned_alloc(4096, len));
 	if (!c.stage)
 		return -ENOMEM;
@@ -105,6 +112,7 @@ int ensureStaging(Conn &c)
 		c.stage = nullptr;
 		return rc ? rc : -ENOMEM;
 	}
+	g_staging += len;
 	return 0;
 }
 
@@ -119,7 +127,8 @@ int ensureStaging(Conn &c)
 int staged(Conn &c, Handle &h, bool write, const mfp_io_req &q)
 {
 	uint64_t end;
-	if (q.flags || q.length > MFP_IO_MAX)
+	if (q.flags || q.length > MFP_IO_MAX ||
+	    q.length > kStageChunk * kStageSlots)
 		return -EINVAL;
 	if (__builtin_add_overflow(q.offset, q.length, &end))
 		return -EOVERFLOW;

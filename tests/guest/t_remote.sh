@@ -37,37 +37,15 @@ SRV=$TOP/build/server/mfserverd
 CLI=$TOP/build/tests/remote/t_remote_lib
 MFADM=$TOP/build/tools/mfadm
 KO=$TOP/build/kmod/$(uname -r)/memfabric.ko
-POOLS=/sys/kernel/memfabric/pools
 # t_remote_lib.c: NS and SEC
 NS=t_remote
 SEC=remote-secret
-. "$TOP/bench/remote/setup-rxe.sh"
+fails=0
+. "$TOP/tests/guest/remote_common.sh"
 W=$(mktemp -d /tmp/t_remote.XXXXXX)
 SRV_PID=
 ETCD_PID=
 CLI_PID=
-LOADED_MODULE=0
-ATTACHED_POOL0=0
-fails=0
-
-pass() { echo "PASS: $NAME: $*"; }
-fail() { echo "FAIL: $NAME: $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-loaded() { grep -q '^memfabric ' /proc/modules; }
-
-# stop PID: SIGTERM, then SIGKILL after 5 s.
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
 
 ns_left() { "$MFADM" ns list --pool pool0 2>/dev/null | grep -q "\"$NS\""; }
 
@@ -92,12 +70,7 @@ cleanup() {
 	check "cleanup: no namespace $NS left in pool0" eval '! { loaded && ns_left; }'
 	check "cleanup: rxe0, rxe1 and mfv0/mfv1 are gone" \
 		eval '! rdma link show 2>/dev/null | grep -q "rxe[01]" && ! ip link show mfv0 >/dev/null 2>&1'
-	if [ $ATTACHED_POOL0 = 1 ]; then
-		check "cleanup: detach pool0 again" "$MFADM" -q pool remove pool0
-	fi
-	if [ $LOADED_MODULE = 1 ]; then
-		check "cleanup: unload memfabric again" rmmod memfabric
-	fi
+	remote_restore
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -124,19 +97,11 @@ start_server() {
 for x in "$SRV" "$CLI" "$MFADM" "$KO"; do
 	[ -e "$x" ] || { fail "$x is built"; exit 1; }
 done
-if ! loaded; then
-	echo "INFO: memfabric is not loaded: loading $KO"
-	insmod "$KO" || { fail "insmod $KO"; exit 1; }
-	LOADED_MODULE=1
-fi
-if [ ! -d $POOLS/pool0 ]; then
-	[ -n "${MFVM_PMEM:-}" ] ||
-		{ fail "pool0 is not attached and \$MFVM_PMEM is not set (run in an mfvm guest)"; exit 1; }
-	echo "INFO: pool0 is not attached: attaching it on $MFVM_PMEM"
-	"$MFADM" -q pool add pool0 --pmem "$MFVM_PMEM" >/dev/null ||
-		{ fail "mfadm pool add pool0 --pmem $MFVM_PMEM"; exit 1; }
-	ATTACHED_POOL0=1
-fi
+remote_need_pool0
+case $? in
+1) exit 1 ;;
+77) fail "pool0 is not attached and \$MFVM_PMEM is not set (run in an mfvm guest)"; exit 1 ;;
+esac
 check "memfabric is loaded with pool0 attached" test -d $POOLS/pool0
 if pgrep -x 'etcd|mfserverd' >/dev/null; then
 	fail "no etcd or mfserverd is running already: $(pgrep -a -x 'etcd|mfserverd' | tr '\n' ' ')"

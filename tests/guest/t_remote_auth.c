@@ -5,13 +5,16 @@
  * As root, in an mfvm guest, against mfserverd on n1 (10.77.0.1) whose
  * identity map has client alice as uid 1000 and bob as uid 1001.
  *
- *   t_remote_auth matrix ALICE.conf BOB.conf DEVGID
+ *   t_remote_auth matrix ALICE.conf BOB.conf ALICE2.conf DEVGID
  *     alice (remote) makes a namespace and objects; each cell of the
  *     permission matrix (owner, other uid, wrong secId, no secId, on a
- *     private and a published object) is then done remotely, as alice or
- *     bob, and locally, by a process of uid 1000 or 1001 (groups: DEVGID,
- *     the device's); the results must be equal, and equal to what the
- *     matrix says.  Objects made remotely belong to the mapped uid.
+ *     private, a published and a freed object; GET, READ, WRITE, STAT,
+ *     COPY, PUT, PUBLISH, FREE) is then done remotely, as alice or bob,
+ *     and locally, by a process of uid 1000 or 1001 (groups: DEVGID, the
+ *     device's); the results must be equal, and equal to what the matrix
+ *     says, with the data read, written and copied checked.  The freed
+ *     row is done on a handle the caller holds while alice frees the
+ *     object.  Objects made remotely belong to the mapped uid.
  *   t_remote_auth denied CONF WHAT    a call is -EACCES (refused)
  *   t_remote_auth ok CONF WHAT        a call works
  *   t_remote_auth cleanup CONF        free what matrix made, destroy its ns
@@ -28,6 +31,7 @@
 #include <unistd.h>
 
 #include "mftest.h"
+#include "mfremote.h"
 #include <memfabric/bm.h>
 
 #define NS "t_rauth"
@@ -36,19 +40,12 @@
 
 static BmInfo info(const char *pool, const char *id, const char *sec)
 {
-	BmInfo b;
-
-	memset(&b, 0, sizeof(b));
-	snprintf(b.poolName, sizeof(b.poolName), "%s", pool);
-	snprintf(b.ns, sizeof(b.ns), "%s", NS);
-	snprintf(b.secId, sizeof(b.secId), "%s", sec);
-	snprintf(b.bmId, sizeof(b.bmId), "%s", id);
-	return b;
+	return mfr_info(pool, NS, sec, id);
 }
 
-enum op { GET, READ, WRITE, STAT, PUBLISH, FREE };
+enum op { GET, READ, WRITE, STAT, PUBLISH, FREE, COPY, PUT };
 static const char *const opnames[] = { "GET", "READ", "WRITE", "STAT",
-				       "PUBLISH", "FREE" };
+				       "PUBLISH", "FREE", "COPY", "PUT" };
 
 /* One cell: an operation on object @id with secId @sec, and the result
  * the matrix gives for the owner and for the other uid. */
@@ -81,6 +78,18 @@ static const struct cell cells[] = {
 	{ PUBLISH, "pub", SEC, "published PUBLISH", -EALREADY, -EPERM },
 	{ GET, "pub", WRONG, "published GET, wrong secId", -EACCES, -EACCES },
 	{ GET, "gone", SEC, "freed GET", -ENOENT, -ENOENT },
+	{ GET, "gone", WRONG, "freed GET, wrong secId", -EACCES, -EACCES },
+	{ PUBLISH, "gone", SEC, "freed PUBLISH", -ENOENT, -ENOENT },
+	{ FREE, "gone", SEC, "freed FREE", -ENOENT, -ENOENT },
+	/* COPY from the object into an object of the caller's own
+	 * ("acp-r/-l" alice's, "bcp-r/-l" bob's): its content checked. */
+	{ COPY, "priv", SEC, "private COPY from it", 0, -EACCES },
+	{ COPY, "pub", SEC, "published COPY from it", 0, 0 },
+	/* GET (right secId), then PUT with the cell's secId: the other uid
+	 * has no handle on a private object (its GET is refused). */
+	{ PUT, "priv", SEC, "private GET+PUT", 0, -ENOENT },
+	{ PUT, "priv", WRONG, "private PUT, wrong secId", -EACCES, -ENOENT },
+	{ PUT, "pub", SEC, "published GET+PUT", 0, 0 },
 	/* Other uid: refused, nothing changes (the owner's come below). */
 	{ FREE, "priv", SEC, "private FREE", 0, -EPERM },
 	{ PUBLISH, "priv", SEC, "private PUBLISH", 0, -EPERM },
@@ -91,11 +100,43 @@ static const struct cell cells[] = {
  * objects of their own: "<id>-<F|P>-r" remotely, "...-l" locally. */
 #define NSAFE (NCELLS - 3)
 
+/* What object @id holds at offset 0 (written by setup). */
+static const char *data_of(const char *id)
+{
+	return strncmp(id, "pub", 3) ? "alice-pv" : "alice-pb";
+}
+
+/*
+ * COPY 8 bytes from @src to the caller's own object @dst, then check the
+ * content: what was copied on success, nothing of alice's on failure (the
+ * destination held zeros or an earlier successful copy of another cell;
+ * private cells come first).  The COPY's result, or -9996.
+ */
+static int copy_check(BmInfo *src, const char *pool, const char *dst_id,
+		      const char *want)
+{
+	BmInfo d = info(pool, dst_id, SEC);
+	char buf[8];
+	int rc, rrc;
+
+	rc = BM_CopySec(src, 0, &d, 0, 8, 0);
+	memset(buf, 0, sizeof(buf));
+	rrc = BM_ReadSec(&d, 0, 8, buf, 0);
+	if (rrc)
+		return -9996;
+	if (!rc && memcmp(buf, want, 8))
+		return -9996;
+	if (rc && !memcmp(buf, "alice-pv", 8))
+		return -9996;
+	return rc;
+}
+
 static int do_op(const char *pool, const struct cell *c, const char *id,
-		 int owner)
+		 int owner, char mode)
 {
 	BmInfo b = info(pool, id, c->sec);
-	char buf[16];
+	BmInfo g;
+	char buf[16], dst[16];
 	BmStat st;
 	int rc;
 
@@ -109,8 +150,7 @@ static int do_op(const char *pool, const struct cell *c, const char *id,
 		memset(buf, 0, sizeof(buf));
 		rc = BM_ReadSec(&b, 0, 8, buf, 0);
 		/* What it read is the owner's data. */
-		if (!rc && memcmp(buf, strcmp(c->id, "pub") ? "alice-pv" :
-						      "alice-pb", 8))
+		if (!rc && memcmp(buf, data_of(c->id), 8))
 			return -9999;
 		return rc;
 	case WRITE:
@@ -125,6 +165,17 @@ static int do_op(const char *pool, const struct cell *c, const char *id,
 		return BM_PublishSec(&b, 0);
 	case FREE:
 		return BM_FreeSec(&b, 0);
+	case COPY:
+		snprintf(dst, sizeof(dst), "%ccp-%c", owner ? 'a' : 'b', mode);
+		return copy_check(&b, pool, dst, data_of(c->id));
+	case PUT:
+		g = info(pool, id, SEC);
+		if (BM_GetSec(&g, 0))
+			return BM_PutSec(&b, 0);
+		rc = BM_PutSec(&b, 0);
+		if (rc)
+			BM_PutSec(&g, 0);
+		return rc;
 	}
 	return -9997;
 }
@@ -164,7 +215,8 @@ static int run_cells(const char *conf, uid_t uid, gid_t devgid, int owner,
 				snprintf(id, sizeof(id), "%s-%c-%c",
 					 cells[i].id, opnames[cells[i].op][0],
 					 conf ? 'r' : 'l');
-			out[i] = do_op(pool, &cells[i], id, owner);
+			out[i] = do_op(pool, &cells[i], id, owner,
+				       conf ? 'r' : 'l');
 		}
 		if (!rc)
 			BM_Exit();
@@ -187,7 +239,10 @@ static int in_child(const char *conf, int (*fn)(void))
 	int status;
 
 	if (pid == 0) {
-		int rc = BM_Init((char *)conf, 0);
+		int rc;
+
+		mft_fail = 0; /* the parent's count is not the child's */
+		rc = BM_Init((char *)conf, 0);
 		if (!rc)
 			rc = fn();
 		BM_Exit();
@@ -202,7 +257,11 @@ static int setup(void)
 {
 	static const char *const mine[] = { "priv", "gone", "priv-F-r",
 					    "priv-F-l", "priv-P-r", "priv-P-l",
-					    "pub-F-r", "pub-F-l" };
+					    "pub-F-r", "pub-F-l", "fro-r",
+					    "fro-l", "fro-rs" };
+	/* COPY destinations: zeros. */
+	static const char *const dsts[] = { "acp-r", "acp-l", "afr-r",
+					    "afr-l", "afr-s" };
 	BmInfo b;
 
 	BM_DestroyNSSec("n1:pool0", NS, SEC);
@@ -225,6 +284,23 @@ static int setup(void)
 	for (int i = 0; i < 2; i++) {
 		b = info("n1:pool0", pubs[i], SEC);
 		MFT_RET(BM_PublishSec(&b, 0), 0, "alice publishes pub-F-r/-l");
+	}
+	for (size_t i = 0; i < sizeof(dsts) / sizeof(dsts[0]); i++) {
+		b = info("n1:pool0", dsts[i], SEC);
+		MFT_RET(BM_AllocSec(&b, 4096, 0, NULL), 0,
+			"alice allocates a COPY destination");
+		BM_PutSec(&b, 0);
+	}
+	/* Published, freed while bob holds them (freed_cells). */
+	const char *pubfr[] = { "pubfr-r", "pubfr-l" };
+	for (int i = 0; i < 2; i++) {
+		b = info("n1:pool0", pubfr[i], SEC);
+		MFT_RET(BM_AllocSec(&b, 4096, 0, NULL), 0,
+			"alice allocates pubfr-r/-l");
+		MFT_RET(BM_WriteSec(&b, 0, 8, "alice-pb", 0), 0,
+			"alice writes pubfr-r/-l");
+		MFT_RET(BM_PublishSec(&b, 0), 0, "alice publishes pubfr-r/-l");
+		BM_PutSec(&b, 0);
 	}
 	b = info("n1:pool0", "gone", SEC);
 	MFT_RET(BM_FreeSec(&b, 0), 0, "alice frees gone");
@@ -254,15 +330,152 @@ static int owners(void)
 
 static int bob_allocs(void)
 {
-	BmInfo b = info("n1:pool0", "bobs", SEC);
+	static const char *const ids[] = { "bobs", "bcp-r", "bcp-l", "bfr-r",
+					   "bfr-l" };
 
-	MFT_RET(BM_AllocSec(&b, 4096, 0, NULL), 0,
-		"bob (remote) allocates an object");
-	BM_PutSec(&b, 0);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		BmInfo b = info("n1:pool0", ids[i], SEC);
+
+		MFT_RET(BM_AllocSec(&b, 4096, 0, NULL), 0,
+			"bob (remote) allocates an object");
+		BM_PutSec(&b, 0);
+	}
 	return mft_fail;
 }
 
-static void matrix(const char *alice, const char *bob, gid_t devgid)
+/*
+ * The "freed" rows of the matrix: an object freed by its owner while the
+ * caller holds a handle on it.  The holder (uid 1000 on alice's private
+ * "fro-*", bob on the published "pubfr-*": he cannot hold alice's private
+ * one) takes the handle with GET, then another process of alice frees the
+ * object (remotely through her own connection, or locally as uid 1000),
+ * then the holder calls, in this order.  Remotely, the owner's holder is
+ * client alice2, another identity of uid 1000: a handle lives in its
+ * identity's bound file, as locally in the process's open file, and two
+ * connections of one identity share that file (remote.md, Identities;
+ * that case is run too and its results printed, INFO lines).
+ */
+enum fop { F_READ, F_WRITE, F_STAT, F_COPY, F_PUT, F_GET, F_PUBLISH, F_FREE,
+	   NF };
+static const char *const fnames[NF] = { "READ", "WRITE", "STAT",
+					"COPY from it", "PUT", "GET",
+					"PUBLISH", "FREE" };
+/* [0] the other uid on a published object, [1] the owner on its private
+ * one: t_perm's freed row (by handle: the published row for the other
+ * uid, the owner's column for the private object), and by name ENOENT. */
+static const int fwant[2][NF] = {
+	{ 0, -EACCES, 0, 0, 0, -ENOENT, -ENOENT, -ENOENT },
+	{ 0, 0, 0, 0, 0, -ENOENT, -ENOENT, -ENOENT },
+};
+
+/* In the holder: the calls after the free, with content checks. */
+static void freed_ops(const char *pool, const char *id, int owner, char mode,
+		      int *out)
+{
+	BmInfo b = info(pool, id, SEC);
+	char buf[8], dst[16];
+	BmStat st;
+	int rc;
+
+	memset(buf, 0, sizeof(buf));
+	rc = BM_ReadSec(&b, 0, 8, buf, 0);
+	out[F_READ] = !rc && memcmp(buf, data_of(id), 8) ? -9999 : rc;
+	rc = BM_WriteSec(&b, 8, 4, "frw!", 0);
+	if (!rc) {
+		memset(buf, 0, sizeof(buf));
+		if (BM_ReadSec(&b, 8, 4, buf, 0) || memcmp(buf, "frw!", 4))
+			rc = -9995;
+	}
+	out[F_WRITE] = rc;
+	memset(&st, 0, sizeof(st));
+	rc = BM_StatSec(&b, &st);
+	out[F_STAT] = !rc && (st.ownerUid != 1000 || !st.freed) ? -9998 : rc;
+	snprintf(dst, sizeof(dst), "%cfr-%c", owner ? 'a' : 'b', mode);
+	out[F_COPY] = copy_check(&b, pool, dst, data_of(id));
+	out[F_PUT] = BM_PutSec(&b, 0);
+	out[F_GET] = BM_GetSec(&b, 0);
+	if (!out[F_GET])
+		BM_PutSec(&b, 0);
+	out[F_PUBLISH] = BM_PublishSec(&b, 0);
+	out[F_FREE] = BM_FreeSec(&b, 0);
+}
+
+/* BM_Init(@conf) (remotely), or (locally) become @uid with group @devgid
+ * and BM_Init(NULL): 0 or the error. */
+static int become(const char *conf, uid_t uid, gid_t devgid)
+{
+	if (!conf && (setgroups(1, &devgid) || setresgid(uid, uid, uid) ||
+		      setresuid(uid, uid, uid)))
+		return -errno;
+	return BM_Init((char *)conf, 0);
+}
+
+/* The freed row for one holder: remotely (@hconf, @fconf: the holder's
+ * and alice's configs) or locally (NULL: uids @huid and 1000).  The
+ * results into @out; the free's result into @freed. */
+static int freed_cells(const char *hconf, const char *fconf, uid_t huid,
+		       gid_t devgid, int owner, const char *sfx, int *out,
+		       int *freed)
+{
+	const char *pool = hconf ? "n1:pool0" : "pool0";
+	char mode = hconf ? 'r' : 'l';
+	char id[16];
+	int ready[2], go[2], res[2], status;
+	pid_t h, f;
+	char c = 0;
+	ssize_t n;
+
+	snprintf(id, sizeof(id), "%s-%c%s", owner ? "fro" : "pubfr", mode, sfx);
+	if (pipe(ready) || pipe(go) || pipe(res))
+		return -1;
+	h = fork();
+	if (h < 0)
+		return -1;
+	if (h == 0) {
+		int o[NF];
+		BmInfo b = info(pool, id, SEC);
+
+		close(ready[0]);
+		close(go[1]);
+		close(res[0]);
+		if (become(hconf, huid, devgid) || BM_GetSec(&b, 0))
+			_exit(2);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(3);
+		freed_ops(pool, id, owner, *sfx ? 's' : mode, o);
+		BM_Exit();
+		_exit(write(res[1], o, sizeof(o)) == (ssize_t)sizeof(o) ? 0 : 3);
+	}
+	close(ready[1]);
+	close(go[0]);
+	close(res[1]);
+	*freed = -9000;
+	if (read(ready[0], &c, 1) == 1) {
+		f = fork();
+		if (f == 0) {
+			BmInfo b = info(pool, id, SEC);
+			int rc = become(fconf, 1000, devgid);
+
+			if (!rc)
+				rc = BM_FreeSec(&b, 0);
+			BM_Exit();
+			_exit(rc ? 1 : 0);
+		}
+		if (f > 0 && waitpid(f, &status, 0) == f && WIFEXITED(status))
+			*freed = WEXITSTATUS(status) ? -1 : 0;
+	}
+	n = write(go[1], "g", 1);
+	(void)n;
+	n = read(res[0], out, NF * sizeof(int));
+	close(ready[0]);
+	close(go[1]);
+	close(res[0]);
+	waitpid(h, &status, 0);
+	return n == (ssize_t)(NF * sizeof(int)) ? 0 : -1;
+}
+
+static void matrix(const char *alice, const char *bob, const char *alice2,
+		   gid_t devgid)
 {
 	int r[4][NCELLS];
 	char what[160];
@@ -289,10 +502,56 @@ static void matrix(const char *alice, const char *bob, gid_t devgid)
 			MFT_CHECK(rem == loc && rem == want, what);
 		}
 	}
+	/* Freed while held: bob on the published object, uid 1000 on
+	 * alice's private one; remotely, then locally. */
+	for (int owner = 0; owner < 2; owner++) {
+		int fr[2][NF], freed[2];
+		const char *hconf = owner ? alice2 : bob;
+
+		if (freed_cells(hconf, alice, 0, devgid, owner, "", fr[0],
+				&freed[0]) ||
+		    freed_cells(NULL, NULL, owner ? 1000 : 1001, devgid, owner,
+				"", fr[1], &freed[1])) {
+			MFT_CHECK(0, "the freed cells ran");
+			continue;
+		}
+		MFT_CHECK(freed[0] == 0 && freed[1] == 0,
+			  "freed: alice frees the held object, remotely and "
+			  "locally");
+		for (int i = 0; i < NF; i++) {
+			int rem = fr[0][i], loc = fr[1][i];
+			int want = fwant[owner][i];
+
+			snprintf(what, sizeof(what),
+				 "%s, freed %s object held, %s: remote %d (%s), "
+				 "local %d, matrix %d",
+				 owner ? "owner uid 1000 (alice2)" :
+					 "other uid 1001 (bob)",
+				 owner ? "private" : "published", fnames[i], rem,
+				 strerror(-rem), loc, want);
+			MFT_CHECK(rem == loc && rem == want, what);
+		}
+	}
+	/* The same identity on two connections (alice holds, alice frees):
+	 * they share one bound file, so the FREE drops the holder's
+	 * references in the server's session too.  Printed, not checked. */
+	{
+		int fr[NF], freed;
+
+		if (!freed_cells(alice, alice, 0, devgid, 1, "s", fr, &freed))
+			for (int i = 0; i < NF; i++)
+				printf("INFO: one identity on two connections, "
+				       "freed private object held, %s: %d "
+				       "(%s)\n", fnames[i], fr[i],
+				       strerror(-fr[i]));
+	}
 	(void)opnames;
 	pid_t pid = fork();
 	if (pid == 0) {
-		int rc = BM_Init(NULL, 0);
+		int rc;
+
+		mft_fail = 0; /* the parent's count is not the child's */
+		rc = BM_Init(NULL, 0);
 		if (!rc)
 			owners();
 		BM_Exit();
@@ -306,9 +565,13 @@ static void matrix(const char *alice, const char *bob, gid_t devgid)
 
 static int cleanup_ns(void)
 {
-	static const char *const ids[] = { "priv", "pub", "priv-F-r",
-					   "priv-F-l", "priv-P-r", "priv-P-l",
-					   "pub-F-r", "pub-F-l", "bobs", "gone" };
+	static const char *const ids[] = {
+		"priv", "pub", "priv-F-r", "priv-F-l", "priv-P-r", "priv-P-l",
+		"pub-F-r", "pub-F-l", "bobs", "gone", "fro-r", "fro-l",
+		"fro-rs", "pubfr-r", "pubfr-l", "acp-r", "acp-l", "afr-r",
+		"afr-l", "afr-s",
+		"bcp-r", "bcp-l", "bfr-r", "bfr-l"
+	};
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		BmInfo b = info("pool0", ids[i], SEC);
 		BM_FreeSec(&b, 0);
@@ -335,8 +598,8 @@ int main(int argc, char **argv)
 
 	mft_init("t_remote_auth");
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(mode, "matrix") && argc == 5) {
-		matrix(argv[2], argv[3], (gid_t)atoi(argv[4]));
+	if (!strcmp(mode, "matrix") && argc == 6) {
+		matrix(argv[2], argv[3], argv[4], (gid_t)atoi(argv[5]));
 	} else if ((!strcmp(mode, "denied") || !strcmp(mode, "ok")) &&
 		   argc == 4) {
 		char what[200];

@@ -4,8 +4,10 @@
 # t_remote_auth.sh - who a remote client is (issue 19; Documentation/
 # remote.md "Authentication", "Identities"): mfserverd over soft-RoCE
 # (bench/remote/setup-rxe.sh, no etcd) with an identity map of two
-# clients, alice as uid 1000 and bob as uid 1001, started as root and
-# dropping to nobody (--user 65534:65534, CAP_IPC_LOCK kept):
+# clients, alice as uid 1000 and bob as uid 1001, started the way
+# server/mfserverd.service starts it: as its own user (nobody, 65534) in
+# the device's group, with CAP_SETUID, CAP_SETGID and CAP_IPC_LOCK as
+# ambient capabilities and the bounding set (setpriv), never root:
 #   - the permission matrix remotely, cell for cell against the same
 #     cells done locally by processes of uid 1000 and 1001 (owner, other
 #     uid, wrong and no secId; private, published, freed): bob gets
@@ -20,7 +22,9 @@
 #     7472 with another key under her name) is refused by the client
 #     after HELLO, before any other request (no secId sent): that server
 #     saw one request only;
-#   - the server runs as uid 65534 with CAP_IPC_LOCK only.
+#   - the server runs as uid 65534 with CAP_IPC_LOCK only once the bound
+#     files are open; so does the second server, started as root with
+#     --user 65534:65534.
 # Exit 77 when it cannot run (no rxe).  Prints PASS:/FAIL: lines.
 set -u
 TOP=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
@@ -30,36 +34,15 @@ CLI=$TOP/build/tests/remote/t_remote_auth
 RAW=$TOP/build/tests/remote/t_remote_lib
 MFADM=$TOP/build/tools/mfadm
 KO=$TOP/build/kmod/$(uname -r)/memfabric.ko
-POOLS=/sys/kernel/memfabric/pools
 DEV=/dev/memfabric
-. "$TOP/bench/remote/setup-rxe.sh"
+fails=0
+. "$TOP/tests/guest/remote_common.sh"
 W=$(mktemp -d /tmp/t_remote_auth.XXXXXX)
 chmod 0755 "$W"
 SRV_PID=
 SRV2_PID=
-LOADED_MODULE=0
-ATTACHED_POOL0=0
 DEV_MODE=
 IB_MODES=()
-fails=0
-
-pass() { echo "PASS: $NAME: $*"; }
-fail() { echo "FAIL: $NAME: $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-loaded() { grep -q '^memfabric ' /proc/modules; }
-
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
 
 cleaned=0
 cleanup() {
@@ -75,8 +58,7 @@ cleanup() {
 	check "cleanup: mfserverd is stopped" eval '! pgrep -x mfserverd >/dev/null'
 	check "cleanup: no namespace t_rauth left" \
 		eval '! { loaded && "$MFADM" ns list --pool pool0 2>/dev/null | grep -q "\"t_rauth\""; }'
-	[ $ATTACHED_POOL0 = 1 ] && check "cleanup: detach pool0 again" "$MFADM" -q pool remove pool0
-	[ $LOADED_MODULE = 1 ] && check "cleanup: unload memfabric again" rmmod memfabric
+	remote_restore
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -85,16 +67,11 @@ trap 'exit 143' TERM INT
 for x in "$SRV" "$CLI" "$RAW" "$MFADM" "$KO"; do
 	[ -e "$x" ] || { fail "$x is built"; exit 1; }
 done
-if ! loaded; then
-	insmod "$KO" || { fail "insmod $KO"; exit 1; }
-	LOADED_MODULE=1
-fi
-if [ ! -d $POOLS/pool0 ]; then
-	[ -n "${MFVM_PMEM:-}" ] || { echo "SKIP: no pool0 and no \$MFVM_PMEM"; exit 77; }
-	"$MFADM" -q pool add pool0 --pmem "$MFVM_PMEM" >/dev/null ||
-		{ fail "mfadm pool add pool0"; exit 1; }
-	ATTACHED_POOL0=1
-fi
+remote_need_pool0
+case $? in
+1) exit 1 ;;
+77) echo "SKIP: no pool0 and no \$MFVM_PMEM"; exit 77 ;;
+esac
 if pgrep -x mfserverd >/dev/null; then
 	fail "no mfserverd is running already"; exit 1
 fi
@@ -112,11 +89,14 @@ DEV_MODE=$(stat -c %a $DEV)
 chmod g+rw $DEV
 
 key() { head -c 32 /dev/urandom >"$1"; chmod 0600 "$1"; }
-key "$W/alice.key"; key "$W/bob.key"; key "$W/other.key"
+key "$W/alice.key"; key "$W/bob.key"; key "$W/other.key"; key "$W/alice2.key"
+# alice2: uid 1000 again, another identity (its own bound file): the
+# holder of a handle in the matrix's freed row.
 cat >"$W/auth" <<EOA
 # client NAME key-file PATH uid UID gid GID
-client alice key-file $W/alice.key uid 1000 gid $DEVGID
-client bob   key-file $W/bob.key   uid 1001 gid $DEVGID
+client alice  key-file $W/alice.key  uid 1000 gid $DEVGID
+client bob    key-file $W/bob.key    uid 1001 gid $DEVGID
+client alice2 key-file $W/alice2.key uid 1000 gid $DEVGID
 EOA
 # The same name with another key: a server that does not know alice's.
 echo "client alice key-file $W/other.key uid 1000 gid $DEVGID" >"$W/auth2"
@@ -129,6 +109,7 @@ conf() { # NAME CLIENT KEYFILE [PORT]
 }
 conf alice alice "$W/alice.key"
 conf bob bob "$W/bob.key"
+conf alice2 alice2 "$W/alice2.key"
 conf nokey "" ""
 conf wrongkey alice "$W/bob.key"
 conf unknown carol "$W/alice.key"
@@ -141,28 +122,42 @@ for d in /dev/infiniband/rdma_cm /dev/infiniband/uverbs*; do
 	IB_MODES+=("$(stat -c %a "$d") $d")
 	chmod 0666 "$d"
 done
+# mfserverd.service: User=mfserverd, Group=memfabric, those three
+# capabilities ambient and bounding, NoNewPrivileges.  The identity map and
+# the keys belong to the server's user (mode 0600 kept).
 chmod 0644 "$W/auth"
-"$SRV" --listen "$RXE_SERVER_ADDR" --node n1 --pool pool0 --auth "$W/auth" \
-	--user 65534:65534 -v >"$W/server.log" 2>&1 &
+chown 65534 "$W/auth" "$W/alice.key" "$W/bob.key" "$W/alice2.key"
+CAPS=-all,+setuid,+setgid,+ipc_lock
+setpriv --reuid=65534 --regid="$DEVGID" --clear-groups --inh-caps=$CAPS \
+	--ambient-caps=$CAPS --bounding-set=$CAPS --no-new-privs \
+	"$SRV" --listen "$RXE_SERVER_ADDR" --node n1 --pool pool0 --auth "$W/auth" \
+	-v >"$W/server.log" 2>&1 &
 SRV_PID=$!
 for _ in $(seq 100); do
 	grep -q 'serving pools' "$W/server.log" && break
 	kill -0 "$SRV_PID" 2>/dev/null || break
 	sleep 0.1
 done
-check "mfserverd starts with the identity map and --user" grep -q 'serving pools' "$W/server.log" ||
+check "mfserverd starts as the unit starts it (uid 65534, ambient capabilities)" grep -q 'serving pools' "$W/server.log" ||
 	{ cat "$W/server.log"; exit 1; }
 check "mfserverd: alice acts as uid 1000, bob as uid 1001" \
 	eval 'grep -q "client alice: acts as uid 1000" "$W/server.log" && grep -q "client bob: acts as uid 1001" "$W/server.log"'
-st=/proc/$SRV_PID/status
-check "mfserverd runs as uid 65534 (real, effective, saved)" \
-	grep -Eq '^Uid:\s+65534\s+65534\s+65534' $st
-check "mfserverd keeps CAP_IPC_LOCK only (CapEff 0x4000)" \
-	grep -Eq '^CapEff:\s+0000000000004000$' $st
-check "mfserverd has no way back to root (CapPrm 0x4000, NoNewPrivs)" \
-	eval "grep -Eq '^CapPrm:\s+0000000000004000$' $st && grep -Eq '^NoNewPrivs:\s+1' $st"
+caps_only_ipc_lock() { # LABEL PID
+	local st=/proc/$2/status
+	grep -E '^(Uid|Gid|Groups|Cap...|NoNewPrivs):' $st | sed "s/^/INFO: $1: /"
+	check "$1 runs as uid 65534 (real, effective, saved)" \
+		grep -Eq '^Uid:\s+65534\s+65534\s+65534' $st
+	check "$1 keeps CAP_IPC_LOCK only (CapEff 0x4000)" \
+		grep -Eq '^CapEff:\s+0000000000004000$' $st
+	check "$1 has no way back (CapPrm 0x4000, CapInh 0, CapAmb 0, NoNewPrivs)" \
+		eval "grep -Eq '^CapPrm:\s+0000000000004000$' $st && grep -Eq '^CapInh:\s+0+$' $st &&
+			grep -Eq '^CapAmb:\s+0+$' $st && grep -Eq '^NoNewPrivs:\s+1' $st"
+}
+caps_only_ipc_lock mfserverd $SRV_PID
+check "mfserverd logged that it keeps CAP_IPC_LOCK only" \
+	grep -q 'running as uid 65534 gid [0-9]* with CAP_IPC_LOCK only' "$W/server.log"
 
-timeout -k 5 180 "$CLI" matrix "$W/alice.conf" "$W/bob.conf" "$DEVGID"
+timeout -k 5 300 "$CLI" matrix "$W/alice.conf" "$W/bob.conf" "$W/alice2.conf" "$DEVGID"
 [ $? = 0 ] || fails=$((fails + 1))
 
 "$CLI" denied "$W/nokey.conf" "no key"; [ $? = 0 ] || fails=$((fails + 1))
@@ -193,14 +188,16 @@ sleep 6
 "$CLI" ok "$W/alice.conf" "rate limit: after the lockout alice is served again"
 [ $? = 0 ] || fails=$((fails + 1))
 
-# A server that does not know alice's key.
+# A server that does not know alice's key; started as root, dropping to
+# nobody with --user.
 "$SRV" --listen "$RXE_SERVER_ADDR" --port 7472 --node n1 --pool pool0 \
-	--auth "$W/auth2" -v >"$W/server2.log" 2>&1 &
+	--auth "$W/auth2" --user 65534:65534 -v >"$W/server2.log" 2>&1 &
 SRV2_PID=$!
 for _ in $(seq 100); do
 	grep -q 'serving pools' "$W/server2.log" && break
 	sleep 0.1
 done
+caps_only_ipc_lock "mfserverd --user" $SRV2_PID
 "$CLI" denied "$W/wrongsrv.conf" "a server that does not know alice's key is refused by the client"
 [ $? = 0 ] || fails=$((fails + 1))
 sleep 1

@@ -43,6 +43,7 @@
 #include <openssl/rand.h>
 
 #include "mftest.h"
+#include "mfremote.h"
 #include "../../net/mfproto.h"
 #include <memfabric/bm.h>
 
@@ -56,14 +57,7 @@
 
 static BmInfo info(const char *pool, const char *id, const char *sec)
 {
-	BmInfo b;
-
-	memset(&b, 0, sizeof(b));
-	snprintf(b.poolName, sizeof(b.poolName), "%s", pool);
-	snprintf(b.ns, sizeof(b.ns), "%s", NS);
-	snprintf(b.secId, sizeof(b.secId), "%s", sec);
-	snprintf(b.bmId, sizeof(b.bmId), "%s", id);
-	return b;
+	return mfr_info(pool, NS, sec, id);
 }
 
 /* $T_REMOTE_CONFIG: a config file that names etcd and its TLS files

@@ -480,8 +480,31 @@ void live(const std::string &url, const Tls &tls)
 	r.addr = "10.77.0.1";
 	r.port = 7471;
 	r.pools = { "pool0" };
-	checkRc(cl.put(kNodePrefix + node, r.toJson(), lease), 0,
-		"live: put the record", &cl);
+	checkRc(cl.putOwned(kNodePrefix + node, r.toJson(), lease), 0,
+		"live: putOwned of an absent record", &cl);
+	checkRc(cl.putOwned(kNodePrefix + node, r.toJson(), lease), 0,
+		"live: putOwned of our own record", &cl);
+	{
+		// Another lease's record, or one without a lease (forged),
+		// is not overwritten.
+		std::string other;
+		checkRc(cl.grant(5, other), 0, "live: grant another", &cl);
+		checkRc(cl.putOwned(kNodePrefix + node, "other", other), -EEXIST,
+			"live: putOwned over another lease's record: -EEXIST");
+		checkRc(cl.put(kNodePrefix + node + "-forged", "forged", ""), 0,
+			"live: a record without a lease", &cl);
+		checkRc(cl.putOwned(kNodePrefix + node + "-forged", "x", lease),
+			-EEXIST, "live: putOwned over it: -EEXIST");
+		std::vector<std::pair<std::string, std::string>> f;
+		checkRc(cl.range(kNodePrefix + node + "-forged", true, f), 0,
+			"live: range of it", &cl);
+		check(f.size() == 1 && f[0].second == "forged",
+		      "live: ... unchanged");
+		cl.revoke(other);
+		std::string k = kNodePrefix + node + "-forged";
+		cl.post("/v3/kv/deleterange",
+			"{\"key\":\"" + base64Encode(k) + "\"}", k);
+	}
 	NodeRecord b;
 	checkRc(cl.findNode(node, b), 0, "live: findNode", &cl);
 	check(b.addr == r.addr && b.port == r.port && b.number == num &&
