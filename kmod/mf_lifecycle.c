@@ -90,6 +90,14 @@ struct mf_obj *mf_obj_create(struct mf_ns *ns, const char *id,
 		return ERR_PTR(-ENOMEM);
 	}
 	obj->owner = mf_file_fsuid(mff);
+	/*
+	 * Fresh pieces (alloc) are the object's alone: lock-free writes may
+	 * go in place.  Derived ones are shared; sharing only shrinks until
+	 * the object is visible, so this stays true or conservative.
+	 */
+	mutex_lock(&opool->pool->lock);
+	obj->solo = !mf_pieces_count_shared(opool, ext);
+	mutex_unlock(&opool->pool->lock);
 	mutex_lock(&mff->lock);
 	mutex_lock(&ns->lock);
 	if (!obj->id[0]) {
@@ -152,6 +160,9 @@ int mf_obj_publish_locked(struct mf_obj *obj)
 			return ret;
 	}
 	WRITE_ONCE(obj->type, MF_OBJ_SHARED_RO);
+	WRITE_ONCE(obj->solo, false);
+	/* No lock-free write may land after publish returns. */
+	mf_obj_io_drain_writers(obj);
 	mf_nl_obj_event(obj, MF_NL_CMD_OBJ_PUBLISHED);
 	return 0;
 }
