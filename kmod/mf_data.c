@@ -321,7 +321,7 @@ static struct mf_obj *mf_obj_handle_rcu(struct file *file, u64 map_offset)
 	u64 nr = map_offset >> MF_MAP_OFF_SHIFT;
 	struct mf_handle *h;
 
-	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "mf_obj_handle_rcu() needs RCU");
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "handle lookup without RCU");
 	if (map_offset & ((1ULL << MF_MAP_OFF_SHIFT) - 1) || !nr ||
 	    nr > MF_MAP_NR_MAX)
 		return NULL;
@@ -353,8 +353,10 @@ static bool mf_obj_fast_range(struct mf_obj *obj, u64 off, u64 len)
 {
 	u64 end;
 
-	return !check_add_overflow(off, len, &end) &&
-	       end <= smp_load_acquire(&obj->size);
+	if (check_add_overflow(off, len, &end))
+		return false;
+	/* Pairs with expand's smp_store_release(): the pieces cover it. */
+	return end <= smp_load_acquire(&obj->size);
 }
 
 /*

@@ -356,8 +356,10 @@ void mf_obj_io_drain_writers(struct mf_obj *obj)
 		return;
 	atomic64_fetch_or(MF_IO_WAIT, &obj->io);
 	wait_var_event(&obj->io, !(atomic64_read(&obj->io) & MF_IO_WRITERS));
-	/* The only waiter: another drain or kill needs the same lock or a
-	 * reference the caller holds. */
+	/*
+	 * The only waiter: another drain needs the same lock, and a kill
+	 * the reference the caller holds.
+	 */
 	atomic64_fetch_andnot(MF_IO_WAIT, &obj->io);
 }
 

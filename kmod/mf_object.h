@@ -339,8 +339,8 @@ struct mf_obj {
 #define MF_IO_COUNT		((1LL << 28) - 1)
 #define MF_IO_WRITERS		(((1LL << 28) - 1) << 28)
 #define MF_IO_WRITER		((1LL << 28) + MF_IO_READER)
-#define MF_IO_DEAD		(1LL << 61)
-#define MF_IO_WAIT		(1LL << 62)
+#define MF_IO_DEAD		BIT_ULL(61)
+#define MF_IO_WAIT		BIT_ULL(62)
 
 /**
  * struct mf_file - an open /dev/memfabric
