@@ -56,11 +56,13 @@
  *   lookup and creation, free, publish, the reclaim scan).
  * - mf_file.lock protects a file's handle table.
  * - mf_ns.lock protects the namespace's object index and every object's
- *   @type, @flags, @size, @pieces (the pointer), @refs and @rec_gen.  Data
- *   is read and written under it: copies, gathers and swap-in through
- *   kernel bounce buffers, MF_IOC_OBJ_READ and _WRITE straight to and from
- *   user memory with page faults disabled (mf_data.c), so no fault is
- *   taken while it is held.  Only one mf_ns.lock is held at a time.
+ *   @type, @flags, @size, @pieces (the pointer), @refs, @rec_gen and
+ *   @solo.  Data is read and written under it: copies, gathers and
+ *   swap-in through kernel bounce buffers, MF_IOC_OBJ_READ and _WRITE
+ *   straight to and from user memory with page faults disabled
+ *   (mf_data.c), so no fault is taken while it is held; short calls
+ *   through a held handle skip it when they can (below).  Only one
+ *   mf_ns.lock is held at a time.
  * - mf_pool.lock (mf_pool.h) serialises allocator calls and protects
  *   mf_obj_pool.uses, the per-extent use counts.
  * - The fault path takes no mutex: mf_obj_pfn() reads @pieces under
@@ -272,8 +274,12 @@ struct mf_ns {
  *	took the object out of the index (under @ns->opool->lock)
  * @ns: its namespace (holds a reference); immutable
  * @id: NUL-terminated, unique in @ns; immutable
- * @size: bytes; under @ns->lock
- * @type: MF_OBJ_PRIVATE_RW or MF_OBJ_SHARED_RO; under @ns->lock
+ * @size: bytes; under @ns->lock (grows only; the lock-free path reads it
+ *	with smp_load_acquire(), expand stores it with smp_store_release()
+ *	after the pieces that cover it)
+ * @type: MF_OBJ_PRIVATE_RW or MF_OBJ_SHARED_RO; under @ns->lock (changes
+ *	once, to shared; the lock-free path reads it with READ_ONCE() after
+ *	mf_obj_io_enter(), publish drains the writers after the change)
  * @flags: MF_OBJF_*; under @ns->lock
  * @owner: uid of the creator; immutable
  * @ctime: creation time (seconds, real time); immutable
