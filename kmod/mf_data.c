@@ -184,24 +184,24 @@ static int mf_obj_copy_range(struct mf_obj *src, u64 soff, struct mf_obj *dst,
 /* ---- read, write, copy ------------------------------------------------------------- */
 
 /*
- * Move up to @len bytes between @obj at @off and the user memory of @iter
- * (@write: from it into the object), straight between the pool's kernel
- * mapping and user memory, with page faults disabled by the caller.
- * Returns the bytes moved: fewer when user memory is not present (or a
- * read met a media error).
+ * Move up to @len bytes between the object whose pieces are @ext, at
+ * @off, and the user memory of @iter (@write: from it into the object),
+ * straight between the pool's kernel mapping and user memory, with page
+ * faults disabled by the caller.  Reads use the machine-check-safe copy,
+ * so that poisoned memory (pmem, CXL) ends the copy instead of the
+ * kernel.  Returns the bytes moved: fewer when user memory is not present
+ * (or a read met a media error).  The caller keeps @ext and its pieces
+ * alive (the namespace's lock, or the lock-free path's rules).
  */
-static u64 mf_obj_iter_locked(struct mf_obj *obj, u64 off,
-			      struct iov_iter *iter, u64 len, bool write)
+static u64 mf_pieces_iter(struct mf_pool *pool, const struct mf_pieces *ext,
+			  u64 off, struct iov_iter *iter, u64 len, bool write)
 {
-	struct mf_pool *pool = obj->ns->pool;
-	struct mf_pieces *ext = mf_obj_pieces(obj);
 	bool pmem = pool->ops->persistent;
 	const struct mf_piece *e;
 	u64 moved = 0, n, got, poff;
 	void *k;
 	int i;
 
-	lockdep_assert_held(&obj->ns->lock);
 	while (moved < len) {
 		i = mf_pieces_find(ext, off);
 		if (i < 0)
@@ -214,8 +214,7 @@ static u64 mf_obj_iter_locked(struct mf_obj *obj, u64 off,
 			got = pmem ? _copy_from_iter_flushcache(k, n, iter) :
 				     _copy_from_iter(k, n, iter);
 		else
-			got = pmem ? _copy_mc_to_iter(k, n, iter) :
-				     _copy_to_iter(k, n, iter);
+			got = _copy_mc_to_iter(k, n, iter);
 		moved += got;
 		off += got;
 		if (got < n)
@@ -224,6 +223,15 @@ static u64 mf_obj_iter_locked(struct mf_obj *obj, u64 off,
 	if (write && pmem)
 		pmem_wmb();
 	return moved;
+}
+
+/* mf_pieces_iter() on @obj's current pieces, its namespace's lock held. */
+static u64 mf_obj_iter_locked(struct mf_obj *obj, u64 off,
+			      struct iov_iter *iter, u64 len, bool write)
+{
+	lockdep_assert_held(&obj->ns->lock);
+	return mf_pieces_iter(obj->ns->pool, mf_obj_pieces(obj), off, iter,
+			      len, write);
 }
 
 /*
@@ -299,6 +307,185 @@ static bool mf_obj_is(const struct mf_obj *obj, u64 serial)
 	return !serial || obj->serial == serial;
 }
 
+/* ---- the lock-free path for short transfers through held handles -------------- */
+
+/*
+ * The object @file holds a handle on at @map_offset, or NULL.  Under
+ * rcu_read_lock(), without the file's lock: the handle and the object
+ * struct stay valid until rcu_read_unlock() (both are freed with
+ * kfree_rcu()); mf_obj_io_enter() keeps the object's pieces and pool.
+ */
+static struct mf_obj *mf_obj_handle_rcu(struct file *file, u64 map_offset)
+{
+	struct mf_file *mff = file->private_data;
+	u64 nr = map_offset >> MF_MAP_OFF_SHIFT;
+	struct mf_handle *h;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "handle lookup without RCU");
+	if (map_offset & ((1ULL << MF_MAP_OFF_SHIFT) - 1) || !nr ||
+	    nr > MF_MAP_NR_MAX)
+		return NULL;
+	h = xa_load(&mff->handles, nr);
+	return h ? h->obj : NULL;
+}
+
+/*
+ * Whether a call through @mff may read (@write: write) @obj, decided
+ * without a capability (capable() may audit and sleep: an administrator
+ * acting on another's object takes the locked path): a published object
+ * may be read, a private one read and written by its owner.  Called after
+ * mf_obj_io_enter(), so that publish's change of @type is seen or waited
+ * for.
+ */
+static bool mf_obj_fast_access(const struct mf_obj *obj, bool write,
+			       const struct mf_file *mff)
+{
+	if (READ_ONCE(obj->type) == MF_OBJ_SHARED_RO)
+		return !write;
+	return uid_eq(obj->owner, mf_file_fsuid(mff));
+}
+
+/*
+ * Whether [@off, @off + @len) lies within @obj.  Expand stores the size
+ * after the pieces that cover it: the pieces read after this cover it.
+ */
+static bool mf_obj_fast_range(struct mf_obj *obj, u64 off, u64 len)
+{
+	u64 end;
+
+	if (check_add_overflow(off, len, &end))
+		return false;
+	/* Pairs with expand's smp_store_release(): the pieces cover it. */
+	return end <= smp_load_acquire(&obj->size);
+}
+
+/*
+ * Copy @len bytes from the object whose pieces are @sx (in @spool) at
+ * @soff to the one whose pieces are @dx (in @dpool) at @doff, straight
+ * from pool memory to pool memory: a machine-check-safe read, and in a
+ * persistent pool a write-back and a fence.  Returns 0, or -EAGAIN (a
+ * range beyond the arrays, or a media error: the locked path reports it).
+ */
+static int mf_pieces_copy(struct mf_pool *dpool, const struct mf_pieces *dx,
+			  u64 doff, struct mf_pool *spool,
+			  const struct mf_pieces *sx, u64 soff, u64 len)
+{
+	bool pmem = dpool->ops->persistent;
+	const struct mf_piece *d, *s;
+	u64 dp, sp, n;
+	void *k;
+	int i, j;
+
+	while (len) {
+		i = mf_pieces_find(dx, doff);
+		j = mf_pieces_find(sx, soff);
+		if (i < 0 || j < 0)
+			return -EAGAIN;
+		d = &dx->e[i];
+		s = &sx->e[j];
+		dp = d->off + (doff - d->pos);
+		sp = s->off + (soff - s->pos);
+		n = min3(len, d->len - (doff - d->pos), s->len - (soff - s->pos));
+		n = mf_pool_span(dp, mf_pool_span(sp, n));
+		k = mf_pool_kaddr(dpool, dp);
+		if (copy_mc_to_kernel(k, mf_pool_kaddr(spool, sp), n))
+			return -EAGAIN;
+		if (pmem)
+			arch_wb_cache_pmem(k, n);
+		doff += n;
+		soff += n;
+		len -= n;
+	}
+	if (pmem)
+		pmem_wmb();
+	return 0;
+}
+
+/*
+ * A short READ or WRITE with no mutex (mf_object.h, "Short READ, WRITE
+ * and COPY through a held handle"): the handle is looked up under RCU,
+ * the object pinned in its lock-free count, and the bytes copied once,
+ * between pool memory and the user buffer, with page faults disabled.
+ * Returns 0 when done, or -EAGAIN: the locked path (mf_obj_small_io())
+ * must do the call, and finds its error, copies on write, or faults the
+ * user buffer in.  Nothing is refused here that the locked path would
+ * allow, nor allowed that it would refuse.
+ */
+static int mf_obj_fast_io(struct file *file, const struct mf_obj_io *io,
+			  bool write)
+{
+	const s64 delta = write ? MF_IO_WRITER : MF_IO_READER;
+	struct iov_iter iter;
+	struct iovec iov;
+	struct mf_obj *obj;
+	int ret = -EAGAIN;
+	u64 moved;
+
+	if (mf_import_ubuf(write ? WRITE : READ, u64_to_user_ptr(io->buf),
+			   io->length, &iov, &iter))
+		return -EAGAIN;
+	rcu_read_lock();
+	obj = mf_obj_handle_rcu(file, io->obj);
+	if (!obj || !mf_obj_is(obj, io->serial) ||
+	    !mf_obj_io_enter(obj, delta))
+		goto out_unlock;
+	if (!mf_obj_fast_access(obj, write, file->private_data) ||
+	    (write && !READ_ONCE(obj->solo)) ||
+	    !mf_obj_fast_range(obj, io->offset, io->length))
+		goto out_exit;
+	pagefault_disable();
+	moved = mf_pieces_iter(obj->ns->pool, rcu_dereference(obj->pieces),
+			       io->offset, &iter, io->length, write);
+	pagefault_enable();
+	if (moved == io->length)
+		ret = 0;
+out_exit:
+	mf_obj_io_exit(obj, delta);
+out_unlock:
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * A short COPY with no mutex, as mf_obj_fast_io(): the source is counted
+ * as a reader, the destination as a writer, and the bytes go straight
+ * from pool memory to pool memory.  Returns 0 or -EAGAIN (then
+ * mf_obj_small_copy() does the call).
+ */
+static int mf_obj_fast_copy(struct file *file, const struct mf_obj_copy *oc)
+{
+	const struct mf_file *mff = file->private_data;
+	struct mf_obj *src, *dst;
+	int ret = -EAGAIN;
+
+	rcu_read_lock();
+	src = mf_obj_handle_rcu(file, oc->src);
+	dst = mf_obj_handle_rcu(file, oc->dst);
+	if (!src || !dst || !mf_obj_is(src, oc->src_serial) ||
+	    !mf_obj_is(dst, oc->dst_serial) ||
+	    !mf_obj_io_enter(src, MF_IO_READER))
+		goto out_unlock;
+	if (!mf_obj_io_enter(dst, MF_IO_WRITER))
+		goto out_src;
+	if (mf_obj_fast_access(src, false, mff) &&
+	    mf_obj_fast_access(dst, true, mff) && READ_ONCE(dst->solo) &&
+	    mf_obj_fast_range(src, oc->src_offset, oc->length) &&
+	    mf_obj_fast_range(dst, oc->dst_offset, oc->length) &&
+	    !(src == dst && mf_ranges_overlap(oc->src_offset, oc->length,
+					      oc->dst_offset, oc->length)))
+		ret = mf_pieces_copy(dst->ns->pool,
+				     rcu_dereference(dst->pieces),
+				     oc->dst_offset, src->ns->pool,
+				     rcu_dereference(src->pieces),
+				     oc->src_offset, oc->length);
+	mf_obj_io_exit(dst, MF_IO_WRITER);
+out_src:
+	mf_obj_io_exit(src, MF_IO_READER);
+out_unlock:
+	rcu_read_unlock();
+	return ret;
+}
+
 /*
  * A short READ or WRITE (at most MF_SMALL_IO bytes): the bytes go through
  * a buffer on the stack, user memory is touched with no lock held, and the
@@ -335,6 +522,9 @@ static int mf_obj_small_io(struct file *file, struct mf_obj_io *io,
 	if (!ret)
 		ret = mf_obj_xfer_locked(obj, io->offset, buf, io->length,
 					 write);
+	/* Copied on write: the next short write may not need the lock. */
+	if (!ret && write && !obj->solo)
+		mf_obj_solo_update_locked(obj);
 	mutex_unlock(&obj->ns->lock);
 	mf_obj_handle_unlock(file);
 	if (!ret && !write && copy_to_user(ubuf, buf, io->length))
@@ -349,7 +539,8 @@ static int mf_obj_io(struct file *file, struct mf_obj_io *io, bool write)
 	int ret;
 
 	if (io->length && io->length <= MF_SMALL_IO)
-		return mf_obj_small_io(file, io, write);
+		return mf_obj_fast_io(file, io, write) ?
+		       mf_obj_small_io(file, io, write) : 0;
 	obj = mf_obj_from_handle(file, io->obj);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
@@ -475,7 +666,8 @@ int mf_ioctl_obj_copy(struct file *file, void *arg)
 	if (oc->reserved)
 		return -EINVAL;
 	if (oc->length && oc->length <= MF_SMALL_IO)
-		return mf_obj_small_copy(file, oc);
+		return mf_obj_fast_copy(file, oc) ?
+		       mf_obj_small_copy(file, oc) : 0;
 	src = mf_obj_from_handle(file, oc->src);
 	if (IS_ERR(src))
 		return PTR_ERR(src);

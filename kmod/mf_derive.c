@@ -113,6 +113,16 @@ static int mf_obj_cow_one(struct mf_obj *obj, u32 i, u64 at)
 	mf_mapping_zap(obj, p.pos + (c_off - p.off), c_end - c_off);
 	up_write(&obj->map_lock);
 	mf_pieces_retire(ext);
+	/*
+	 * A lock-free read counted before the new array was installed may
+	 * still copy from the old chunk, under rcu_read_lock(): the chunk's
+	 * use must outlive it, or the chunk could go back to the pool (its
+	 * other users gone) and to another object under the reader.  One
+	 * counted after reads the new array (both sides are fully ordered).
+	 */
+	smp_mb();
+	if (atomic64_read(&obj->io) & MF_IO_COUNT)
+		synchronize_rcu();
 
 	mutex_lock(&pool->lock);
 	mf_base_release(opool, p.base);
@@ -284,6 +294,12 @@ static int mf_obj_share_pieces(struct mf_obj *src, struct mf_pieces *nx)
 	int ret = 0;
 
 	lockdep_assert_held(&src->ns->lock);
+	/*
+	 * @nx's uses are counted: the pieces are shared from here on, and a
+	 * lock-free write must not land in them after derive returns.
+	 */
+	WRITE_ONCE(src->solo, false);
+	mf_obj_io_drain_writers(src);
 	if (src->type != MF_OBJ_PRIVATE_RW)
 		return 0;
 	down_write(&src->map_lock);

@@ -169,7 +169,8 @@ void mf_handle_drop_locked(struct mf_file *mff, struct mf_obj *obj)
 	if (--h->count)
 		return;
 	xa_erase(&mff->handles, obj->nr);
-	kfree(h);
+	/* The lock-free data path may have looked it up. */
+	kfree_rcu(h, rcu);
 }
 
 /**

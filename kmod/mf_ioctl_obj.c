@@ -502,7 +502,8 @@ again:
 	}
 	if (!(obj->flags & MF_OBJF_FREED))
 		obj->ns->bytes += oe->bytes - obj->size;
-	obj->size = oe->bytes;
+	/* After the pieces that cover it (the lock-free path's acquire). */
+	smp_store_release(&obj->size, oe->bytes);
 	mutex_unlock(&obj->ns->lock);
 	kvfree(fresh);
 	goto out;

@@ -90,6 +90,14 @@ struct mf_obj *mf_obj_create(struct mf_ns *ns, const char *id,
 		return ERR_PTR(-ENOMEM);
 	}
 	obj->owner = mf_file_fsuid(mff);
+	/*
+	 * Fresh pieces (alloc) are the object's alone: lock-free writes may
+	 * go in place.  Derived ones are shared; sharing only shrinks until
+	 * the object is visible, so this stays true or conservative.
+	 */
+	mutex_lock(&opool->pool->lock);
+	obj->solo = !mf_pieces_count_shared(opool, ext);
+	mutex_unlock(&opool->pool->lock);
 	mutex_lock(&mff->lock);
 	mutex_lock(&ns->lock);
 	if (!obj->id[0]) {
@@ -145,6 +153,14 @@ int mf_obj_publish_locked(struct mf_obj *obj)
 	 */
 	if (mf_obj_pinned(obj))
 		return -EBUSY;
+	/*
+	 * No lock-free write may be in flight or start from here on: a
+	 * multi-host publish writes the range back and makes it visible to
+	 * other hosts before the type changes below.  A failed publish leaves
+	 * @solo false; the next locked write sets it again.
+	 */
+	WRITE_ONCE(obj->solo, false);
+	mf_obj_io_drain_writers(obj);
 	if (obj->mh) {
 		ret = mf_obj_mh_publish(obj);
 		if (ret)

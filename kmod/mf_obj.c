@@ -54,13 +54,16 @@ static void mf_obj_release(struct kref *kref)
 {
 	struct mf_obj *obj = container_of(kref, struct mf_obj, kref);
 
+	/* A detached pool's objects go without mf_obj_destroy(). */
+	mf_obj_io_kill(obj);
 	if (obj->nr)
 		xa_erase(&mf_obj_numbers, obj->nr);
 	mf_pieces_retire(rcu_dereference_protected(obj->pieces, 1));
 	/* Still set only when a detach dropped the object: nothing to send. */
 	kfree(obj->mh);
 	mf_ns_put(obj->ns);
-	kfree(obj);
+	/* The lock-free data path may still be looking at it. */
+	kfree_rcu(obj, rcu);
 	atomic_long_dec(&mf_cnt.objects);
 	MF_DEBUG_ASSERT(atomic_long_read(&mf_cnt.objects) >= 0);
 }
@@ -123,6 +126,8 @@ struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
 	obj->map_pgoff = (unsigned long)nr << MF_MAP_PGOFF_SHIFT;
 	RCU_INIT_POINTER(obj->pieces, ext);
 	obj->record = MF_NO_RECORD;
+	atomic64_set(&obj->io, 0);
+	obj->solo = false;
 	atomic_long_inc(&mf_cnt.objects);
 	return obj;
 }
@@ -305,11 +310,87 @@ void mf_obj_destroy(struct mf_obj *obj)
 {
 	struct mf_obj_pool *opool = obj->ns->opool;
 
+	mf_obj_io_kill(obj);
 	mutex_lock(&opool->pool->lock);
 	mf_pieces_free(opool, rcu_dereference_protected(obj->pieces, 1));
 	mutex_unlock(&opool->pool->lock);
 	mf_obj_mh_release(obj);
 	mf_obj_put_struct(obj);
+}
+
+/* ---- the lock-free data path's count ----------------------------------------------- */
+
+/**
+ * mf_obj_io_kill() - stop the lock-free data path on an object for good
+ * @obj: an object nothing can reach by lookup any more (destroy, or the
+ *	teardown of a detached pool)
+ *
+ * Marks the object dead, so that mf_obj_io_enter() fails from now on,
+ * and waits for the calls counted before: after this no lock-free call
+ * touches the object's pieces or its pool.  Calling it again is cheap.
+ *
+ * Context: process context; may sleep (briefly: a counted call holds
+ * rcu_read_lock() and takes no fault).
+ */
+void mf_obj_io_kill(struct mf_obj *obj)
+{
+	might_sleep();
+	atomic64_fetch_or(MF_IO_DEAD | MF_IO_WAIT, &obj->io);
+	wait_var_event(&obj->io, !(atomic64_read(&obj->io) & MF_IO_COUNT));
+}
+
+/**
+ * mf_obj_io_drain_writers() - wait for the lock-free writes in flight
+ * @obj: the object; the caller just cleared, under its namespace's lock,
+ *	what lets a lock-free write in (@type made shared, or @solo)
+ *
+ * A write counted before the change completes before this returns; one
+ * counted after sees the change (mf_obj_io_enter() is fully ordered)
+ * and takes the locked path, which waits for the namespace's lock.
+ *
+ * Context: @obj->ns->lock held; may sleep (briefly).
+ */
+void mf_obj_io_drain_writers(struct mf_obj *obj)
+{
+	lockdep_assert_held(&obj->ns->lock);
+	/* Orders the caller's store before the count's load. */
+	smp_mb();
+	if (!(atomic64_read(&obj->io) & MF_IO_WRITERS))
+		return;
+	atomic64_fetch_or(MF_IO_WAIT, &obj->io);
+	wait_var_event(&obj->io, !(atomic64_read(&obj->io) & MF_IO_WRITERS));
+	/*
+	 * The only waiter: another drain needs the same lock, and a kill
+	 * the reference the caller holds.
+	 */
+	atomic64_fetch_andnot(MF_IO_WAIT, &obj->io);
+}
+
+/**
+ * mf_obj_solo_update_locked() - let lock-free writes in again if they may
+ * @obj: a private object whose @solo is false
+ *
+ * Sets @solo if no piece of the object shares its base extent with
+ * another object any more (copy-on-write copied them, or the others went).
+ * Objects of many pieces are not looked at: sorting their bases on every
+ * short write would cost more than the lock-free path saves.
+ *
+ * Context: @obj->ns->lock held; takes the pool's allocator lock.
+ */
+void mf_obj_solo_update_locked(struct mf_obj *obj)
+{
+	struct mf_obj_pool *opool = obj->ns->opool;
+	struct mf_pieces *ext = mf_obj_pieces(obj);
+	u32 shared;
+
+	lockdep_assert_held(&obj->ns->lock);
+	if (obj->solo || obj->type != MF_OBJ_PRIVATE_RW || ext->nr > 16)
+		return;
+	mutex_lock(&opool->pool->lock);
+	shared = mf_pieces_count_shared(opool, ext);
+	mutex_unlock(&opool->pool->lock);
+	if (!shared)
+		WRITE_ONCE(obj->solo, true);
 }
 
 /* ---- access ---------------------------------------------------------------------- */

@@ -56,11 +56,13 @@
  *   lookup and creation, free, publish, the reclaim scan).
  * - mf_file.lock protects a file's handle table.
  * - mf_ns.lock protects the namespace's object index and every object's
- *   @type, @flags, @size, @pieces (the pointer), @refs and @rec_gen.  Data
- *   is read and written under it: copies, gathers and swap-in through
- *   kernel bounce buffers, MF_IOC_OBJ_READ and _WRITE straight to and from
- *   user memory with page faults disabled (mf_data.c), so no fault is
- *   taken while it is held.  Only one mf_ns.lock is held at a time.
+ *   @type, @flags, @size, @pieces (the pointer), @refs, @rec_gen and
+ *   @solo.  Data is read and written under it: copies, gathers and
+ *   swap-in through kernel bounce buffers, MF_IOC_OBJ_READ and _WRITE
+ *   straight to and from user memory with page faults disabled
+ *   (mf_data.c), so no fault is taken while it is held; short calls
+ *   through a held handle skip it when they can (below).  Only one
+ *   mf_ns.lock is held at a time.
  * - mf_pool.lock (mf_pool.h) serialises allocator calls and protects
  *   mf_obj_pool.uses, the per-extent use counts.
  * - The fault path takes no mutex: mf_obj_pfn() reads @pieces under
@@ -80,6 +82,25 @@
  *   a new writable shared mapping is counted in @wmap_count (and a
  *   long-term one in @lmap_count) under mf_ns.lock, where publish and
  *   derive check them.
+ * - Short READ, WRITE and COPY through a held handle take no mutex
+ *   (mf_data.c, "the lock-free path"): under rcu_read_lock() they look
+ *   the handle up in mf_file.handles (handles are freed with
+ *   kfree_rcu()), pin the object by counting themselves in mf_obj.io
+ *   (which fails once the object is being destroyed, MF_IO_DEAD), read
+ *   @type, @size, @solo and @pieces without mf_ns.lock, and copy with
+ *   page faults disabled.  Object structs are freed with kfree_rcu().
+ *   Whoever changes what such a call relies on excludes it:
+ *   - destroy (and the teardown of a detached pool) marks the object
+ *     dead and waits for every counted call before its pieces go
+ *     (mf_obj_io_kill());
+ *   - publish and derive (the source's pieces become shared) clear what
+ *     lets a write in (@type, @solo) under mf_ns.lock and then wait for
+ *     the counted writers (mf_obj_io_drain_writers()): a write either
+ *     completes before they return or sees the change and takes the
+ *     locked path, which refuses it or copies first;
+ *   - copy-on-write, which stops referencing a piece, waits for an RCU
+ *     grace period before it drops the piece's use count if a counted
+ *     call may still hold the old array.
  */
 #ifndef MF_OBJECT_H
 #define MF_OBJECT_H
@@ -95,6 +116,7 @@
 #include <linux/time64.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/wait_bit.h>
 #include <linux/xarray.h>
 
 #include "mf_pool.h"
@@ -252,8 +274,12 @@ struct mf_ns {
  *	took the object out of the index (under @ns->opool->lock)
  * @ns: its namespace (holds a reference); immutable
  * @id: NUL-terminated, unique in @ns; immutable
- * @size: bytes; under @ns->lock
- * @type: MF_OBJ_PRIVATE_RW or MF_OBJ_SHARED_RO; under @ns->lock
+ * @size: bytes; under @ns->lock (grows only; the lock-free path reads it
+ *	with smp_load_acquire(), expand stores it with smp_store_release()
+ *	after the pieces that cover it)
+ * @type: MF_OBJ_PRIVATE_RW or MF_OBJ_SHARED_RO; under @ns->lock (changes
+ *	once, to shared; the lock-free path reads it with READ_ONCE() after
+ *	mf_obj_io_enter(), publish drains the writers after the change)
  * @flags: MF_OBJF_*; under @ns->lock
  * @owner: uid of the creator; immutable
  * @ctime: creation time (seconds, real time); immutable
@@ -276,6 +302,12 @@ struct mf_ns {
  * @rec_gen: generation of that record; under @ns->lock
  * @mh: its place in a multi-host pool (mf_obj_mh.c), else NULL; set once
  *	under @ns->lock by its creator before others can reach it
+ * @io: lock-free data calls in flight, MF_IO_* (atomic; see above)
+ * @solo: no piece shares its base extent with another object, so a
+ *	lock-free write needs no copy-on-write; written under @ns->lock
+ *	(cleared by derive before the pieces become shared), read with
+ *	READ_ONCE() by the lock-free path
+ * @rcu: frees the struct after the lock-free path's readers are done
  */
 struct mf_obj {
 	struct kref kref;
@@ -301,13 +333,30 @@ struct mf_obj {
 	u64 record;
 	u64 rec_gen;
 	struct mf_obj_mh *mh;
+	atomic64_t io;
+	bool solo;
+	struct rcu_head rcu;
 };
+
+/*
+ * mf_obj.io: the count of lock-free data calls in flight (each adds
+ * MF_IO_READER, and a writer MF_IO_WRITER on top), the count of writers
+ * among them, MF_IO_WAIT (someone waits for a count to drop: wake them)
+ * and MF_IO_DEAD (being destroyed: no new call may start).
+ */
+#define MF_IO_READER		1LL
+#define MF_IO_COUNT		((1LL << 28) - 1)
+#define MF_IO_WRITERS		(((1LL << 28) - 1) << 28)
+#define MF_IO_WRITER		((1LL << 28) + MF_IO_READER)
+#define MF_IO_DEAD		BIT_ULL(61)
+#define MF_IO_WAIT		BIT_ULL(62)
 
 /**
  * struct mf_file - an open /dev/memfabric
  * @lock: protects @handles and the handles in it, and serialises
  *	MF_IOC_FILE_BIND
- * @handles: struct mf_handle by object number; under @lock
+ * @handles: struct mf_handle by object number; changed under @lock,
+ *	read under rcu_read_lock() by the lock-free data path
  * @bound: NULL, or the credentials the file is bound to (its f_cred,
  *	with a reference): set once by MF_IOC_FILE_BIND under @lock, never
  *	cleared while the file lives; read with mf_file_bound()
@@ -323,10 +372,12 @@ struct mf_file {
  * @obj: the object; immutable
  * @count: references the file holds (each counted in @obj->refs); under
  *	the file's @lock
+ * @rcu: frees it after the lock-free data path's lookups (kfree_rcu())
  */
 struct mf_handle {
 	struct mf_obj *obj;
 	u64 count;
+	struct rcu_head rcu;
 };
 
 /**
@@ -457,6 +508,9 @@ bool mf_file_capable(const struct mf_file *mff, int cap);
 int mf_obj_check_access(const struct mf_obj *obj, unsigned int access,
 			const struct mf_file *mff);
 bool mf_obj_is_owner(const struct mf_obj *obj, const struct mf_file *mff);
+void mf_obj_io_kill(struct mf_obj *obj);
+void mf_obj_io_drain_writers(struct mf_obj *obj);
+void mf_obj_solo_update_locked(struct mf_obj *obj);
 int mf_obj_pfn(struct mf_obj *obj, u64 off, unsigned long *pfn,
 	       u64 *contig);
 bool mf_obj_name_ok(const struct mf_obj_name *name, bool id_may_be_empty);
@@ -576,6 +630,44 @@ static inline struct mf_pieces *mf_obj_pieces(const struct mf_obj *obj)
 {
 	return rcu_dereference_protected(obj->pieces,
 					 lockdep_is_held(&obj->ns->lock));
+}
+
+/**
+ * mf_obj_io_enter() - count a lock-free data call on an object
+ * @obj: the object, reached under rcu_read_lock()
+ * @delta: MF_IO_READER or MF_IO_WRITER
+ *
+ * Fully ordered: what the call reads of @obj afterwards (@type, @solo,
+ * @pieces) is read after the count is visible to mf_obj_io_kill() and
+ * mf_obj_io_drain_writers().
+ *
+ * Return: true, or false (nothing counted) if the object is being
+ * destroyed.
+ */
+static inline bool mf_obj_io_enter(struct mf_obj *obj, s64 delta)
+{
+	s64 v = atomic64_add_return(delta, &obj->io);
+
+	if (likely(!(v & MF_IO_DEAD)))
+		return true;
+	v = atomic64_sub_return(delta, &obj->io);
+	if (v & MF_IO_WAIT)
+		wake_up_var(&obj->io);
+	return false;
+}
+
+/**
+ * mf_obj_io_exit() - end what mf_obj_io_enter() counted
+ * @obj: the object
+ * @delta: what was counted
+ */
+static inline void mf_obj_io_exit(struct mf_obj *obj, s64 delta)
+{
+	/* Fully ordered: the call's copies are done before the count drops. */
+	s64 v = atomic64_sub_return(delta, &obj->io);
+
+	if (unlikely(v & MF_IO_WAIT))
+		wake_up_var(&obj->io);
 }
 
 /**
