@@ -50,6 +50,7 @@ class Run:
         self.path = path
         self.env, self.stats, self.failed, self.s = load(path)
         self.verdicts = []
+        self.ratios = {}  # (title, what) -> (ratio, target shown, verdict)
 
     def vals(self, test, metric, variant, x=None):
         if x is None:
@@ -130,6 +131,8 @@ class Table:
             self.run.verdicts.append((self.title, what, v))
         t = tshow if tshow is not None else (
             f"{op} {target}" if target is not None else "—")
+        if target is not None:
+            self.run.ratios[(self.title, what)] = (ratio, t, v)
         self.rows.append(f"| {what} | {cell(ours, scale)} | {cell(base, scale)} | "
                          f"{fmt(ratio) if ratio is not None else 'n/a'} | {t} | {v} |")
 
@@ -432,6 +435,43 @@ def plots(runs, out_dir):
     return made
 
 
+def kernel_name(r):
+    k = r.env.get("kernel", "?")
+    return k.split("-")[0] if k[:1].isdigit() else k
+
+
+def summary_table(runs):
+    """One row per target, one column per guest run (kernel)."""
+    keys = []
+    for r in runs:
+        for t, w, _ in r.verdicts:
+            if (t, w) not in keys:
+                keys.append((t, w))
+    head = "| measurement | target | " + " | ".join(
+        f"{kernel_name(r)} ({r.env.get('backing', '?')})" for r in runs) + " |\n"
+    head += "|---|---|" + "---:|" * len(runs) + "\n"
+    rows = []
+    for t, w in keys:
+        tshow = next((r.ratios[(t, w)][1] for r in runs if (t, w) in r.ratios), "—")
+        cells = []
+        for r in runs:
+            if (t, w) in r.ratios:
+                ratio, _, v = r.ratios[(t, w)]
+                cells.append(f"{fmt(ratio) if ratio is not None else 'n/a'} {v}")
+            elif any(x[:2] == (t, w) for x in r.verdicts):
+                cells.append("**MISS**")
+            else:
+                cells.append("not run")
+        rows.append(f"| {t}: {w} | {tshow} | " + " | ".join(cells) + " |")
+    tot = " | ".join(
+        f"{sum(1 for v in r.verdicts if v[2] == 'PASS')} PASS, "
+        f"{sum(1 for v in r.verdicts if v[2] != 'PASS')} MISS" for r in runs)
+    return ("## Verdicts, one column per kernel\n\nEach cell: ratio and verdict "
+            "from that kernel's guest run (the sections below have the medians "
+            "and spreads).\n\n" + head + "\n".join(rows) +
+            f"\n| **total** | | {tot} |\n\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
@@ -480,7 +520,7 @@ def main():
           "guest mean nothing: read the ratios and the counts.\n\n"
           f"Command: `{a.command}`\n\n"
           + ("Plots: " + ", ".join(f"`{m}`" for m in made) + "\n\n" if made else "")
-          + "\n".join(parts))
+          + summary_table(runs) + "\n".join(parts))
     with open(os.path.join(a.out_dir, a.md), "w") as f:
         f.write(md)
     print(md)
