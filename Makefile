@@ -129,6 +129,8 @@ BENCH_KERNEL ?=
 BENCH_KERNELS ?= $(if $(BENCH_KERNEL),$(BENCH_KERNEL),6.1 6.12)
 BENCH_BACKING ?= nvdimm
 BENCH_ARGS ?=
+# A prefix for each guest run, e.g. BENCH_WRAP="flock /path/guest.lock".
+BENCH_WRAP ?=
 BENCH_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 bench: all
 	$(MAKE) -C bench
@@ -138,7 +140,7 @@ bench: all
 		raw=build/bench/raw-$$k-$(BENCH_BACKING).jsonl; \
 		st=$$(mktemp -d /dev/shm/mfbench.XXXXXX); \
 		echo "bench: Linux $$k ($(BENCH_BACKING))"; \
-		tools/mfvm run --kernel $$k --backing $(BENCH_BACKING) \
+		$(BENCH_WRAP) tools/mfvm run --kernel $$k --backing $(BENCH_BACKING) \
 			--mem 3G --ram 4G --no-pool --timeout 2400 --state $$st -- \
 			bench/run-bench $(BENCH_ARGS) --out $$raw || rc=$$?; \
 		rm -rf $$st; \
