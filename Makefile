@@ -137,7 +137,7 @@ bench: all
 	@# The fabric image lives in /dev/shm: no host disk writeback under it.
 	@rc=0; raws=""; mkdir -p bench/results build/bench; \
 	for k in $(BENCH_KERNELS); do \
-		raw=build/bench/raw-$$k-$(BENCH_BACKING).jsonl; \
+		raw=build/bench/raw-$$k-$(BENCH_BACKING).jsonl; rm -f $$raw; \
 		st=$$(mktemp -d /dev/shm/mfbench.XXXXXX); \
 		echo "bench: Linux $$k ($(BENCH_BACKING))"; \
 		$(BENCH_WRAP) tools/mfvm run --kernel $$k --backing $(BENCH_BACKING) \
