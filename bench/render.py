@@ -487,7 +487,7 @@ def summary_table(runs):
         for r in runs:
             if (t, w) in r.ratios:
                 ratio, _, v = r.ratios[(t, w)]
-                cells.append(f"{fmt(ratio) if ratio is not None else 'n/a'} {v}")
+                cells.append(f"{fmt(ratio)} {v}" if ratio is not None else v)
             elif any(x[:2] == (t, w) for x in r.verdicts):
                 cells.append("**MISS**")
             else:
