@@ -21,6 +21,7 @@
  *   mfbench alloc  [--reps N]                                     (7)
  *   mfbench scale  [--reps N]                                     (8)
  *   mfbench lat    [--size B] [--parts cow,publish,ttl] [--reps N]  (9)
+ *   mfbench probe  [--size B] [--thp 1|0|-1] [--reps N]  (diagnostic, issue 18)
  *   mfbench share-child ours|base ID SIZE      (internal: one reader of (4))
  */
 #define _GNU_SOURCE
@@ -1831,7 +1832,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: mfbench map|faults|data|share|cow|derive|alloc|scale|lat [--reps N] [--size B] ...\n");
+		fprintf(stderr, "usage: mfbench map|faults|data|share|cow|derive|alloc|scale|lat|probe [--reps N] [--size B] ...\n");
 		return 2;
 	}
 	if (opt_str(argc, argv, "--reps"))
