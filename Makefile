@@ -121,28 +121,37 @@ debug-kernel:
 bench-alloc:
 	$(MAKE) -C bench/alloc run
 
-# The benchmark suite (issue 7): bench/run-bench in a guest, then the
-# tables and plots.  BENCH_KERNEL, BENCH_BACKING, BENCH_ARGS (--quick,
+# The benchmark suite (issue 7): bench/run-bench in a guest per kernel,
+# then the tables (a column per kernel) and plots.  BENCH_KERNELS (6.1
+# 6.12; BENCH_KERNEL=K runs K alone), BENCH_BACKING, BENCH_ARGS (--quick,
 # --only LIST) choose what runs; see Documentation/performance.md.
-BENCH_KERNEL ?= 6.1
+BENCH_KERNEL ?=
+BENCH_KERNELS ?= $(if $(BENCH_KERNEL),$(BENCH_KERNEL),6.1 6.12)
 BENCH_BACKING ?= nvdimm
 BENCH_ARGS ?=
+# A prefix for each guest run, e.g. BENCH_WRAP="flock /path/guest.lock".
+BENCH_WRAP ?=
 BENCH_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
-BENCH_RAW = build/bench/raw-$(BENCH_KERNEL)-$(BENCH_BACKING).jsonl
 bench: all
 	$(MAKE) -C bench
 	@# The fabric image lives in /dev/shm: no host disk writeback under it.
-	@rc=0; st=$$(mktemp -d /dev/shm/mfbench.XXXXXX); \
-	tools/mfvm run --kernel $(BENCH_KERNEL) --backing $(BENCH_BACKING) \
-		--mem 3G --ram 4G --no-pool --timeout 2400 --state $$st -- \
-		bench/run-bench $(BENCH_ARGS) --out $(BENCH_RAW) || rc=$$?; \
-	rm -rf $$st; \
-	mkdir -p bench/results && cp $(BENCH_RAW) bench/results/ && \
-	$(BENCH_PYTHON) bench/render.py --out-dir bench/results \
-		--command "make bench BENCH_KERNEL=$(BENCH_KERNEL) BENCH_BACKING=$(BENCH_BACKING)$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
-		bench/results/$(notdir $(BENCH_RAW)) >/dev/null && \
-	echo "bench: bench/results/latest.md: $$(grep -m1 'PASS,' bench/results/latest.md)"; \
-	[ $$rc = 0 ] || echo "bench: the guest run failed (status $$rc)"; exit $$rc
+	@rc=0; raws=""; mkdir -p bench/results build/bench; \
+	for k in $(BENCH_KERNELS); do \
+		raw=build/bench/raw-$$k-$(BENCH_BACKING).jsonl; rm -f $$raw; \
+		st=$$(mktemp -d /dev/shm/mfbench.XXXXXX); \
+		echo "bench: Linux $$k ($(BENCH_BACKING))"; \
+		$(BENCH_WRAP) tools/mfvm run --kernel $$k --backing $(BENCH_BACKING) \
+			--mem 3G --ram 4G --no-pool --timeout 2400 --state $$st -- \
+			bench/run-bench $(BENCH_ARGS) --out $$raw || rc=$$?; \
+		rm -rf $$st; \
+		if [ -s $$raw ]; then cp $$raw bench/results/ && \
+			raws="$$raws bench/results/$$(basename $$raw)"; fi; \
+	done; \
+	[ -n "$$raws" ] && $(BENCH_PYTHON) bench/render.py --out-dir bench/results \
+		--command "make bench$(if $(BENCH_KERNEL), BENCH_KERNEL=$(BENCH_KERNEL))$(if $(filter-out nvdimm,$(BENCH_BACKING)), BENCH_BACKING=$(BENCH_BACKING))$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
+		$$raws >/dev/null && \
+	echo "bench: bench/results/latest.md: $$(grep '^| \*\*total' bench/results/latest.md)"; \
+	[ $$rc = 0 ] || echo "bench: a guest run failed (status $$rc)"; exit $$rc
 
 demo: all
 	tools/mfvm run --kernel $(firstword $(KERNELS)) -- examples/demo.sh

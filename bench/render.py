@@ -22,7 +22,7 @@ MIB = 1 << 20
 
 
 def load(path):
-    env, stats, failed = {}, {}, []
+    env, stats, failed = {"data_env": []}, {}, []
     samples = defaultdict(list)  # (test, metric, variant, x) -> [values]
     with open(path) as f:
         for line in f:
@@ -34,7 +34,10 @@ def load(path):
             except ValueError:
                 continue
             if d.get("test") == "env":
+                d["data_env"] = env.get("data_env", [])
                 env = d
+            elif d.get("test") == "data_env":
+                env.setdefault("data_env", []).append(d)
             elif d.get("test") == "stats":
                 stats = d.get("stats", {})
             elif d.get("failed"):
@@ -50,6 +53,7 @@ class Run:
         self.path = path
         self.env, self.stats, self.failed, self.s = load(path)
         self.verdicts = []
+        self.ratios = {}  # (title, what) -> (ratio, target shown, verdict)
 
     def vals(self, test, metric, variant, x=None):
         if x is None:
@@ -130,6 +134,8 @@ class Table:
             self.run.verdicts.append((self.title, what, v))
         t = tshow if tshow is not None else (
             f"{op} {target}" if target is not None else "—")
+        if target is not None:
+            self.run.ratios[(self.title, what)] = (ratio, t, v)
         self.rows.append(f"| {what} | {cell(ours, scale)} | {cell(base, scale)} | "
                          f"{fmt(ratio) if ratio is not None else 'n/a'} | {t} | {v} |")
 
@@ -194,6 +200,7 @@ def section_faults(r):
 def section_data(r):
     t = Table(r, "3 ioctl data path")
     fn = {"read": "BM_ReadSec", "write": "BM_WriteSec", "copy": "BM_CopySec"}
+    movsq = any(k[0] == "data" and k[2] == "rep_movsq" for k in r.s)
     for op in ("read", "write", "copy"):
         m = "bw_" + op
         for x in r.xs("data", m):
@@ -201,6 +208,10 @@ def section_data(r):
             t.row(f"{fn[op]} {size_name(x)}, MB/s", r.vals("data", m, "ours", x),
                   r.vals("data", m, "memcpy", x),
                   op=">=" if target else None, target=target)
+        for x in r.xs("data", m) if movsq else []:
+            if x >= 64 * 1024:
+                t.row(f"(second baseline) {fn[op]} {size_name(x)} vs rep movsq, MB/s",
+                      r.vals("data", m, "ours", x), r.vals("data", m, "rep_movsq", x))
     noop = r.vals("data", "op64", "noop_ioctl")
     for v in ("BM_ReadSec", "BM_WriteSec", "BM_CopySec"):
         t.row(f"{v} 64 B, ns per call vs no-op ioctl", r.vals("data", "op64", v),
@@ -211,13 +222,33 @@ def section_data(r):
         if r.vals("data", "op64", v):
             t.row(f"(diagnostic) bare MF_IOC_OBJ_{io} 64 B, no library, vs no-op ioctl",
                   r.vals("data", "op64", v), noop2)
+    de = r.env.get("data_env") or []
+    if de:
+        d = de[-1]
+        place = (f"The user buffer sat {d.get('buf_skew')} bytes past a 2 MiB "
+                 f"boundary (madvise {'MADV_HUGEPAGE' if d.get('buf_madvise') == 1 else 'MADV_NOHUGEPAGE' if d.get('buf_madvise') == 0 else 'none'}, "
+                 f"pre-touched; AnonHugePages "
+                 f"{', '.join(str(x.get('buf_anon_huge_kb')) for x in de)} KiB "
+                 f"before/after, of the process "
+                 f"{', '.join(str(x.get('proc_anon_huge_kb')) for x in de)} KiB; THP "
+                 f"`{d.get('thp_enabled', '?')}`) and copies wrote "
+                 f"{d.get('copy_skew')} bytes past the offset they read: source "
+                 "and destination never share a page of qemu's direct-mapped "
+                 "software TLB (Documentation/performance.md, \"Why the "
+                 "large-transfer ratios were bimodal\").  ")
+    else:
+        place = ("No placement record: a run before issue 18, whose ≥ 1 MiB "
+                 "ratios depend on where the buffers happened to land.  ")
     return ("### 3. ioctl data path\n\nOurs: BM_ReadSec/BM_WriteSec/BM_CopySec "
-            "on 64 MiB objects, stepping through them.  Baseline: memcpy() of "
-            "the same sizes between the same objects' pre-faulted MAP_SHARED "
-            "mappings and a local buffer (read: object to buffer; write: buffer "
-            "to object; copy: object to object); each sample alternates 8 "
-            "blocks of ours and of memcpy, 32 MiB in all for each.  No-op "
-            "ioctl: MF_IOC_VERSION (copies its struct in and out, does "
+            "on 64 MiB objects, stepping through them.  Baselines: memcpy()" +
+            (", and a `rep movsq` copy (the routine the guest kernel's "
+             "copy_mc_to_user() uses on this vCPU, which has REP_GOOD but no "
+             "ERMS)," if movsq else "") + " of the same sizes between the same objects' pre-faulted "
+            "MAP_SHARED mappings and a local buffer (read: object to buffer; "
+            "write: buffer to object; copy: object to object); each sample "
+            "rotates 8 blocks of ours and of each baseline, 32 MiB in all for "
+            "each.  Targets are against memcpy().  " + place +
+            "No-op ioctl: MF_IOC_VERSION (copies its struct in and out, does "
             "nothing).  The 64 B rows alternate 20 blocks of 1000 calls of "
             "each, in rotating order; the diagnostic rows do the same for the "
             "bare ioctls on handles of their own open file, without the "
@@ -382,12 +413,14 @@ def plots(runs, out_dir):
         for ax, op in zip(axes, ("read", "write", "copy")):
             m = "bw_" + op
             xs = r.xs("data", m)
-            for variant, style in (("ours", "o-"), ("memcpy", "s--")):
+            for variant, style in (("ours", "o-"), ("memcpy", "s--"),
+                                   ("rep_movsq", "^:")):
                 ys = [med(r.vals("data", m, variant, x)) for x in xs]
                 lo = [min(r.vals("data", m, variant, x) or [0]) for x in xs]
                 hi = [max(r.vals("data", m, variant, x) or [0]) for x in xs]
-                label = {"ours": f"BM_{op.capitalize()}Sec", "memcpy": "memcpy (mapped)"}[variant]
-                if xs:
+                label = {"ours": f"BM_{op.capitalize()}Sec", "memcpy": "memcpy (mapped)",
+                         "rep_movsq": "rep movsq (mapped)"}[variant]
+                if xs and all(y is not None for y in ys):
                     ax.plot(xs, ys, style, label=label)
                     ax.fill_between(xs, lo, hi, alpha=0.2)
             ax.set_xscale("log", base=2)
@@ -430,6 +463,43 @@ def plots(runs, out_dir):
         plt.close(fig)
         made.append(name)
     return made
+
+
+def kernel_name(r):
+    k = r.env.get("kernel", "?")
+    return k.split("-")[0] if k[:1].isdigit() else k
+
+
+def summary_table(runs):
+    """One row per target, one column per guest run (kernel)."""
+    keys = []
+    for r in runs:
+        for t, w, _ in r.verdicts:
+            if (t, w) not in keys:
+                keys.append((t, w))
+    head = "| measurement | target | " + " | ".join(
+        f"{kernel_name(r)} ({r.env.get('backing', '?')})" for r in runs) + " |\n"
+    head += "|---|---|" + "---:|" * len(runs) + "\n"
+    rows = []
+    for t, w in keys:
+        tshow = next((r.ratios[(t, w)][1] for r in runs if (t, w) in r.ratios), "—")
+        cells = []
+        for r in runs:
+            if (t, w) in r.ratios:
+                ratio, _, v = r.ratios[(t, w)]
+                cells.append(f"{fmt(ratio)} {v}" if ratio is not None else v)
+            elif any(x[:2] == (t, w) for x in r.verdicts):
+                cells.append("**MISS**")
+            else:
+                cells.append("not run")
+        rows.append(f"| {t}: {w} | {tshow} | " + " | ".join(cells) + " |")
+    tot = " | ".join(
+        f"{sum(1 for v in r.verdicts if v[2] == 'PASS')} PASS, "
+        f"{sum(1 for v in r.verdicts if v[2] != 'PASS')} MISS" for r in runs)
+    return ("## Verdicts, one column per kernel\n\nEach cell: ratio and verdict "
+            "from that kernel's guest run (the sections below have the medians "
+            "and spreads).\n\n" + head + "\n".join(rows) +
+            f"\n| **total** | | {tot} |\n\n")
 
 
 def main():
@@ -480,7 +550,7 @@ def main():
           "guest mean nothing: read the ratios and the counts.\n\n"
           f"Command: `{a.command}`\n\n"
           + ("Plots: " + ", ".join(f"`{m}`" for m in made) + "\n\n" if made else "")
-          + "\n".join(parts))
+          + summary_table(runs) + "\n".join(parts))
     with open(os.path.join(a.out_dir, a.md), "w") as f:
         f.write(md)
     print(md)

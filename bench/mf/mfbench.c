@@ -14,13 +14,14 @@
  *
  *   mfbench map    --dax /dev/daxX.Y [--size B] [--reps N]      (1)
  *   mfbench faults [--size B] [--small B] [--reps N]             (2)
- *   mfbench data   [--reps N]                                     (3)
+ *   mfbench data   [--reps N] [--skew B] [--thp 1|0|-1]           (3)
  *   mfbench share  [--size B] [--reps N]                          (4)
  *   mfbench cow    [--size B] [--reps N]                          (5)
  *   mfbench derive [--size B] [--reps N]                          (6)
  *   mfbench alloc  [--reps N]                                     (7)
  *   mfbench scale  [--reps N]                                     (8)
  *   mfbench lat    [--size B] [--parts cow,publish,ttl] [--reps N]  (9)
+ *   mfbench probe  [--size B] [--thp 1|0|-1] [--reps N]  (diagnostic, issue 18)
  *   mfbench share-child ours|base ID SIZE      (internal: one reader of (4))
  */
 #define _GNU_SOURCE
@@ -558,6 +559,86 @@ static int cmd_faults(int argc, char **argv)
 	return 0;
 }
 
+/* ---- data buffers (issue 18) ------------------------------------------ */
+
+/* A copy with `rep movsb`: the kernel's user copies on ERMS CPUs. */
+static __attribute__((noinline)) void copy_movsb(void *d, const void *s,
+						 size_t n)
+{
+	__asm__ volatile("rep movsb"
+			 : "+D"(d), "+S"(s), "+c"(n)
+			 :
+			 : "memory");
+}
+
+/* glibc's memcpy(), whatever strategy it picks for the size. */
+static __attribute__((noinline)) void copy_memcpy(void *d, const void *s,
+						  size_t n)
+{
+	memcpy(d, s, n);
+}
+
+/*
+ * A copy with `rep movsq` and `rep movsb` for the tail: the kernel's
+ * copy_user_generic() (and so copy_mc_to_user()) on CPUs with REP_GOOD but
+ * no ERMS, such as the guest's qemu64 vCPU.
+ */
+static __attribute__((noinline)) void copy_movsq(void *d, const void *s,
+						 size_t n)
+{
+	size_t q = n / 8, b = n % 8;
+
+	__asm__ volatile("rep movsq\n\tmov %3, %%rcx\n\trep movsb"
+			 : "+D"(d), "+S"(s), "+c"(q)
+			 : "r"(b)
+			 : "memory");
+}
+
+/* AnonHugePages of the mapping that contains @p, in KiB (-1: unknown). */
+static long anon_huge_kb(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[256];
+	bool in = false;
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+			continue;
+		}
+		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * A user buffer of @len bytes at @skew past a 2 MiB boundary, advised
+ * @thp (1 MADV_HUGEPAGE, 0 MADV_NOHUGEPAGE, -1 nothing) and written
+ * through before use.
+ */
+static char *data_buf(size_t len, size_t skew, int thp)
+{
+	char *want = reserve(len + skew, 0), *p;
+
+	p = mmap(want, len + skew, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap data buffer", 0);
+	if (thp >= 0 && madvise(p, len + skew,
+				thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		die("madvise", 0);
+	memset(p, 3, len + skew);
+	return p + skew;
+}
+
 /* ---- (3) ioctl data path ----------------------------------------------- */
 
 static const size_t data_sizes[] = {
@@ -568,61 +649,91 @@ static const size_t data_sizes[] = {
 #define DATA_OBJ	(64 * MIB)
 #define DATA_MOVED	(32 * MIB)	/* bytes moved per sample, at least */
 
+/*
+ * Placement (issue 18; Documentation/performance.md, "Why the
+ * large-transfer ratios were bimodal").  qemu's TCG translates guest
+ * addresses through a direct-mapped software TLB: a copy whose source and
+ * destination pages are congruent modulo the TLB's reach (a power of two,
+ * resized at run time) evicts one with the other at every access and runs
+ * 10-15 times slower.  The objects' mappings and their kernel addresses
+ * are 2 MiB aligned, so the benchmark places every destination DATA_SKEW
+ * away from its source: the user buffer sits DATA_SKEW past a 2 MiB
+ * boundary, and a copy writes DATA_SKEW past the offset it reads.  The
+ * same for ours and every baseline.  DATA_SKEW is an odd number of pages
+ * (never congruent, whatever the TLB's size) and 31 pages or more from
+ * any multiple of 256 KiB, the smallest TLB reach: glibc's memcpy() of
+ * large sizes copies 4 pages at a time, interleaved, and a skew of one
+ * page made it collide with its neighbour (measured: 1,034 against 1,900
+ * MB/s at 16 MiB).
+ */
+#define DATA_SKEW	(33 * 4 * KIB)
+
 enum { OP_READ, OP_WRITE, OP_COPY };
 static const char *const op_names[] = { "read", "write", "copy" };
 
-static void data_op(int op, bool ours, BmInfo *a, BmInfo *bb, char *ma,
-		    char *mb, char *buf, size_t off, size_t len)
+/* The variants of a data-path sample: ours first, then the baselines. */
+enum { V_OURS, V_MEMCPY, V_MOVSQ, V_N };
+static const char *const v_names[V_N] = { "ours", "memcpy", "rep_movsq" };
+
+struct data_ctx {
+	BmInfo *a, *b;
+	char *ma, *mb, *buf;
+	size_t skew;	/* a copy's destination offset past its source's */
+};
+
+static void data_op(int op, int v, const struct data_ctx *c, size_t off,
+		    size_t len)
 {
+	void (*cp)(void *, const void *, size_t) =
+		v == V_MOVSQ ? copy_movsq : copy_memcpy;
+
 	switch (op) {
 	case OP_READ:
-		if (ours)
-			MUST(BM_ReadSec(a, off, len, buf, 0));
+		if (v == V_OURS)
+			MUST(BM_ReadSec(c->a, off, len, c->buf, 0));
 		else
-			memcpy(buf, ma + off, len);
+			cp(c->buf, c->ma + off, len);
 		break;
 	case OP_WRITE:
-		if (ours)
-			MUST(BM_WriteSec(a, off, len, buf, 0));
+		if (v == V_OURS)
+			MUST(BM_WriteSec(c->a, off, len, c->buf, 0));
 		else
-			memcpy(ma + off, buf, len);
+			cp(c->ma + off, c->buf, len);
 		break;
 	case OP_COPY:
-		if (ours)
-			MUST(BM_CopySec(a, off, bb, off, len, 0));
+		if (v == V_OURS)
+			MUST(BM_CopySec(c->a, off, c->b, off + c->skew, len, 0));
 		else
-			memcpy(mb + off, ma + off, len);
+			cp(c->mb + off + c->skew, c->ma + off, len);
 		break;
 	}
 }
 
 /*
- * Bandwidth of ours and of memcpy, in MB/s, for transfers of @len bytes:
- * DATA_MOVED bytes each, in DATA_BLOCKS blocks that alternate between the
- * two (ours first when @ours_first), so that both see the same machine.
+ * Bandwidth of ours and of each baseline, in MB/s, for transfers of @len
+ * bytes: DATA_MOVED bytes each, in DATA_BLOCKS blocks that rotate through
+ * the variants (starting at @first), so that all see the same machine.
  */
 #define DATA_BLOCKS	8
 
-static void data_pair(int op, bool ours_first, BmInfo *a, BmInfo *bb,
-		      char *ma, char *mb, char *buf, size_t len, double *bw_ours,
-		      double *bw_base)
+static void data_pair(int op, int first, const struct data_ctx *c, size_t len,
+		      double bw[V_N])
 {
-	size_t iters = DATA_MOVED / len, per, blk, i, done[2] = { 0, 0 };
-	size_t off[2] = { 0, 0 };
-	double secs[2] = { 0, 0 };
+	size_t iters = DATA_MOVED / len, per, blk, i, done[V_N] = { 0 };
+	size_t off[V_N] = { 0 };
+	double secs[V_N] = { 0 };
 	int k;
 
 	if (iters < DATA_BLOCKS)
 		iters = DATA_BLOCKS;
 	per = iters / DATA_BLOCKS;
 	for (blk = 0; blk < DATA_BLOCKS; blk++)
-		for (k = 0; k < 2; k++) {
-			bool ours = (k == 0) == ours_first;
-			int v = ours ? 0 : 1;
+		for (k = 0; k < V_N; k++) {
+			int v = (first + k) % V_N;
 			double t = now();
 
 			for (i = 0; i < per; i++) {
-				data_op(op, ours, a, bb, ma, mb, buf, off[v], len);
+				data_op(op, v, c, off[v], len);
 				off[v] += len;
 				if (off[v] + len > DATA_OBJ)
 					off[v] = 0;
@@ -630,8 +741,8 @@ static void data_pair(int op, bool ours_first, BmInfo *a, BmInfo *bb,
 			secs[v] += now() - t;
 			done[v] += per * len;
 		}
-	*bw_ours = done[0] / secs[0] / 1e6;
-	*bw_base = done[1] / secs[1] / 1e6;
+	for (k = 0; k < V_N; k++)
+		bw[k] = done[k] / secs[k] / 1e6;
 }
 
 /* ns per call of the 64 B operations and of the no-op ioctl. */
@@ -764,53 +875,152 @@ static void small_ops(BmInfo *a, BmInfo *bb, char *buf, int fd, int rep)
 	}
 }
 
+/* One JSON line: where the data path's buffers are and how they are backed. */
+static void data_env(const struct data_ctx *c, int thp)
+{
+	char line[256];
+	long rollup = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "AnonHugePages: %ld kB", &rollup) == 1)
+				break;
+		fclose(f);
+	}
+	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (!f || !fgets(line, sizeof(line), f))
+		line[0] = 0;
+	if (f)
+		fclose(f);
+	line[strcspn(line, "\n")] = 0;
+	printf("{\"test\":\"data_env\",\"buf\":\"%p\",\"map_a\":\"%p\","
+	       "\"map_b\":\"%p\",\"buf_skew\":%lu,\"copy_skew\":%zu,"
+	       "\"buf_madvise\":%d,\"buf_anon_huge_kb\":%ld,"
+	       "\"proc_anon_huge_kb\":%ld,\"thp_enabled\":\"%s\"}\n",
+	       (void *)c->buf, (void *)c->ma, (void *)c->mb,
+	       (unsigned long)((uintptr_t)c->buf % HUGE), c->skew, thp,
+	       anon_huge_kb(c->buf), rollup, line);
+	fflush(stdout);
+}
+
+/*
+ * mfbench data [--reps N] [--skew B] [--thp 1|0|-1]: --skew (default
+ * DATA_SKEW) places the user buffer and the copies' destinations, --thp
+ * advises the buffer (default 1: MADV_HUGEPAGE); --skew 0 reproduces the
+ * placement before issue 18.
+ */
 static int cmd_data(int argc, char **argv)
 {
+	size_t skew = opt_size(argc, argv, "--skew", DATA_SKEW);
+	const char *thps = opt_str(argc, argv, "--thp");
+	int thp = thps ? atoi(thps) : 1;
+	struct data_ctx c;
 	BmInfo a, bb;
-	char *ma, *mb, *buf;
 	size_t k;
-	int r, op, fd;
+	int r, op, fd, v;
 
-	(void)argc;
-	(void)argv;
 	session_open();
 	fd = open("/dev/memfabric", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		die("/dev/memfabric", 0);
 	obj_alloc(&a, "data-a", DATA_OBJ);
-	obj_alloc(&bb, "data-b", DATA_OBJ);
-	ma = obj_map(&a, PROT_READ | PROT_WRITE, BM_MAP_SHARED);
-	mb = obj_map(&bb, PROT_READ | PROT_WRITE, BM_MAP_SHARED);
-	buf = aligned_alloc(HUGE, DATA_OBJ);
-	if (!buf)
-		die("aligned_alloc", -ENOMEM);
-	k_write(ma, DATA_OBJ, 1);
-	k_write(mb, DATA_OBJ, 2);
-	k_write(buf, DATA_OBJ, 3);
+	/* b takes the copies' destinations, up to @skew past DATA_OBJ. */
+	obj_alloc(&bb, "data-b", DATA_OBJ + HUGE);
+	c.a = &a;
+	c.b = &bb;
+	c.skew = skew % HUGE;
+	c.ma = obj_map(&a, PROT_READ | PROT_WRITE, BM_MAP_SHARED);
+	c.mb = obj_map(&bb, PROT_READ | PROT_WRITE, BM_MAP_SHARED);
+	c.buf = data_buf(DATA_OBJ, skew % HUGE, thp);
+	k_write(c.ma, DATA_OBJ, 1);
+	k_write(c.mb, DATA_OBJ + HUGE, 2);
+	k_write(c.buf, DATA_OBJ, 3);
+	data_env(&c, thp);
 
 	for (r = 0; r < reps; r++) {
 		for (k = 0; k < sizeof(data_sizes) / sizeof(data_sizes[0]); k++) {
 			for (op = 0; op < 3; op++) {
 				char metric[32];
+				double bw[V_N];
 
 				snprintf(metric, sizeof(metric), "bw_%s",
 					 op_names[op]);
-				double bo, bb_;
-
-				data_pair(op, r % 2 == 0, &a, &bb, ma, mb, buf,
-					  data_sizes[k], &bo, &bb_);
-				emit(metric, "ours", data_sizes[k], r, bo, "MB/s");
-				emit(metric, "memcpy", data_sizes[k], r, bb_, "MB/s");
+				data_pair(op, r % V_N, &c, data_sizes[k], bw);
+				for (v = 0; v < V_N; v++)
+					emit(metric, v_names[v], data_sizes[k], r,
+					     bw[v], "MB/s");
 			}
 		}
-		small_ops(&a, &bb, buf, fd, r);
+		small_ops(&a, &bb, c.buf, fd, r);
 	}
-	free(buf);
-	MUST(BM_Unmap(a.bmId, ma));
-	MUST(BM_Unmap(bb.bmId, mb));
+	data_env(&c, thp);
+	MUST(BM_Unmap(a.bmId, c.ma));
+	MUST(BM_Unmap(bb.bmId, c.mb));
 	obj_free(&a);
 	obj_free(&bb);
 	close(fd);
+	session_close();
+	return 0;
+}
+
+/* ---- data-path probe (issue 18) ---------------------------------------- */
+
+/*
+ * mfbench probe [--size B] [--thp 1|0|-1] [--reps N]: BM_ReadSec and the
+ * user-space copies of @size bytes from object offset 0 into a buffer at
+ * a sweep of offsets, to see which placements run slowly.  Diagnostic.
+ */
+static int cmd_probe(int argc, char **argv)
+{
+	size_t size = opt_size(argc, argv, "--size", 4 * MIB);
+	const char *thps = opt_str(argc, argv, "--thp");
+	int thp = thps ? atoi(thps) : -1;
+	static const size_t shifts[] = {
+		0, 4 * KIB, 8 * KIB, 64 * KIB, DATA_SKEW, 1 * MIB, 2 * MIB,
+		2 * MIB + 4 * KIB, 2 * MIB + DATA_SKEW,
+		4 * MIB, 6 * MIB, 8 * MIB, 12 * MIB, 16 * MIB, 24 * MIB, 32 * MIB,
+		48 * MIB, 64 * MIB,
+	};
+	const size_t nsh = sizeof(shifts) / sizeof(shifts[0]);
+	size_t k, i, n = 4;
+	char *base, *ma;
+	BmInfo a;
+	int r, v;
+
+	session_open();
+	obj_alloc(&a, "probe-a", DATA_OBJ);
+	ma = obj_map(&a, PROT_READ | PROT_WRITE, BM_MAP_SHARED);
+	k_write(ma, DATA_OBJ, 1);
+	base = data_buf(shifts[nsh - 1] + size, 0, thp);
+	printf("{\"test\":\"probe_env\",\"buf\":\"%p\",\"map\":\"%p\","
+	       "\"thp\":%d,\"buf_anon_huge_kb\":%ld}\n", (void *)base,
+	       (void *)ma, thp, anon_huge_kb(base));
+	for (r = 0; r < reps; r++)
+		for (k = 0; k < nsh; k++)
+			for (v = 0; v < 4; v++) {
+				static const char *const names[4] = {
+					"BM_ReadSec", "memcpy", "movsb",
+					"rep_movsq" };
+				char *d = base + shifts[k];
+				double t = now();
+
+				for (i = 0; i < n; i++) {
+					if (v == 0)
+						MUST(BM_ReadSec(&a, 0, size, d, 0));
+					else if (v == 1)
+						memcpy(d, ma, size);
+					else if (v == 2)
+						copy_movsb(d, ma, size);
+					else
+						copy_movsq(d, ma, size);
+				}
+				t = now() - t;
+				emit("probe_read", names[v], (double)shifts[k], r,
+				     n * size / t / 1e6, "MB/s");
+			}
+	MUST(BM_Unmap(a.bmId, ma));
+	obj_free(&a);
 	session_close();
 	return 0;
 }
@@ -1616,13 +1826,13 @@ int main(int argc, char **argv)
 		{ "data", cmd_data }, { "share", cmd_share },
 		{ "cow", cmd_cow }, { "derive", cmd_derive },
 		{ "alloc", cmd_alloc }, { "scale", cmd_scale },
-		{ "lat", cmd_lat },
+		{ "lat", cmd_lat }, { "probe", cmd_probe },
 		{ "share-child", cmd_share_child },
 	};
 	size_t i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: mfbench map|faults|data|share|cow|derive|alloc|scale|lat [--reps N] [--size B] ...\n");
+		fprintf(stderr, "usage: mfbench map|faults|data|share|cow|derive|alloc|scale|lat|probe [--reps N] [--size B] ...\n");
 		return 2;
 	}
 	if (opt_str(argc, argv, "--reps"))
