@@ -90,7 +90,7 @@ check: all
 	@tests/run-check --kernels "$(KERNELS)"
 
 check-host: lib tools tests
-	@tests/run-check --skip guest
+	@tests/run-check --skip guest,cluster
 
 check-guest: all
 	@tests/run-check --kernels "$(KERNELS)" --skip host,static
