@@ -278,6 +278,43 @@ void mf_ns_destroy_all(struct mf_obj_pool *opool)
 
 /* ---- TTL reclaim ------------------------------------------------------------------ */
 
+/*
+ * mf_reclaim_mh() - drop the remote objects nobody here references
+ * @opool: the pool, live
+ *
+ * Each one's destruction PUTs the host's reference at the manager
+ * (mf_obj_mh_release()).
+ *
+ * Context: @opool->lock held; sleeps.
+ */
+static void mf_reclaim_mh(struct mf_obj_pool *opool)
+{
+	struct rb_node *rb, *next_rb;
+	struct mf_obj *obj, *next;
+	struct mf_ns *ns;
+	LIST_HEAD(reap);
+
+	lockdep_assert_held(&opool->lock);
+	if (!opool->pool->mh)
+		return;
+	list_for_each_entry(ns, &opool->namespaces, node) {
+		mutex_lock(&ns->lock);
+		for (rb = rb_first(&ns->objects); rb; rb = next_rb) {
+			next_rb = rb_next(rb);
+			obj = rb_entry(rb, struct mf_obj, rb);
+			if (!mf_obj_mh_remote(obj) || obj->refs)
+				continue;
+			mf_obj_hide_locked(obj);
+			list_add_tail(&obj->reap, &reap);
+		}
+		mutex_unlock(&ns->lock);
+	}
+	list_for_each_entry_safe(obj, next, &reap, reap) {
+		list_del_init(&obj->reap);
+		mf_obj_destroy(obj);
+	}
+}
+
 static int mf_reclaim_pool(struct mf_obj_pool *opool, void *ctx)
 {
 	struct mf_obj *obj, *next;
@@ -289,7 +326,7 @@ static int mf_reclaim_pool(struct mf_obj_pool *opool, void *ctx)
 	if (mf_obj_pool_lock_live(opool))
 		return 0;
 	mf_quarantine_retry(opool);
-	mf_obj_mh_reclaim(opool);
+	mf_reclaim_mh(opool);
 	list_for_each_entry(ns, &opool->namespaces, node) {
 		if (!ns->ttl)
 			continue;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mf_obj_mh.c - objects on a multi-host pool (Documentation/multihost.md,
- * "In the kernel"): the object layer's glue to the protocol core.
+ * "In the kernel"): the object layer's glue to the protocol core.  The
+ * lookup by name ("get" below) is in mf_obj_mh_get.c, one layer up: it
+ * makes objects; the scan that drops unreferenced remote objects is the
+ * reclaim scan's (mf_lifecycle.c).
  *
  *   alloc	an ALLOC request to the manager gives the object's extents
  *		(one unit more than its data: the name block, below); its
@@ -45,51 +48,16 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 
-#include "mf_mh.h"
 #include "mf_netlink.h"
-#include "mf_object.h"
+#include "mf_obj_mh.h"
 
-#define MF_MH_NAME_MAGIC	0x454d414e484d464dULL	/* "MFMHNAME" */
-
-/**
- * struct mf_obj_mh - an object's place in a multi-host pool
- * @id: the protocol's object id
- * @gen: its generation (0 private; the published one after publish)
- * @remote: another host's published object, got by name; this host's
- *	reference to it at the manager lives as long as the local object
- * @published: the owner published it (the owner holds a reference)
- * @nr_ext: extents in @ext
- * @ext: the extents, in units of the device's data area
- */
-struct mf_obj_mh {
-	u64 id;
-	u32 gen;
-	bool remote;
-	bool published;
-	u16 nr_ext;
-	struct mf_mh_x ext[MF_MH_MAX_EXT];
-};
-
-/* The first unit of an object's first extent, written by its owner. */
-struct mf_obj_mh_name {
-	__le64 magic;
-	__le64 size;
-	__le64 id;
-	u8 salt[16];
-	u8 hash[SHA256_DIGEST_SIZE];
-	char ns[MF_NS_NAME_LEN];
-	char obj[MF_OBJ_ID_LEN];
-	__le32 pad;
-	__le32 crc;
-};
-
-static u32 mf_obj_mh_crc(const struct mf_obj_mh_name *nb)
+u32 mf_obj_mh_crc(const struct mf_obj_mh_name *nb)
 {
 	return ~mf_mh_crc32c(~0U, nb, offsetof(struct mf_obj_mh_name, crc));
 }
 
 /* Device offset (from the pool's base) of unit @unit of the data area. */
-static u64 mf_obj_mh_unit_off(struct mf_mh_member *mb, u32 unit)
+u64 mf_obj_mh_unit_off(struct mf_mh_member *mb, u32 unit)
 {
 	return mf_mh_data_off(&mb->geo) + (u64)unit * mb->geo.unit_size;
 }
@@ -98,10 +66,9 @@ static u64 mf_obj_mh_unit_off(struct mf_mh_member *mb, u32 unit)
  * The pieces of an object of @len bytes (a multiple of the unit) on
  * extents @ext, after the name block; each piece's base counted.
  */
-static int mf_obj_mh_pieces(struct mf_obj_pool *opool,
-			    struct mf_mh_member *mb,
-			    const struct mf_mh_x *ext, u16 nr_ext, u64 len,
-			    struct mf_pieces **out)
+int mf_obj_mh_pieces(struct mf_obj_pool *opool, struct mf_mh_member *mb,
+		     const struct mf_mh_x *ext, u16 nr_ext, u64 len,
+		     struct mf_pieces **out)
 {
 	struct mf_pool *pool = opool->pool;
 	u64 unit = mb->geo.unit_size, pos = 0, off, l;
@@ -155,7 +122,7 @@ static int mf_obj_mh_pieces(struct mf_obj_pool *opool,
 }
 
 /* Send the request that gives back @mho's reference or object. */
-static void mf_obj_mh_drop(struct mf_pool *pool, struct mf_obj_mh *mho)
+void mf_obj_mh_drop(struct mf_pool *pool, struct mf_obj_mh *mho)
 {
 	struct mf_mh_member *mb = mf_pool_mh_member(pool);
 	struct mf_mh_reply r;
@@ -342,197 +309,4 @@ void mf_obj_mh_release(struct mf_obj *obj)
 bool mf_obj_mh_remote(const struct mf_obj *obj)
 {
 	return obj->mh && obj->mh->remote;
-}
-
-/* Read and check the name block of published object @r. */
-static int mf_obj_mh_name_read(struct mf_pool *pool, struct mf_mh_member *mb,
-			       const struct mf_mh_reply *r,
-			       struct mf_obj_mh_name *nb)
-{
-	u8 *p = (u8 *)pool->mh_base + mf_obj_mh_unit_off(mb, r->ext[0].start);
-
-	/* Lines of an earlier object of the same units may be cached. */
-	mf_mh_inval(MF_MH_S_MAP_INVAL, p, sizeof(*nb));
-	mf_mh_ld(nb, p, sizeof(*nb));
-	if (le64_to_cpu(nb->magic) != MF_MH_NAME_MAGIC ||
-	    le32_to_cpu(nb->crc) != mf_obj_mh_crc(nb) ||
-	    le64_to_cpu(nb->id) != r->id ||
-	    !nb->size || le64_to_cpu(nb->size) > r->size ||
-	    !mf_name_valid(nb->ns, sizeof(nb->ns)) ||
-	    !mf_name_valid(nb->obj, sizeof(nb->obj)))
-		return -EUCLEAN;
-	return 0;
-}
-
-/*
- * Find the newest published object named @ns/@id in the directory whose
- * secId is @secid: 0 with @found, -EACCES only with other secIds,
- * -ENOENT none.
- */
-static int mf_obj_mh_find(struct mf_pool *pool, struct mf_mh_member *mb,
-			  const struct mf_obj_name *name,
-			  struct mf_mh_reply *found, u64 *size)
-{
-	u8 hash[SHA256_DIGEST_SIZE];
-	struct mf_obj_mh_name *nb;
-	struct mf_mh_reply r;
-	int ret = -ENOENT;
-	u32 s;
-
-	nb = kmalloc(sizeof(*nb), GFP_KERNEL);
-	if (!nb)
-		return -ENOMEM;
-	for (s = 0; s < mb->geo.dir_slots; s++) {
-		if (mf_mh_dir_get(mb, s, &r) || !r.nr_ext ||
-		    mf_obj_mh_name_read(pool, mb, &r, nb) ||
-		    strncmp(nb->ns, name->ns, sizeof(nb->ns)) ||
-		    strncmp(nb->obj, name->id, sizeof(nb->obj)))
-			continue;
-		mf_ns_secid_hash(nb->salt, name->secid, hash);
-		if (crypto_memneq(hash, nb->hash, sizeof(hash))) {
-			if (ret == -ENOENT)
-				ret = -EACCES;
-			continue;
-		}
-		if (ret || r.seq > found->seq) {
-			*found = r;
-			*size = le64_to_cpu(nb->size);
-			ret = 0;
-		}
-	}
-	memzero_explicit(hash, sizeof(hash));
-	kfree(nb);
-	return ret;
-}
-
-/**
- * mf_obj_mh_get() - get another host's published object by name
- * @opool: a multi-host pool
- * @name: pool, namespace, secId, id from the caller
- * @mff: the caller's open file, which gets a handle
- *
- * For a name with no local object: the directory is searched, the name
- * block checked, the host's reference taken with GET, the range
- * invalidated, and a local read-only object made (with the namespace, if
- * this host has none of that name: namespaces of a multi-host pool exist
- * wherever an object of theirs is got).
- *
- * Context: @opool->lock held; sleeps.
- * Return: the object with one reference, the handle's; ERR_PTR:
- * -ENOENT none; -EACCES wrong secId; -EEXIST a local object has the id;
- * the manager's refusal; -EAGAIN; -ETIMEDOUT; -ENOMEM.
- */
-struct mf_obj *mf_obj_mh_get(struct mf_obj_pool *opool,
-			     const struct mf_obj_name *name,
-			     struct mf_file *mff)
-{
-	struct mf_pool *pool = opool->pool;
-	struct mf_mh_member *mb = mf_pool_mh_member(pool);
-	u8 salt[16], hash[SHA256_DIGEST_SIZE];
-	struct mf_mh_reply r = {}, g;
-	struct mf_pieces *ext;
-	struct mf_obj_mh *mho;
-	struct mf_obj *obj;
-	struct mf_ns *ns;
-	u64 size = 0;
-	int ret;
-
-	lockdep_assert_held(&opool->lock);
-	if (!mb)
-		return ERR_PTR(-ENODEV);
-	if (!mf_name_valid(name->ns, MF_NS_NAME_LEN) ||
-	    !mf_secid_valid(name->secid) ||
-	    !mf_name_valid(name->id, MF_OBJ_ID_LEN))
-		return ERR_PTR(-EINVAL);
-	ret = mf_obj_mh_find(pool, mb, name, &r, &size);
-	if (ret)
-		return ERR_PTR(ret);
-	mho = kzalloc(sizeof(*mho), GFP_KERNEL);
-	if (!mho)
-		return ERR_PTR(-ENOMEM);
-	mho->id = r.id;
-	mho->gen = r.gen;
-	mho->remote = true;
-	mho->nr_ext = r.nr_ext;
-	memcpy(mho->ext, r.ext, sizeof(mho->ext));
-	ret = mf_pool_mh_request(pool, MF_MH_OP_GET, r.id, 0, r.gen, &g);
-	if (ret)
-		goto err_free;
-	/* Before anything of this generation is read on this host. */
-	mf_mh_map_prepare(mb, r.id, r.gen, r.ext, r.nr_ext);
-	ret = mf_obj_mh_pieces(opool, mb, r.ext, r.nr_ext,
-			       mf_obj_alloc_len(pool, size), &ext);
-	if (ret)
-		goto err_put;
-	ns = mf_ns_find_locked(opool, name->ns);
-	if (!ns) {
-		get_random_bytes(salt, sizeof(salt));
-		mf_ns_secid_hash(salt, name->secid, hash);
-		ns = mf_ns_new(opool, name->ns, salt, hash, 0, 0,
-			       ktime_get_real_seconds());
-		memzero_explicit(hash, sizeof(hash));
-		if (!ns) {
-			ret = -ENOMEM;
-			goto err_pieces;
-		}
-		mf_nl_ns_event(ns, MF_NL_CMD_NS_CREATED);
-	}
-	obj = mf_obj_create(ns, name->id, size, ext, mff);
-	if (IS_ERR(obj)) {
-		ret = PTR_ERR(obj);
-		goto err_put;
-	}
-	mutex_lock(&ns->lock);
-	WRITE_ONCE(obj->type, MF_OBJ_SHARED_RO);
-	obj->mh = mho;
-	mutex_unlock(&ns->lock);
-	return obj;
-
-err_pieces:
-	mutex_lock(&pool->lock);
-	mf_pieces_free(opool, ext);
-	mutex_unlock(&pool->lock);
-	kvfree(ext);
-err_put:
-	mf_obj_mh_drop(pool, mho);
-err_free:
-	kfree(mho);
-	return ERR_PTR(ret);
-}
-
-/**
- * mf_obj_mh_reclaim() - drop the remote objects nobody here references
- * @opool: the pool, live
- *
- * Each one's destruction PUTs the host's reference at the manager.  The
- * periodic reclaim scan calls this.
- *
- * Context: @opool->lock held; sleeps.
- */
-void mf_obj_mh_reclaim(struct mf_obj_pool *opool)
-{
-	struct rb_node *rb, *next_rb;
-	struct mf_obj *obj, *next;
-	struct mf_ns *ns;
-	LIST_HEAD(reap);
-
-	lockdep_assert_held(&opool->lock);
-	if (!opool->pool->mh)
-		return;
-	list_for_each_entry(ns, &opool->namespaces, node) {
-		mutex_lock(&ns->lock);
-		for (rb = rb_first(&ns->objects); rb; rb = next_rb) {
-			next_rb = rb_next(rb);
-			obj = rb_entry(rb, struct mf_obj, rb);
-			if (!mf_obj_mh_remote(obj) || obj->refs)
-				continue;
-			mf_obj_hide_locked(obj);
-			list_add_tail(&obj->reap, &reap);
-		}
-		mutex_unlock(&ns->lock);
-	}
-	list_for_each_entry_safe(obj, next, &reap, reap) {
-		list_del_init(&obj->reap);
-		mf_obj_destroy(obj);
-	}
 }

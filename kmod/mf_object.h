@@ -593,10 +593,10 @@ void mf_obj_mh_bind(struct mf_obj *obj, struct mf_obj_mh *mho,
 int mf_obj_mh_publish(struct mf_obj *obj);
 void mf_obj_mh_release(struct mf_obj *obj);
 bool mf_obj_mh_remote(const struct mf_obj *obj);
+/* mf_obj_mh_get.c, above the core: a multi-host object got by name. */
 struct mf_obj *mf_obj_mh_get(struct mf_obj_pool *opool,
 			     const struct mf_obj_name *name,
 			     struct mf_file *mff);
-void mf_obj_mh_reclaim(struct mf_obj_pool *opool);
 
 /* mf_commit.c, users of the core: MF_IOC_OBJ_COMMIT. */
 int mf_ioctl_obj_commit(struct file *file, void *arg);
