@@ -21,7 +21,7 @@
 
 /* Move @len bytes at @off of @obj to (@write: from) @buf through its pieces. */
 int mf_obj_xfer_locked(struct mf_obj *obj, u64 off, void *buf, u64 len,
-			      bool write)
+		       bool write)
 {
 	struct mf_pool *pool = obj->ns->pool;
 	struct mf_pieces *ext = mf_obj_pieces(obj);
@@ -134,8 +134,8 @@ int mf_xfer_interrupted(void)
  * caller checked access and ranges.
  */
 int mf_obj_copy_range(struct mf_obj *src, u64 soff, struct mf_obj *dst,
-			     u64 doff, u64 len, void *buf,
-			     const struct mf_file *mff)
+		      u64 doff, u64 len, void *buf,
+		      const struct mf_file *mff)
 {
 	u64 done, n;
 	int ret = 0;
