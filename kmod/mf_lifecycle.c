@@ -278,43 +278,6 @@ void mf_ns_destroy_all(struct mf_obj_pool *opool)
 
 /* ---- TTL reclaim ------------------------------------------------------------------ */
 
-/*
- * mf_reclaim_mh() - drop the remote objects nobody here references
- * @opool: the pool, live
- *
- * Each one's destruction PUTs the host's reference at the manager
- * (mf_obj_mh_release()).
- *
- * Context: @opool->lock held; sleeps.
- */
-static void mf_reclaim_mh(struct mf_obj_pool *opool)
-{
-	struct rb_node *rb, *next_rb;
-	struct mf_obj *obj, *next;
-	struct mf_ns *ns;
-	LIST_HEAD(reap);
-
-	lockdep_assert_held(&opool->lock);
-	if (!opool->pool->mh)
-		return;
-	list_for_each_entry(ns, &opool->namespaces, node) {
-		mutex_lock(&ns->lock);
-		for (rb = rb_first(&ns->objects); rb; rb = next_rb) {
-			next_rb = rb_next(rb);
-			obj = rb_entry(rb, struct mf_obj, rb);
-			if (!mf_obj_mh_remote(obj) || obj->refs)
-				continue;
-			mf_obj_hide_locked(obj);
-			list_add_tail(&obj->reap, &reap);
-		}
-		mutex_unlock(&ns->lock);
-	}
-	list_for_each_entry_safe(obj, next, &reap, reap) {
-		list_del_init(&obj->reap);
-		mf_obj_destroy(obj);
-	}
-}
-
 static int mf_reclaim_pool(struct mf_obj_pool *opool, void *ctx)
 {
 	struct mf_obj *obj, *next;
@@ -326,18 +289,28 @@ static int mf_reclaim_pool(struct mf_obj_pool *opool, void *ctx)
 	if (mf_obj_pool_lock_live(opool))
 		return 0;
 	mf_quarantine_retry(opool);
-	mf_reclaim_mh(opool);
+	/*
+	 * Two kinds go: published objects unreferenced past their
+	 * namespace's TTL, and on a multi-host pool another host's objects
+	 * nobody here references (their destruction PUTs this host's
+	 * reference at the manager, mf_obj_mh_release()).
+	 */
 	list_for_each_entry(ns, &opool->namespaces, node) {
-		if (!ns->ttl)
+		if (!ns->ttl && !opool->pool->mh)
 			continue;
 		mutex_lock(&ns->lock);
 		for (rb = rb_first(&ns->objects); rb; rb = rb_next_node) {
 			rb_next_node = rb_next(rb);
 			obj = rb_entry(rb, struct mf_obj, rb);
-			if (obj->type != MF_OBJ_SHARED_RO || obj->refs ||
-			    now < obj->ctime || now - obj->ctime < ns->ttl)
+			if (obj->refs)
 				continue;
-			mf_nl_obj_event(obj, MF_NL_CMD_OBJ_RECLAIMED);
+			if (!mf_obj_mh_remote(obj)) {
+				if (!ns->ttl || obj->type != MF_OBJ_SHARED_RO ||
+				    now < obj->ctime || now - obj->ctime < ns->ttl)
+					continue;
+				mf_nl_obj_event(obj, MF_NL_CMD_OBJ_RECLAIMED);
+				atomic_long_inc(&mf_cnt.reclaimed);
+			}
 			mf_obj_hide_locked(obj);
 			list_add_tail(&obj->reap, &reap);
 		}
@@ -346,7 +319,6 @@ static int mf_reclaim_pool(struct mf_obj_pool *opool, void *ctx)
 	list_for_each_entry_safe(obj, next, &reap, reap) {
 		list_del_init(&obj->reap);
 		mf_obj_destroy(obj);
-		atomic_long_inc(&mf_cnt.reclaimed);
 	}
 	mutex_unlock(&opool->lock);
 	return 0;
