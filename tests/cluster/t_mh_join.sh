@@ -20,43 +20,12 @@
 set -u
 
 name=$(basename "$0")
-top=$(cd "$(dirname "$0")/../.." && pwd)
-ko=$top/build/kmod/$(uname -r)/memfabric.ko
-mfadm=$top/build/tools/mfadm
-pools=/sys/kernel/memfabric/pools
-node=${MFVM_NODE:-}
-dir=${MFVM_CLUSTER:-}
-pmem=${MFVM_PMEM:-}
+. "$(dirname "$0")/cluster_common.sh"
 lease_ms=3000
-npass=0
-nfail=0
 
-pass() { npass=$((npass + 1)); echo "PASS: $name[$node]: $1"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $name[$node]: $1${2:+ ($2)}"; }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what" "$*"; fi; }
-check_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
 # Refused with errno NAME: "mfadm -q pool add ..." says strerror's words.
 refused() { local want=$1; shift; ! "$mfadm" -q pool add "$@" >/dev/null 2>"$dir/err.$node" || return 1; grep -q "$want" "$dir/err.$node"; }
 not() { ! "$@"; }
-signal() { echo ok >"$dir/$1"; }
-# Wait for a barrier file, up to $2 seconds.
-await() {
-	local i
-	for ((i = 0; i < $2 * 2; i++)); do
-		[ -e "$dir/$1" ] && return 0
-		sleep 0.5
-	done
-	return 1
-}
-# Wait until the manager's hosts file has a line matching $1, $2 seconds.
-await_host() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		grep -q "$1" $pools/mh/hosts 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 host_field() { awk -v h="$1" -v f="$2" '$1 == h { print $f }' $pools/mh/hosts; }
 # The raw attach ioctl: backend, flags, host; prints the errno (0: ok).
 raw_attach() {

@@ -29,43 +29,14 @@
 set -u
 
 name=$(basename "$0")
-top=$(cd "$(dirname "$0")/../.." && pwd)
-ko=$top/build/kmod/$(uname -r)/memfabric.ko
-mfadm=$top/build/tools/mfadm
+. "$(dirname "$0")/cluster_common.sh"
 tool=$top/build/tests/cluster/mh_obj
-pools=/sys/kernel/memfabric/pools
 stats=/sys/kernel/memfabric/stats
-node=${MFVM_NODE:-}
-dir=${MFVM_CLUSTER:-}
-pmem=${MFVM_PMEM:-}
 ttl_ms=1500
 size=$((3 * 1024 * 1024 + 1000))	# several units, not page aligned
 ns=mhns
 sec=mh-secret
-npass=0
-nfail=0
 
-pass() { npass=$((npass + 1)); echo "PASS: $name[$node]: $1"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $name[$node]: $1${2:+ ($2)}"; }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what" "$*"; fi; }
-check_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
-signal() { echo ok >"$dir/$1"; }
-await() {
-	local i
-	for ((i = 0; i < $2 * 2; i++)); do
-		[ -e "$dir/$1" ] && return 0
-		sleep 0.5
-	done
-	return 1
-}
-await_host() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		grep -q "$1" $pools/mh/hosts 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # The manager's count $1 (objects, used_units, quarantined_units).
 mstat() { awk -v k="$1" '$1 == k { print $2 }' $pools/mh/mh_stats; }
 # Wait until the manager has no object and no used or quarantined unit.
