@@ -176,6 +176,28 @@ static int mf_mh_dir_read(struct mf_mh_member *mb, u32 s,
 	return -EAGAIN;
 }
 
+/* @r from directory entry @d: -EUCLEAN if an extent is out of bounds. */
+static int mf_mh_dirent_decode(struct mf_mh_member *mb,
+			       const struct mf_mh_dirent *d,
+			       struct mf_mh_reply *r)
+{
+	u16 j;
+
+	memset(r, 0, sizeof(*r));
+	r->id = le64_to_cpu(d->id);
+	r->size = le64_to_cpu(d->size);
+	r->gen = le32_to_cpu(d->gen);
+	r->seq = le64_to_cpu(d->seq);
+	r->nr_ext = le16_to_cpu(d->nr_ext);
+	for (j = 0; j < r->nr_ext; j++) {
+		r->ext[j].start = le32_to_cpu(d->ext[j].start);
+		r->ext[j].len = le32_to_cpu(d->ext[j].len);
+		if (!mf_mh_ext_ok(&mb->geo, &r->ext[j]))
+			return -EUCLEAN;
+	}
+	return 0;
+}
+
 /*
  * The published object in directory slot @s, for a host that looks
  * objects up by another key than the id (the object layer's names):
@@ -185,7 +207,6 @@ static int mf_mh_dir_read(struct mf_mh_member *mb, u32 s,
 int mf_mh_dir_get(struct mf_mh_member *mb, u32 s, struct mf_mh_reply *r)
 {
 	struct mf_mh_dirent d;
-	u16 j;
 	int ret;
 
 	if (s >= mb->geo.dir_slots)
@@ -195,19 +216,7 @@ int mf_mh_dir_get(struct mf_mh_member *mb, u32 s, struct mf_mh_reply *r)
 		return ret;
 	if (le16_to_cpu(d.state) != MF_MH_DIR_PUB)
 		return -ENOENT;
-	memset(r, 0, sizeof(*r));
-	r->id = le64_to_cpu(d.id);
-	r->size = le64_to_cpu(d.size);
-	r->gen = le32_to_cpu(d.gen);
-	r->seq = le64_to_cpu(d.seq);
-	r->nr_ext = le16_to_cpu(d.nr_ext);
-	for (j = 0; j < r->nr_ext; j++) {
-		r->ext[j].start = le32_to_cpu(d.ext[j].start);
-		r->ext[j].len = le32_to_cpu(d.ext[j].len);
-		if (!mf_mh_ext_ok(&mb->geo, &r->ext[j]))
-			return -EUCLEAN;
-	}
-	return 0;
+	return mf_mh_dirent_decode(mb, &d, r);
 }
 
 /*
@@ -218,7 +227,6 @@ int mf_mh_lookup(struct mf_mh_member *mb, u64 id, struct mf_mh_reply *r)
 {
 	u32 i, s, n = mb->geo.dir_slots;
 	struct mf_mh_dirent d;
-	u16 j;
 	int ret;
 
 	for (i = 0; i < n; i++) {
@@ -231,19 +239,7 @@ int mf_mh_lookup(struct mf_mh_member *mb, u64 id, struct mf_mh_reply *r)
 		if (le16_to_cpu(d.state) != MF_MH_DIR_PUB ||
 		    le64_to_cpu(d.id) != id)
 			continue;
-		memset(r, 0, sizeof(*r));
-		r->id = id;
-		r->size = le64_to_cpu(d.size);
-		r->gen = le32_to_cpu(d.gen);
-		r->seq = le64_to_cpu(d.seq);
-		r->nr_ext = le16_to_cpu(d.nr_ext);
-		for (j = 0; j < r->nr_ext; j++) {
-			r->ext[j].start = le32_to_cpu(d.ext[j].start);
-			r->ext[j].len = le32_to_cpu(d.ext[j].len);
-			if (!mf_mh_ext_ok(&mb->geo, &r->ext[j]))
-				return -EUCLEAN;
-		}
-		return 0;
+		return mf_mh_dirent_decode(mb, &d, r);
 	}
 	return -ENOENT;
 }
