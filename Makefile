@@ -23,6 +23,8 @@
 #   make dkms-install  the module's sources for DKMS (/usr/src/memfabric-VER)
 #   make remote-check  only the remote fabric test (tests/guest/t_remote.sh,
 #                  also part of make check's guest suites) on both kernels
+#   make bench-multihost  issue 17's multi-host benchmark, 2 guests per
+#                  kernel (bench/results/multihost.md)
 #   make bench-remote  remote latency/bandwidth vs perftest in a guest
 #                  (bench/remote/run; Documentation/performance.md)
 #   make remote-pair  the remote fabric between two guests over a wire
@@ -152,6 +154,30 @@ bench: all
 		$$raws >/dev/null && \
 	echo "bench: bench/results/latest.md: $$(grep '^| \*\*total' bench/results/latest.md)"; \
 	[ $$rc = 0 ] || echo "bench: a guest run failed (status $$rc)"; exit $$rc
+
+# Issue 17: the multi-host benchmark, a 2-guest tools/mfvm cluster per
+# kernel of BENCH_KERNELS on one NVDIMM (bench/multihost/run-guest), then
+# bench/results/multihost.md; BENCH_WRAP as for make bench.
+MH_BENCH_ARGS ?=
+.PHONY: bench-multihost
+bench-multihost: all
+	$(MAKE) -C bench/multihost
+	@rc=0; dirs=""; mkdir -p bench/results; \
+	for k in $(BENCH_KERNELS); do \
+		d=build/bench/multihost-$$k; rm -rf $$d; mkdir -p $$d; \
+		echo "bench-multihost: Linux $$k"; \
+		$(BENCH_WRAP) tools/mfvm cluster --guests 2 --kernel $$k \
+			--backing nvdimm --mem 1G --ram 2G --no-pool --timeout 1800 -- \
+			bench/multihost/run-guest --out $$d $(MH_BENCH_ARGS) \
+			>$$d/cluster.log 2>&1 || rc=$$?; \
+		grep -a 'run-guest\|mfvm: guest' $$d/cluster.log; \
+		dirs="$$dirs $$d"; \
+	done; \
+	$(BENCH_PYTHON) bench/multihost/render.py --out bench/results/multihost.md \
+		--command "make bench-multihost$(if $(BENCH_KERNEL), BENCH_KERNEL=$(BENCH_KERNEL))$(if $(MH_BENCH_ARGS), MH_BENCH_ARGS='$(MH_BENCH_ARGS)')" \
+		$$dirs >/dev/null; \
+	echo "bench-multihost: bench/results/multihost.md"; \
+	[ $$rc = 0 ] || echo "bench-multihost: a cluster run failed (status $$rc)"; exit $$rc
 
 demo: all
 	tools/mfvm run --kernel $(firstword $(KERNELS)) -- examples/demo.sh
