@@ -58,6 +58,21 @@ static void die(const char *what, int rc)
 
 #define MUST(call) do { int rc_ = (call); if (rc_ < 0) die(#call, rc_); } while (0)
 
+/*
+ * A call that sends a request to the manager, again while it times out
+ * (-ETIMEDOUT after MF_MH_REQ_WAIT_MS, -EAGAIN while rejoining): counted.
+ */
+static long timeouts;
+#define RETRY(call) do { int rc_, n_ = 0; \
+	while ((rc_ = (call)) == -ETIMEDOUT || rc_ == -EAGAIN) { \
+		timeouts++; \
+		if (++n_ == 10) \
+			break; \
+	} \
+	if (rc_ < 0) \
+		die(#call, rc_); \
+} while (0)
+
 static double now(void)
 {
 	struct timespec ts;
@@ -295,11 +310,26 @@ static int cmd_seqread(char **a)
 		for (k = 0; k < 2; k++)
 			emit("seq_read", names[k], size / sec[k] / 1e6, "MB/s",
 			     r);
+		emit("seq_read_ratio", "ours/raw", sec[1] / sec[0], "ratio", r);
 	}
 	munmap(raw, size);
 	MUST(BM_Unmap(b.bmId, ours));
 	MUST(BM_PutSec(&b, 0));
 	return 0;
+}
+
+static long rss_anon(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "RssAnon: %ld", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb * 1024;
 }
 
 static int cmd_hold(char **a)
@@ -308,9 +338,10 @@ static int cmd_hold(char **a)
 	size_t size = strtoull(a[4], NULL, 0);
 	int copy = !strcmp(a[5], "copy");
 	void *p;
+	long rss0 = rss_anon();
 	FILE *f;
 
-	MUST(BM_GetSec(&b, 0));
+	RETRY(BM_GetSec(&b, 0));
 	if (copy) {
 		p = malloc(size);
 		if (!p)
@@ -323,13 +354,14 @@ static int cmd_hold(char **a)
 	f = fopen(a[6], "w");
 	if (!f)
 		die(a[6], -errno);
-	fprintf(f, "%d\n", getpid());
+	/* The RssAnon this process had before it got the object. */
+	fprintf(f, "%d %ld\n", getpid(), rss0);
 	fclose(f);
 	while (access(a[7], F_OK))
 		usleep(100000);
 	if (!copy)
 		MUST(BM_Unmap(b.bmId, p));
-	MUST(BM_PutSec(&b, 0));
+	RETRY(BM_PutSec(&b, 0));
 	return 0;
 }
 
@@ -420,7 +452,7 @@ static int cmd_lat_a(char **a)
 	ret = BM_CreateNSSec(a[0], a[1], 0, a[2]);
 	if (ret && ret != -EEXIST)
 		die("BM_CreateNSSec", ret);
-	MUST(BM_AllocSec(&cb, PAGE, 0, NULL));
+	RETRY(BM_AllocSec(&cb, PAGE, 0, NULL));
 	c = map_obj(&cb, PAGE, PROT_READ | PROT_WRITE);
 	c->a = 0;
 	c->b = 0;
@@ -440,31 +472,32 @@ static int cmd_lat_a(char **a)
 
 		snprintf(id, sizeof(id), "lat-%d", i);
 		b = info(a[0], a[1], a[2], id);
-		MUST(BM_AllocSec(&b, size, 0, NULL));
+		RETRY(BM_AllocSec(&b, size, 0, NULL));
 		/* B spins on this object's get: its word is odd. */
 		spin_until(&c->b, 1000 + 2 * i + 1);
 		t0 = now();
-		MUST(BM_PublishSec(&b, 0));
+		RETRY(BM_PublishSec(&b, 0));
 		spin_until(&c->b, 1000 + 2 * i + 2);
 		remote[i] = (now() - t0) * 1e3;
-		MUST(BM_FreeSec(&b, 0));
+		RETRY(BM_FreeSec(&b, 0));
 
 		snprintf(id, sizeof(id), "loc-%d", i);
 		b = info(a[0], a[1], a[2], id);
-		MUST(BM_AllocSec(&b, size, 0, NULL));
+		RETRY(BM_AllocSec(&b, size, 0, NULL));
 		t0 = now();
-		MUST(BM_PublishSec(&b, 0));
-		MUST(BM_GetSec(&b, 0));
+		RETRY(BM_PublishSec(&b, 0));
+		RETRY(BM_GetSec(&b, 0));
 		local[i] = (now() - t0) * 1e3;
-		MUST(BM_PutSec(&b, 0));
-		MUST(BM_FreeSec(&b, 0));
+		RETRY(BM_PutSec(&b, 0));
+		RETRY(BM_FreeSec(&b, 0));
 	}
 	c->a = 1;	/* done */
+	emit("request_timeouts", "lat-a", timeouts, "retries", 0);
 	emit_pct("chan_oneway", "chan", ping, PINGS);
 	emit_pct("publish_to_get", "remote", remote, n);
 	emit_pct("publish_to_get", "local", local, n);
 	MUST(BM_Unmap(cb.bmId, c));
-	MUST(BM_FreeSec(&cb, 0));
+	RETRY(BM_FreeSec(&cb, 0));
 	return 0;
 }
 
@@ -498,12 +531,19 @@ static int cmd_lat_b(char **a)
 		c->b = 1000 + 2 * i + 1;
 		while ((ret = BM_GetSec(&b, 0)) == -ENOENT)
 			tries++;
+		if (ret == -ETIMEDOUT || ret == -EAGAIN) {
+			timeouts++;
+			while ((ret = BM_GetSec(&b, 0)) == -ETIMEDOUT ||
+			       ret == -EAGAIN || ret == -ENOENT)
+				timeouts++;
+		}
 		if (ret)
 			die("BM_GetSec", ret);
 		c->b = 1000 + 2 * i + 2;
-		MUST(BM_PutSec(&b, 0));
+		RETRY(BM_PutSec(&b, 0));
 	}
 	spin_until(&c->a, 1);
+	emit("request_timeouts", "lat-b", timeouts, "retries", 0);
 	emit("get_tries", "remote", (double)tries / n, "gets/object", 0);
 	munmap(c, PAGE);
 	return 0;
