@@ -410,10 +410,17 @@ struct chan {
 	uint64_t pad2[7];
 };
 
+/* Wait for the other host's word, 120 s at most (it may have failed). */
 static void spin_until(volatile uint64_t *w, uint64_t v)
 {
-	while (*w != v)
+	double deadline = now() + 120;
+	unsigned int i = 0;
+
+	while (*w != v) {
 		_mm_pause();
+		if (!(++i & 0xfffff) && now() > deadline)
+			die("the other host did not answer", -ETIMEDOUT);
+	}
 }
 
 static int cmpd(const void *x, const void *y)
