@@ -20,13 +20,13 @@
  *   mhbench getreq POOL NS SECID ID STATS N
  *	the host's request counter (mh_stats) around a first get and N
  *	repeated gets of the object
- *   mhbench lat-a POOL NS SECID N SIZE	(on the publishing host)
- *   mhbench lat-b POOL NS SECID N PHYS LEN	(on the reading host)
- *	publish on A -> get succeeds on B, N objects: A times from just
- *	before BM_PublishSec to B's word that its BM_GetSec succeeded,
- *	read by A on its own clock through a channel in device memory (a
- *	private object of A, which B maps raw); the channel's own one-way
- *	time by ping-pong; and A's local publish + its own BM_GetSec
+ *   mhbench lat-a POOL NS SECID N SIZE DIR	(on the publishing host)
+ *   mhbench lat-b POOL NS SECID N DIR		(on the reading host)
+ *	publish on A -> get succeeds on B, N objects: A times, on its own
+ *	clock, from just before BM_PublishSec to the moment it sees B's
+ *	file (in DIR, the shared work tree) saying that B's BM_GetSec,
+ *	retried while -ENOENT, succeeded; a file ping-pong measures one
+ *	file hop; and A's local publish + its own BM_GetSec
  */
 #define _GNU_SOURCE
 #include <emmintrin.h>
@@ -46,7 +46,6 @@
 #define HUGE		(2 * MIB)
 #define PAGE		4096UL
 #define MAGIC		0x6d6862656e636821ULL	/* "mhbench!" */
-#define CHAN_TAG	0x6368616e6e656c31ULL
 
 static volatile uint64_t sink;
 
@@ -398,28 +397,33 @@ static int cmd_getreq(char **a)
 }
 
 /*
- * The channel: a private object of A, one unit; B maps its page raw.
- * One writer per cache line: A writes line 1, B line 2.
+ * The handshake: files in the shared work tree (DIR, the cluster's
+ * directory).  A times on its own clock from just before BM_PublishSec to
+ * the moment it sees B's file saying that B's BM_GetSec succeeded; a file
+ * ping-pong of the same kind measures what one file hop costs.
  */
-struct chan {
-	uint64_t magic, tag, pg;
-	uint64_t pad0[5];
-	volatile uint64_t a;
-	uint64_t pad1[7];
-	volatile uint64_t b;
-	uint64_t pad2[7];
-};
+static void touch(const char *dir, const char *what, int i)
+{
+	char path[512];
+	FILE *f;
 
-/* Wait for the other host's word, 120 s at most (it may have failed). */
-static void spin_until(volatile uint64_t *w, uint64_t v)
+	snprintf(path, sizeof(path), "%s/%s-%d", dir, what, i);
+	f = fopen(path, "w");
+	if (!f)
+		die(path, -errno);
+	fclose(f);
+}
+
+/* Wait for DIR/WHAT-I, 120 s at most (the other host may have failed). */
+static void wait_file(const char *dir, const char *what, int i)
 {
 	double deadline = now() + 120;
-	unsigned int i = 0;
+	char path[512];
 
-	while (*w != v) {
-		_mm_pause();
-		if (!(++i & 0xfffff) && now() > deadline)
-			die("the other host did not answer", -ETIMEDOUT);
+	snprintf(path, sizeof(path), "%s/%s-%d", dir, what, i);
+	while (access(path, F_OK)) {
+		if (now() > deadline)
+			die(path, -ETIMEDOUT);
 	}
 }
 
@@ -440,18 +444,17 @@ static void emit_pct(const char *metric, const char *variant, double *v,
 	emit(metric, variant, v[n - 1], "ms", 100);
 }
 
-#define PINGS	200
+#define PINGS	20
 
 static int cmd_lat_a(char **a)
 {
 	int n = atoi(a[3]), i;
 	size_t size = strtoull(a[4], NULL, 0);
-	BmInfo cb = info(a[0], a[1], a[2], "mhlat-chan");
+	const char *dir = a[5];
 	double *remote = calloc(n, sizeof(double));
 	double *local = calloc(n, sizeof(double));
 	double ping[PINGS], t0;
 	char id[64];
-	struct chan *c;
 	int ret;
 
 	if (!remote || !local)
@@ -459,19 +462,10 @@ static int cmd_lat_a(char **a)
 	ret = BM_CreateNSSec(a[0], a[1], 0, a[2]);
 	if (ret && ret != -EEXIST)
 		die("BM_CreateNSSec", ret);
-	RETRY(BM_AllocSec(&cb, PAGE, 0, NULL));
-	c = map_obj(&cb, PAGE, PROT_READ | PROT_WRITE);
-	c->a = 0;
-	c->b = 0;
-	c->tag = CHAN_TAG;
-	c->pg = 0;
-	__atomic_store_n(&c->magic, MAGIC, __ATOMIC_RELEASE);
-	/* B found the channel: it answers 1. */
-	spin_until(&c->b, 1);
 	for (i = 0; i < PINGS; i++) {
 		t0 = now();
-		c->a = 2 + i;
-		spin_until(&c->b, 2 + i);
+		touch(dir, "ping", i);
+		wait_file(dir, "pong", i);
 		ping[i] = (now() - t0) * 1e3 / 2;
 	}
 	for (i = 0; i < n; i++) {
@@ -480,11 +474,11 @@ static int cmd_lat_a(char **a)
 		snprintf(id, sizeof(id), "lat-%d", i);
 		b = info(a[0], a[1], a[2], id);
 		RETRY(BM_AllocSec(&b, size, 0, NULL));
-		/* B spins on this object's get: its word is odd. */
-		spin_until(&c->b, 1000 + 2 * i + 1);
+		/* B spins on this object's get. */
+		wait_file(dir, "spin", i);
 		t0 = now();
 		RETRY(BM_PublishSec(&b, 0));
-		spin_until(&c->b, 1000 + 2 * i + 2);
+		wait_file(dir, "got", i);
 		remote[i] = (now() - t0) * 1e3;
 		RETRY(BM_FreeSec(&b, 0));
 
@@ -498,61 +492,47 @@ static int cmd_lat_a(char **a)
 		RETRY(BM_PutSec(&b, 0));
 		RETRY(BM_FreeSec(&b, 0));
 	}
-	c->a = 1;	/* done */
 	emit("request_timeouts", "lat-a", timeouts, "retries", 0);
-	emit_pct("chan_oneway", "chan", ping, PINGS);
+	emit_pct("file_oneway", "file", ping, PINGS);
 	emit_pct("publish_to_get", "remote", remote, n);
 	emit_pct("publish_to_get", "local", local, n);
-	MUST(BM_Unmap(cb.bmId, c));
-	RETRY(BM_FreeSec(&cb, 0));
 	return 0;
 }
 
 static int cmd_lat_b(char **a)
 {
-	int n = atoi(a[3]), i, runs;
-	uint64_t phys = strtoull(a[4], NULL, 0), where;
-	size_t len = strtoull(a[5], NULL, 0);
-	double deadline = now() + 300;
-	struct chan *c;
+	int n = atoi(a[3]), i;
+	const char *dir = a[4];
 	char id[64];
 	long tries = 0;
 
-	while (find_pages(phys, len, CHAN_TAG, 1, &where)) {
-		if (now() > deadline)
-			die("no channel", -ETIMEDOUT);
-		usleep(100000);
-	}
-	c = raw_map_object(&where, 1, PROT_READ | PROT_WRITE, &runs);
-	c->b = 1;
 	for (i = 0; i < PINGS; i++) {
-		spin_until(&c->a, 2 + i);
-		c->b = 2 + i;
+		wait_file(dir, "ping", i);
+		touch(dir, "pong", i);
 	}
 	for (i = 0; i < n; i++) {
+		double deadline = now() + 120;
 		BmInfo b;
 		int ret;
 
 		snprintf(id, sizeof(id), "lat-%d", i);
 		b = info(a[0], a[1], a[2], id);
-		c->b = 1000 + 2 * i + 1;
-		while ((ret = BM_GetSec(&b, 0)) == -ENOENT)
+		touch(dir, "spin", i);
+		while ((ret = BM_GetSec(&b, 0)) == -ENOENT ||
+		       ret == -ETIMEDOUT || ret == -EAGAIN) {
 			tries++;
-		if (ret == -ETIMEDOUT || ret == -EAGAIN) {
-			timeouts++;
-			while ((ret = BM_GetSec(&b, 0)) == -ETIMEDOUT ||
-			       ret == -EAGAIN || ret == -ENOENT)
+			if (ret != -ENOENT)
 				timeouts++;
+			if (now() > deadline)
+				die("BM_GetSec of the published object", ret);
 		}
 		if (ret)
 			die("BM_GetSec", ret);
-		c->b = 1000 + 2 * i + 2;
+		touch(dir, "got", i);
 		RETRY(BM_PutSec(&b, 0));
 	}
-	spin_until(&c->a, 1);
 	emit("request_timeouts", "lat-b", timeouts, "retries", 0);
 	emit("get_tries", "remote", (double)tries / n, "gets/object", 0);
-	munmap(c, PAGE);
 	return 0;
 }
 
@@ -565,7 +545,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "create", 6, cmd_create }, { "seqread", 9, cmd_seqread },
 		{ "hold", 8, cmd_hold }, { "getreq", 6, cmd_getreq },
-		{ "lat-a", 5, cmd_lat_a }, { "lat-b", 6, cmd_lat_b },
+		{ "lat-a", 6, cmd_lat_a }, { "lat-b", 5, cmd_lat_b },
 	};
 	BmInitAttr attr;
 	unsigned int i;

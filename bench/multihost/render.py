@@ -97,7 +97,7 @@ def column(d):
                            one(rows, "publish_to_get", v, rep=99, node=0),
                            one(rows, "publish_to_get", v, rep=0, node=0),
                            one(rows, "publish_to_get", v, rep=100, node=0))
-    c["chan"] = one(rows, "chan_oneway", "chan", rep=50, node=0)
+    c["chan"] = one(rows, "file_oneway", "file", rep=50, node=0)
     c["tries"] = one(rows, "get_tries", node=1)
     c["timeouts"] = (one(rows, "request_timeouts", "lat-a", node=0),
                      one(rows, "request_timeouts", "lat-b", node=1))
@@ -170,7 +170,7 @@ def main():
     for c in cols:
         r, l = c["lat_remote"], c["lat_local"]
         cells.append("p50 %s ms, p99 %s ms (min %s, max %s); A local publish + get: "
-                     "p50 %s ms, p99 %s ms; channel one-way %s ms; %s failed gets per object; "
+                     "p50 %s ms, p99 %s ms; file hop %s ms (A waits for B's file: included); %s failed gets per object; "
                      "requests retried after -ETIMEDOUT: A %s, B %s" % (
                          fmt(r[0]), fmt(r[1]), fmt(r[2]), fmt(r[3]), fmt(l[0]), fmt(l[1]),
                          fmt(c["chan"]), fmt(c["tries"]), fmt(c["timeouts"][0]),
