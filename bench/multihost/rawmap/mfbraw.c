@@ -19,21 +19,9 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pfn_t.h>
-#include <linux/version.h>
 
-#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
-#define MFBRAW_FAULT_ARG	unsigned int
-static unsigned int mfbraw_order(unsigned int order)
-{
-	return order;
-}
-#else
-#define MFBRAW_FAULT_ARG	enum page_entry_size
-static unsigned int mfbraw_order(enum page_entry_size pe)
-{
-	return pe == PE_SIZE_PMD ? PMD_SHIFT - PAGE_SHIFT : 0;
-}
-#endif
+/* memfabric's compat header: every 6.1/6.12 difference in one place. */
+#include "mf_compat.h"
 
 static pfn_t mfbraw_pfn(struct vm_area_struct *vma, unsigned long addr)
 {
@@ -47,13 +35,13 @@ static vm_fault_t mfbraw_fault(struct vm_fault *vmf)
 				mfbraw_pfn(vmf->vma, vmf->address & PAGE_MASK));
 }
 
-static vm_fault_t mfbraw_huge_fault(struct vm_fault *vmf, MFBRAW_FAULT_ARG pe)
+static vm_fault_t mfbraw_huge_fault(struct vm_fault *vmf, mf_fault_size_t pe)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned long pmd_addr = vmf->address & PMD_MASK;
 	pfn_t pfn;
 
-	if (mfbraw_order(pe) != PMD_SHIFT - PAGE_SHIFT ||
+	if (mf_fault_order(pe) != PMD_SHIFT - PAGE_SHIFT ||
 	    pmd_addr < vma->vm_start || pmd_addr + PMD_SIZE > vma->vm_end)
 		return VM_FAULT_FALLBACK;
 	pfn = mfbraw_pfn(vma, pmd_addr);
@@ -93,11 +81,7 @@ static int mfbraw_mmap(struct file *file, struct vm_area_struct *vma)
 			      IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
 	    REGION_DISJOINT)
 		return -EINVAL;
-#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
-	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTCOPY);
-#else
-	vma->vm_flags |= VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTCOPY;
-#endif
+	mf_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTCOPY);
 	vma->vm_ops = &mfbraw_vm_ops;
 	return 0;
 }
