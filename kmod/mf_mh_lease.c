@@ -25,6 +25,12 @@
  * private objects go without quarantine, and its bit leaves every
  * quarantine mask.
  *
+ * Leaving: a host that detaches the pool writes back and drops its caches
+ * the same way (mf_mh_leave_prepare()) and sends LEAVE under its epoch;
+ * the manager commits a clean LEAVE record: the host's references and
+ * private objects go at once, without quarantine, instead of after its
+ * lease.
+ *
  * Locking: mf_mh_mgr_tick() takes the manager's lock, and its helpers
  * assert it; the member calls take the member's lock.  They are different
  * locks (and lockdep classes): on the manager's host both exist, and
@@ -72,6 +78,7 @@ static int mf_mh_leases(struct mf_mh_mgr *m)
 		ret = mf_mh_commit(m, &r);
 		if (ret)
 			return ret;
+		m->nr_expired++;
 		/* Tell the host, which checks at each heartbeat. */
 		mf_mh_resp_put(m, h, hs->resp_seq, -ESTALE, &r);
 	}
@@ -145,6 +152,20 @@ void mf_mh_rejoin_prepare(struct mf_mh_member *mb)
 	mf_mh_wbinval_all(MF_MH_S_REJOIN_WBINV);
 	memset(mb->seen, 0, sizeof(mb->seen));
 	mb->joined = false;
+	mf_mh_unlock(&mb->lock);
+}
+
+/*
+ * Before a clean LEAVE, when the pool is detached: nothing of the pool is
+ * mapped any more; write back and drop every line, so that the manager
+ * can free the host's private objects at once, without quarantine.  The
+ * host stays joined until the manager has answered.  Takes @mb->lock.
+ */
+void mf_mh_leave_prepare(struct mf_mh_member *mb)
+{
+	mf_mh_lock(&mb->lock);
+	mf_mh_wbinval_all(MF_MH_S_LEAVE_WBINV);
+	memset(mb->seen, 0, sizeof(mb->seen));
 	mf_mh_unlock(&mb->lock);
 }
 
