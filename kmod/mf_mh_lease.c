@@ -14,7 +14,8 @@
  *
  * A member reads its response slot before each beat.  When the epoch there
  * is not its own, it has been given up and must rejoin: in the kernel its
- * mappings of the pool fault from then until it has (phase 2).  A zombie
+ * objects of the old epoch are dead from then on, their mappings revoked
+ * and faulting (mf_pool_mh.c, mf_mapping_revoke_pool()).  A zombie
  * (a host paused past its lease) still beats and asks with the old epoch;
  * the manager ignores its beats and refuses its requests, and its dirty
  * lines can land only on quarantined units.
