@@ -10,7 +10,7 @@
  *     MF_MH_POLL_MAX_MS when none do;
  *   - on every host, the manager's included, the member's worker joins
  *     the pool (and rejoins when the manager has given the host up) and
- *     then beats every lease / 4.
+ *     then beats every lease / 8.
  *
  * The object layer (mf_obj_mh.c) sends its requests through
  * mf_pool_mh_request(), one at a time per host, and reads the directory
@@ -262,7 +262,7 @@ static void mf_mh_mb_work(struct work_struct *work)
 		} else {
 			mh->beats++;
 			mh->last_beat = jiffies;
-			delay = max_t(u64, mh->lease / 4, 1);
+			delay = max_t(u64, mh->lease / 8, 1);
 		}
 	}
 	queue_delayed_work(system_unbound_wq, &mh->mb_work,
@@ -295,7 +295,7 @@ static int mf_mh_geometry(u64 bytes, u32 unit_shift, u32 nr_hosts,
 
 /*
  * Is a manager running for the pool at @base as host @host?  Its own
- * member beats every lease / 4: watch its heartbeat line for two of
+ * member beats every lease / 8: watch its heartbeat line for four of
  * those.  Sleeps.
  */
 static bool mf_mh_manager_alive(struct mf_pool_mh *mh, u32 host)

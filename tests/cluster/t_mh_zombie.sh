@@ -73,6 +73,7 @@ counters_zero() {
 	done
 	return $bad
 }
+given_up_logged() { dmesg | grep -aq "host 1 was given up by the manager"; }
 kernel_clean() {
 	! dmesg | grep -E '(^|[] ])(BUG:|WARNING:|Oops|general protection|KASAN|possible circular locking|inconsistent lock state|memfabric: leak|unreferenced object)' >&2
 }
@@ -124,8 +125,9 @@ else
 	run_tool "$zombie" zombie mh $ns $sec zobj $size $pools/mh/mh_stats \
 		"$mfctl pause 1 $pause_s"
 	echo "$name[$node]: member: $(tr '\n' ' ' <$pools/mh/mh_stats)"
-	check "the kernel said that it was given up" \
-		grep -q "host 1 was given up by the manager" <(dmesg)
+	dmesg | grep -a 'memfabric:.*\(given up\|joined\|left\)' |
+		sed "s/^/$name[$node]: dmesg: /"
+	check "the kernel said that it was given up" given_up_logged
 	signal zombie-done
 	check "the manager is empty" await empty 120
 fi
