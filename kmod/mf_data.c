@@ -200,6 +200,9 @@ static struct mf_obj *mf_obj_handle_rcu(struct file *file, u64 map_offset)
 static bool mf_obj_fast_access(const struct mf_obj *obj, bool write,
 			       const struct mf_file *mff)
 {
+	/* Of a dead epoch: the locked path says -ESTALE. */
+	if (mf_obj_mh_dead(obj))
+		return false;
 	if (READ_ONCE(obj->type) == MF_OBJ_SHARED_RO)
 		return !write;
 	return uid_eq(obj->owner, mf_file_fsuid(mff));

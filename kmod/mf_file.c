@@ -302,7 +302,7 @@ struct mf_obj *mf_obj_lookup_ref(struct mf_ns *ns, const char *id,
 				 unsigned int access,
 				 struct mf_file *mff)
 {
-	struct mf_obj *obj;
+	struct mf_obj *obj, *dead = NULL;
 	int ret;
 
 	lockdep_assert_held(&ns->opool->lock);
@@ -312,6 +312,16 @@ struct mf_obj *mf_obj_lookup_ref(struct mf_ns *ns, const char *id,
 		mutex_lock(&mff->lock);
 	mutex_lock(&ns->lock);
 	obj = mf_obj_find_locked(ns, id);
+	if (obj && mf_obj_mh_dead(obj)) {
+		/*
+		 * Of a dead epoch of a multi-host pool's host: it goes from
+		 * the index (its handles stay, refused with -ESTALE), and a
+		 * get of the name looks for it anew.
+		 */
+		if (mf_obj_hide_locked(obj))
+			dead = obj;
+		obj = NULL;
+	}
 	if (!obj) {
 		ret = -ENOENT;
 		goto err;
@@ -334,5 +344,7 @@ err:
 	mutex_unlock(&ns->lock);
 	if (mff)
 		mutex_unlock(&mff->lock);
+	if (dead)
+		mf_obj_destroy(dead);
 	return ERR_PTR(ret);
 }

@@ -304,7 +304,8 @@ static int mf_reclaim_pool(struct mf_obj_pool *opool, void *ctx)
 			obj = rb_entry(rb, struct mf_obj, rb);
 			if (obj->refs)
 				continue;
-			if (!mf_obj_mh_remote(obj)) {
+			/* Another host's, or of a dead epoch: it goes. */
+			if (!mf_obj_mh_remote(obj) && !mf_obj_mh_dead(obj)) {
 				if (!ns->ttl || obj->type != MF_OBJ_SHARED_RO ||
 				    now < obj->ctime || now - obj->ctime < ns->ttl)
 					continue;

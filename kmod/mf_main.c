@@ -332,6 +332,8 @@ static int __init mf_init(void)
 	if (ret)
 		goto err_obj;
 
+	/* Before any pool: a given-up host revokes its mappings. */
+	mf_pool_mh_set_revoke(mf_mapping_revoke_pool);
 	ret = mf_pools_attach_param();
 	if (ret)
 		goto err_pool_dir;

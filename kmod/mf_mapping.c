@@ -110,3 +110,35 @@ void mf_mapping_zap(struct mf_obj *obj, u64 pos, u64 len)
 			    ((loff_t)obj->map_pgoff << PAGE_SHIFT) + pos,
 			    len, 0);
 }
+
+/**
+ * mf_mapping_revoke_pool() - unmap every object of a pool from every mapping
+ * @pool: a multi-host pool whose host the manager has given up
+ *
+ * Its objects are dead already (mf_obj_mh_dead()), so a fault on them
+ * returns SIGBUS; this removes the entries mapped before.  A fault checks
+ * that under the object's @map_lock, held for reading while it maps, and
+ * this zaps under it held for writing: no entry mapped before the epoch
+ * went survives.  Hidden objects that are still mapped are found too
+ * (mf_obj_next()).  Pages that MAP_PRIVATE mappings copied stay.
+ *
+ * Context: process context, no lock held (the pool's member worker, by
+ * way of mf_pool_mh_set_revoke()).
+ */
+void mf_mapping_revoke_pool(struct mf_pool *pool)
+{
+	unsigned long nr = 0;
+	struct mf_obj *obj;
+
+	if (!mf_mapping_inode)
+		return;
+	while ((obj = mf_obj_next(&nr))) {
+		if (obj->ns->pool == pool && atomic_read(&obj->map_count)) {
+			down_write(&obj->map_lock);
+			mf_mapping_zap(obj, 0, 1ULL << MF_MAP_OFF_SHIFT);
+			up_write(&obj->map_lock);
+		}
+		mf_obj_put_struct(obj);
+		cond_resched();
+	}
+}

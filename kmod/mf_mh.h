@@ -27,6 +27,7 @@ enum {
 	MF_MH_OP_GET,		/* id, gen: this host's first reference */
 	MF_MH_OP_PUT,		/* id: this host's last reference */
 	MF_MH_OP_FREE,		/* id: own private object */
+	MF_MH_OP_LEAVE,		/* a clean leave (detach); caches flushed */
 	MF_MH_OP_MAX
 };
 
@@ -36,7 +37,7 @@ enum {
 	MF_MH_REC_REF,		/* id, host, a=1 get / 0 put */
 	MF_MH_REC_DELETE,	/* id, a=quarantine mask */
 	MF_MH_REC_JOIN,		/* host, epoch */
-	MF_MH_REC_LEAVE,	/* host, epoch (lease expired) */
+	MF_MH_REC_LEAVE,	/* host, epoch; a=0 lease expired, 1 clean */
 };
 
 enum { MF_MH_DIR_EMPTY, MF_MH_DIR_PUB, MF_MH_DIR_TOMB };
@@ -214,9 +215,11 @@ struct mf_mh_mgr {
 	u8 *used;		/* lock: per unit: in a live object */
 	u16 *qmask;		/* lock: per unit: hosts that must rejoin first */
 	u8 *dirstate;		/* lock: per directory slot: MF_MH_DIR_* */
-	u16 dead;		/* lock: hosts in MF_MH_HOST_DEAD */
+	u16 dead;		/* lock: hosts given up by lease, not rejoined */
 	struct mf_mh_hoststate host[MF_MH_MAX_HOSTS];	/* lock */
 	u64 nr_garbage;		/* lock: request lines refused (checksum, host) */
+	u64 nr_stale;		/* lock: requests refused for an old epoch */
+	u64 nr_expired;		/* lock: leases expired (LEAVE committed) */
 };
 
 /* A reply, or a directory entry, as a member sees it. */
@@ -285,6 +288,7 @@ void mf_mh_free_prepare(struct mf_mh_member *mb,
 void mf_mh_put_prepare(struct mf_mh_member *mb,
 		       const struct mf_mh_x *ext, u16 nr_ext);
 void mf_mh_rejoin_prepare(struct mf_mh_member *mb);
+void mf_mh_leave_prepare(struct mf_mh_member *mb);
 int mf_mh_join_done(struct mf_mh_member *mb, const struct mf_mh_reply *r);
 
 #endif /* MF_MH_H */

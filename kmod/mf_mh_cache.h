@@ -66,6 +66,7 @@ enum mf_mh_site {
 	MF_MH_S_FREE_INVAL,	/* owner: before freeing a private object */
 	MF_MH_S_PUT_INVAL,	/* reader: before its host's last put */
 	MF_MH_S_REJOIN_WBINV,	/* member: whole cache, before rejoining */
+	MF_MH_S_LEAVE_WBINV,	/* member: whole cache, before a clean LEAVE */
 	MF_MH_NR_SITES
 };
 

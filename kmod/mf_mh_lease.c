@@ -14,7 +14,8 @@
  *
  * A member reads its response slot before each beat.  When the epoch there
  * is not its own, it has been given up and must rejoin: in the kernel its
- * mappings of the pool fault from then until it has (phase 2).  A zombie
+ * objects of the old epoch are dead from then on, their mappings revoked
+ * and faulting (mf_pool_mh.c, mf_mapping_revoke_pool()).  A zombie
  * (a host paused past its lease) still beats and asks with the old epoch;
  * the manager ignores its beats and refuses its requests, and its dirty
  * lines can land only on quarantined units.
@@ -24,6 +25,12 @@
  * the manager commits with epoch + 1: the host's old references and
  * private objects go without quarantine, and its bit leaves every
  * quarantine mask.
+ *
+ * Leaving: a host that detaches the pool writes back and drops its caches
+ * the same way (mf_mh_leave_prepare()) and sends LEAVE under its epoch;
+ * the manager commits a clean LEAVE record: the host's references and
+ * private objects go at once, without quarantine, instead of after its
+ * lease.
  *
  * Locking: mf_mh_mgr_tick() takes the manager's lock, and its helpers
  * assert it; the member calls take the member's lock.  They are different
@@ -72,6 +79,7 @@ static int mf_mh_leases(struct mf_mh_mgr *m)
 		ret = mf_mh_commit(m, &r);
 		if (ret)
 			return ret;
+		m->nr_expired++;
 		/* Tell the host, which checks at each heartbeat. */
 		mf_mh_resp_put(m, h, hs->resp_seq, -ESTALE, &r);
 	}
@@ -145,6 +153,20 @@ void mf_mh_rejoin_prepare(struct mf_mh_member *mb)
 	mf_mh_wbinval_all(MF_MH_S_REJOIN_WBINV);
 	memset(mb->seen, 0, sizeof(mb->seen));
 	mb->joined = false;
+	mf_mh_unlock(&mb->lock);
+}
+
+/*
+ * Before a clean LEAVE, when the pool is detached: nothing of the pool is
+ * mapped any more; write back and drop every line, so that the manager
+ * can free the host's private objects at once, without quarantine.  The
+ * host stays joined until the manager has answered.  Takes @mb->lock.
+ */
+void mf_mh_leave_prepare(struct mf_mh_member *mb)
+{
+	mf_mh_lock(&mb->lock);
+	mf_mh_wbinval_all(MF_MH_S_LEAVE_WBINV);
+	memset(mb->seen, 0, sizeof(mb->seen));
 	mf_mh_unlock(&mb->lock);
 }
 

@@ -220,7 +220,8 @@ static int mf_mh_exec(struct mf_mh_mgr *m, u32 h, const struct mf_mh_req *q,
 	memset(r, 0, sizeof(*r));
 	r->host = (u16)h;
 	r->req_seq = le64_to_cpu(q->seq);
-	if (op != MF_MH_OP_JOIN && op != MF_MH_OP_ALLOC) {
+	if (op != MF_MH_OP_JOIN && op != MF_MH_OP_ALLOC &&
+	    op != MF_MH_OP_LEAVE) {
 		o = mf_mh_find(m, id);
 		if (!o)
 			return -ENOENT;
@@ -229,6 +230,12 @@ static int mf_mh_exec(struct mf_mh_mgr *m, u32 h, const struct mf_mh_req *q,
 	case MF_MH_OP_JOIN:
 		r->type = MF_MH_REC_JOIN;
 		r->epoch = m->host[h].epoch + 1;
+		return 0;
+	case MF_MH_OP_LEAVE:
+		/* Detach: the host wrote back and dropped its whole cache. */
+		r->type = MF_MH_REC_LEAVE;
+		r->epoch = m->host[h].epoch + 1;
+		r->a = 1;
 		return 0;
 	case MF_MH_OP_ALLOC:
 		return mf_mh_alloc(m, arg, r);
@@ -339,6 +346,7 @@ static int mf_mh_serve(struct mf_mh_mgr *m, u32 h)
 	if (op != MF_MH_OP_JOIN && (hs->state != MF_MH_HOST_JOINED ||
 				    le32_to_cpu(q.epoch) != hs->epoch)) {
 		status = -ESTALE;
+		m->nr_stale++;
 	} else {
 		status = mf_mh_exec(m, h, &q, &r);
 		if (!status && r.type) {

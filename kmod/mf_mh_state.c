@@ -20,7 +20,10 @@
  *    without quarantine (its caches were written back and dropped first),
  *    and bit h leaves every quarantine mask;
  *  - LEAVE of host h (lease expired): the same, but its private objects'
- *    units are quarantined for h too, as a zombie may hold dirty lines.
+ *    units are quarantined for h too, as a zombie may hold dirty lines;
+ *  - a clean LEAVE of host h (it asked, at detach, after it wrote back and
+ *    dropped its whole cache): as JOIN, but the host is out (DEAD) until
+ *    it joins again.
  *
  * Nothing here touches the device.  mf_mh_mgr_check() verifies the state
  * (the simulator calls it after every manager step).
@@ -176,8 +179,10 @@ int mf_mh_apply(struct mf_mh_mgr *m, const struct mf_mh_rec *r)
 		hs->seen = m->now;
 		return 0;
 	case MF_MH_REC_LEAVE:
-		m->dead |= bit;
-		mf_mh_host_drop(m, r->host, true);
+		/* r->a: a clean LEAVE; the host flushed its caches first. */
+		if (!r->a)
+			m->dead |= bit;
+		mf_mh_host_drop(m, r->host, !r->a);
 		hs->epoch = r->epoch;
 		hs->state = MF_MH_HOST_DEAD;
 		return 0;

@@ -88,7 +88,12 @@ static vm_fault_t mf_fault_map(struct vm_fault *vmf, struct mf_obj *obj,
 			up_read(&obj->map_lock);
 			continue;
 		}
-		if (mf_obj_pfn(obj, off, &pfn, &contig)) {
+		/*
+		 * Under @map_lock: a revocation of the epoch's mappings
+		 * (mf_mapping_revoke_pool()) zaps this entry, or it is
+		 * refused here.
+		 */
+		if (mf_obj_mh_dead(obj) || mf_obj_pfn(obj, off, &pfn, &contig)) {
 			vret = VM_FAULT_SIGBUS;
 		} else if (!order) {
 			vret = mf_vmf_insert_mixed(vmf->vma, vmf->address,
@@ -123,7 +128,8 @@ static bool mf_fault_in_object(const struct mf_obj *obj, u64 off, u64 len)
  *
  * Context: process context, mmap_lock (or the VMA lock) held for reading.
  * Return: VM_FAULT_NOPAGE with the page mapped, VM_FAULT_SIGBUS beyond
- * the object or when the pool is out of memory for a copy, VM_FAULT_OOM.
+ * the object, when the pool is out of memory for a copy, or for an object
+ * of a dead epoch (mf_obj_mh_dead()), VM_FAULT_OOM.
  */
 static vm_fault_t mf_vm_fault(struct vm_fault *vmf)
 {
@@ -189,7 +195,7 @@ static vm_fault_t mf_vm_pfn_mkwrite(struct vm_fault *vmf)
 	u64 off = mf_fault_off(obj, vmf->pgoff);
 	int ret;
 
-	if (!mf_fault_in_object(obj, off, PAGE_SIZE))
+	if (!mf_fault_in_object(obj, off, PAGE_SIZE) || mf_obj_mh_dead(obj))
 		return VM_FAULT_SIGBUS;
 	atomic_long_inc(&mf_cnt.mkwrite);
 	ret = mf_obj_cow_range(obj, off, PAGE_SIZE);

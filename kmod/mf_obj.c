@@ -78,6 +78,36 @@ void mf_obj_put_struct(struct mf_obj *obj)
 }
 
 /**
+ * mf_obj_next() - walk every object, by number
+ * @nr: in: the lowest number to look at; out: the number after the one
+ *	returned
+ *
+ * Objects hidden from lookup but still referenced (freed, or of a dead
+ * epoch) are found too.
+ *
+ * Context: process context.
+ * Return: the object with the lowest number at or above @nr, with a
+ * reference on its struct (drop it with mf_obj_put_struct()), or NULL.
+ */
+struct mf_obj *mf_obj_next(unsigned long *nr)
+{
+	unsigned long idx = *nr;
+	struct mf_obj *obj;
+
+	/* The structs are freed with kfree_rcu(). */
+	rcu_read_lock();
+	for (;;) {
+		obj = xa_find(&mf_obj_numbers, &idx, ULONG_MAX, XA_PRESENT);
+		if (!obj || kref_get_unless_zero(&obj->kref))
+			break;
+		idx++;
+	}
+	rcu_read_unlock();
+	*nr = idx + 1;
+	return obj;
+}
+
+/**
  * mf_obj_new() - make an object struct
  * @ns: its namespace (a reference is taken)
  * @id: its id, or "" if not chosen yet
@@ -451,11 +481,15 @@ static bool mf_obj_owner_or_admin(const struct mf_obj *obj,
  * Context: process context, as the caller; @obj->type may be read
  * without the namespace's lock (it changes once, to shared), but a write
  * must be checked again under it.
- * Return: 0 or -EACCES.
+ * Return: 0; -EACCES; -ESTALE an object of a multi-host pool whose host
+ * was given up by the manager since it got it (mf_obj_mh_dead()).
  */
 int mf_obj_check_access(const struct mf_obj *obj, unsigned int access,
 			const struct mf_file *mff)
 {
+	/* Of an old epoch of a multi-host pool's host (mf_obj_mh.c). */
+	if (mf_obj_mh_dead(obj))
+		return -ESTALE;
 	if (READ_ONCE(obj->type) == MF_OBJ_SHARED_RO)
 		return access & MF_ACCESS_WRITE ? -EACCES : 0;
 	return mf_obj_owner_or_admin(obj, mff) ? 0 : -EACCES;

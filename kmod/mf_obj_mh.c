@@ -20,6 +20,13 @@
  *   release	when the local object goes: PUT (a remote object, or the
  *		owner's published one), or FREE (the owner's private one),
  *		each after its cache work
+ *   epochs	an object belongs to the epoch its host held when the
+ *		manager made or gave it; once the manager has given the host
+ *		up, it is dead (mf_obj_mh_dead()): data calls and mmap get
+ *		-ESTALE, faults SIGBUS (the pool's worker revoked its
+ *		mappings, mf_mapping_revoke_pool()), a get of its name
+ *		forgets it and looks again, and its release sends nothing,
+ *		as the manager dropped its references and private objects
  *
  * The name block.  The directory knows objects by the protocol's id.  The
  * first unit of an object's first extent holds its name: namespace, id,
@@ -121,14 +128,18 @@ int mf_obj_mh_pieces(struct mf_obj_pool *opool, struct mf_mh_member *mb,
 	return 0;
 }
 
-/* Send the request that gives back @mho's reference or object. */
+/*
+ * Send the request that gives back @mho's reference or object; nothing
+ * for one of a dead epoch: the manager dropped them when it gave the host
+ * up, and this host may hold a new reference to the same object now.
+ */
 void mf_obj_mh_drop(struct mf_pool *pool, struct mf_obj_mh *mho)
 {
 	struct mf_mh_member *mb = mf_pool_mh_member(pool);
 	struct mf_mh_reply r;
 	int ret;
 
-	if (!mb)
+	if (!mb || mho->epoch != mf_pool_mh_epoch(pool))
 		return;
 	if (mho->remote || mho->published) {
 		mf_mh_put_prepare(mb, mho->ext, mho->nr_ext);
@@ -177,6 +188,7 @@ int mf_obj_mh_alloc(struct mf_obj_pool *opool, u64 len,
 		goto err_free;
 	mho->id = r.id;
 	mho->gen = r.gen;
+	mho->epoch = r.epoch;
 	mho->nr_ext = r.nr_ext;
 	memcpy(mho->ext, r.ext, sizeof(mho->ext));
 	for (i = 0; i < mho->nr_ext; i++) {
@@ -257,7 +269,8 @@ void mf_obj_mh_bind(struct mf_obj *obj, struct mf_obj_mh *mho,
  * Writes the object's range back and fences, then asks the manager.
  *
  * Context: the pool's object lock and @obj->ns->lock held; sleeps.
- * Return: 0; the manager's refusal; -EAGAIN; -ETIMEDOUT.
+ * Return: 0; the manager's refusal; -ESTALE of a dead epoch; -EAGAIN;
+ * -ETIMEDOUT.
  */
 int mf_obj_mh_publish(struct mf_obj *obj)
 {
@@ -270,6 +283,8 @@ int mf_obj_mh_publish(struct mf_obj *obj)
 	lockdep_assert_held(&obj->ns->lock);
 	if (!mb)
 		return -ENODEV;
+	if (mf_obj_mh_dead(obj))
+		return -ESTALE;
 	if (mho->remote || mho->published)
 		return -EALREADY;
 	mf_mh_publish_prepare(mb, mho->ext, mho->nr_ext);
@@ -297,6 +312,27 @@ void mf_obj_mh_release(struct mf_obj *obj)
 	obj->mh = NULL;
 	mf_obj_mh_drop(obj->ns->pool, mho);
 	kfree(mho);
+}
+
+/**
+ * mf_obj_mh_dead() - whether an object is of a dead epoch of its host
+ * @obj: an object the caller holds (a reference, a mapping, a counted
+ *	lock-free call, or its namespace's lock)
+ *
+ * The manager gave this host up after it made or gave the object: its
+ * references and private objects are gone at the manager, and its
+ * extents may be quarantined or, once the host has rejoined, reused.
+ *
+ * Context: any; lock-free (@obj->mh is set before others reach the
+ * object and freed only once nothing does).
+ * Return: true for such an object; false for a live one, and for every
+ * object of other pools.
+ */
+bool mf_obj_mh_dead(const struct mf_obj *obj)
+{
+	const struct mf_obj_mh *mho = READ_ONCE(obj->mh);
+
+	return mho && mho->epoch != mf_pool_mh_epoch(obj->ns->pool);
 }
 
 /**

@@ -21,6 +21,8 @@
  * @remote: another host's published object, got by name; this host's
  *	reference to it at the manager lives as long as the local object
  * @published: the owner published it (the owner holds a reference)
+ * @epoch: this host's epoch when the manager made or gave it; the object
+ *	is dead once the host's epoch is another (mf_obj_mh_dead())
  * @nr_ext: extents in @ext
  * @ext: the extents, in units of the device's data area
  */
@@ -29,6 +31,7 @@ struct mf_obj_mh {
 	u32 gen;
 	bool remote;
 	bool published;
+	u32 epoch;
 	u16 nr_ext;
 	struct mf_mh_x ext[MF_MH_MAX_EXT];
 };

@@ -134,6 +134,7 @@ struct mf_obj *mf_obj_mh_get(struct mf_obj_pool *opool,
 	ret = mf_pool_mh_request(pool, MF_MH_OP_GET, r.id, 0, r.gen, &g);
 	if (ret)
 		goto err_free;
+	mho->epoch = g.epoch;
 	/* Before anything of this generation is read on this host. */
 	mf_mh_map_prepare(mb, r.id, r.gen, r.ext, r.nr_ext);
 	ret = mf_obj_mh_pieces(opool, mb, r.ext, r.nr_ext,

@@ -492,6 +492,7 @@ void mf_ns_unlist_locked(struct mf_ns *ns);
 
 /* mf_obj.c, object core: objects, their references and index. */
 void mf_obj_put_struct(struct mf_obj *obj);
+struct mf_obj *mf_obj_next(unsigned long *nr);
 struct mf_obj *mf_obj_new(struct mf_ns *ns, const char *id, u64 size,
 			  struct mf_pieces *ext);
 struct mf_obj *mf_obj_find_locked(struct mf_ns *ns, const char *id);
@@ -521,6 +522,7 @@ int mf_mapping_init(void);
 void mf_mapping_open_file(struct file *file);
 void mf_mapping_exit(void);
 void mf_mapping_zap(struct mf_obj *obj, u64 pos, u64 len);
+void mf_mapping_revoke_pool(struct mf_pool *pool);
 
 /* mf_file.c, object core: open files and handles. */
 int mf_obj_file_open(struct file *file);
@@ -593,6 +595,7 @@ void mf_obj_mh_bind(struct mf_obj *obj, struct mf_obj_mh *mho,
 int mf_obj_mh_publish(struct mf_obj *obj);
 void mf_obj_mh_release(struct mf_obj *obj);
 bool mf_obj_mh_remote(const struct mf_obj *obj);
+bool mf_obj_mh_dead(const struct mf_obj *obj);
 /* mf_obj_mh_get.c, above the core: a multi-host object got by name. */
 struct mf_obj *mf_obj_mh_get(struct mf_obj_pool *opool,
 			     const struct mf_obj_name *name,

@@ -10,11 +10,19 @@
  *     MF_MH_POLL_MAX_MS when none do;
  *   - on every host, the manager's included, the member's worker joins
  *     the pool (and rejoins when the manager has given the host up) and
- *     then beats every lease / 4.
+ *     then beats every lease / 8.
  *
  * The object layer (mf_obj_mh.c) sends its requests through
  * mf_pool_mh_request(), one at a time per host, and reads the directory
  * and does the cache work through mf_pool_mh_member().
+ *
+ * A zombie: when the member learns that the manager has given it up (its
+ * heartbeat, or a request's answer, carries -ESTALE), the host's epoch is
+ * no longer valid: mf_pool_mh_epoch() reads 0 from then on, so every
+ * object of the old epoch is dead (mf_obj_mh_dead()), and before the
+ * worker rejoins, it revokes every user mapping of the pool's objects
+ * (the object layer's mf_pool_mh_set_revoke() callback).  At detach, a
+ * member sends a clean LEAVE (mf_pool_mh_stop()).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -50,6 +58,12 @@ module_param(mh_lease_ms, uint, 0444);
 MODULE_PARM_DESC(mh_lease_ms,
 		 "multi-host pools: a host that has not beaten for this long is given up (ms, default 3000)");
 
+/*
+ * The object layer's revocation of every user mapping of a pool's objects
+ * (set once at module init, before any pool exists).
+ */
+static void (*mf_pool_mh_revoke_fn)(struct mf_pool *pool);
+
 static unsigned int mh_ttl_ms = 60000;
 module_param(mh_ttl_ms, uint, 0444);
 MODULE_PARM_DESC(mh_ttl_ms,
@@ -70,6 +84,10 @@ MODULE_PARM_DESC(mh_ttl_ms,
  *	sysfs reads
  * @joined: the member's worker has seen the answer to its JOIN and the
  *	manager has not given the host up since
+ * @live_epoch: the epoch of @joined, 0 when not joined; written under
+ *	@lock, read with READ_ONCE() by mf_pool_mh_epoch()
+ * @revoke: the host was given up: the user mappings of the pool's objects
+ *	must be revoked before it rejoins
  * @join_sent: a JOIN is in flight
  * @beats: heartbeats written since start
  * @last_beat: jiffies of the last one
@@ -77,6 +95,8 @@ MODULE_PARM_DESC(mh_ttl_ms,
  * @mgr_ms: the manager's current polling interval
  * @mgr_err: the manager's last error (0: none); it stops on one
  * @requests: requests the object layer sent (mf_pool_mh_request())
+ * @given_up: times this host found itself given up by the manager
+ * @revokes: revocations of the pool's mappings done
  */
 struct mf_pool_mh {
 	struct mf_pool *pool;
@@ -89,6 +109,8 @@ struct mf_pool_mh {
 	struct delayed_work mb_work;
 	struct mutex lock;	/* see @lock above */
 	bool joined;
+	u32 live_epoch;
+	bool revoke;
 	bool join_sent;
 	u64 beats;
 	unsigned long last_beat;
@@ -96,6 +118,8 @@ struct mf_pool_mh {
 	unsigned int mgr_ms;
 	int mgr_err;
 	u64 requests;
+	u64 given_up;
+	u64 revokes;
 };
 
 /* The protocol's clock: milliseconds, this host's own. */
@@ -146,6 +170,25 @@ static void mf_mh_mgr_work(struct work_struct *work)
 
 /* ---- the member's worker ------------------------------------------------- */
 
+/*
+ * The manager has given this host up (a lease expired: -ESTALE): the
+ * epoch's objects are dead from now on, and their mappings go before the
+ * host rejoins.
+ */
+static void mf_mh_given_up(struct mf_pool_mh *mh)
+{
+	lockdep_assert_held(&mh->lock);
+	if (!mh->joined)
+		return;
+	mh->joined = false;
+	/* Pairs with READ_ONCE() in mf_pool_mh_epoch(). */
+	WRITE_ONCE(mh->live_epoch, 0);
+	mh->revoke = true;
+	mh->given_up++;
+	pr_warn("pool %s: host %u was given up by the manager; its mappings of the pool are revoked, then it rejoins\n",
+		mh->pool->name, mh->host);
+}
+
 /* Send a JOIN, or see its answer; returns the delay to the next step. */
 static unsigned int mf_mh_join_step(struct mf_pool_mh *mh)
 {
@@ -177,6 +220,7 @@ static unsigned int mf_mh_join_step(struct mf_pool_mh *mh)
 		return mh->lease;
 	}
 	mh->joined = true;
+	WRITE_ONCE(mh->live_epoch, r.epoch);
 	mh->joins++;
 	pr_info("pool %s: host %u joined, epoch %u\n", mh->pool->name,
 		mh->host, r.epoch);
@@ -187,24 +231,38 @@ static void mf_mh_mb_work(struct work_struct *work)
 {
 	struct mf_pool_mh *mh = container_of(to_delayed_work(work),
 					     struct mf_pool_mh, mb_work);
+	void (*revoke)(struct mf_pool *pool);
 	unsigned int delay = 0;
 	int ret;
 
 	mutex_lock(&mh->lock);
+	if (mh->revoke) {
+		/*
+		 * Outside @lock: the revocation takes the object layer's
+		 * locks, which a request holds while it takes @lock.  No
+		 * request or JOIN runs meanwhile: the host is not joined,
+		 * and only this worker joins.
+		 */
+		mutex_unlock(&mh->lock);
+		revoke = READ_ONCE(mf_pool_mh_revoke_fn);
+		if (revoke)
+			revoke(mh->pool);
+		mutex_lock(&mh->lock);
+		mh->revoke = false;
+		mh->revokes++;
+	}
 	if (!mh->joined)
 		delay = mf_mh_join_step(mh);
 	if (mh->joined && !delay) {
 		ret = mf_mh_heartbeat(&mh->mb);
 		if (ret == -ESTALE) {
-			/* Given up by the manager: rejoin at once. */
-			pr_warn("pool %s: host %u was given up by the manager; rejoining\n",
-				mh->pool->name, mh->host);
-			mh->joined = false;
-			delay = MF_MH_JOIN_POLL_MS;
+			/* Given up: revoke, then rejoin, at once. */
+			mf_mh_given_up(mh);
+			delay = 0;
 		} else {
 			mh->beats++;
 			mh->last_beat = jiffies;
-			delay = max_t(u64, mh->lease / 4, 1);
+			delay = max_t(u64, mh->lease / 8, 1);
 		}
 	}
 	queue_delayed_work(system_unbound_wq, &mh->mb_work,
@@ -237,7 +295,7 @@ static int mf_mh_geometry(u64 bytes, u32 unit_shift, u32 nr_hosts,
 
 /*
  * Is a manager running for the pool at @base as host @host?  Its own
- * member beats every lease / 4: watch its heartbeat line for two of
+ * member beats every lease / 8: watch its heartbeat line for four of
  * those.  Sleeps.
  */
 static bool mf_mh_manager_alive(struct mf_pool_mh *mh, u32 host)
@@ -403,14 +461,60 @@ err_free:
 	return ret;
 }
 
+/*
+ * A clean LEAVE of a member at detach: nothing of the pool is mapped any
+ * more (the object layer has let go of the pool), so write back and drop
+ * every line, and tell the manager, which drops the host's references and
+ * private objects at once instead of after the lease.  Without an answer
+ * in MF_MH_REQ_WAIT_MS the lease does it.  The manager's own host does
+ * not: its manager stops with it, and rebuilds at the next attach.
+ */
+static void mf_mh_leave(struct mf_pool_mh *mh)
+{
+	struct mf_mh_reply r;
+	unsigned long end;
+	int ret;
+
+	mutex_lock(&mh->lock);
+	if (mh->manager || !mh->joined)
+		goto out;
+	mf_mh_leave_prepare(&mh->mb);
+	ret = mf_mh_submit(&mh->mb, MF_MH_OP_LEAVE, 0, 0, 0);
+	end = jiffies + msecs_to_jiffies(MF_MH_REQ_WAIT_MS);
+	while (!ret) {
+		ret = mf_mh_poll(&mh->mb, &r);
+		if (ret != -EAGAIN) {
+			ret = ret ?: r.status;
+			break;
+		}
+		if (time_after(jiffies, end)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		usleep_range(500, 1000);
+	}
+	mh->joined = false;
+	WRITE_ONCE(mh->live_epoch, 0);
+	if (ret)
+		pr_notice("pool %s: host %u could not leave cleanly (error %d); the manager gives it up after its lease\n",
+			  mh->pool->name, mh->host, ret);
+	else
+		pr_info("pool %s: host %u left\n", mh->pool->name, mh->host);
+out:
+	mutex_unlock(&mh->lock);
+}
+
 /**
  * mf_pool_mh_stop() - stop a multi-host pool's workers, free its state
  * @pool: the pool; a no-op for other pools
  *
- * The host leaves no mark on the device: the manager gives it up when
- * its lease runs out, as for a crash (a clean LEAVE is later work).
+ * A member tells the manager that it leaves (a clean LEAVE, after it
+ * wrote back and dropped its caches), so that its references and private
+ * objects go at once; if the manager does not answer in time, it gives
+ * the host up when its lease runs out, as for a crash.
  *
- * Context: process context; the pool is unlisted and out of sysfs.
+ * Context: process context; the pool is unlisted and out of sysfs, and
+ * its object layer is gone.
  */
 void mf_pool_mh_stop(struct mf_pool *pool)
 {
@@ -420,6 +524,7 @@ void mf_pool_mh_stop(struct mf_pool *pool)
 		return;
 	/* Both works requeue themselves; _sync stops that. */
 	cancel_delayed_work_sync(&mh->mb_work);
+	mf_mh_leave(mh);
 	if (mh->manager) {
 		cancel_delayed_work_sync(&mh->mgr_work);
 		mf_mh_mgr_fini(&mh->mgr);
@@ -445,6 +550,35 @@ void mf_pool_mh_stop(struct mf_pool *pool)
 struct mf_mh_member *mf_pool_mh_member(struct mf_pool *pool)
 {
 	return pool->mh ? &pool->mh->mb : NULL;
+}
+
+/**
+ * mf_pool_mh_epoch() - the epoch under which this host is a member
+ * @pool: the pool
+ *
+ * An object of a multi-host pool is alive while the epoch its host held
+ * when the manager made or gave it is this one (mf_obj_mh_dead()).
+ *
+ * Context: any; lock-free.
+ * Return: the epoch, or 0 while the host is not joined (given up and not
+ * rejoined yet, or not a multi-host pool).
+ */
+u32 mf_pool_mh_epoch(struct mf_pool *pool)
+{
+	return pool->mh ? READ_ONCE(pool->mh->live_epoch) : 0;
+}
+
+/**
+ * mf_pool_mh_set_revoke() - name the object layer's revocation
+ * @fn: called by a member's worker, with no lock held, when the manager
+ *	has given the host up and before it rejoins: it must revoke every
+ *	user mapping of the pool's objects
+ *
+ * Context: module init, before any pool exists.
+ */
+void mf_pool_mh_set_revoke(void (*fn)(struct mf_pool *pool))
+{
+	WRITE_ONCE(mf_pool_mh_revoke_fn, fn);
 }
 
 /**
@@ -501,8 +635,9 @@ int mf_pool_mh_request(struct mf_pool *pool, u16 op, u64 id, u64 arg,
 	}
 	ret = r->status;
 	if (ret == -ESTALE) {
-		/* Given up: the worker rejoins at its next step. */
-		mh->joined = false;
+		/* Given up: the worker revokes and rejoins at once. */
+		mf_mh_given_up(mh);
+		mod_delayed_work(system_unbound_wq, &mh->mb_work, 0);
 		ret = -EAGAIN;
 	}
 out:
@@ -515,8 +650,11 @@ out:
  * @pool: the pool
  * @buf: the sysfs page
  *
- * "requests N": requests the object layer sent from this host; on the
- * manager also "objects N", "used_units N" and "quarantined_units N".
+ * "requests N": requests the object layer sent from this host, "epoch N"
+ * (0: not joined), "given_up N" (times the manager gave this host up) and
+ * "revoked N" (revocations of its mappings); on the manager also
+ * "objects N", "used_units N", "quarantined_units N", "leases_expired N"
+ * and "stale_refused N" (requests refused for an old epoch).
  *
  * Context: sysfs show(); takes the pool's and the manager's lock.
  * Return: the bytes written; nothing for a single-host pool.
@@ -532,7 +670,9 @@ ssize_t mf_pool_mh_stats_show(struct mf_pool *pool, char *buf)
 	if (!mh)
 		return 0;
 	mutex_lock(&mh->lock);
-	len = sysfs_emit(buf, "requests %llu\n", mh->requests);
+	len = sysfs_emit(buf, "requests %llu\nepoch %u\ngiven_up %llu\nrevoked %llu\n",
+			 mh->requests, mh->live_epoch, mh->given_up,
+			 mh->revokes);
 	mutex_unlock(&mh->lock);
 	if (!mh->manager)
 		return len;
@@ -543,8 +683,9 @@ ssize_t mf_pool_mh_stats_show(struct mf_pool *pool, char *buf)
 		quar += !!m->qmask[u];
 	}
 	len += sysfs_emit_at(buf, len,
-			     "objects %u\nused_units %llu\nquarantined_units %llu\n",
-			     m->nr_objs, used, quar);
+			     "objects %u\nused_units %llu\nquarantined_units %llu\nleases_expired %llu\nstale_refused %llu\n",
+			     m->nr_objs, used, quar, m->nr_expired,
+			     m->nr_stale);
 	mf_mh_unlock(&m->lock);
 	return len;
 }

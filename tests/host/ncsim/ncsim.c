@@ -78,7 +78,7 @@ static const char *const site_name[MF_MH_NR_SITES] = {
 	"LOG_HEAD_FENCE", "DIR_WB", "DIR_FENCE", "RESP_WB", "RESP_FENCE",
 	"REQ_INVAL", "HB_INVAL", "ATTACH_INVAL", "REQ_WB", "REQ_FENCE",
 	"RESP_INVAL", "DIR_INVAL", "HB_WB", "HB_FENCE", "EPOCH_INVAL", "PUB_WB", "PUB_FENCE",
-	"MAP_INVAL", "FREE_INVAL", "PUT_INVAL", "REJOIN_WBINV",
+	"MAP_INVAL", "FREE_INVAL", "PUT_INVAL", "REJOIN_WBINV", "LEAVE_WBINV",
 };
 
 /* ---- random ---- */
@@ -793,6 +793,16 @@ static void complete(int h, const struct mf_mh_reply *r)
 		return;
 	}
 	switch (op) {
+	case MF_MH_OP_LEAVE:
+		if (r->status)
+			fail("leave of host %d refused: %d", h, r->status);
+		/* Detached: it attaches again later, its cache kept (warm). */
+		logf_("host %d left", h);
+		host_forget(h);
+		m->up = 0;
+		m->mb.joined = false;
+		m->down_until = (int)now + 1 + (int)rn(LEASE + 4);
+		return;
 	case MF_MH_OP_JOIN:
 		if (mf_mh_join_done(&m->mb, r))
 			fail("join of host %d failed: %d", h, r->status);
@@ -983,7 +993,10 @@ static void a_rogue(int h)
 		submit(h, rn(2) ? 0 : MF_MH_OP_MAX + (int)rn(100), rnd(), rnd(), 0);
 		break;
 	case 1:
-		submit(h, MF_MH_OP_GET + (int)rn(5), (1ULL << 40) + rn(1000), 0, 0);
+		/* GET, PUT, FREE of no object, or an unknown op */
+		i = rn(5);
+		submit(h, i < 3 ? MF_MH_OP_GET + (int)i : MF_MH_OP_MAX + (int)i,
+		       (1ULL << 40) + rn(1000), 0, 0);
 		break;
 	case 2:
 		submit(h, MF_MH_OP_ALLOC, 0, rn(2) ? 0 : UNITS * UNIT + 1 + rn(1U << 30), 0);
@@ -1085,6 +1098,11 @@ static void s_action(int h)
 		m->h[i] = m->h[--m->nh];
 	} else if (r < 98) {
 		a_rogue(h);
+	} else if (r < 99 && h) {
+		/* A clean detach: flush everything, then LEAVE. */
+		logf_("host %d leaves", h);
+		mf_mh_leave_prepare(&m->mb);
+		submit(h, MF_MH_OP_LEAVE, 0, 0, 0);
 	}
 }
 
@@ -1173,7 +1191,9 @@ static void round_(int mode)
 
 	now++;
 	for (h = 0; h < nhosts; h++) {
-		if (!mode && H[h].down_until && (int)now >= H[h].down_until)
+		/* A host that left during the drain comes back in it too. */
+		if ((!mode || !H[h].up) && H[h].down_until &&
+		    (int)now >= H[h].down_until)
 			restart(h);
 		if (H[h].paused_until && (int)now >= H[h].paused_until) {
 			logf_("host %d resumes", h);
@@ -1331,7 +1351,8 @@ static void run(u64 seed)
 		round_(1);
 		check_refs();
 		for (h = 0; h < nhosts; h++)
-			if (H[h].pend || H[h].nh || H[h].no || !H[h].mb.joined)
+			if (H[h].pend || H[h].nh || H[h].no || !H[h].up ||
+			    !H[h].mb.joined)
 				break;
 		if (h == nhosts)
 			break;
