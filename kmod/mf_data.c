@@ -508,6 +508,56 @@ static int mf_obj_small_copy(struct file *file, struct mf_obj_copy *oc)
 	return ret;
 }
 
+/*
+ * Copy @len bytes from @src at @soff to @dst at @doff once, straight from
+ * pool memory to pool memory (no bounce buffer), MF_XFER_CHUNK at a time.
+ * Each chunk is written under @dst's namespace lock, with @dst's access
+ * checked again and its range copied on write first, as
+ * mf_obj_write_kernel() does.  @src's pieces are read as the lock-free
+ * path reads them: under rcu_read_lock(), @src counted as a reader in
+ * mf_obj.io (mf_object.h: a copy-on-write of @src waits for a grace period
+ * before its old pieces go, and destroy for the count), so that only one
+ * mf_ns.lock is held even when the two namespaces differ.  The read is
+ * machine-check safe (-EIO on poison); a persistent @dst is written back
+ * and fenced.  The caller holds references on both and checked access,
+ * ranges and overlap (mf_obj_copy_check()).
+ */
+static int mf_obj_copy_direct(struct mf_obj *src, u64 soff, struct mf_obj *dst,
+			      u64 doff, u64 len, const struct mf_file *mff)
+{
+	u64 done, n;
+	int ret = 0;
+
+	for (done = 0; done < len; done += n) {
+		n = min_t(u64, len - done, MF_XFER_CHUNK);
+		mutex_lock(&dst->ns->lock);
+		ret = mf_obj_check_access(dst, MF_ACCESS_WRITE, mff);
+		if (!ret)
+			ret = mf_obj_cow_range_locked(dst, doff + done, n);
+		if (!ret) {
+			rcu_read_lock();
+			if (mf_obj_io_enter(src, MF_IO_READER)) {
+				if (mf_pieces_copy(dst->ns->pool,
+						   mf_obj_pieces(dst),
+						   doff + done, src->ns->pool,
+						   rcu_dereference(src->pieces),
+						   soff + done, n))
+					ret = -EIO;
+				mf_obj_io_exit(src, MF_IO_READER);
+			} else {
+				ret = -ENOENT;
+			}
+			rcu_read_unlock();
+		}
+		mutex_unlock(&dst->ns->lock);
+		if (!ret && done + n < len)
+			ret = mf_xfer_interrupted();
+		if (ret)
+			break;
+	}
+	return ret;
+}
+
 /**
  * mf_ioctl_obj_copy() - MF_IOC_OBJ_COPY: copy bytes between objects
  * @file: the open /dev/memfabric
@@ -523,7 +573,6 @@ int mf_ioctl_obj_copy(struct file *file, void *arg)
 {
 	struct mf_obj_copy *oc = arg;
 	struct mf_obj *src, *dst;
-	void *buf;
 	int ret;
 
 	if (oc->reserved)
@@ -540,17 +589,10 @@ int mf_ioctl_obj_copy(struct file *file, void *arg)
 		goto out_src;
 	}
 	ret = mf_obj_copy_check(src, dst, oc, file->private_data);
-	if (ret || !oc->length)
-		goto out_dst;
-	buf = mf_bounce_alloc(oc->length);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out_dst;
-	}
-	ret = mf_obj_copy_range(src, oc->src_offset, dst, oc->dst_offset,
-				oc->length, buf, file->private_data);
-	kvfree(buf);
-out_dst:
+	if (!ret && oc->length)
+		ret = mf_obj_copy_direct(src, oc->src_offset, dst,
+					 oc->dst_offset, oc->length,
+					 file->private_data);
 	mf_obj_unref(dst);
 out_src:
 	mf_obj_unref(src);

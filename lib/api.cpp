@@ -209,17 +209,12 @@ const char *describe(int err)
 	return nullptr;
 }
 
-// The data calls: BM_ReadSec, BM_WriteSec.
-int objIo(BmInfo *bi, size_t offset, size_t length, char *buf, int flags,
-	  bool write)
+// The data calls: BM_ReadSec, BM_WriteSec; the slow path (names parsed,
+// the handle pinned), out of line so that the fast path's frame is small.
+__attribute__((noinline)) int objIoSlow(BmInfo *bi, size_t offset,
+					size_t length, char *buf, int flags,
+					bool write)
 {
-	int fastRc;
-
-	if (!flags && bi && buf && length && !addOverflows(offset, length) &&
-	    !sessionOverridden() &&
-	    (localBackend().fastIo(bi, offset, length, buf, write, fastRc) ||
-	     remoteBackend().fastIo(bi, offset, length, buf, write, fastRc)))
-		return fastRc;
 	return withSession([&](Session &s) {
 		Name n;
 		if (flags || (!buf && length))
@@ -230,6 +225,44 @@ int objIo(BmInfo *bi, size_t offset, size_t length, char *buf, int flags,
 		if (addOverflows(offset, length))
 			return -EOVERFLOW;
 		return backendOf(n).io(s, bi, n, offset, length, buf, write);
+	});
+}
+
+inline int objIo(BmInfo *bi, size_t offset, size_t length, char *buf,
+		 int flags, bool write)
+{
+	int fastRc;
+
+	if (!flags && bi && buf && length && !addOverflows(offset, length) &&
+	    !sessionOverridden() &&
+	    (localBackend().fastIo(bi, offset, length, buf, write, fastRc) ||
+	     remoteBackend().fastIo(bi, offset, length, buf, write, fastRc)))
+		return fastRc;
+	return objIoSlow(bi, offset, length, buf, flags, write);
+}
+
+// BM_CopySec's slow path, out of line as objIoSlow().
+__attribute__((noinline)) int objCopySlow(BmInfo *srcBM, size_t srcOffset,
+					  BmInfo *dstBM, size_t dstOffset,
+					  size_t length, int flags)
+{
+	return withSession([&](Session &s) {
+		Name src, dst;
+		if (flags || !srcBM || !dstBM)
+			return -EINVAL;
+		int rc = parseInfo(s, srcBM, src);
+		if (!rc)
+			rc = parseInfo(s, dstBM, dst);
+		if (rc)
+			return rc;
+		if (addOverflows(srcOffset, length) ||
+		    addOverflows(dstOffset, length))
+			return -EOVERFLOW;
+		// Either side remote: the remote backend (through a local
+		// buffer when one side is local).
+		Backend &b = src.node.empty() ? backendOf(dst) : backendOf(src);
+		return b.copy(s, srcBM, src, srcOffset, dstBM, dst, dstOffset,
+			      length);
 	});
 }
 
@@ -442,24 +475,7 @@ BM_API int BM_CopySec(BmInfo *srcBM, size_t srcOffset, BmInfo *dstBM,
 	    localBackend().fastCopy(srcBM, srcOffset, dstBM, dstOffset, length,
 				    fastRc))
 		return fastRc;
-	return withSession([&](Session &s) {
-		Name src, dst;
-		if (flags || !srcBM || !dstBM)
-			return -EINVAL;
-		int rc = parseInfo(s, srcBM, src);
-		if (!rc)
-			rc = parseInfo(s, dstBM, dst);
-		if (rc)
-			return rc;
-		if (addOverflows(srcOffset, length) ||
-		    addOverflows(dstOffset, length))
-			return -EOVERFLOW;
-		// Either side remote: the remote backend (through a local
-		// buffer when one side is local).
-		Backend &b = src.node.empty() ? backendOf(dst) : backendOf(src);
-		return b.copy(s, srcBM, src, srcOffset, dstBM, dst, dstOffset,
-			      length);
-	});
+	return objCopySlow(srcBM, srcOffset, dstBM, dstOffset, length, flags);
 }
 
 BM_API int BM_SpecificObjSwapInSec(DiskFileDesc *file, BmInfo *bminfo,

@@ -22,8 +22,7 @@ inline int xioctl(int fd, unsigned long cmd, void *arg)
 // A zeroed ioctl struct with its @size set.
 template <class T> T arg()
 {
-	T a;
-	memset(&a, 0, sizeof(a));
+	T a{}; // zeroed, padding too; no call to memset()
 	a.size = sizeof(a);
 	return a;
 }

@@ -340,8 +340,20 @@ struct FastGate {
 	std::atomic<long> users{ 0 };	   // threads inside
 };
 
-bool fastEnter(FastGate *gate, uint64_t serial) noexcept;
-void fastExit(FastGate *gate) noexcept;
+// Inline: the data calls' fast paths run them on every call.
+inline bool fastEnter(FastGate *gate, uint64_t serial) noexcept
+{
+	gate->users.fetch_add(1);
+	if (gate->serial.load() == serial)
+		return true;
+	gate->users.fetch_sub(1);
+	return false;
+}
+
+inline void fastExit(FastGate *gate) noexcept
+{
+	gate->users.fetch_sub(1, std::memory_order_release);
+}
 
 // fork() handlers of the session layer (session.cpp): the gate pool's lock.
 void gatesForkPrepare() noexcept;
@@ -361,39 +373,77 @@ void gatesForkChild() noexcept;
 // A BmInfo's name fields as the data calls' per-thread caches keep them
 // (handles.cpp: local handles; remote.cpp: remote objects): a call whose
 // fields are byte-equal names the same object as before.
+//
+// Compared a 64-bit word at a time (the data calls' fast paths run this on
+// every call): the four fields are contiguous in a BmInfo, and each field
+// counts up to and including its NUL.  The entry keeps, for each word that
+// holds such bytes, its index in the fields, its bytes and a mask of the
+// bytes that count; the caller's bytes past a field's NUL do not.
 struct CachedName {
-	char pool[BM_POOL_NAME_LEN];
-	char ns[BM_NS_LEN];
-	char secid[BM_SECID_LEN];
-	char id[BM_ID_LEN];
-
 	bool matches(const BmInfo *bi) const
 	{
-		return same(bi->bmId, id, sizeof(id)) &&
-		       same(bi->ns, ns, sizeof(ns)) &&
-		       same(bi->poolName, pool, sizeof(pool)) &&
-		       same(bi->secId, secid, sizeof(secid));
+		const char *base = bi->poolName;
+		uint64_t diff = 0;
+
+		for (unsigned i = 0; i < n_; i++) {
+			uint64_t w;
+			memcpy(&w, base + 8 * idx_[i], sizeof(w));
+			diff |= (w ^ val_[i]) & mask_[i];
+		}
+		return n_ && !diff;
 	}
 	void set(const BmInfo *bi)
 	{
-		strncpy(pool, bi->poolName, sizeof(pool));
-		strncpy(ns, bi->ns, sizeof(ns));
-		strncpy(secid, bi->secId, sizeof(secid));
-		strncpy(id, bi->bmId, sizeof(id));
+		n_ = 0;
+		if (!add(bi, bi->poolName, sizeof(bi->poolName)) ||
+		    !add(bi, bi->ns, sizeof(bi->ns)) ||
+		    !add(bi, bi->secId, sizeof(bi->secId)) ||
+		    !add(bi, bi->bmId, sizeof(bi->bmId)))
+			n_ = 0; // unterminated: matches nothing
 	}
 
 private:
-	// The caller's field @f (of @cap bytes) equals the NUL-terminated @c.
-	static bool same(const char *f, const char *c, size_t cap)
+	static constexpr size_t kBytes =
+		BM_POOL_NAME_LEN + BM_NS_LEN + BM_SECID_LEN + BM_ID_LEN;
+	static constexpr size_t kWords = kBytes / 8;
+	static_assert(offsetof(BmInfo, poolName) % 8 == 0 &&
+			      offsetof(BmInfo, ns) ==
+				      offsetof(BmInfo, poolName) +
+					      BM_POOL_NAME_LEN &&
+			      offsetof(BmInfo, secId) ==
+				      offsetof(BmInfo, ns) + BM_NS_LEN &&
+			      offsetof(BmInfo, bmId) ==
+				      offsetof(BmInfo, secId) + BM_SECID_LEN &&
+			      BM_POOL_NAME_LEN % 8 == 0 && BM_NS_LEN % 8 == 0 &&
+			      BM_SECID_LEN % 8 == 0 && BM_ID_LEN % 8 == 0,
+		      "the name fields of a BmInfo are contiguous words");
+
+	// Record the field @f of @bi, of @cap bytes: false if it has no NUL.
+	bool add(const BmInfo *bi, const char *f, size_t cap)
 	{
-		for (size_t i = 0; i < cap; i++) {
-			if (f[i] != c[i])
-				return false;
-			if (!c[i])
-				return true;
+		size_t n = strnlen(f, cap) + 1;
+		size_t at = static_cast<size_t>(f - bi->poolName) / 8;
+
+		if (n > cap)
+			return false;
+		for (size_t w = 0; w * 8 < n; w++) {
+			size_t k = n - w * 8 < 8 ? n - w * 8 : 8;
+			uint64_t v = 0;
+			memcpy(&v, f + w * 8, k);
+			idx_[n_] = static_cast<uint8_t>(at + w);
+			val_[n_] = v;
+			uint64_t m = 0;
+			memset(&m, 0xff, k);
+			mask_[n_] = m;
+			n_++;
 		}
-		return false;
+		return true;
 	}
+
+	unsigned n_ = 0; // words that count; 0: empty
+	uint8_t idx_[kWords] = {};
+	uint64_t val_[kWords] = {};
+	uint64_t mask_[kWords] = {};
 };
 
 // The slot of a cache (slots with a `serial`, 0: empty, and a `name`)

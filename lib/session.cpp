@@ -119,20 +119,6 @@ void Session::detachForkChild() noexcept
 // Sequentially consistent on both sides: either the session's destructor
 // sees this thread counted, or this thread sees the gate closed.  A gate
 // recycled for a newer session has another serial: the thread leaves.
-bool fastEnter(FastGate *gate, uint64_t serial) noexcept
-{
-	gate->users.fetch_add(1);
-	if (gate->serial.load() == serial)
-		return true;
-	gate->users.fetch_sub(1);
-	return false;
-}
-
-void fastExit(FastGate *gate) noexcept
-{
-	gate->users.fetch_sub(1, std::memory_order_release);
-}
-
 void gatesForkPrepare() noexcept
 {
 	g_gatesMu.lock();
