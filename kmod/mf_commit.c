@@ -305,8 +305,11 @@ static u64 mf_commit_set_bytes(const struct mf_commit_set *set, u64 size)
  * (mf_obj_commit_new()); when no single extent is free for them, or the
  * range holds more than MF_COMMIT_MAX_PAGES written pages, the new object
  * is derived and the pages are written into it, which copies the 2 MiB
- * chunks they fall in.  With MF_COMMIT_PUBLISH it is published before
- * this returns; on any failure it is freed again.
+ * chunks they fall in.  On a multi-host pool it is always derived: a
+ * copy of the source in extents of its own from the manager
+ * (mf_obj_mh_derive()), the pages written into it.  With
+ * MF_COMMIT_PUBLISH it is published before this returns (on a multi-host
+ * pool: PUBLISH, visible to every host); on any failure it is freed again.
  *
  * Context: process context; takes the mmap_lock for reading, and the
  * object locks under it, as faults do.
@@ -315,7 +318,8 @@ static u64 mf_commit_set_bytes(const struct mf_commit_set *set, u64 size)
  * of an object), id, namespace, output or reserved field; -EOVERFLOW
  * @addr + @length overflows; -EACCES wrong secId, or a source the caller
  * may not read; -EEXIST the id is taken; -EBUSY the source has an
- * MF_MAP_LONGTERM mapping or a pinned page; -ENOSPC; -ENOMEM; -EINTR.
+ * MF_MAP_LONGTERM mapping or a pinned page; -ENOSPC; -ENOMEM; -EINTR;
+ * on a multi-host pool also the manager's refusals, -EAGAIN, -ETIMEDOUT.
  */
 int mf_ioctl_obj_commit(struct file *file, void *arg)
 {
@@ -350,7 +354,13 @@ int mf_ioctl_obj_commit(struct file *file, void *arg)
 	}
 	mf_obj_ref(src);
 	ret = mf_obj_check_access(src, MF_ACCESS_READ, file->private_data);
-	if (!ret)
+	/*
+	 * A multi-host pool's objects share no memory: the new object is
+	 * always a copy (derive), with the written pages put into it.
+	 */
+	if (!ret && src->ns->pool->mh)
+		ret = -E2BIG;
+	else if (!ret)
 		ret = mf_commit_collect_all(src, vma, oc->addr, len, &set);
 	mmap_read_unlock(mm);
 	if (!ret) {

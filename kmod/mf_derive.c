@@ -320,6 +320,76 @@ static int mf_obj_share_pieces(struct mf_obj *src, struct mf_pieces *nx)
 	return ret;
 }
 
+/*
+ * mf_obj_derive_new() on a multi-host pool: the new object has extents of
+ * its own from the manager (DERIVE, or ALLOC for a private source), a
+ * copy of the source's bytes (mf_obj_mh_derive()) and its own name block.
+ * The request and the copy run without the pool's object lock, the pool
+ * kept busy, as MF_IOC_OBJ_ALLOC does; the namespace is looked up again
+ * afterwards.
+ */
+static struct mf_obj *mf_obj_mh_derive_new(struct file *file,
+					   struct mf_obj *src,
+					   const char *ns_name,
+					   const char *secid, char *id)
+{
+	struct mf_obj_pool *opool = src->ns->opool;
+	struct mf_obj_mh *mho = NULL;
+	struct mf_pieces *nx;
+	struct mf_obj *obj;
+	struct mf_ns *ns;
+	u64 size;
+	int ret;
+
+	ret = mf_obj_pool_lock_live(opool);
+	if (ret)
+		return ERR_PTR(ret);
+	ns = mf_ns_lookup_locked(opool, ns_name, secid);
+	ret = IS_ERR(ns) ? PTR_ERR(ns) : 0;
+	if (!ret && id[0]) {
+		mutex_lock(&ns->lock);
+		ret = mf_obj_find_locked(ns, id) ? -EEXIST : 0;
+		mutex_unlock(&ns->lock);
+	}
+	if (ret)
+		goto out_unlock;
+	mutex_lock(&src->ns->lock);
+	size = src->size;
+	mutex_unlock(&src->ns->lock);
+	atomic_long_inc(&opool->busy);
+	mutex_unlock(&opool->lock);
+	ret = mf_obj_mh_derive(src, &nx, &mho);
+	mutex_lock(&opool->lock);
+	atomic_long_dec(&opool->busy);
+	if (ret)
+		goto out_unlock;
+	ret = opool->dead ? -ENOENT : 0;
+	ns = ret ? ERR_PTR(ret) : mf_ns_lookup_locked(opool, ns_name, secid);
+	if (IS_ERR(ns)) {
+		mutex_lock(&opool->pool->lock);
+		mf_pieces_free(opool, nx);
+		mutex_unlock(&opool->pool->lock);
+		kvfree(nx);
+		obj = ERR_CAST(ns);
+	} else {
+		obj = mf_obj_create(ns, id, size, nx, file->private_data);
+	}
+	if (IS_ERR(obj)) {
+		mf_obj_mh_abort(opool, mho);
+		ret = PTR_ERR(obj);
+		goto out_unlock;
+	}
+	mf_obj_mh_bind(obj, mho, secid);
+	memcpy(id, obj->id, MF_OBJ_ID_LEN);
+	mf_obj_ref(obj);
+	mutex_unlock(&opool->lock);
+	return obj;
+
+out_unlock:
+	mutex_unlock(&opool->lock);
+	return ERR_PTR(ret);
+}
+
 /**
  * mf_obj_derive_new() - derive a new object from @src for @file
  * @file: the open /dev/memfabric that gets the new object's handle
@@ -332,14 +402,16 @@ static int mf_obj_share_pieces(struct mf_obj *src, struct mf_pieces *nx)
  * The new object is private to the caller and has the source's size and
  * contents; it shares the source's memory in pieces of at most 2 MiB
  * until either object writes a piece (mf_obj_cow_range_locked()).  Only
- * its record is new memory.
+ * its record is new memory.  On a multi-host pool it shares nothing: its
+ * memory is a copy (mf_obj_mh_derive_new()).
  *
  * Context: process context; takes the pool's lock.
  * Return: the new object, with a reference for the caller besides the
  * handle's (drop it with mf_obj_unref()), or an ERR_PTR: -ENOENT no such
  * namespace or pool; -EACCES wrong secId; -EEXIST the id is taken;
  * -EBUSY @src has an MF_MAP_LONGTERM mapping or a pinned page;
- * -ENOSPC; -ENOMEM.
+ * -ENOSPC; -ENOMEM; on a multi-host pool also the manager's refusal
+ * (mf_obj_mh_derive()), -EAGAIN, -ETIMEDOUT, -EINTR.
  */
 struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
 				 const char *ns_name, const char *secid,
@@ -352,9 +424,8 @@ struct mf_obj *mf_obj_derive_new(struct file *file, struct mf_obj *src,
 	u64 size;
 	int ret;
 
-	/* Derive on a multi-host pool is later work (multihost.md). */
 	if (opool->pool->mh)
-		return ERR_PTR(-EOPNOTSUPP);
+		return mf_obj_mh_derive_new(file, src, ns_name, secid, id);
 	ret = mf_obj_pool_lock_live(opool);
 	if (ret)
 		return ERR_PTR(ret);
@@ -522,7 +593,7 @@ struct mf_obj *mf_obj_commit_new(struct file *file, struct mf_obj *src,
 	u64 size;
 	int ret;
 
-	/* Commit on a multi-host pool is later work (multihost.md). */
+	/* A multi-host pool's commit derives (mf_ioctl_obj_commit()). */
 	if (pool->mh)
 		return ERR_PTR(-EOPNOTSUPP);
 

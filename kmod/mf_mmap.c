@@ -306,11 +306,6 @@ int mf_mmap(struct file *file, struct vm_area_struct *vma)
 	if (!obj)
 		return -ENOENT;
 	rel = vma->vm_pgoff - obj->map_pgoff;
-	/* MAP_PRIVATE on a multi-host pool is later work (multihost.md). */
-	if (!shared && obj->ns->pool->mh) {
-		ret = -EOPNOTSUPP;
-		goto err_unref;
-	}
 	ret = mf_obj_check_access(obj, MF_ACCESS_READ |
 				  (shared && (vma->vm_flags & VM_WRITE) ?
 				   MF_ACCESS_WRITE : 0), file->private_data);

@@ -9,6 +9,9 @@
  *   alloc	an ALLOC request to the manager gives the object's extents
  *		(one unit more than its data: the name block, below); its
  *		pieces point at those device ranges
+ *   derive	the memory of derive and commit: DERIVE (a published
+ *		parent this host holds) or ALLOC (its own private one),
+ *		then a copy of the parent's bytes; nothing is shared
  *   publish	the owner writes back the whole range and fences
  *		(mf_mh_publish_prepare()), then PUBLISH
  *   get	a host that has no local object of that name looks the name
@@ -50,7 +53,10 @@
 #include <crypto/sha2.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/random.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -156,19 +162,16 @@ void mf_obj_mh_drop(struct mf_pool *pool, struct mf_obj_mh *mho)
 			mho->id, ret);
 }
 
-/**
- * mf_obj_mh_alloc() - allocate a new object's memory from the manager
- * @opool: a multi-host pool
- * @len: the object's bytes, a multiple of the unit
- * @out: its pieces, zeroed, each base counted
- * @mhp: its place in the pool, for mf_obj_mh_bind()
- *
- * Context: process context; sleeps (a request; zeroing).
- * Return: 0; the manager's refusal (-ENOSPC); -EAGAIN not joined;
- * -ETIMEDOUT; -ENOMEM.
+/*
+ * A new object's extents from the manager: @op is ALLOC (@arg its size
+ * with the name block) or DERIVE (@id the parent, which this host holds);
+ * zeroed with full-line stores, which replace any stale line of an
+ * earlier owner of the units in this host's caches; pieces for @len bytes
+ * after the name block.
  */
-int mf_obj_mh_alloc(struct mf_obj_pool *opool, u64 len,
-		    struct mf_pieces **out, struct mf_obj_mh **mhp)
+static int mf_obj_mh_new(struct mf_obj_pool *opool, u16 op, u64 id, u64 arg,
+			 u64 len, struct mf_pieces **out,
+			 struct mf_obj_mh **mhp)
 {
 	struct mf_pool *pool = opool->pool;
 	struct mf_mh_member *mb = mf_pool_mh_member(pool);
@@ -182,8 +185,7 @@ int mf_obj_mh_alloc(struct mf_obj_pool *opool, u64 len,
 	mho = kzalloc(sizeof(*mho), GFP_KERNEL);
 	if (!mho)
 		return -ENOMEM;
-	ret = mf_pool_mh_request(pool, MF_MH_OP_ALLOC, 0,
-				 len + mb->geo.unit_size, 0, &r);
+	ret = mf_pool_mh_request(pool, op, id, arg, 0, &r);
 	if (ret)
 		goto err_free;
 	mho->id = r.id;
@@ -207,6 +209,127 @@ err_drop:
 	mf_obj_mh_drop(pool, mho);
 err_free:
 	kfree(mho);
+	return ret;
+}
+
+/**
+ * mf_obj_mh_alloc() - allocate a new object's memory from the manager
+ * @opool: a multi-host pool
+ * @len: the object's bytes, a multiple of the unit
+ * @out: its pieces, zeroed, each base counted
+ * @mhp: its place in the pool, for mf_obj_mh_bind()
+ *
+ * Context: process context; sleeps (a request; zeroing).
+ * Return: 0; the manager's refusal (-ENOSPC); -EAGAIN not joined;
+ * -ETIMEDOUT; -ENOMEM.
+ */
+int mf_obj_mh_alloc(struct mf_obj_pool *opool, u64 len,
+		    struct mf_pieces **out, struct mf_obj_mh **mhp)
+{
+	struct mf_mh_member *mb = mf_pool_mh_member(opool->pool);
+
+	if (!mb)
+		return -ENODEV;
+	return mf_obj_mh_new(opool, MF_MH_OP_ALLOC, 0, len + mb->geo.unit_size,
+			     len, out, mhp);
+}
+
+/* Copy the first @len bytes of the pieces @sp into the pieces @dp. */
+static int mf_obj_mh_copy(struct mf_pool *pool, const struct mf_pieces *sp,
+			  const struct mf_pieces *dp, u64 len)
+{
+	const struct mf_piece *s, *d;
+	u64 pos, end, n;
+	u32 i;
+	int j, ret = 0;
+
+	for (i = 0; i < sp->nr && !ret; i++) {
+		s = &sp->e[i];
+		pos = s->pos;
+		end = min(s->pos + s->len, len);
+		while (pos < end && !ret) {
+			j = mf_pieces_find(dp, pos);
+			if (j < 0)
+				return -EUCLEAN;
+			d = &dp->e[j];
+			n = min(end - pos, d->pos + d->len - pos);
+			ret = mf_pool_copy(pool, d->off + (pos - d->pos),
+					   s->off + (pos - s->pos), n);
+			pos += n;
+		}
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+	}
+	return ret;
+}
+
+/**
+ * mf_obj_mh_derive() - a new object's memory from the manager, holding a
+ *	copy of @src
+ * @src: the source, an object of a multi-host pool; the caller holds a
+ *	reference and may read it
+ * @out: the new pieces (mf_obj_alloc_len() of @src's size), each base
+ *	counted
+ * @mhp: the new object's place in the pool, for mf_obj_mh_bind()
+ *
+ * A published source that this host holds (another host's, got by name,
+ * or this host's own published one) goes through DERIVE: the manager
+ * checks that the host holds the parent, and allocates an object of the
+ * parent's size.  A private source (this host's own) goes through ALLOC.
+ * The protocol's DERIVE shares no extent with the parent, so the source's
+ * bytes are copied from the device into the new extents: a published
+ * source's range was invalidated on this host before it was first read
+ * (mf_obj_mh_get()), a private one is this host's own.  The source's
+ * piece array is taken under its namespace's lock and copied without it:
+ * the caller's reference keeps those pieces.
+ *
+ * Context: process context; sleeps (a request; zeroing; the copy); no
+ * object lock held.
+ * Return: 0; the manager's refusal (-EPERM a parent this host does not
+ * hold, -ENOENT one that is gone, -ENOSPC); -EAGAIN not joined;
+ * -ETIMEDOUT; -ENOMEM; -EINTR; -EIO a poisoned source line.
+ */
+int mf_obj_mh_derive(struct mf_obj *src, struct mf_pieces **out,
+		     struct mf_obj_mh **mhp)
+{
+	struct mf_obj_pool *opool = src->ns->opool;
+	struct mf_pool *pool = opool->pool;
+	struct mf_mh_member *mb = mf_pool_mh_member(pool);
+	struct mf_pieces *sp, *snap;
+	u64 len, parent = 0;
+	bool held;
+	int ret;
+
+	if (!mb)
+		return -ENODEV;
+	mutex_lock(&src->ns->lock);
+	len = mf_obj_alloc_len(pool, src->size);
+	held = src->mh && (src->mh->remote || src->mh->published);
+	if (src->mh)
+		parent = src->mh->id;
+	sp = mf_obj_pieces(src);
+	snap = src->mh ? kvmalloc(struct_size(sp, e, sp->nr), GFP_KERNEL) : NULL;
+	if (snap)
+		memcpy(snap, sp, struct_size(sp, e, sp->nr));
+	mutex_unlock(&src->ns->lock);
+	if (!snap)
+		return src->mh ? -ENOMEM : -EINVAL;
+	if (held)
+		ret = mf_obj_mh_new(opool, MF_MH_OP_DERIVE, parent, 0, len,
+				    out, mhp);
+	else
+		ret = mf_obj_mh_alloc(opool, len, out, mhp);
+	if (!ret) {
+		ret = mf_obj_mh_copy(pool, snap, *out, len);
+		if (ret) {
+			mutex_lock(&pool->lock);
+			mf_pieces_free(opool, *out);
+			mutex_unlock(&pool->lock);
+			kvfree(*out);
+			mf_obj_mh_abort(opool, *mhp);
+		}
+	}
+	kvfree(snap);
 	return ret;
 }
 

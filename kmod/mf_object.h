@@ -590,6 +590,8 @@ struct mf_obj_mh;
 int mf_obj_mh_alloc(struct mf_obj_pool *opool, u64 len,
 		    struct mf_pieces **out, struct mf_obj_mh **mhp);
 void mf_obj_mh_abort(struct mf_obj_pool *opool, struct mf_obj_mh *mho);
+int mf_obj_mh_derive(struct mf_obj *src, struct mf_pieces **out,
+		     struct mf_obj_mh **mhp);
 void mf_obj_mh_bind(struct mf_obj *obj, struct mf_obj_mh *mho,
 		    const char *secid);
 int mf_obj_mh_publish(struct mf_obj *obj);

@@ -13,8 +13,9 @@
 #   reader:  a wrong secId refused; BM_GetSec finds it through the
 #            device's directory with one GET request, a second get sends
 #            none; BM_ReadSec and a read-only shared mapping see every
-#            byte; every write path, a private mapping, free and publish
-#            refused; put (mh_obj read);
+#            byte; every write path, free and publish refused; a
+#            private mapping made (t_mh_cow.sh tests it); put (mh_obj
+#            read);
 #   solo:    host 0 creates and publishes an object in a namespace host 1
 #            does not have; host 1 reads it as above (its get makes the
 #            namespace; the wrong secId is refused by the name block);

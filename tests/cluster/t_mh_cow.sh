@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# t_mh_cow.sh - private mappings, commit, derive and expand of a
+# multi-host pool's objects across two guests (issue 17,
+# Documentation/multihost.md, "Objects"): run by "mfvm cluster" in both
+# guests, MFVM_NODE 0 the manager (host 0, "A"), MFVM_NODE 1 a member
+# (host 1, "B").
+#
+#   A: publishes an object with a pattern; derives its own published
+#      object (DERIVE): a private copy, writable, the original unchanged;
+#      expand refused (build/tests/cluster/mh_cow publish);
+#   B: gets it; a read-write MAP_PRIVATE mapping reads it in place; its
+#      writes stay in B's memory (BM_ReadSec and a shared mapping still
+#      read the pattern); a commit with a wrong secId is refused;
+#      BM_CommitSec(PUBLISH) makes a new shared object with two requests
+#      (DERIVE, PUBLISH) that reads the modified bytes and cannot be
+#      written; an id taken is refused; a commit without publish is
+#      private and writable; derive of the held object; expand refused
+#      (mh_cow cow);
+#   A: gets B's committed object through the directory: the modified
+#      bytes, in BM_ReadSec and a shared mapping; every write path, free
+#      and publish refused; its own object still reads the pattern, and a
+#      private mapping's writes on A stay local too (mh_cow check);
+#   then: each frees its object; the manager deletes both by age: no
+#      object, no used unit, no quarantined unit; namespaces destroyed,
+#      both detach and unload with every counter back; kernel logs clean.
+#
+# Barriers are files in $MFVM_CLUSTER (the work tree, shared).  Prints
+# PASS:/FAIL: lines; exits 77 outside a cluster.
+
+set -u
+
+name=$(basename "$0")
+. "$(dirname "$0")/cluster_common.sh"
+tool=$top/build/tests/cluster/mh_cow
+stats=/sys/kernel/memfabric/stats
+ttl_ms=1500
+size=$((3 * 1024 * 1024 + 1000))	# several units, not page aligned
+ns=cowns
+sec=cow-secret
+
+# The manager's count $1 (objects, used_units, quarantined_units).
+mstat() { awk -v k="$1" '$1 == k { print $2 }' $pools/mh/mh_stats; }
+await_empty() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		[ "$(mstat objects)" = 0 ] && [ "$(mstat used_units)" = 0 ] &&
+			[ "$(mstat quarantined_units)" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# The tool's PASS/FAIL lines count as ours.
+run_tool() {
+	local out rc
+	out=$("$tool" "$@" 2>&1)
+	rc=$?
+	echo "$out" | sed "s/^\(PASS\|FAIL\): /\1: $name[$node]: /"
+	npass=$((npass + $(echo "$out" | grep -c '^PASS:')))
+	nfail=$((nfail + $(echo "$out" | grep -c '^FAIL:')))
+	[ $rc = 0 ] || fail "mh_cow $1 exits 0" "exit $rc"
+}
+counters_zero() {
+	local f v bad=0
+	for f in namespaces objects handles refs extents mappings; do
+		v=$(cat $stats/$f 2>/dev/null)
+		[ "$v" = 0 ] || { echo "$f=$v" >&2; bad=1; }
+	done
+	return $bad
+}
+kernel_clean() {
+	! dmesg | grep -E '(^|[] ])(BUG:|WARNING:|Oops|general protection|KASAN|possible circular locking|inconsistent lock state|memfabric: leak|unreferenced object)' >&2
+}
+
+if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 2 ]; then
+	echo "SKIP: $name: not in an mfvm cluster of 2 guests (tools/mfvm cluster)"
+	exit 77
+fi
+[ -n "$pmem" ] && [ -x "$mfadm" ] && [ -x "$tool" ] && [ -f "$ko" ] || {
+	echo "SKIP: $name: no fabric device, mfadm, mh_cow or module"
+	exit 77
+}
+grep -q '^memfabric ' /proc/modules && rmmod memfabric
+insmod "$ko" mh_ttl_ms=$ttl_ms || exit 1
+other=$((1 - node))
+
+if [ "$node" = 0 ]; then
+	check "attach as the manager, host 0 (formatted)" \
+		"$mfadm" -q pool add mh --pmem "$pmem" --manager --format
+	check "the manager's own member joins" await_host "^0 JOINED" 20
+	signal manager-ready
+	check "host 1 joins" await_host "^1 JOINED" 400
+else
+	check "the manager is ready" await manager-ready 400
+	check "attach as member host 1" \
+		"$mfadm" -q pool add mh --pmem "$pmem" --member --host 1
+	check "host 1 JOINED in its own view" await_host "^1 JOINED" 60
+fi
+signal joined-$node
+check "the other host joined" await joined-$other 400
+
+if [ "$node" = 0 ]; then
+	run_tool publish mh $ns $sec orig $size
+	signal published
+	check "host 1 committed" await committed 300
+	run_tool check mh $ns $sec com1 $size 1 0
+	run_tool check mh $ns $sec orig $size 0 1
+	run_tool free mh $ns $sec orig
+	signal checked
+else
+	check "host 0 published" await published 300
+	run_tool cow mh $ns $sec orig $size $pools/mh/mh_stats com1
+	signal committed
+	check "host 0 checked" await checked 300
+	run_tool check mh $ns $sec com1 $size 1 1
+	run_tool free mh $ns $sec com1
+fi
+signal freed-$node
+check "the other host freed its object" await freed-$other 120
+
+if [ "$node" = 0 ]; then
+	check "the manager deletes every object by age: none left" \
+		await_empty $((ttl_ms / 1000 + 20))
+	check_eq "no unit used" "$(mstat used_units)" 0
+	signal empty
+else
+	check "the manager is empty" await empty 120
+fi
+check "destroy the namespace" "$mfadm" -q ns destroy mh $ns --secid $sec
+signal done-$node
+check "the other host is done" await done-$other 120
+check "detach the pool" "$mfadm" -q pool remove mh
+check "every object counter is back to 0" counters_zero
+check "unload the module" rmmod memfabric
+check "kernel log clean (BUG/WARNING/Oops/KASAN/lockdep/leak)" kernel_clean
+echo "$name[$node]: $npass passed, $nfail failed"
+[ $nfail = 0 ]
