@@ -178,6 +178,12 @@ static int do_read(char **a, size_t size, const char *stats)
 	ret = BM_PublishSec(&b, 0);
 	check(ret == -EALREADY || ret == -EPERM, "BM_PublishSec is refused",
 	      ret);
+	/* Nothing refused above changed a byte of the published object. */
+	memset(buf, 0, size);
+	ret = BM_ReadSec(&b, 0, size, buf, 0);
+	check(ret == 0 && bad_byte(buf, size) < 0,
+	      "after the refused writes, every byte is still the pattern",
+	      ret ? ret : bad_byte(buf, size));
 	ret = BM_PutSec(&b, 0);
 	check(!ret, "BM_PutSec", ret);
 	ret = BM_PutSec(&b, 0);

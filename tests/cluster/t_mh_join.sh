@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# cluster-check: yes
 #
 # t_mh_join.sh - a multi-host pool across two guests on one fabric device
 # (issue 17, Documentation/multihost.md): run by "mfvm cluster" in both

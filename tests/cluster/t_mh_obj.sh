@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# cluster-check: yes
 #
 # t_mh_obj.sh - objects of a multi-host pool across two guests (issue 17,
 # Documentation/multihost.md, "In the kernel"): run by "mfvm cluster" in
