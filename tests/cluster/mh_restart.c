@@ -257,6 +257,15 @@ static void do_down(const char *op, char **a, size_t size)
 	check(dt < 10, what, (long)dt);
 }
 
+/* BM_PublishSec (@publish) or BM_FreeSec, which succeed. */
+static void do_one(char **a, int publish)
+{
+	BmInfo b = info(a);
+	int ret = publish ? BM_PublishSec(&b, 0) : BM_FreeSec(&b, 0);
+
+	check(!ret, publish ? "BM_PublishSec" : "BM_FreeSec", ret);
+}
+
 int main(int argc, char **argv)
 {
 	BmInitAttr attr;
@@ -286,11 +295,9 @@ int main(int argc, char **argv)
 		do_down(argv[2], argv + 3,
 			argc == 8 ? strtoull(argv[7], NULL, 0) : 0);
 	else if (!strcmp(cmd, "publish") && argc == 6)
-		check((ret = BM_PublishSec((BmInfo[]){ info(argv + 2) }, 0)) == 0,
-		      "BM_PublishSec", ret);
+		do_one(argv + 2, 1);
 	else if (!strcmp(cmd, "free") && argc == 6)
-		check((ret = BM_FreeSec((BmInfo[]){ info(argv + 2) }, 0)) == 0,
-		      "BM_FreeSec", ret);
+		do_one(argv + 2, 0);
 	else
 		check(0, "usage", argc);
 	BM_Exit();

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# cluster-mfvm: --timeout 1500
 #
 # t_mh_restart.sh - the manager of a multi-host pool killed mid-workload
 # and booted again (issue 17, "Failures"; Documentation/multihost.md,
