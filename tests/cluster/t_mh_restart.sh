@@ -45,7 +45,10 @@ tool=$top/build/tests/cluster/mh_restart
 mfctl=$top/tests/cluster/mfctl
 stats=/sys/kernel/memfabric/stats
 boot=${MFVM_BOOT:-1}
-ttl_ms=1500
+# Long enough that B0, which nobody holds once host 0 rejoined (its
+# owner's reference went with its old incarnation), outlives the checks:
+# a published object that no host holds is deleted at this age (seed 001).
+ttl_ms=40000
 size=$((2 * 1024 * 1024 + 333))
 ns=rsns
 sec=rs-secret
