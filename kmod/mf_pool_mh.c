@@ -67,6 +67,12 @@ MODULE_PARM_DESC(mh_ttl_ms,
  * @mgr_work: the manager's worker; it alone calls into @mgr besides the
  *	sysfs reader, which takes @mgr's lock
  * @mb_work: the member's worker; it alone submits and polls on @mb
+ * @mgr_ms: the manager's current polling interval; the manager's worker
+ *	alone uses it (a work item never runs twice at once), never under
+ *	@lock, which a request on the manager's host holds while it waits
+ *	for that worker's answer
+ * @mgr_err: the manager's last error (0: none); it stops on one; as
+ *	@mgr_ms
  * @lock: guards the fields below, which the member's worker writes and
  *	sysfs reads
  * @joined: the member's worker has seen the answer to its JOIN and the
@@ -75,8 +81,6 @@ MODULE_PARM_DESC(mh_ttl_ms,
  * @beats: heartbeats written since start
  * @last_beat: jiffies of the last one
  * @joins: JOINs answered since start
- * @mgr_ms: the manager's current polling interval
- * @mgr_err: the manager's last error (0: none); it stops on one
  * @requests: requests the object layer sent (mf_pool_mh_request())
  * @pend: a request timed out and its answer is still to be seen
  *	(mf_pool_mh_settle()); the request line still holds it
@@ -100,14 +104,14 @@ struct mf_pool_mh {
 	struct mf_mh_member mb;
 	struct delayed_work mgr_work;
 	struct delayed_work mb_work;
+	unsigned int mgr_ms;
+	int mgr_err;
 	struct mutex lock;	/* see @lock above */
 	bool joined;
 	bool join_sent;
 	u64 beats;
 	unsigned long last_beat;
 	u64 joins;
-	unsigned int mgr_ms;
-	int mgr_err;
 	u64 requests;
 	bool pend;
 	u16 pend_op;
@@ -185,10 +189,12 @@ static void mf_mh_mgr_work(struct work_struct *work)
 		ret = mf_mh_mgr_tick(&mh->mgr, mf_mh_now());
 	if (!ret)
 		mf_mh_host_events(mh, true);
-	mutex_lock(&mh->lock);
+	/*
+	 * Not under @lock: on the manager's host a request holds it while it
+	 * waits for this worker's answer.
+	 */
 	if (ret) {
 		mh->mgr_err = ret;
-		mutex_unlock(&mh->lock);
 		pr_err("pool %s: the manager stops: error %d\n",
 		       mh->pool->name, ret);
 		return;
@@ -200,7 +206,6 @@ static void mf_mh_mgr_work(struct work_struct *work)
 		mh->mgr_ms = min(mh->mgr_ms * 2, MF_MH_POLL_MAX_MS);
 	queue_delayed_work(system_unbound_wq, &mh->mgr_work,
 			   msecs_to_jiffies(mh->mgr_ms));
-	mutex_unlock(&mh->lock);
 }
 
 /* ---- the member's worker ------------------------------------------------- */
