@@ -464,6 +464,15 @@ static int mf_mh_rebuild(struct mf_mh_mgr *m)
 		if (hs->state == MF_MH_HOST_DEAD)
 			mf_mh_resp_put(m, h, hs->resp_seq, -ESTALE, &r);
 	}
+	/*
+	 * A publish's time is on the clock of the manager that committed
+	 * it.  A rebooted host's clock starts again: an age counted from a
+	 * time ahead of ours counts from now instead, so that no object is
+	 * deleted before it is ttl old (the downtime is not counted).
+	 */
+	for (i = 0; i < m->nr_objs; i++)
+		if (m->objs[i].born > m->now)
+			m->objs[i].born = m->now;
 	for (i = 0; i < m->geo.dir_slots; i++)
 		if (m->dirstate[i] != MF_MH_DIR_PUB)
 			mf_mh_dir_put(m, i, NULL);

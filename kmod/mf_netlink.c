@@ -202,6 +202,32 @@ void mf_nl_pool_event(const struct mf_pool *pool, bool low,
 	mf_nl_event_send(skb, hdr, err);
 }
 
+/**
+ * mf_nl_host_event() - a host joined or was lost, in a multi-host pool
+ * @pool: the pool
+ * @cmd: MF_NL_CMD_HOST_JOINED or MF_NL_CMD_HOST_LOST
+ * @host: the host's number
+ * @epoch: its epoch: the new one (joined) or the one given up to (lost)
+ *
+ * Context: process context, may sleep (the pool's workers).
+ */
+void mf_nl_host_event(const struct mf_pool *pool, u8 cmd, u32 host, u32 epoch)
+{
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	if (!mf_nl_listening())
+		return;
+	skb = mf_nl_event_new(cmd, &hdr);
+	if (!skb)
+		return;
+	err = nla_put_string(skb, MF_NL_ATTR_POOL, pool->name) ||
+	      nla_put_u32(skb, MF_NL_ATTR_HOST, host) ||
+	      nla_put_u32(skb, MF_NL_ATTR_EPOCH, epoch);
+	mf_nl_event_send(skb, hdr, err);
+}
+
 /* ---- the family ---------------------------------------------------------------------- */
 
 static const struct genl_multicast_group mf_nl_mcgrps[] = {

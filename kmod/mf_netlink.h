@@ -35,5 +35,6 @@ void mf_nl_obj_event(const struct mf_obj *obj, u8 cmd);
 void mf_nl_ns_event(const struct mf_ns *ns, u8 cmd);
 void mf_nl_pool_event(const struct mf_pool *pool, bool low,
 		      const struct mf_ext_stat *st);
+void mf_nl_host_event(const struct mf_pool *pool, u8 cmd, u32 host, u32 epoch);
 
 #endif /* MF_NETLINK_H */

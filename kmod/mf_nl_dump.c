@@ -24,6 +24,7 @@
 
 #include "mf_internal.h"
 #include "mf_netlink.h"
+#include "mf_obj_mh.h"
 #include "mf_object.h"
 #include "mf_pool.h"
 
@@ -265,6 +266,13 @@ static int mf_nl_fill_obj(struct sk_buff *skb, const struct mf_obj *obj,
 			  now > obj->ctime ? now - obj->ctime : 0) ||
 	    mf_nl_put_u64(skb, MF_NL_ATTR_CTIME, obj->ctime) ||
 	    nla_put_u32(skb, MF_NL_ATTR_NR_EXTENTS, ext ? ext->nr : 0))
+		return -EMSGSIZE;
+	/* A multi-host pool's object: the hosts holding it, as known here. */
+	if (obj->mh &&
+	    nla_put_u32(skb, MF_NL_ATTR_HOSTS,
+			mf_pool_mh_holders(ns->pool, obj->mh->id,
+					   obj->mh->remote ||
+					   obj->mh->published)))
 		return -EMSGSIZE;
 	return 0;
 }

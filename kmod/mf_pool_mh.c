@@ -40,6 +40,7 @@
 #include <linux/workqueue.h>
 
 #include "mf_mh.h"
+#include "mf_netlink.h"
 #include "mf_pool.h"
 
 #define MF_MH_POLL_MIN_MS	1
@@ -80,6 +81,12 @@ MODULE_PARM_DESC(mh_ttl_ms,
  * @mgr_work: the manager's worker; it alone calls into @mgr besides the
  *	sysfs reader, which takes @mgr's lock
  * @mb_work: the member's worker; it alone submits and polls on @mb
+ * @mgr_ms: the manager's current polling interval; the manager's worker
+ *	alone uses it (a work item never runs twice at once), never under
+ *	@lock, which a request on the manager's host holds while it waits
+ *	for that worker's answer
+ * @mgr_err: the manager's last error (0: none); it stops on one; as
+ *	@mgr_ms
  * @lock: guards the fields below, which the member's worker writes and
  *	sysfs reads
  * @joined: the member's worker has seen the answer to its JOIN and the
@@ -92,11 +99,21 @@ MODULE_PARM_DESC(mh_ttl_ms,
  * @beats: heartbeats written since start
  * @last_beat: jiffies of the last one
  * @joins: JOINs answered since start
- * @mgr_ms: the manager's current polling interval
- * @mgr_err: the manager's last error (0: none); it stops on one
  * @requests: requests the object layer sent (mf_pool_mh_request())
  * @given_up: times this host found itself given up by the manager
  * @revokes: revocations of the pool's mappings done
+ * @pend: a request timed out and its answer is still to be seen
+ *	(mf_pool_mh_settle()); the request line still holds it
+ * @pend_op: its op
+ * @late_pub: a PUBLISH that timed out was served later: the object is
+ *	published at the manager while the object layer believes it
+ *	private (mf_pool_mh_request() answers its next PUBLISH or FREE)
+ * @late: the answer to that PUBLISH
+ * @timeouts: requests that timed out
+ * @undone: answers to timed-out requests that were undone (FREE, PUT)
+ * @ev_state: each host's state when the manager's worker last looked
+ *	(netlink host events); the manager's worker alone uses it
+ * @ev_epoch: each host's epoch then, likewise
  */
 struct mf_pool_mh {
 	struct mf_pool *pool;
@@ -107,6 +124,8 @@ struct mf_pool_mh {
 	struct mf_mh_member mb;
 	struct delayed_work mgr_work;
 	struct delayed_work mb_work;
+	unsigned int mgr_ms;
+	int mgr_err;
 	struct mutex lock;	/* see @lock above */
 	bool joined;
 	u32 live_epoch;
@@ -115,11 +134,17 @@ struct mf_pool_mh {
 	u64 beats;
 	unsigned long last_beat;
 	u64 joins;
-	unsigned int mgr_ms;
-	int mgr_err;
 	u64 requests;
 	u64 given_up;
 	u64 revokes;
+	bool pend;
+	u16 pend_op;
+	bool late_pub;
+	struct mf_mh_reply late;
+	u64 timeouts;
+	u64 undone;
+	u8 ev_state[MF_MH_MAX_HOSTS];
+	u32 ev_epoch[MF_MH_MAX_HOSTS];
 };
 
 /* The protocol's clock: milliseconds, this host's own. */
@@ -129,6 +154,42 @@ static u64 mf_mh_now(void)
 }
 
 /* ---- the manager's worker ------------------------------------------------ */
+
+/*
+ * Compare the hosts' states and epochs with the last look, and send a
+ * netlink event for each host that joined (or rejoined: a new epoch)
+ * or was given up.  @send false: only take the look (at start, after
+ * the rebuild).  Takes the manager's lock, and sends without it.
+ */
+static void mf_mh_host_events(struct mf_pool_mh *mh, bool send)
+{
+	const struct mf_mh_hoststate *hs;
+	struct mf_mh_mgr *m = &mh->mgr;
+	u32 epoch[MF_MH_MAX_HOSTS];
+	u8 cmd[MF_MH_MAX_HOSTS];
+	u32 h, n;
+
+	mf_mh_lock(&m->lock);
+	n = min_t(u32, m->geo.nr_hosts, MF_MH_MAX_HOSTS);
+	for (h = 0; h < n; h++) {
+		hs = &m->host[h];
+		cmd[h] = 0;
+		epoch[h] = hs->epoch;
+		if (hs->state == mh->ev_state[h] &&
+		    hs->epoch == mh->ev_epoch[h])
+			continue;
+		if (hs->state == MF_MH_HOST_JOINED)
+			cmd[h] = MF_NL_CMD_HOST_JOINED;
+		else if (hs->state == MF_MH_HOST_DEAD)
+			cmd[h] = MF_NL_CMD_HOST_LOST;
+		mh->ev_state[h] = hs->state;
+		mh->ev_epoch[h] = hs->epoch;
+	}
+	mf_mh_unlock(&m->lock);
+	for (h = 0; send && h < n; h++)
+		if (cmd[h])
+			mf_nl_host_event(mh->pool, cmd[h], h, epoch[h]);
+}
 
 static u64 mf_mh_mgr_head(struct mf_mh_mgr *m)
 {
@@ -150,10 +211,14 @@ static void mf_mh_mgr_work(struct work_struct *work)
 	ret = mf_mh_mgr_poll(&mh->mgr, mf_mh_now());
 	if (!ret)
 		ret = mf_mh_mgr_tick(&mh->mgr, mf_mh_now());
-	mutex_lock(&mh->lock);
+	if (!ret)
+		mf_mh_host_events(mh, true);
+	/*
+	 * Not under @lock: on the manager's host a request holds it while it
+	 * waits for this worker's answer.
+	 */
 	if (ret) {
 		mh->mgr_err = ret;
-		mutex_unlock(&mh->lock);
 		pr_err("pool %s: the manager stops: error %d\n",
 		       mh->pool->name, ret);
 		return;
@@ -165,7 +230,6 @@ static void mf_mh_mgr_work(struct work_struct *work)
 		mh->mgr_ms = min(mh->mgr_ms * 2, MF_MH_POLL_MAX_MS);
 	queue_delayed_work(system_unbound_wq, &mh->mgr_work,
 			   msecs_to_jiffies(mh->mgr_ms));
-	mutex_unlock(&mh->lock);
 }
 
 /* ---- the member's worker ------------------------------------------------- */
@@ -199,6 +263,9 @@ static unsigned int mf_mh_join_step(struct mf_pool_mh *mh)
 	if (!mh->join_sent) {
 		/* Nothing of the pool is mapped yet: drop every line. */
 		mf_mh_rejoin_prepare(&mh->mb);
+		/* The JOIN drops all the host had: nothing to settle. */
+		mh->pend = false;
+		mh->late_pub = false;
 		ret = mf_mh_submit(&mh->mb, MF_MH_OP_JOIN, 0, 0, 0);
 		if (ret) {
 			pr_err("pool %s: host %u cannot send JOIN: error %d\n",
@@ -224,7 +291,22 @@ static unsigned int mf_mh_join_step(struct mf_pool_mh *mh)
 	mh->joins++;
 	pr_info("pool %s: host %u joined, epoch %u\n", mh->pool->name,
 		mh->host, r.epoch);
+	/* The manager's host tells of every host (mf_mh_host_events()). */
+	if (!mh->manager)
+		mf_nl_host_event(mh->pool, MF_NL_CMD_HOST_JOINED, mh->host,
+				 r.epoch);
 	return 0;
+}
+
+/* A member given up by the manager says so (the manager's host did). */
+static void mf_mh_lost_event(struct mf_pool_mh *mh)
+{
+	u32 epoch;
+
+	mf_mh_lock(&mh->mb.lock);
+	epoch = mh->mb.epoch;
+	mf_mh_unlock(&mh->mb.lock);
+	mf_nl_host_event(mh->pool, MF_NL_CMD_HOST_LOST, mh->host, epoch);
 }
 
 static void mf_mh_mb_work(struct work_struct *work)
@@ -257,6 +339,8 @@ static void mf_mh_mb_work(struct work_struct *work)
 		ret = mf_mh_heartbeat(&mh->mb);
 		if (ret == -ESTALE) {
 			/* Given up: revoke, then rejoin, at once. */
+			if (!mh->manager)
+				mf_mh_lost_event(mh);
 			mf_mh_given_up(mh);
 			delay = 0;
 		} else {
@@ -445,8 +529,11 @@ int mf_pool_mh_start(struct mf_pool *pool, struct mf_pool_attach *arg)
 		goto err_mgr;
 	}
 	pool->mh = mh;
-	if (mh->manager)
+	if (mh->manager) {
+		/* The rebuilt state is no news. */
+		mf_mh_host_events(mh, false);
 		queue_delayed_work(system_unbound_wq, &mh->mgr_work, 0);
+	}
 	queue_delayed_work(system_unbound_wq, &mh->mb_work, 0);
 	pr_info("pool %s: multi-host %s, host %u\n", pool->name,
 		mh->manager ? "manager" : "member", mh->host);
@@ -552,6 +639,110 @@ struct mf_mh_member *mf_pool_mh_member(struct mf_pool *pool)
 	return pool->mh ? &pool->mh->mb : NULL;
 }
 
+/* Poll for the answer to the request in flight, for up to @ms. */
+static int mf_pool_mh_wait(struct mf_pool_mh *mh, struct mf_mh_reply *r,
+			   unsigned int ms)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
+	int ret;
+
+	lockdep_assert_held(&mh->lock);
+	for (;;) {
+		ret = mf_mh_poll(&mh->mb, r);
+		if (ret != -EAGAIN)
+			return ret;
+		if (time_after(jiffies, end))
+			return -ETIMEDOUT;
+		usleep_range(500, 1000);
+	}
+}
+
+/*
+ * Submit a request and wait for its answer.  On a timeout the request
+ * stays in the line, pending: the manager (restarted, say) may still
+ * serve it, and mf_pool_mh_settle() sees to its answer before the next
+ * request.
+ */
+static int mf_pool_mh_xchg(struct mf_pool_mh *mh, u16 op, u64 id, u64 arg,
+			   u32 gen, struct mf_mh_reply *r)
+{
+	int ret;
+
+	lockdep_assert_held(&mh->lock);
+	ret = mf_mh_submit(&mh->mb, op, id, arg, gen);
+	if (ret)
+		return ret == -ESTALE ? -EAGAIN : ret;
+	mh->requests++;
+	ret = mf_pool_mh_wait(mh, r, MF_MH_REQ_WAIT_MS);
+	if (ret == -ETIMEDOUT) {
+		mh->pend = true;
+		mh->pend_op = op;
+		mh->timeouts++;
+		return ret;
+	}
+	if (r->status == -ESTALE) {
+		/* Given up: the worker revokes and rejoins at once. */
+		mf_mh_given_up(mh);
+		mod_delayed_work(system_unbound_wq, &mh->mb_work, 0);
+		return -EAGAIN;
+	}
+	return r->status;
+}
+
+/*
+ * The answer to a request that timed out: wait for it (bounded), then
+ * undo what the object layer does not know about.  ALLOC and DERIVE
+ * made an object nobody has: FREE it (this host never wrote to it).
+ * GET took a reference no object has: PUT it.  A PUBLISH cannot be
+ * undone: it is remembered for the object's next PUBLISH (answered with
+ * it) or FREE (a PUT of the owner's reference instead).  FREE and PUT
+ * did what was asked.  Returns 0 when nothing is pending any more.
+ */
+static int mf_pool_mh_settle(struct mf_pool_mh *mh)
+{
+	struct mf_mh_reply r;
+	u16 op;
+	int ret;
+
+	lockdep_assert_held(&mh->lock);
+	while (mh->pend) {
+		ret = mf_pool_mh_wait(mh, &r, MF_MH_REQ_WAIT_MS);
+		if (ret)
+			return ret;
+		mh->pend = false;
+		if (r.status == -ESTALE) {
+			mf_mh_given_up(mh);
+			mod_delayed_work(system_unbound_wq, &mh->mb_work, 0);
+			return -EAGAIN;
+		}
+		if (r.status)
+			continue;
+		switch (mh->pend_op) {
+		case MF_MH_OP_ALLOC:
+		case MF_MH_OP_DERIVE:
+			op = MF_MH_OP_FREE;
+			break;
+		case MF_MH_OP_GET:
+			op = MF_MH_OP_PUT;
+			break;
+		case MF_MH_OP_PUBLISH:
+			mh->late = r;
+			mh->late_pub = true;
+			continue;
+		default:
+			continue;
+		}
+		mh->undone++;
+		pr_info("pool %s: host %u: the manager served a request that had timed out; undoing it (%s of object %llu)\n",
+			mh->pool->name, mh->host,
+			op == MF_MH_OP_FREE ? "FREE" : "PUT", r.id);
+		ret = mf_pool_mh_xchg(mh, op, r.id, 0, r.gen, &r);
+		if (ret == -ETIMEDOUT || ret == -EAGAIN)
+			return ret;
+	}
+	return 0;
+}
+
 /**
  * mf_pool_mh_epoch() - the epoch under which this host is a member
  * @pool: the pool
@@ -592,21 +783,26 @@ void mf_pool_mh_set_revoke(void (*fn)(struct mf_pool *pool))
  *
  * Holds the pool's @lock for the whole exchange: that keeps the one
  * request per host in flight, the member's worker's JOIN included.  The
- * heartbeats wait meanwhile, for at most MF_MH_REQ_WAIT_MS, well within
- * a lease.  A request that times out may still be served later: its
- * answer is then lost, and what it did stays at the manager until the
- * host rejoins (multihost.md, "In the kernel").
+ * heartbeats wait meanwhile, for at most twice MF_MH_REQ_WAIT_MS, within
+ * a lease.
+ *
+ * While the manager is down (killed, restarting) a request fails after
+ * MF_MH_REQ_WAIT_MS with -ETIMEDOUT, and stays pending in the request
+ * line: the rebuilt manager serves it.  The next request first waits
+ * for that answer, again bounded (-ETIMEDOUT, nothing new sent), and
+ * undoes what the caller was told had failed (mf_pool_mh_settle()), so
+ * a request that failed leaves nothing behind at the manager
+ * (multihost.md, "The manager restarts").
  *
  * Context: process context; sleeps.
  * Return: 0 (@r filled); the manager's refusal as a negative errno;
  * -ENODEV not a multi-host pool; -EAGAIN the host has not joined yet or
- * was given up; -ETIMEDOUT no answer in time.
+ * was given up; -ETIMEDOUT no answer in time (the manager is down).
  */
 int mf_pool_mh_request(struct mf_pool *pool, u16 op, u64 id, u64 arg,
 		       u32 gen, struct mf_mh_reply *r)
 {
 	struct mf_pool_mh *mh = pool->mh;
-	unsigned long end;
 	int ret;
 
 	if (!mh)
@@ -616,30 +812,24 @@ int mf_pool_mh_request(struct mf_pool *pool, u16 op, u64 id, u64 arg,
 		ret = -EAGAIN;
 		goto out;
 	}
-	ret = mf_mh_submit(&mh->mb, op, id, arg, gen);
-	if (ret) {
-		ret = ret == -ESTALE ? -EAGAIN : ret;
+	ret = mf_pool_mh_settle(mh);
+	if (ret)
 		goto out;
-	}
-	mh->requests++;
-	end = jiffies + msecs_to_jiffies(MF_MH_REQ_WAIT_MS);
-	for (;;) {
-		ret = mf_mh_poll(&mh->mb, r);
-		if (ret != -EAGAIN)
-			break;
-		if (time_after(jiffies, end)) {
-			ret = -ETIMEDOUT;
+	if (mh->late_pub && mh->late.id == id) {
+		if (op == MF_MH_OP_PUBLISH) {
+			/* Published already: this is its answer. */
+			mh->late_pub = false;
+			*r = mh->late;
 			goto out;
 		}
-		usleep_range(500, 1000);
+		if (op == MF_MH_OP_FREE) {
+			/* The owner's reference is all there is to give. */
+			mh->late_pub = false;
+			op = MF_MH_OP_PUT;
+			gen = mh->late.gen;
+		}
 	}
-	ret = r->status;
-	if (ret == -ESTALE) {
-		/* Given up: the worker revokes and rejoins at once. */
-		mf_mh_given_up(mh);
-		mod_delayed_work(system_unbound_wq, &mh->mb_work, 0);
-		ret = -EAGAIN;
-	}
+	ret = mf_pool_mh_xchg(mh, op, id, arg, gen, r);
 out:
 	mutex_unlock(&mh->lock);
 	return ret;
@@ -670,9 +860,10 @@ ssize_t mf_pool_mh_stats_show(struct mf_pool *pool, char *buf)
 	if (!mh)
 		return 0;
 	mutex_lock(&mh->lock);
-	len = sysfs_emit(buf, "requests %llu\nepoch %u\ngiven_up %llu\nrevoked %llu\n",
+	len = sysfs_emit(buf, "requests %llu\nepoch %u\ngiven_up %llu\nrevoked %llu\ntimeouts %llu\nundone %llu\npending %u\n",
 			 mh->requests, mh->live_epoch, mh->given_up,
-			 mh->revokes);
+			 mh->revokes, mh->timeouts, mh->undone,
+			 mh->pend + mh->late_pub);
 	mutex_unlock(&mh->lock);
 	if (!mh->manager)
 		return len;
@@ -703,14 +894,27 @@ static const char *mf_mh_state_name(u8 state)
 	return "NONE";
 }
 
+/* The published objects host @h holds a reference to; @m->lock held. */
+static u32 mf_mh_refs_of(const struct mf_mh_mgr *m, u32 h)
+{
+	u32 i, n = 0;
+
+	mf_mh_lock_held(&m->lock);
+	for (i = 0; i < m->nr_objs; i++)
+		n += !!(m->objs[i].refs & BIT(h));
+	return n;
+}
+
 /**
  * mf_pool_mh_hosts_show() - the hosts file of a multi-host pool
  * @pool: the pool
  * @buf: the sysfs page
  *
  * On the manager, one line per host the manager knows: "HOST STATE
- * EPOCH BEAT AGE_MS", AGE_MS the time since the manager saw its beat
- * change.  On a member, its own line only, as it knows it.
+ * EPOCH BEAT AGE_MS ROLE REFS", AGE_MS the time since the manager saw
+ * its beat change, ROLE "manager" or "member", REFS the published
+ * objects the host holds a reference to.  On a member, its own line
+ * only, as it knows it: REFS is "-" (the manager's host knows it).
  *
  * Context: sysfs show(); takes the manager's or the member's lock.
  * Return: the bytes written; nothing for a single-host pool.
@@ -735,10 +939,12 @@ ssize_t mf_pool_mh_hosts_show(struct mf_pool *pool, char *buf)
 			hs = &m->host[h];
 			if (hs->state == MF_MH_HOST_NONE)
 				continue;
-			len += sysfs_emit_at(buf, len, "%u %s %u %llu %llu\n",
+			len += sysfs_emit_at(buf, len, "%u %s %u %llu %llu %s %u\n",
 					     h, mf_mh_state_name(hs->state),
 					     hs->epoch, hs->beat,
-					     now > hs->seen ? now - hs->seen : 0);
+					     now > hs->seen ? now - hs->seen : 0,
+					     h == m->self ? "manager" : "member",
+					     mf_mh_refs_of(m, h));
 		}
 		mf_mh_unlock(&m->lock);
 		return len;
@@ -751,9 +957,40 @@ ssize_t mf_pool_mh_hosts_show(struct mf_pool *pool, char *buf)
 	beats = mh->beats;
 	now = jiffies_to_msecs(jiffies - mh->last_beat);
 	mutex_unlock(&mh->lock);
-	return sysfs_emit(buf, "%u %s %u %llu %llu\n", mh->host,
+	return sysfs_emit(buf, "%u %s %u %llu %llu member -\n", mh->host,
 			  joined ? "JOINED" : "NONE", epoch, beats,
 			  beats ? now : 0);
+}
+
+/**
+ * mf_pool_mh_holders() - the hosts holding a reference to an object
+ * @pool: a multi-host pool
+ * @id: the object's protocol id
+ * @held: this host holds a reference to it (a published or remote
+ *	object of its object layer)
+ *
+ * The manager's host answers from the manager's reference masks, which
+ * are the cluster's; a member's host knows only its own reference.
+ *
+ * Context: process context; takes the manager's lock.
+ * Return: a mask, bit h for host h.
+ */
+u32 mf_pool_mh_holders(struct mf_pool *pool, u64 id, bool held)
+{
+	struct mf_pool_mh *mh = pool->mh;
+	const struct mf_mh_obj *o;
+	u32 mask = 0;
+
+	if (!mh)
+		return 0;
+	if (!mh->manager)
+		return held ? BIT(mh->host) : 0;
+	mf_mh_lock(&mh->mgr.lock);
+	o = mf_mh_mgr_find(&mh->mgr, id);
+	if (o)
+		mask = o->refs;
+	mf_mh_unlock(&mh->mgr.lock);
+	return mask;
 }
 
 /**

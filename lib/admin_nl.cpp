@@ -129,6 +129,7 @@ struct Request {
 	int count = 0;	// objects passed to fn
 	int err = 1;	// 1 while running, 0 done, -errno failed
 	int fnRet = 0;	// non-zero: fn asked to stop
+	int64_t *hosts = nullptr;	// set: MF_NL_ATTR_HOSTS, or -1 without
 };
 
 int onValid(nl_msg *msg, void *arg)
@@ -141,6 +142,9 @@ int onValid(nl_msg *msg, void *arg)
 	if (!parse(msg, attrs, &cmd) || cmd != MF_NL_CMD_OBJ_GET)
 		return NL_SKIP;
 	toObj(attrs, &o);
+	if (rq->hosts)
+		*rq->hosts = attrs[MF_NL_ATTR_HOSTS] ?
+			static_cast<int64_t>(num(attrs, MF_NL_ATTR_HOSTS)) : -1;
 	rq->count++;
 	rq->fnRet = rq->fn(&o, rq->arg);
 	return rq->fnRet ? NL_STOP : NL_OK;
@@ -168,11 +172,13 @@ int onError(sockaddr_nl *, nlmsgerr *e, void *arg)
 // and ID attributes, and pass each object of the reply to @fn.  The
 // number passed, what @fn returned, or -errno.
 int objRequest(bool dump, const char *pool, const char *ns, const char *id,
-	       mf_admin_obj_fn fn, void *arg)
+	       mf_admin_obj_fn fn, void *arg, int64_t *hosts = nullptr)
 {
 	Genl g;
 	Request rq{ fn, arg };
 	int rc = g.open(false);
+
+	rq.hosts = hosts;
 
 	if (rc)
 		return rc;
@@ -247,6 +253,26 @@ extern "C" MF_ADMIN_API int mf_admin_obj_get(const char *pool, const char *ns,
 	return rc < 0 ? rc : -EIO;	// 0: the module sent no object
 }
 
+extern "C" MF_ADMIN_API int mf_admin_obj_hosts(const char *pool,
+					       const char *ns, const char *id,
+					       uint32_t *hosts)
+{
+	mf_admin_obj_info o;
+	int64_t mask = -1;
+
+	if (!hosts || !pool || !ns || !id || !nameOk(pool, MF_POOL_NAME_LEN) ||
+	    !nameOk(ns, MF_NS_NAME_LEN) || !nameOk(id, MF_OBJ_ID_LEN))
+		return -EINVAL;
+	auto first = [](const mf_admin_obj_info *, void *) { return 1; };
+	int rc = objRequest(false, pool, ns, id, first, &o, &mask);
+	if (rc != 1)
+		return rc < 0 ? rc : -EIO;
+	if (mask < 0)
+		return -ENODATA;	// not an object of a multi-host pool
+	*hosts = static_cast<uint32_t>(mask);
+	return 0;
+}
+
 // ---- events ----------------------------------------------------------------------
 
 struct mf_admin_monitor {
@@ -274,6 +300,8 @@ const struct {
 	{ MF_NL_ATTR_CAPACITY, MF_ADMIN_EV_CAPACITY },
 	{ MF_NL_ATTR_USED, MF_ADMIN_EV_USED },
 	{ MF_NL_ATTR_FREE, MF_ADMIN_EV_FREE },
+	{ MF_NL_ATTR_HOST, MF_ADMIN_EV_HOST },
+	{ MF_NL_ATTR_EPOCH, MF_ADMIN_EV_EPOCH },
 };
 
 int onEvent(nl_msg *msg, void *arg)
@@ -301,6 +329,8 @@ int onEvent(nl_msg *msg, void *arg)
 	ev.capacity = num(a, MF_NL_ATTR_CAPACITY);
 	ev.used = num(a, MF_NL_ATTR_USED);
 	ev.free = num(a, MF_NL_ATTR_FREE);
+	ev.host = static_cast<uint32_t>(num(a, MF_NL_ATTR_HOST));
+	ev.epoch = static_cast<uint32_t>(num(a, MF_NL_ATTR_EPOCH));
 	mon->count++;
 	mon->fnRet = mon->fn(&ev, mon->arg);
 	return NL_OK;

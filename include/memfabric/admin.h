@@ -159,6 +159,8 @@ struct mf_admin_obj_info {
 #define MF_ADMIN_EV_CAPACITY	(1U << 8)
 #define MF_ADMIN_EV_USED	(1U << 9)
 #define MF_ADMIN_EV_FREE	(1U << 10)
+#define MF_ADMIN_EV_HOST	(1U << 11)
+#define MF_ADMIN_EV_EPOCH	(1U << 12)
 
 /* One event of the "events" multicast group. */
 struct mf_admin_event {
@@ -176,6 +178,9 @@ struct mf_admin_event {
 	uint64_t capacity;
 	uint64_t used;
 	uint64_t free;
+	/* Host events (MEMFABRIC_0.5): the host's number and epoch. */
+	uint32_t host;
+	uint32_t epoch;
 };
 
 /* Called for each object of a listing, or each event; non-zero stops. */
@@ -255,6 +260,14 @@ MF_ADMIN_API int mf_admin_obj_list(const char *pool, const char *ns,
 MF_ADMIN_API int mf_admin_obj_get(const char *pool, const char *ns,
 				  const char *id,
 				  struct mf_admin_obj_info *out);
+/*
+ * The hosts holding a reference to one object of a multi-host pool, as
+ * this host's module knows them, in *@hosts (bit h: host h): on the
+ * pool's manager every host's; on a member only its own (MEMFABRIC_0.5).
+ * 0; -ENODATA the pool is not multi-host; else as mf_admin_obj_get().
+ */
+MF_ADMIN_API int mf_admin_obj_hosts(const char *pool, const char *ns,
+				    const char *id, uint32_t *hosts);
 
 /* ---- events: mf_admin_monitor(3) -------------------------------------- */
 

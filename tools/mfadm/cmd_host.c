@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
 #include <linux/memfabric.h>
@@ -20,7 +21,7 @@ int cmd_host_list(int argc, char **argv)
 	struct mfadm_json_list l = { 0 };
 	unsigned int host, epoch;
 	unsigned long long beat, age;
-	char state[16], line[160];
+	char state[16], line[160], hrole[16], refs[24];
 	const char *name;
 	struct json_object *o;
 	FILE *f;
@@ -56,15 +57,23 @@ int cmd_host_list(int argc, char **argv)
 		return MFADM_FAIL;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%u %15s %u %llu %llu", &host, state, &epoch,
-			   &beat, &age) != 5)
+		int n = sscanf(line, "%u %15s %u %llu %llu %15s %23s", &host,
+			       state, &epoch, &beat, &age, hrole, refs);
+
+		if (n < 5)
 			continue;
 		o = json_object_new_object();
 		json_object_object_add(o, "host", json_object_new_int64(host));
+		json_object_object_add(o, "role", n >= 6 ?
+				       json_object_new_string(hrole) : NULL);
 		json_object_object_add(o, "state", json_object_new_string(state));
 		json_object_object_add(o, "epoch", json_object_new_int64(epoch));
 		json_object_object_add(o, "beat", json_object_new_int64((int64_t)beat));
 		json_object_object_add(o, "age_ms", json_object_new_int64((int64_t)age));
+		/* References held: known to the manager's host only. */
+		json_object_object_add(o, "refs", n >= 7 && strcmp(refs, "-") ?
+				       json_object_new_int64(strtoll(refs, NULL, 10)) :
+				       NULL);
 		json_object_object_add(o, "seen_by", json_object_new_string(role));
 		mfadm_json_list_add(&l, o);
 	}
@@ -81,7 +90,9 @@ const char mfadm_usage_host[] =
 const char mfadm_usage_host_list[] =
 	"usage: mfadm host list POOL\n"
 	"\n"
-	"List the hosts of multi-host pool POOL as JSON: host, state (JOINED,\n"
-	"DEAD, NONE), epoch, beat (the heartbeat counter), age_ms (since the\n"
-	"beat last changed) and seen_by (this host's role).  The manager\n"
-	"lists every host it knows; a member only itself.\n";
+	"List the hosts of multi-host pool POOL as JSON: host, role (manager\n"
+	"or member), state (JOINED, DEAD, NONE), epoch, beat (the heartbeat\n"
+	"counter), age_ms (since the beat last changed, on the manager's\n"
+	"clock), refs (the published objects it holds a reference to; null\n"
+	"on a member, which does not know) and seen_by (this host's role).\n"
+	"The manager lists every host it knows; a member only itself.\n";

@@ -44,6 +44,10 @@ static const char *event_name(uint8_t cmd)
 		return "pool-low";
 	case MF_NL_CMD_POOL_OK:
 		return "pool-ok";
+	case MF_NL_CMD_HOST_JOINED:
+		return "host-joined";
+	case MF_NL_CMD_HOST_LOST:
+		return "host-lost";
 	}
 	return NULL;
 }
@@ -87,6 +91,10 @@ static int print_event(const struct mf_admin_event *ev, void *arg)
 		mfadm_json_add(o, "used", mfadm_json_size(ev->used));
 	if (ev->present & MF_ADMIN_EV_FREE)
 		mfadm_json_add(o, "free", mfadm_json_size(ev->free));
+	if (ev->present & MF_ADMIN_EV_HOST)
+		mfadm_json_add(o, "host", mfadm_json_u64(ev->host));
+	if (ev->present & MF_ADMIN_EV_EPOCH)
+		mfadm_json_add(o, "epoch", mfadm_json_u64(ev->epoch));
 	mfadm_json_print(o, false);
 	if (fflush(stdout) || ferror(stdout))
 		*err = errno ? errno : EIO;

@@ -212,6 +212,8 @@ int cmd_obj_show(int argc, char **argv)
 	};
 	struct mf_admin_obj_info obj;
 	const char *pool, *ns, *id;
+	struct json_object *o;
+	uint32_t hosts;
 	int c, rc;
 
 	while ((c = mfadm_getopt("obj show", argc, argv, ":u", opts)) != -1) {
@@ -238,7 +240,18 @@ int cmd_obj_show(int argc, char **argv)
 		mfadm_nl_err("obj show", rc);
 		return MFADM_FAIL;
 	}
-	mfadm_json_print(mfadm_obj_json(&obj), true);
+	o = mfadm_obj_json(&obj);
+	/* A multi-host pool's object: the hosts holding it (as known here). */
+	if (!mf_admin_obj_hosts(pool, ns, id, &hosts)) {
+		struct json_object *a = json_object_new_array();
+		unsigned int h;
+
+		for (h = 0; h < 32; h++)
+			if (hosts & (1U << h))
+				json_object_array_add(a, json_object_new_int64(h));
+		mfadm_json_add(o, "hosts", a);
+	}
+	mfadm_json_print(o, true);
 	return mfadm_flush();
 }
 
@@ -246,7 +259,9 @@ const char mfadm_usage_obj_show[] =
 	"usage: mfadm obj show POOL NS ID [-u]\n"
 	"\n"
 	"Print object ID of namespace NS in POOL as a JSON object, as\n"
-	"'mfadm obj list' does.  No secId is needed; CAP_SYS_ADMIN is.\n";
+	"'mfadm obj list' does.  No secId is needed; CAP_SYS_ADMIN is.\n"
+	"On a multi-host pool, \"hosts\" lists the hosts holding a reference\n"
+	"to it: every host on the pool's manager, this host alone on a member.\n";
 
 /* ---- obj free ----------------------------------------------------------- */
 

@@ -1192,6 +1192,12 @@ struct mf_file_bind {
  * MF_NL_CMD_POOL_OK: they rose again to MF_NL_POOL_OK_PERCENT or more
  *	after a MF_NL_CMD_POOL_LOW.  Pool events carry POOL, CAPACITY, USED
  *	and FREE, and are sent only on these transitions.
+ * MF_NL_CMD_HOST_JOINED: a host joined a multi-host pool, or rejoined
+ *	it under a new epoch.
+ * MF_NL_CMD_HOST_LOST: the pool's manager gave a host up (its lease ran
+ *	out), or a member learnt that the manager gave it up.
+ *	Host events carry POOL, HOST and EPOCH.  The manager's host sends
+ *	them for every host; a member's host for itself only.
  */
 #define MEMFABRIC_GENL_NAME		"memfabric"
 #define MEMFABRIC_GENL_VERSION		1
@@ -1213,6 +1219,8 @@ enum mf_nl_cmd {
 	MF_NL_CMD_NS_DESTROYED,
 	MF_NL_CMD_POOL_LOW,
 	MF_NL_CMD_POOL_OK,
+	MF_NL_CMD_HOST_JOINED,
+	MF_NL_CMD_HOST_LOST,
 
 	__MF_NL_CMD_MAX,
 	MF_NL_CMD_MAX = __MF_NL_CMD_MAX - 1
@@ -1230,9 +1238,13 @@ enum mf_nl_cmd {
  * TYPE (MF_OBJ_*), MAP_COUNT, OWNER (uid, in the receiver's user
  *	namespace), NR_EXTENTS (pieces of an object), ATTR, BACKEND
  *	(MF_POOL_BACKEND_*), POOL_FLAGS (MF_POOL_INFO_*), NODE,
- *	FRAG_PERMILLE, USERS: u32.
+ *	FRAG_PERMILLE, USERS, HOST, EPOCH: u32.
+ * HOSTS: u32, a mask of the hosts (bit h: host h) that hold a reference
+ *	to an object of a multi-host pool, as this host knows it: the
+ *	manager's host knows every host's; a member's host knows only
+ *	whether it holds one itself.
  * Object entries: POOL NS ID SIZE TYPE REFS MAP_COUNT OWNER AGE CTIME
- *	NR_EXTENTS.
+ *	NR_EXTENTS, and HOSTS on a multi-host pool.
  * Namespace entries: POOL NS TTL ATTR CTIME NR_OBJECTS BYTES.
  * Pool entries: POOL DEVICE BACKEND POOL_FLAGS NODE UNIT POOL_BYTES
  *	CAPACITY USED FREE LARGEST_FREE NR_POOL_EXTENTS NR_FREE_EXTENTS
@@ -1270,6 +1282,9 @@ enum mf_nl_attr {
 	MF_NL_ATTR_NR_FREE_EXTENTS,
 	MF_NL_ATTR_FRAG_PERMILLE,
 	MF_NL_ATTR_USERS,
+	MF_NL_ATTR_HOST,
+	MF_NL_ATTR_EPOCH,
+	MF_NL_ATTR_HOSTS,
 
 	__MF_NL_ATTR_MAX,
 	MF_NL_ATTR_MAX = __MF_NL_ATTR_MAX - 1
