@@ -13,8 +13,9 @@
  *     then beats every lease / 8.
  *
  * The object layer (mf_obj_mh.c) sends its requests through
- * mf_pool_mh_request(), one at a time per host, and reads the directory
- * and does the cache work through mf_pool_mh_member().
+ * mf_pool_mh_request() (mf_pool_mh_req.c), one at a time per host, and
+ * reads the directory and does the cache work through
+ * mf_pool_mh_member().
  *
  * A zombie: when the member learns that the manager has given it up (its
  * heartbeat, or a request's answer, carries -ESTALE), the host's epoch is
@@ -39,15 +40,12 @@
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
-#include "mf_mh.h"
 #include "mf_netlink.h"
-#include "mf_pool.h"
+#include "mf_pool_mh_int.h"
 
 #define MF_MH_POLL_MIN_MS	1
 #define MF_MH_POLL_MAX_MS	100
 #define MF_MH_JOIN_POLL_MS	10
-/* How long a request waits for the manager's answer, at most. */
-#define MF_MH_REQ_WAIT_MS	2000
 #define MF_MH_LOG_ENTRIES	16384
 #define MF_MH_DIR_SLOTS		2048
 #define MF_MH_MAX_OBJS		16384
@@ -69,83 +67,6 @@ static unsigned int mh_ttl_ms = 60000;
 module_param(mh_ttl_ms, uint, 0444);
 MODULE_PARM_DESC(mh_ttl_ms,
 		 "multi-host pools: unreferenced published objects are deleted at this age (ms, default 60000)");
-
-/**
- * struct mf_pool_mh - a multi-host pool's state on this host
- * @pool: the pool (its @mh_base is the device)
- * @host: this host's number; set at start
- * @manager: this host is the pool's manager; set at start
- * @lease: the lease in ms, mh_lease_ms at start
- * @mgr: the manager (when @manager); its own lock guards it
- * @mb: this host as a member; its own lock guards it
- * @mgr_work: the manager's worker; it alone calls into @mgr besides the
- *	sysfs reader, which takes @mgr's lock
- * @mb_work: the member's worker; it alone submits and polls on @mb
- * @mgr_ms: the manager's current polling interval; the manager's worker
- *	alone uses it (a work item never runs twice at once), never under
- *	@lock, which a request on the manager's host holds while it waits
- *	for that worker's answer
- * @mgr_err: the manager's last error (0: none); it stops on one; as
- *	@mgr_ms
- * @lock: guards the fields below, which the member's worker writes and
- *	sysfs reads
- * @joined: the member's worker has seen the answer to its JOIN and the
- *	manager has not given the host up since
- * @live_epoch: the epoch of @joined, 0 when not joined; written under
- *	@lock, read with READ_ONCE() by mf_pool_mh_epoch()
- * @revoke: the host was given up: the user mappings of the pool's objects
- *	must be revoked before it rejoins
- * @join_sent: a JOIN is in flight
- * @beats: heartbeats written since start
- * @last_beat: jiffies of the last one
- * @joins: JOINs answered since start
- * @requests: requests the object layer sent (mf_pool_mh_request())
- * @given_up: times this host found itself given up by the manager
- * @revokes: revocations of the pool's mappings done
- * @pend: a request timed out and its answer is still to be seen
- *	(mf_pool_mh_settle()); the request line still holds it
- * @pend_op: its op
- * @late_pub: a PUBLISH that timed out was served later: the object is
- *	published at the manager while the object layer believes it
- *	private (mf_pool_mh_request() answers its next PUBLISH or FREE)
- * @late: the answer to that PUBLISH
- * @timeouts: requests that timed out
- * @undone: answers to timed-out requests that were undone (FREE, PUT)
- * @ev_state: each host's state when the manager's worker last looked
- *	(netlink host events); the manager's worker alone uses it
- * @ev_epoch: each host's epoch then, likewise
- */
-struct mf_pool_mh {
-	struct mf_pool *pool;
-	u32 host;
-	bool manager;
-	u64 lease;
-	struct mf_mh_mgr mgr;
-	struct mf_mh_member mb;
-	struct delayed_work mgr_work;
-	struct delayed_work mb_work;
-	unsigned int mgr_ms;
-	int mgr_err;
-	struct mutex lock;	/* see @lock above */
-	bool joined;
-	u32 live_epoch;
-	bool revoke;
-	bool join_sent;
-	u64 beats;
-	unsigned long last_beat;
-	u64 joins;
-	u64 requests;
-	u64 given_up;
-	u64 revokes;
-	bool pend;
-	u16 pend_op;
-	bool late_pub;
-	struct mf_mh_reply late;
-	u64 timeouts;
-	u64 undone;
-	u8 ev_state[MF_MH_MAX_HOSTS];
-	u32 ev_epoch[MF_MH_MAX_HOSTS];
-};
 
 /* The protocol's clock: milliseconds, this host's own. */
 static u64 mf_mh_now(void)
@@ -233,25 +154,6 @@ static void mf_mh_mgr_work(struct work_struct *work)
 }
 
 /* ---- the member's worker ------------------------------------------------- */
-
-/*
- * The manager has given this host up (a lease expired: -ESTALE): the
- * epoch's objects are dead from now on, and their mappings go before the
- * host rejoins.
- */
-static void mf_mh_given_up(struct mf_pool_mh *mh)
-{
-	lockdep_assert_held(&mh->lock);
-	if (!mh->joined)
-		return;
-	mh->joined = false;
-	/* Pairs with READ_ONCE() in mf_pool_mh_epoch(). */
-	WRITE_ONCE(mh->live_epoch, 0);
-	mh->revoke = true;
-	mh->given_up++;
-	pr_warn("pool %s: host %u was given up by the manager; its mappings of the pool are revoked, then it rejoins\n",
-		mh->pool->name, mh->host);
-}
 
 /* Send a JOIN, or see its answer; returns the delay to the next step. */
 static unsigned int mf_mh_join_step(struct mf_pool_mh *mh)
@@ -341,7 +243,7 @@ static void mf_mh_mb_work(struct work_struct *work)
 			/* Given up: revoke, then rejoin, at once. */
 			if (!mh->manager)
 				mf_mh_lost_event(mh);
-			mf_mh_given_up(mh);
+			mf_pool_mh_given_up(mh);
 			delay = 0;
 		} else {
 			mh->beats++;
@@ -559,7 +461,6 @@ err_free:
 static void mf_mh_leave(struct mf_pool_mh *mh)
 {
 	struct mf_mh_reply r;
-	unsigned long end;
 	int ret;
 
 	mutex_lock(&mh->lock);
@@ -567,19 +468,8 @@ static void mf_mh_leave(struct mf_pool_mh *mh)
 		goto out;
 	mf_mh_leave_prepare(&mh->mb);
 	ret = mf_mh_submit(&mh->mb, MF_MH_OP_LEAVE, 0, 0, 0);
-	end = jiffies + msecs_to_jiffies(MF_MH_REQ_WAIT_MS);
-	while (!ret) {
-		ret = mf_mh_poll(&mh->mb, &r);
-		if (ret != -EAGAIN) {
-			ret = ret ?: r.status;
-			break;
-		}
-		if (time_after(jiffies, end)) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		usleep_range(500, 1000);
-	}
+	if (!ret)
+		ret = mf_pool_mh_wait(mh, &r, MF_MH_REQ_WAIT_MS) ?: r.status;
 	mh->joined = false;
 	WRITE_ONCE(mh->live_epoch, 0);
 	if (ret)
@@ -622,143 +512,6 @@ void mf_pool_mh_stop(struct mf_pool *pool)
 	kfree(mh);
 }
 
-/* ---- the object layer's requests ----------------------------------------- */
-
-/**
- * mf_pool_mh_member() - this host's membership in a multi-host pool
- * @pool: the pool
- *
- * For mf_mh_lookup(), the directory and the cache work around objects
- * (mf_obj_mh.c); those take the member's own lock where they need it.
- *
- * Context: the pool is live (its object layer holds it).
- * Return: the member, or NULL for a pool that is not multi-host.
- */
-struct mf_mh_member *mf_pool_mh_member(struct mf_pool *pool)
-{
-	return pool->mh ? &pool->mh->mb : NULL;
-}
-
-/* Poll for the answer to the request in flight, for up to @ms. */
-static int mf_pool_mh_wait(struct mf_pool_mh *mh, struct mf_mh_reply *r,
-			   unsigned int ms)
-{
-	unsigned long end = jiffies + msecs_to_jiffies(ms);
-	int ret;
-
-	lockdep_assert_held(&mh->lock);
-	for (;;) {
-		ret = mf_mh_poll(&mh->mb, r);
-		if (ret != -EAGAIN)
-			return ret;
-		if (time_after(jiffies, end))
-			return -ETIMEDOUT;
-		usleep_range(500, 1000);
-	}
-}
-
-/*
- * Submit a request and wait for its answer.  On a timeout the request
- * stays in the line, pending: the manager (restarted, say) may still
- * serve it, and mf_pool_mh_settle() sees to its answer before the next
- * request.
- */
-static int mf_pool_mh_xchg(struct mf_pool_mh *mh, u16 op, u64 id, u64 arg,
-			   u32 gen, struct mf_mh_reply *r)
-{
-	int ret;
-
-	lockdep_assert_held(&mh->lock);
-	ret = mf_mh_submit(&mh->mb, op, id, arg, gen);
-	if (ret)
-		return ret == -ESTALE ? -EAGAIN : ret;
-	mh->requests++;
-	ret = mf_pool_mh_wait(mh, r, MF_MH_REQ_WAIT_MS);
-	if (ret == -ETIMEDOUT) {
-		mh->pend = true;
-		mh->pend_op = op;
-		mh->timeouts++;
-		return ret;
-	}
-	if (r->status == -ESTALE) {
-		/* Given up: the worker revokes and rejoins at once. */
-		mf_mh_given_up(mh);
-		mod_delayed_work(system_unbound_wq, &mh->mb_work, 0);
-		return -EAGAIN;
-	}
-	return r->status;
-}
-
-/*
- * The answer to a request that timed out: wait for it (bounded), then
- * undo what the object layer does not know about.  ALLOC and DERIVE
- * made an object nobody has: FREE it (this host never wrote to it).
- * GET took a reference no object has: PUT it.  A PUBLISH cannot be
- * undone: it is remembered for the object's next PUBLISH (answered with
- * it) or FREE (a PUT of the owner's reference instead).  FREE and PUT
- * did what was asked.  Returns 0 when nothing is pending any more.
- */
-static int mf_pool_mh_settle(struct mf_pool_mh *mh)
-{
-	struct mf_mh_reply r;
-	u16 op;
-	int ret;
-
-	lockdep_assert_held(&mh->lock);
-	while (mh->pend) {
-		ret = mf_pool_mh_wait(mh, &r, MF_MH_REQ_WAIT_MS);
-		if (ret)
-			return ret;
-		mh->pend = false;
-		if (r.status == -ESTALE) {
-			mf_mh_given_up(mh);
-			mod_delayed_work(system_unbound_wq, &mh->mb_work, 0);
-			return -EAGAIN;
-		}
-		if (r.status)
-			continue;
-		switch (mh->pend_op) {
-		case MF_MH_OP_ALLOC:
-		case MF_MH_OP_DERIVE:
-			op = MF_MH_OP_FREE;
-			break;
-		case MF_MH_OP_GET:
-			op = MF_MH_OP_PUT;
-			break;
-		case MF_MH_OP_PUBLISH:
-			mh->late = r;
-			mh->late_pub = true;
-			continue;
-		default:
-			continue;
-		}
-		mh->undone++;
-		pr_info("pool %s: host %u: the manager served a request that had timed out; undoing it (%s of object %llu)\n",
-			mh->pool->name, mh->host,
-			op == MF_MH_OP_FREE ? "FREE" : "PUT", r.id);
-		ret = mf_pool_mh_xchg(mh, op, r.id, 0, r.gen, &r);
-		if (ret == -ETIMEDOUT || ret == -EAGAIN)
-			return ret;
-	}
-	return 0;
-}
-
-/**
- * mf_pool_mh_epoch() - the epoch under which this host is a member
- * @pool: the pool
- *
- * An object of a multi-host pool is alive while the epoch its host held
- * when the manager made or gave it is this one (mf_obj_mh_dead()).
- *
- * Context: any; lock-free.
- * Return: the epoch, or 0 while the host is not joined (given up and not
- * rejoined yet, or not a multi-host pool).
- */
-u32 mf_pool_mh_epoch(struct mf_pool *pool)
-{
-	return pool->mh ? READ_ONCE(pool->mh->live_epoch) : 0;
-}
-
 /**
  * mf_pool_mh_set_revoke() - name the object layer's revocation
  * @fn: called by a member's worker, with no lock held, when the manager
@@ -770,69 +523,6 @@ u32 mf_pool_mh_epoch(struct mf_pool *pool)
 void mf_pool_mh_set_revoke(void (*fn)(struct mf_pool *pool))
 {
 	WRITE_ONCE(mf_pool_mh_revoke_fn, fn);
-}
-
-/**
- * mf_pool_mh_request() - send a request to the manager and wait for it
- * @pool: a multi-host pool
- * @op: MF_MH_OP_ALLOC, _PUBLISH, _GET, _PUT or _FREE
- * @id: the object
- * @arg: the size (ALLOC)
- * @gen: the generation (GET)
- * @r: out: the answer
- *
- * Holds the pool's @lock for the whole exchange: that keeps the one
- * request per host in flight, the member's worker's JOIN included.  The
- * heartbeats wait meanwhile, for at most twice MF_MH_REQ_WAIT_MS, within
- * a lease.
- *
- * While the manager is down (killed, restarting) a request fails after
- * MF_MH_REQ_WAIT_MS with -ETIMEDOUT, and stays pending in the request
- * line: the rebuilt manager serves it.  The next request first waits
- * for that answer, again bounded (-ETIMEDOUT, nothing new sent), and
- * undoes what the caller was told had failed (mf_pool_mh_settle()), so
- * a request that failed leaves nothing behind at the manager
- * (multihost.md, "The manager restarts").
- *
- * Context: process context; sleeps.
- * Return: 0 (@r filled); the manager's refusal as a negative errno;
- * -ENODEV not a multi-host pool; -EAGAIN the host has not joined yet or
- * was given up; -ETIMEDOUT no answer in time (the manager is down).
- */
-int mf_pool_mh_request(struct mf_pool *pool, u16 op, u64 id, u64 arg,
-		       u32 gen, struct mf_mh_reply *r)
-{
-	struct mf_pool_mh *mh = pool->mh;
-	int ret;
-
-	if (!mh)
-		return -ENODEV;
-	mutex_lock(&mh->lock);
-	if (!mh->joined) {
-		ret = -EAGAIN;
-		goto out;
-	}
-	ret = mf_pool_mh_settle(mh);
-	if (ret)
-		goto out;
-	if (mh->late_pub && mh->late.id == id) {
-		if (op == MF_MH_OP_PUBLISH) {
-			/* Published already: this is its answer. */
-			mh->late_pub = false;
-			*r = mh->late;
-			goto out;
-		}
-		if (op == MF_MH_OP_FREE) {
-			/* The owner's reference is all there is to give. */
-			mh->late_pub = false;
-			op = MF_MH_OP_PUT;
-			gen = mh->late.gen;
-		}
-	}
-	ret = mf_pool_mh_xchg(mh, op, id, arg, gen, r);
-out:
-	mutex_unlock(&mh->lock);
-	return ret;
 }
 
 /**
@@ -860,10 +550,12 @@ ssize_t mf_pool_mh_stats_show(struct mf_pool *pool, char *buf)
 	if (!mh)
 		return 0;
 	mutex_lock(&mh->lock);
-	len = sysfs_emit(buf, "requests %llu\nepoch %u\ngiven_up %llu\nrevoked %llu\ntimeouts %llu\nundone %llu\npending %u\n",
-			 mh->requests, mh->live_epoch, mh->given_up,
-			 mh->revokes, mh->timeouts, mh->undone,
-			 mh->pend + mh->late_pub);
+	len = sysfs_emit(buf, "requests %llu\nepoch %u\ngiven_up %llu\n",
+			 mh->requests, mh->live_epoch, mh->given_up);
+	len += sysfs_emit_at(buf, len,
+			     "revoked %llu\ntimeouts %llu\nundone %llu\npending %u\n",
+			     mh->revokes, mh->timeouts, mh->undone,
+			     mh->pend + mh->late_pub);
 	mutex_unlock(&mh->lock);
 	if (!mh->manager)
 		return len;
