@@ -148,8 +148,8 @@ def main():
             worst = max([x for x in (g, nu, (rss or 0) + (pt or 0)) if x is not None] or [0])
             ok = worst <= 0.01 * whole
             cells.append("readers' RssAnon +%s, page tables +%s (together %s of N×size); "
-                         "MemAvailable −%s, node0 MemUsed +%s (%s); copy baseline: RssAnon +%s "
-                         "(%s), MemAvailable −%s, MemUsed +%s %s" % (
+                         "MemAvailable drop %s, node0 MemUsed +%s (%s); copy baseline: RssAnon +%s "
+                         "(%s), MemAvailable drop %s, MemUsed +%s %s" % (
                              fmt(rss), fmt(pt), pct((rss or 0) + (pt or 0), whole),
                              fmt(g), fmt(nu), pct(max(g or 0, nu or 0), whole), fmt(crss),
                              pct(crss, whole), fmt(cg), fmt(cnu),
