@@ -48,8 +48,11 @@ boot() {
 	MFVM_PID=$!
 	if [ "$storm" = 1 ]; then
 		local i pid
+		# Until the load has started and its log exists: a kill
+		# before the first cycle's load created its log would leave
+		# nothing to verify (a loaded machine starts it slowly).
 		for i in $(seq 3000); do	# boots are slow on a busy machine
-			[ -e "$out.started" ] && break
+			[ -e "$out.started" ] && [ -e "$d/log" ] && break
 			kill -0 $MFVM_PID 2>/dev/null || break
 			sleep 0.1
 		done
