@@ -9,6 +9,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ko=$top/build/kmod/$(uname -r)/memfabric.ko
 mfadm=$top/build/tools/mfadm
 pools=/sys/kernel/memfabric/pools
+stats=/sys/kernel/memfabric/stats
 node=${MFVM_NODE:-}
 dir=${MFVM_CLUSTER:-}
 pmem=${MFVM_PMEM:-}
@@ -37,4 +38,30 @@ await_host() {
 		sleep 0.1
 	done
 	return 1
+}
+# The manager's count $1 of the pool mh (objects, used_units, ...).
+mstat() { awk -v k="$1" '$1 == k { print $2 }' $pools/mh/mh_stats; }
+# Wait until the manager has no object and no used or quarantined unit,
+# up to $1 seconds.
+await_empty() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		[ "$(mstat objects)" = 0 ] && [ "$(mstat used_units)" = 0 ] &&
+			[ "$(mstat quarantined_units)" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# Every counter of /sys/kernel/memfabric/stats that must be back to 0.
+counters_zero() {
+	local f v bad=0
+	for f in namespaces objects handles refs extents mappings; do
+		v=$(cat $stats/$f 2>/dev/null)
+		[ "$v" = 0 ] || { echo "$f=$v" >&2; bad=1; }
+	done
+	return $bad
+}
+# The kernel log has no BUG/WARNING/Oops/lockdep/KASAN/leak report.
+kernel_clean() {
+	! dmesg | grep -E '(^|[] ])(BUG:|WARNING:|Oops|general protection|KASAN|possible circular locking|inconsistent lock state|memfabric: leak|unreferenced object)' >&2
 }

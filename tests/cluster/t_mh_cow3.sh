@@ -28,22 +28,11 @@ set -u
 name=$(basename "$0")
 . "$(dirname "$0")/cluster_common.sh"
 tool=$top/build/tests/cluster/mh_cow
-stats=/sys/kernel/memfabric/stats
 ttl_ms=1500
 size=$((2 * 1024 * 1024 + 3000))
 ns=cow3ns
 sec=cow3-secret
 
-mstat() { awk -v k="$1" '$1 == k { print $2 }' $pools/mh/mh_stats; }
-await_empty() {
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		[ "$(mstat objects)" = 0 ] && [ "$(mstat used_units)" = 0 ] &&
-			[ "$(mstat quarantined_units)" = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 run_tool() {
 	local out rc
 	out=$("$tool" "$@" 2>&1)
@@ -52,17 +41,6 @@ run_tool() {
 	npass=$((npass + $(echo "$out" | grep -c '^PASS:')))
 	nfail=$((nfail + $(echo "$out" | grep -c '^FAIL:')))
 	[ $rc = 0 ] || fail "mh_cow $1 exits 0" "exit $rc"
-}
-counters_zero() {
-	local f v bad=0
-	for f in namespaces objects handles refs extents mappings; do
-		v=$(cat $stats/$f 2>/dev/null)
-		[ "$v" = 0 ] || { echo "$f=$v" >&2; bad=1; }
-	done
-	return $bad
-}
-kernel_clean() {
-	! dmesg | grep -E '(^|[] ])(BUG:|WARNING:|Oops|general protection|KASAN|possible circular locking|inconsistent lock state|memfabric: leak|unreferenced object)' >&2
 }
 
 if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 3 ]; then

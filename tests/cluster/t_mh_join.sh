@@ -50,9 +50,6 @@ mfadm_state() {
 	"$mfadm" host list mh | python3 -c 'import json, sys
 print(" ".join(h["state"] for h in json.load(sys.stdin) if h["host"] == int(sys.argv[1])))' "$1"
 }
-kernel_clean() {
-	! dmesg | grep -E '(^|[] ])(BUG:|WARNING:|Oops|general protection|KASAN|possible circular locking|inconsistent lock state|memfabric: leak|unreferenced object)' >&2
-}
 
 if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 2 ]; then
 	echo "SKIP: $name: not in an mfvm cluster of 2 guests (tools/mfvm cluster)"

@@ -33,7 +33,6 @@ name=$(basename "$0")
 mh_obj=$top/build/tests/cluster/mh_obj
 zombie=$top/build/tests/cluster/mh_zombie
 mfctl=$top/tests/cluster/mfctl
-stats=/sys/kernel/memfabric/stats
 boot=${MFVM_BOOT:-1}
 lease_ms=3000
 ttl_ms=1500
@@ -41,7 +40,6 @@ size=$((3 * 1024 * 1024 + 1000))
 ns=kns
 sec=kill-secret
 
-mstat() { awk -v k="$1" '$1 == k { print $2 }' $pools/mh/mh_stats; }
 host_field() { awk -v h="$1" -v f="$2" '$1 == h { print $f }' $pools/mh/hosts; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # Wait until the manager's count $1 satisfies "test VALUE $2 $3", $4 s.
@@ -61,17 +59,6 @@ run_tool() {
 	npass=$((npass + $(echo "$out" | grep -c '^PASS:')))
 	nfail=$((nfail + $(echo "$out" | grep -c '^FAIL:')))
 	[ $rc = 0 ] || fail "$(basename "$1") $2 exits 0" "exit $rc"
-}
-counters_zero() {
-	local f v bad=0
-	for f in namespaces objects handles refs extents mappings; do
-		v=$(cat $stats/$f 2>/dev/null)
-		[ "$v" = 0 ] || { echo "$f=$v" >&2; bad=1; }
-	done
-	return $bad
-}
-kernel_clean() {
-	! dmesg | grep -E '(^|[] ])(BUG:|WARNING:|Oops|general protection|KASAN|possible circular locking|inconsistent lock state|memfabric: leak|unreferenced object)' >&2
 }
 
 if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 2 ]; then

@@ -43,7 +43,6 @@ name=$(basename "$0")
 . "$(dirname "$0")/cluster_common.sh"
 tool=$top/build/tests/cluster/mh_restart
 mfctl=$top/tests/cluster/mfctl
-stats=/sys/kernel/memfabric/stats
 boot=${MFVM_BOOT:-1}
 # Long enough that B0, which nobody holds once host 0 rejoined (its
 # owner's reference went with its old incarnation), outlives the checks:
@@ -53,20 +52,10 @@ size=$((2 * 1024 * 1024 + 333))
 ns=rsns
 sec=rs-secret
 
-mstat() { awk -v k="$1" '$1 == k { print $2 }' $pools/mh/mh_stats; }
 await_stat() {
 	local i
 	for ((i = 0; i < $3 * 10; i++)); do
 		[ "$(mstat "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-await_empty() {
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		[ "$(mstat objects)" = 0 ] && [ "$(mstat used_units)" = 0 ] &&
-			[ "$(mstat quarantined_units)" = 0 ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -80,17 +69,6 @@ run_tool() {
 	npass=$((npass + $(echo "$out" | grep -c '^PASS:')))
 	nfail=$((nfail + $(echo "$out" | grep -c '^FAIL:')))
 	[ $rc = 0 ] || fail "mh_restart $1 exits 0" "exit $rc"
-}
-counters_zero() {
-	local f v bad=0
-	for f in namespaces objects handles refs extents mappings; do
-		v=$(cat $stats/$f 2>/dev/null)
-		[ "$v" = 0 ] || { echo "$f=$v" >&2; bad=1; }
-	done
-	return $bad
-}
-kernel_clean() {
-	! dmesg | grep -E '(^|[] ])(BUG:|WARNING:|Oops|general protection|KASAN|possible circular locking|inconsistent lock state|memfabric: leak|unreferenced object)' >&2
 }
 pool_check_clean() {
 	"$mfadm" pool check mh | grep -q '"errors": *0'

@@ -35,7 +35,6 @@ name=$(basename "$0")
 mh_obj=$top/build/tests/cluster/mh_obj
 zombie=$top/build/tests/cluster/mh_zombie
 mfctl=$top/tests/cluster/mfctl
-stats=/sys/kernel/memfabric/stats
 lease_ms=3000
 pause_s=8
 ttl_ms=1500
@@ -44,17 +43,7 @@ ns=zns
 sec=zombie-secret
 
 # The manager's count $1 in mh_stats.
-mstat() { awk -v k="$1" '$1 == k { print $2 }' $pools/mh/mh_stats; }
 host_field() { awk -v h="$1" -v f="$2" '$1 == h { print $f }' $pools/mh/hosts; }
-await_empty() {
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		[ "$(mstat objects)" = 0 ] && [ "$(mstat used_units)" = 0 ] &&
-			[ "$(mstat quarantined_units)" = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # A helper's PASS/FAIL lines count as ours.
 run_tool() {
 	local out rc
@@ -65,18 +54,7 @@ run_tool() {
 	nfail=$((nfail + $(echo "$out" | grep -c '^FAIL:')))
 	[ $rc = 0 ] || fail "$(basename "$1") $2 exits 0" "exit $rc"
 }
-counters_zero() {
-	local f v bad=0
-	for f in namespaces objects handles refs extents mappings; do
-		v=$(cat $stats/$f 2>/dev/null)
-		[ "$v" = 0 ] || { echo "$f=$v" >&2; bad=1; }
-	done
-	return $bad
-}
 given_up_logged() { dmesg | grep -aq "host 1 was given up by the manager"; }
-kernel_clean() {
-	! dmesg | grep -E '(^|[] ])(BUG:|WARNING:|Oops|general protection|KASAN|possible circular locking|inconsistent lock state|memfabric: leak|unreferenced object)' >&2
-}
 
 if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 2 ]; then
 	echo "SKIP: $name: not in an mfvm cluster of 2 guests (tools/mfvm cluster)"
