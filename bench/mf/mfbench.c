@@ -362,8 +362,10 @@ static const char *opt_str(int argc, char **argv, const char *name)
 
 /*
  * One rep of (1): MAP_BLOCKS blocks, each one pass of every kernel over
- * every mapping, the order of the mappings rotating from block to block;
- * each figure sums its blocks, so all three see the same machine.
+ * every mapping, the order of the mappings rotating from block to block.
+ * Every block is a sample of its own (sample rep * MAP_BLOCKS + block), so
+ * ours and its baselines are paired by samples taken within a second of
+ * each other, and a preempted block spoils one sample, not a rep.
  */
 #define MAP_BLOCKS	4
 #define MAP_RANDOM	250000
@@ -371,30 +373,33 @@ static const char *opt_str(int argc, char **argv, const char *name)
 static void map_rep(const char *const *names, void *const *maps, int nmaps,
 		    size_t len, int rep)
 {
-	double rd[3] = { 0 }, wr[3] = { 0 }, rnd[3] = { 0 }, t;
+	double rd[3], wr[3], rnd[3], t;
 	int blk, k;
 
-	for (blk = 0; blk < MAP_BLOCKS; blk++)
+	for (blk = 0; blk < MAP_BLOCKS; blk++) {
+		int sample = rep * MAP_BLOCKS + blk;
+
 		for (k = 0; k < nmaps; k++) {
 			int m = (k + blk + rep) % nmaps;
 
 			t = now();
 			k_read(maps[m], len);
-			rd[m] += now() - t;
+			rd[m] = now() - t;
 			t = now();
 			k_write(maps[m], len, blk + rep);
-			wr[m] += now() - t;
+			wr[m] = now() - t;
 			t = now();
 			k_random(maps[m], len, MAP_RANDOM, 0x1234567 + blk + rep);
-			rnd[m] += now() - t;
+			rnd[m] = now() - t;
 		}
-	for (k = 0; k < nmaps; k++) {
-		emit("seq_read", names[k], len, rep, MAP_BLOCKS * len / rd[k] / 1e6,
-		     "MB/s");
-		emit("seq_write", names[k], len, rep,
-		     MAP_BLOCKS * len / wr[k] / 1e6, "MB/s");
-		emit("rand64", names[k], len, rep,
-		     MAP_BLOCKS * (double)MAP_RANDOM / rnd[k] / 1e6, "Mops/s");
+		for (k = 0; k < nmaps; k++) {
+			emit("seq_read", names[k], len, sample, len / rd[k] / 1e6,
+			     "MB/s");
+			emit("seq_write", names[k], len, sample,
+			     len / wr[k] / 1e6, "MB/s");
+			emit("rand64", names[k], len, sample,
+			     (double)MAP_RANDOM / rnd[k] / 1e6, "Mops/s");
+		}
 	}
 }
 
@@ -483,6 +488,59 @@ static void fault_once(BmInfo *b, size_t size, size_t skew, const char *variant,
 	emit("ns_per_fault", variant, size, rep, m0 ? t * 1e9 / m0 : 0, "ns");
 }
 
+/*
+ * Our 4 KiB faults against memfd minor faults, interleaved: both mapped
+ * fresh 4 KiB off 2 MiB alignment, then touched FAULT_CHUNKS chunks at a
+ * time, ours and memfd alternately (the first alternating by chunk and
+ * rep).  Each chunk is a sample of its own (rep * FAULT_CHUNKS + chunk):
+ * a pair of samples is taken within a few tens of milliseconds, so the
+ * ratio of the pair does not depend on what else the machine did.
+ */
+#define FAULT_CHUNKS	16
+
+static void fault_pair(BmInfo *b, size_t size, int mfd, int rep)
+{
+	size_t chunk = size / FAULT_CHUNKS;
+	void *ours = reserve(size, 4096), *mp;
+	long fl[2] = { 0, 0 }, m0;
+	long long f0;
+	double t;
+	int c, k;
+
+	MUST(BM_MapSec(b, PROT_READ, BM_MAP_SHARED | BM_MAP_FIXED, &ours));
+	mp = mmap(reserve(size, 4096), size, PROT_READ,
+		  MAP_SHARED | MAP_FIXED_NOREPLACE, mfd, 0);
+	if (mp == MAP_FAILED)
+		die("mmap memfd", 0);
+	f0 = mfstat("faults") + mfstat("faults_pmd");
+	for (c = 0; c < FAULT_CHUNKS; c++) {
+		double ns[2];
+
+		for (k = 0; k < 2; k++) {
+			int v = (k + c + rep) % 2;
+			const char *p = (const char *)(v ? mp : ours) + c * chunk;
+
+			m0 = minflt();
+			t = now();
+			touch(p, chunk);
+			t = now() - t;
+			m0 = minflt() - m0;
+			fl[v] += m0;
+			ns[v] = m0 ? t * 1e9 / m0 : 0;
+		}
+		emit("ns_per_fault", "ours_4k_small", size, rep * FAULT_CHUNKS + c,
+		     ns[0], "ns");
+		emit("ns_per_fault", "memfd", size, rep * FAULT_CHUNKS + c, ns[1],
+		     "ns");
+	}
+	emit("faults", "ours_4k_small", size, rep,
+	     mfstat("faults") + mfstat("faults_pmd") - f0, "faults");
+	emit("minflt", "ours_4k_small", size, rep, fl[0], "faults");
+	emit("minflt", "memfd", size, rep, fl[1], "faults");
+	munmap(mp, size);
+	MUST(BM_Unmap(b->bmId, ours));
+}
+
 static int cmd_faults(int argc, char **argv)
 {
 	size_t size = opt_size(argc, argv, "--size", 1 * GIB);
@@ -525,30 +583,7 @@ static int cmd_faults(int argc, char **argv)
 			else
 				fault_once(&b, size, 4096, "4k", r);
 		}
-		/* Our 4 KiB faults against memfd minor faults. */
-		for (first = 0; first < 2; first++) {
-			if ((first == 0) == (r % 2 == 0)) {
-				fault_once(&s, small, 4096, "ours_4k_small", r);
-			} else {
-				long m0;
-				double t;
-
-				mp = mmap(reserve(small, 4096), small, PROT_READ,
-					  MAP_SHARED | MAP_FIXED_NOREPLACE, mfd, 0);
-				if (mp == MAP_FAILED)
-					die("mmap memfd", 0);
-				m0 = minflt();
-				t = now();
-				touch(mp, small);
-				t = now() - t;
-				m0 = minflt() - m0;
-				munmap(mp, small);
-				emit("touch_time", "memfd", small, r, t * 1e3, "ms");
-				emit("minflt", "memfd", small, r, m0, "faults");
-				emit("ns_per_fault", "memfd", small, r,
-				     m0 ? t * 1e9 / m0 : 0, "ns");
-			}
-		}
+		fault_pair(&s, small, mfd, r);
 	}
 	close(mfd);
 	if (old_fab[0])
