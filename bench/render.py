@@ -257,7 +257,8 @@ def section_data(r):
             "each.  Targets are against memcpy().  " + place +
             "No-op ioctl: MF_IOC_VERSION (copies its struct in and out, does "
             "nothing).  The 64 B rows alternate 20 blocks of 1000 calls of "
-            "each, in rotating order; the diagnostic rows do the same for the "
+            "each, in rotating order, each block a sample paired with the "
+            "other calls' blocks of its round; the diagnostic rows do the same for the "
             "bare ioctls on handles of their own open file, without the "
             "library.  Plot: `bw_vs_size-*.png`.\n\n" + t.text())
 

@@ -797,8 +797,12 @@ static void small_ops(BmInfo *a, BmInfo *bb, char *buf, int fd, int rep)
 	double t;
 	int k;
 
-	/* Blocks of each, in an order that rotates every block. */
-	for (blk = 0; blk < OP64_BLOCKS; blk++)
+	/*
+	 * Blocks of each, in an order that rotates every block; every block
+	 * is a sample (rep * OP64_BLOCKS + block), paired with the other
+	 * calls' blocks of the same round.
+	 */
+	for (blk = 0; blk < OP64_BLOCKS; blk++) {
 		for (k = 0; k < 4; k++) {
 			int w = (int)((k + blk + rep) % 4);
 
@@ -824,11 +828,12 @@ static void small_ops(BmInfo *a, BmInfo *bb, char *buf, int fd, int rep)
 					break;
 				}
 			}
-			secs[w] += now() - t;
+			secs[w] = now() - t;
 		}
-	for (k = 0; k < 4; k++)
-		emit("op64", names[k], 64, rep, secs[k] * 1e9 / (n * OP64_BLOCKS),
-		     "ns");
+		for (k = 0; k < 4; k++)
+			emit("op64", names[k], 64, rep * OP64_BLOCKS + blk,
+			     secs[k] * 1e9 / n, "ns");
+	}
 	/*
 	 * Diagnostic: the bare ioctls (MF_IOC_OBJ_READ, _WRITE, _COPY on
 	 * handles of this file), without the library, against the no-op
@@ -854,7 +859,7 @@ static void small_ops(BmInfo *a, BmInfo *bb, char *buf, int fd, int rep)
 				die("MF_IOC_OBJ_GET", 0);
 			mo[k] = g.map_offset;
 		}
-		for (blk = 0; blk < OP64_BLOCKS; blk++)
+		for (blk = 0; blk < OP64_BLOCKS; blk++) {
 			for (k = 0; k < 4; k++) {
 				int w = (int)((k + blk + rep) % 4);
 
@@ -897,11 +902,12 @@ static void small_ops(BmInfo *a, BmInfo *bb, char *buf, int fd, int rep)
 					if (ret)
 						die(bare[w], 0);
 				}
-				bsecs[w] += now() - t;
+				bsecs[w] = now() - t;
 			}
-		for (k = 0; k < 4; k++)
-			emit("op64", bare[k], 64, rep,
-			     bsecs[k] * 1e9 / (n * OP64_BLOCKS), "ns");
+			for (k = 0; k < 4; k++)
+				emit("op64", bare[k], 64, rep * OP64_BLOCKS + blk,
+				     bsecs[k] * 1e9 / n, "ns");
+		}
 		for (k = 0; k < 2; k++) {
 			struct mf_obj_put p = { .size = sizeof(p), .obj = mo[k] };
 
