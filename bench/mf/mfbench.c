@@ -44,6 +44,8 @@
 #include <unistd.h>
 
 #include <memfabric/bm.h>
+
+#include "../multihost/rawmap/mfbraw_user.h"
 #include <memfabric/admin.h>
 #include <linux/memfabric.h>
 
@@ -373,7 +375,7 @@ static const char *opt_str(int argc, char **argv, const char *name)
 static void map_rep(const char *const *names, void *const *maps, int nmaps,
 		    size_t len, int rep)
 {
-	double rd[3], wr[3], rnd[3], t;
+	double rd[4], wr[4], rnd[4], t;
 	int blk, k;
 
 	for (blk = 0; blk < MAP_BLOCKS; blk++) {
@@ -403,12 +405,46 @@ static void map_rep(const char *const *names, void *const *maps, int nmaps,
 	}
 }
 
+/*
+ * The raw mapping of the very frames @ours occupies (@size bytes, already
+ * written): its pages tagged, found on the device through /dev/mfbraw in
+ * [@phys, @phys + @len), mapped in order at a 2 MiB aligned address.
+ * Return: the mapping, or NULL (noted) when mfbraw.ko cannot give it.
+ */
+#define MAP_MAGIC	0x6d66626d61707321ULL	/* "mfbmaps!" */
+
+static void *map_same(void *ours, size_t size, uint64_t phys, uint64_t len)
+{
+	size_t npages = size / MFBRAW_PAGE;
+	uint64_t *where = calloc(npages, sizeof(*where));
+	char *base = reserve(size, 0);
+	int ret, runs = 0;
+
+	if (!where)
+		die("calloc", 0);
+	mfbraw_tag(ours, size, MAP_MAGIC, (uint64_t)getpid());
+	ret = mfbraw_find_pages(phys, len, MAP_MAGIC, (uint64_t)getpid(),
+				npages, where);
+	if (!ret)
+		ret = mfbraw_map_object(base, where, npages,
+					PROT_READ | PROT_WRITE, &runs);
+	free(where);
+	if (ret) {
+		note("no raw mapping of the same frames (mfbraw.ko): %d", ret);
+		return NULL;
+	}
+	emit("same_runs", "same", size, 0, runs, "runs");
+	return base;
+}
+
 static int cmd_map(int argc, char **argv)
 {
 	size_t size = opt_size(argc, argv, "--size", 256 * MIB);
+	uint64_t phys = opt_size(argc, argv, "--raw-phys", 0);
+	uint64_t plen = opt_size(argc, argv, "--raw-len", 0);
 	const char *dax = opt_str(argc, argv, "--dax");
 	long long f0, fp0;
-	void *ours, *raw = NULL, *anon;
+	void *ours, *raw = NULL, *anon, *same = NULL;
 	BmInfo b;
 	int r, fd = -1;
 
@@ -421,6 +457,13 @@ static int cmd_map(int argc, char **argv)
 	emit("map_faults_4k", "ours", size, 0, mfstat("faults") - f0, "faults");
 	emit("map_faults_pmd", "ours", size, 0, mfstat("faults_pmd") - fp0,
 	     "faults");
+	if (plen) {
+		same = map_same(ours, size, phys, plen);
+		if (same)
+			k_write(same, size, 1);
+	} else {
+		note("no --raw-phys/--raw-len: no raw mapping of the same frames");
+	}
 	if (dax) {
 		fd = open(dax, O_RDWR);
 		if (fd < 0)
@@ -440,12 +483,24 @@ static int cmd_map(int argc, char **argv)
 	k_write(anon, size, 1);
 
 	{
-		const char *names[3] = { "ours", "anon", "raw" };
-		void *maps[3] = { ours, anon, raw };
+		const char *names[4] = { "ours", "anon", "raw", "same" };
+		void *maps[4] = { ours, anon, raw, same };
+		int n = 2;
 
+		if (raw)
+			n = 3;
+		if (same) {
+			if (!raw) {
+				names[2] = "same";
+				maps[2] = same;
+			}
+			n++;
+		}
 		for (r = 0; r < reps; r++)
-			map_rep(names, maps, raw ? 3 : 2, size, r);
+			map_rep(names, maps, n, size, r);
 	}
+	if (same)
+		munmap(same, size);
 	munmap(anon, size);
 	if (raw)
 		munmap(raw, size);

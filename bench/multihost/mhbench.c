@@ -42,6 +42,8 @@
 
 #include <memfabric/bm.h>
 
+#include "rawmap/mfbraw_user.h"
+
 #define MIB		(1024UL * 1024)
 #define HUGE		(2 * MIB)
 #define PAGE		4096UL
@@ -169,71 +171,17 @@ static long bad_tags(const uint64_t *p, size_t size, uint64_t tag)
 	return -1;
 }
 
-/* ---- raw mappings through /dev/mfbraw ---------------------------------- */
+/* ---- raw mappings through /dev/mfbraw (rawmap/mfbraw_user.h) ---------- */
 
-static int raw_fd = -1;
-
-static void *raw_map(void *at, uint64_t phys, size_t len, int prot)
-{
-	void *p;
-
-	if (raw_fd < 0) {
-		raw_fd = open("/dev/mfbraw", O_RDWR);
-		if (raw_fd < 0)
-			die("open /dev/mfbraw (insmod mfbraw.ko)", -errno);
-	}
-	p = mmap(at, len, prot, MAP_SHARED | (at ? MAP_FIXED_NOREPLACE : 0),
-		 raw_fd, (off_t)phys);
-	if (p == MAP_FAILED || (at && p != at))
-		die("mmap /dev/mfbraw", -errno);
-	return p;
-}
-
-/*
- * Find the pages of an object (tag @tag, @npages pages) in the device's
- * data area [@phys, @phys + @len): @where[i] is page i's physical address.
- * Return: 0, or -ENOENT if a page is missing.
- */
-static int find_pages(uint64_t phys, size_t len, uint64_t tag, size_t npages,
-		      uint64_t *where)
-{
-	uint64_t *m = raw_map(reserve(len), phys, len, PROT_READ);
-	size_t pg, found = 0;
-
-	memset(where, 0, npages * sizeof(*where));
-	for (pg = 0; pg < len / PAGE; pg++) {
-		const uint64_t *w = m + pg * (PAGE / 8);
-
-		if (w[0] == MAGIC && w[1] == tag && w[2] < npages &&
-		    !where[w[2]]) {
-			where[w[2]] = phys + pg * PAGE;
-			found++;
-		}
-	}
-	munmap(m, len);
-	return found == npages ? 0 : -ENOENT;
-}
-
-/*
- * Map the object's pages raw, in the object's order, at a 2 MiB aligned
- * address (each run of contiguous pages one mapping): the same virtual
- * layout as the object's own mapping.  *@runs: how many runs.
- */
+/* The object's pages, mapped raw in its order at a 2 MiB aligned address. */
 static void *raw_map_object(const uint64_t *where, size_t npages, int prot,
 			    int *runs)
 {
 	char *base = reserve(npages * PAGE);
-	size_t s = 0, e;
+	int ret = mfbraw_map_object(base, where, npages, prot, runs);
 
-	*runs = 0;
-	while (s < npages) {
-		for (e = s + 1; e < npages && where[e] == where[s] +
-		     (e - s) * PAGE; e++)
-			;
-		raw_map(base + s * PAGE, where[s], (e - s) * PAGE, prot);
-		(*runs)++;
-		s = e;
-	}
+	if (ret)
+		die("mmap /dev/mfbraw (insmod mfbraw.ko)", ret);
 	return base;
 }
 
@@ -288,7 +236,7 @@ static int cmd_seqread(char **a)
 			bad);
 		return 1;
 	}
-	if (find_pages(phys, len, tag, npages, where))
+	if (mfbraw_find_pages(phys, len, MAGIC, tag, npages, where))
 		die("the object's pages on the device", -ENOENT);
 	raw = raw_map_object(where, npages, PROT_READ, &runs);
 	if (bad_tags(raw, size, tag) >= 0 || memcmp(raw, ours, size))
