@@ -177,7 +177,7 @@ def section_map(r):
                 "the same host memory and differ only in the mapping.  " if same
                 else "")
     out = (f"### 1. Mapped access ({size_name(size)}, MAP_SHARED, pre-faulted)\n\n"
-           + same_txt +
+           + same_txt
            + ("Other baselines" if same else "Baselines") +
            ": the same emulated device mapped raw (a devdax namespace "
            f"{r.env.get('raw_dev', '')} carved from the same nvdimm region as "
