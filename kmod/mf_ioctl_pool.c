@@ -284,6 +284,7 @@ static int mf_pool_check_walk(struct mf_pool *pool, struct mf_pool_check *chk)
 		strscpy_pad(chk->what, ec.what, sizeof(chk->what));
 	}
 	chk->errors += ec.errors;
+	mf_pool_mh_check(pool, chk);
 	pool->chk.valid = true;
 	pool->chk.errors = chk->errors;
 	pool->chk.first_error = chk->first_error;
@@ -298,9 +299,11 @@ static int mf_pool_check_walk(struct mf_pool *pool, struct mf_pool_check *chk)
  * @file: the open /dev/memfabric
  * @arg: the kernel copy of the caller's struct mf_pool_check
  *
- * Checks the backend's metadata (an fsdax pool's superblock) and then
- * the allocator's (mf_ext_check()); reports the number of findings and
- * the first one.  The walk holds the pool's lock and is linear in the
+ * Checks the backend's metadata (an fsdax pool's superblock), then
+ * the allocator's (mf_ext_check()), then a multi-host pool's protocol
+ * state (mf_pool_mh_check(): the manager's on the manager's host, this
+ * host's view on a member); reports the number of findings and the
+ * first one.  The walk holds the pool's lock and is linear in the
  * pool's units, so a caller without CAP_SYS_ADMIN gets the last walk's
  * findings while they are fresh (see mf_pool_check_walk()); an
  * administrator always walks.

@@ -268,7 +268,7 @@ int mf_mh_mgr_init(struct mf_mh_mgr *m, void *base, u32 max_objs, u64 now,
 void mf_mh_mgr_fini(struct mf_mh_mgr *m);
 int mf_mh_mgr_poll(struct mf_mh_mgr *m, u64 now);
 int mf_mh_mgr_tick(struct mf_mh_mgr *m, u64 now);
-int mf_mh_mgr_check(const struct mf_mh_mgr *m);
+int mf_mh_mgr_check(const struct mf_mh_mgr *m, const char **what, u64 *where);
 const struct mf_mh_obj *mf_mh_mgr_find(const struct mf_mh_mgr *m, u64 id);
 
 /* member */

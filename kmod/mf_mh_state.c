@@ -190,11 +190,24 @@ int mf_mh_apply(struct mf_mh_mgr *m, const struct mf_mh_rec *r)
 	return -EUCLEAN;
 }
 
+/* Note the first finding of mf_mh_mgr_check() in @what and @where. */
+static int mf_mh_bad(const char **what, u64 *where, const char *w, u64 at)
+{
+	if (what)
+		*what = w;
+	if (where)
+		*where = at;
+	return -EUCLEAN;
+}
+
 /*
- * Consistency of the DRAM state; -EUCLEAN if broken.  The caller holds
- * @m->lock.
+ * Consistency of the DRAM state: the used and quarantined units, the
+ * objects' reference masks, owners and extents, and the directory slots
+ * of the published ones; -EUCLEAN if broken, with its first finding in
+ * @what (a constant string) and @where (the unit, object id or slot it
+ * names), either of which may be NULL.  The caller holds @m->lock.
  */
-int mf_mh_mgr_check(const struct mf_mh_mgr *m)
+int mf_mh_mgr_check(const struct mf_mh_mgr *m, const char **what, u64 *where)
 {
 	u32 i, j, u, units = 0, pub = 0, used = 0;
 	const struct mf_mh_obj *o;
@@ -206,36 +219,52 @@ int mf_mh_mgr_check(const struct mf_mh_mgr *m)
 			live |= mf_mh_bit(i);
 	for (u = 0; u < m->geo.data_units; u++) {
 		if (m->used[u] && m->qmask[u])
-			return -EUCLEAN;
+			return mf_mh_bad(what, where,
+					 "unit used and quarantined", u);
 		used += m->used[u];
 	}
 	for (i = 0; i < m->nr_objs; i++) {
 		o = &m->objs[i];
 		if ((o->refs & ~live) || (o->refs & ~o->mapped))
-			return -EUCLEAN;
+			return mf_mh_bad(what, where,
+					 "object ref of a host not joined or unmapped",
+					 o->id);
 		if (o->state == MF_MH_OBJ_PRIVATE &&
 		    (o->refs || !(live & mf_mh_bit(o->owner))))
-			return -EUCLEAN;
+			return mf_mh_bad(what, where,
+					 "private object referenced or orphaned",
+					 o->id);
 		if (o->state == MF_MH_OBJ_PUBLISHED) {
 			pub++;
-			if (m->dirstate[o->dir_slot] != MF_MH_DIR_PUB)
-				return -EUCLEAN;
+			if (o->dir_slot >= m->geo.dir_slots ||
+			    m->dirstate[o->dir_slot] != MF_MH_DIR_PUB)
+				return mf_mh_bad(what, where,
+						 "published object not in its slot",
+						 o->id);
 		}
 		for (j = 0; j < o->nr_ext; j++) {
 			if (!mf_mh_ext_ok(&m->geo, &o->ext[j]))
-				return -EUCLEAN;
+				return mf_mh_bad(what, where,
+						 "object extent out of bounds",
+						 o->id);
 			for (u = o->ext[j].start;
 			     u < o->ext[j].start + o->ext[j].len; u++)
 				if (!m->used[u])
-					return -EUCLEAN;
+					return mf_mh_bad(what, where,
+							 "object unit not used",
+							 u);
 			units += o->ext[j].len;
 		}
 	}
 	/* Each used unit in exactly one object: counts match, no overlap. */
 	if (units != used)
-		return -EUCLEAN;
+		return mf_mh_bad(what, where,
+				 "used units not in exactly one object",
+				 used);
 	for (i = 0; i < m->geo.dir_slots; i++)
 		if (m->dirstate[i] == MF_MH_DIR_PUB)
 			pub--;
-	return pub ? -EUCLEAN : 0;
+	return pub ? mf_mh_bad(what, where,
+			       "directory slots and published objects differ",
+			       m->nr_objs) : 0;
 }

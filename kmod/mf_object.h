@@ -64,7 +64,9 @@
  *   through a held handle skip it when they can (below).  Only one
  *   mf_ns.lock is held at a time.
  * - mf_pool.lock (mf_pool.h) serialises allocator calls and protects
- *   mf_obj_pool.uses, the per-extent use counts.
+ *   mf_obj_pool.uses, the per-extent use counts.  MF_IOC_POOL_CHECK of a
+ *   multi-host pool takes, inside it, the pool's mf_pool_mh.lock, then
+ *   the member's lock, and (alone) the manager's (mf_pool_mh_check.c).
  * - The fault path takes no mutex: mf_obj_pfn() reads @pieces under
  *   rcu_read_lock().  An extent array is never edited in place; expand and
  *   derive-on-write install a new one under mf_ns.lock and free the old

@@ -52,6 +52,11 @@ extern "C" {
 #define MF_ADMIN_POOL_PERSISTENT (1U << 0)
 /* mf_admin_check_result.first_error: the first error is in the superblock. */
 #define MF_ADMIN_CHECK_SUPERBLOCK (~0ULL)
+/*
+ * mf_admin_check_result.first_error: the first error is in a multi-host
+ * pool's protocol state; .what starts with "manager: " or "member: ".
+ */
+#define MF_ADMIN_CHECK_MULTIHOST (~1ULL)
 /* Flags of mf_admin_ns_destroy(): free the objects it holds (MF_NS_FORCE). */
 #define MF_ADMIN_NS_FORCE	(1U << 0)
 
@@ -109,7 +114,7 @@ struct mf_admin_pool_info {
 /* The result of mf_admin_pool_check() (struct mf_pool_check). */
 struct mf_admin_check_result {
 	uint64_t errors;	/* 0: the pool is sound */
-	uint64_t first_error;	/* a unit, or MF_ADMIN_CHECK_SUPERBLOCK */
+	uint64_t first_error;	/* a unit, or MF_ADMIN_CHECK_SUPERBLOCK/_MULTIHOST */
 	char what[65];		/* the first error, NUL-terminated; "" if none */
 };
 

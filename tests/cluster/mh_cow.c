@@ -39,29 +39,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include <memfabric/bm.h>
+#include "mh_common.h"
 
 #define MOD_AT	(1024 * 1024 + 5)	/* a modified run inside the object */
 #define MOD_LEN	5000
-
-static int nfail, npass;
-static const char *cmd = "";
-
-static void check(int ok, const char *what, long got)
-{
-	if (ok) {
-		npass++;
-		printf("PASS: mh_cow %s: %s\n", cmd, what);
-	} else {
-		nfail++;
-		printf("FAIL: mh_cow %s: %s (got %ld)\n", cmd, what, got);
-	}
-}
-
-static unsigned char pattern(size_t i)
-{
-	return (unsigned char)(i * 131 + 7 + (i >> 12));
-}
 
 /* Whether byte @i of an object of @size bytes is one that cow writes. */
 static int modified(size_t i, size_t size)
@@ -72,8 +53,8 @@ static int modified(size_t i, size_t size)
 
 static unsigned char want(size_t i, size_t size, int mod)
 {
-	return mod && modified(i, size) ? (unsigned char)~pattern(i) :
-	       pattern(i);
+	return mod && modified(i, size) ? (unsigned char)~mh_pattern(i) :
+	       mh_pattern(i);
 }
 
 /* The first byte that differs from the (modified) pattern, or -1. */
@@ -85,31 +66,6 @@ static long bad_byte(const unsigned char *p, size_t size, int mod)
 		if (p[i] != want(i, size, mod))
 			return (long)i;
 	return -1;
-}
-
-static BmInfo info(char **a, const char *secid, const char *id)
-{
-	BmInfo b;
-
-	memset(&b, 0, sizeof(b));
-	snprintf(b.poolName, sizeof(b.poolName), "%s", a[0]);
-	snprintf(b.ns, sizeof(b.ns), "%s", a[1]);
-	snprintf(b.secId, sizeof(b.secId), "%s", secid);
-	snprintf(b.bmId, sizeof(b.bmId), "%s", id);
-	return b;
-}
-
-static long requests(const char *stats)
-{
-	long n = -1;
-	FILE *f = fopen(stats, "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "requests %ld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
 }
 
 /* BM_ReadSec of the whole object against the (modified) pattern. */
@@ -131,7 +87,7 @@ static long read_bad(BmInfo *b, size_t size, int mod)
 static void derive_checks(BmInfo *src, char **a, const char *id, size_t size,
 			  int mod)
 {
-	BmInfo d = info(a, a[2], id), bad = info(a, "not-the-secid", "");
+	BmInfo d = mh_info(a, a[2], id), bad = mh_info(a, "not-the-secid", "");
 	unsigned char ones[100];
 	int ret;
 
@@ -162,21 +118,13 @@ static void derive_checks(BmInfo *src, char **a, const char *id, size_t size,
 
 static void do_publish(char **a, size_t size)
 {
-	BmInfo b = info(a, a[2], a[3]);
-	unsigned char *buf = malloc(size);
-	size_t i;
+	BmInfo b = mh_info(a, a[2], a[3]);
+	unsigned char *buf = mh_pattern_buf(size);
 	int ret;
 
 	if (!buf)
 		return;
-	for (i = 0; i < size; i++)
-		buf[i] = pattern(i);
-	ret = BM_CreateNSSec(a[0], a[1], 0, a[2]);
-	check(!ret || ret == -EEXIST, "BM_CreateNSSec", ret);
-	ret = BM_AllocSec(&b, size, 0, NULL);
-	check(!ret, "BM_AllocSec", ret);
-	ret = BM_WriteSec(&b, 0, size, buf, 0);
-	check(!ret, "BM_WriteSec of the pattern", ret);
+	mh_make(&b, a, size, buf, size);
 	ret = BM_PublishSec(&b, 0);
 	check(!ret, "BM_PublishSec", ret);
 	derive_checks(&b, a, "der-own", size, 0);
@@ -185,9 +133,9 @@ static void do_publish(char **a, size_t size)
 
 static void do_cow(char **a, size_t size, const char *stats, const char *newid)
 {
-	BmInfo b = info(a, a[2], a[3]), c = info(a, a[2], newid);
-	BmInfo bad = info(a, "not-the-secid", newid);
-	BmInfo priv = info(a, a[2], "");
+	BmInfo b = mh_info(a, a[2], a[3]), c = mh_info(a, a[2], newid);
+	BmInfo bad = mh_info(a, "not-the-secid", newid);
+	BmInfo priv = mh_info(a, a[2], "");
 	unsigned char *p = NULL, *q = NULL, ones[64];
 	long r0, r1;
 	size_t i;
@@ -207,7 +155,7 @@ static void do_cow(char **a, size_t size, const char *stats, const char *newid)
 	      bad_byte(p, size, 0));
 	for (i = 0; i < size; i++)
 		if (modified(i, size))
-			p[i] = (unsigned char)~pattern(i);
+			p[i] = (unsigned char)~mh_pattern(i);
 	check(bad_byte(p, size, 1) < 0, "the private mapping sees its writes",
 	      bad_byte(p, size, 1));
 	check(read_bad(&b, size, 0) < 0,
@@ -224,10 +172,10 @@ static void do_cow(char **a, size_t size, const char *stats, const char *newid)
 
 	ret = BM_CommitSec(p, size, &bad, BM_COMMIT_PUBLISH);
 	check(ret == -EACCES, "a commit with a wrong secId is refused", ret);
-	r0 = requests(stats);
+	r0 = mh_stat(stats, "requests");
 	ret = BM_CommitSec(p, size, &c, BM_COMMIT_PUBLISH);
 	check(!ret, "BM_CommitSec, published", ret);
-	r1 = requests(stats);
+	r1 = mh_stat(stats, "requests");
 	check(r1 == r0 + 2, "the commit sent two requests (DERIVE, PUBLISH)",
 	      r1 - r0);
 	check(c.type == BM_TYPE_SHARED_RO && c.size == size,
@@ -265,7 +213,7 @@ static void do_cow(char **a, size_t size, const char *stats, const char *newid)
 
 static void do_check(char **a, size_t size, int mod, int own)
 {
-	BmInfo b = info(a, a[2], a[3]);
+	BmInfo b = mh_info(a, a[2], a[3]);
 	unsigned char *p = NULL, ones[64];
 	int ret;
 
@@ -312,24 +260,10 @@ static void do_check(char **a, size_t size, int mod, int own)
 	check(BM_PutSec(&b, 0) == 0, "BM_PutSec", 0);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	BmInitAttr attr;
-	int ret;
+	const char *cmd = argv[1];
 
-	if (argc < 2) {
-		printf("SKIP: mh_cow: a helper of tests/cluster/t_mh_cow.sh\n");
-		return 77;
-	}
-	cmd = argv[1];
-	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
-	attr.defaultPool = argc > 2 ? argv[2] : NULL;
-	ret = BM_InitWithExtAttr(NULL, 0, &attr);
-	if (ret) {
-		printf("FAIL: mh_cow: BM_Init: %d\n", ret);
-		return 1;
-	}
 	if (!strcmp(cmd, "publish") && argc == 7)
 		do_publish(argv + 2, strtoull(argv[6], NULL, 0));
 	else if (!strcmp(cmd, "cow") && argc == 9)
@@ -337,12 +271,12 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "check") && argc == 9)
 		do_check(argv + 2, strtoull(argv[6], NULL, 0), atoi(argv[7]),
 			 atoi(argv[8]));
-	else if (!strcmp(cmd, "free") && argc == 6)
-		check(BM_FreeSec((BmInfo[]){ info(argv + 2, argv[4], argv[5]) }, 0) == 0,
-		      "BM_FreeSec", 0);
 	else
-		check(0, "usage", argc);
-	BM_Exit();
-	printf("mh_cow %s: %d passed, %d failed\n", cmd, npass, nfail);
-	return nfail ? 1 : 0;
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	return mh_main(argc, argv, "mh_cow", 2, run);
 }

@@ -36,22 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <memfabric/bm.h>
-
-static int nfail, npass;
-static const char *cmd = "";
-
-static void check(int ok, const char *what, long got)
-{
-	if (ok) {
-		npass++;
-		printf("PASS: mh_restart %s: %s\n", cmd, what);
-	} else {
-		nfail++;
-		printf("FAIL: mh_restart %s: %s (got %ld)\n", cmd, what, got);
-	}
-	fflush(stdout);
-}
+#include "mh_common.h"
 
 static unsigned int seed_of(const char *id)
 {
@@ -65,18 +50,6 @@ static unsigned int seed_of(const char *id)
 static unsigned char pattern(unsigned int seed, size_t i)
 {
 	return (unsigned char)(i * 131 + seed + (i >> 12) * 7);
-}
-
-static BmInfo info(char **a)
-{
-	BmInfo b;
-
-	memset(&b, 0, sizeof(b));
-	snprintf(b.poolName, sizeof(b.poolName), "%s", a[0]);
-	snprintf(b.ns, sizeof(b.ns), "%s", a[1]);
-	snprintf(b.secId, sizeof(b.secId), "%s", a[2]);
-	snprintf(b.bmId, sizeof(b.bmId), "%s", a[3]);
-	return b;
 }
 
 /* The first byte that differs from @id's pattern, or -1. */
@@ -109,7 +82,7 @@ static int exists(const char *dir, const char *file)
 
 static void do_create(char **a, size_t size, int publish)
 {
-	BmInfo b = info(a);
+	BmInfo b = mh_info(a, NULL, NULL);
 	unsigned int seed = seed_of(a[3]);
 	unsigned char *buf = malloc(size);
 	size_t i;
@@ -121,12 +94,7 @@ static void do_create(char **a, size_t size, int publish)
 	}
 	for (i = 0; i < size; i++)
 		buf[i] = pattern(seed, i);
-	ret = BM_CreateNSSec(a[0], a[1], 0, a[2]);
-	check(!ret || ret == -EEXIST, "BM_CreateNSSec", ret);
-	ret = BM_AllocSec(&b, size, 0, NULL);
-	check(!ret, "BM_AllocSec", ret);
-	ret = BM_WriteSec(&b, 0, size, buf, 0);
-	check(!ret, "BM_WriteSec of the pattern", ret);
+	mh_make(&b, a, size, buf, size);
 	memset(buf, 0, size);
 	ret = BM_ReadSec(&b, 0, size, buf, 0);
 	check(!ret && bad_byte(buf, size, a[3]) < 0,
@@ -158,7 +126,7 @@ static long read_both(BmInfo *b, const unsigned char *p, unsigned char *buf,
 
 static void do_verify(char **a, size_t size)
 {
-	BmInfo b = info(a);
+	BmInfo b = mh_info(a, NULL, NULL);
 	unsigned char *buf = malloc(size), *p = NULL;
 	long bad;
 	int ret;
@@ -187,7 +155,7 @@ static void do_verify(char **a, size_t size)
 
 static void do_hold(char **a, size_t size, const char *dir, int any)
 {
-	BmInfo b = info(a);
+	BmInfo b = mh_info(a, NULL, NULL);
 	unsigned char *buf = malloc(size), *p = NULL;
 	long rounds = 0, down = 0, bad, first_bad = -1;
 	int ret;
@@ -235,7 +203,7 @@ static void do_hold(char **a, size_t size, const char *dir, int any)
 
 static void do_down(const char *op, char **a, size_t size)
 {
-	BmInfo b = info(a);
+	BmInfo b = mh_info(a, NULL, NULL);
 	double t0 = now_s(), dt;
 	char what[160];
 	int ret;
@@ -257,32 +225,19 @@ static void do_down(const char *op, char **a, size_t size)
 	check(dt < 10, what, (long)dt);
 }
 
-/* BM_PublishSec (@publish) or BM_FreeSec, which succeed. */
-static void do_one(char **a, int publish)
+/* BM_PublishSec, which succeeds. */
+static void do_publish(char **a)
 {
-	BmInfo b = info(a);
-	int ret = publish ? BM_PublishSec(&b, 0) : BM_FreeSec(&b, 0);
+	BmInfo b = mh_info(a, NULL, NULL);
+	int ret = BM_PublishSec(&b, 0);
 
-	check(!ret, publish ? "BM_PublishSec" : "BM_FreeSec", ret);
+	check(!ret, "BM_PublishSec", ret);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	BmInitAttr attr;
-	int ret;
+	const char *cmd = argv[1];
 
-	if (argc < 2) {
-		printf("SKIP: mh_restart: a helper of tests/cluster/t_mh_restart.sh\n");
-		return 77;
-	}
-	cmd = argv[1];
-	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
-	ret = BM_InitWithExtAttr(NULL, 0, &attr);
-	if (ret) {
-		printf("FAIL: mh_restart: BM_Init: %d\n", ret);
-		return 1;
-	}
 	if (!strcmp(cmd, "create") && argc == 8)
 		do_create(argv + 2, strtoull(argv[6], NULL, 0),
 			  !strcmp(argv[7], "publish"));
@@ -295,12 +250,14 @@ int main(int argc, char **argv)
 		do_down(argv[2], argv + 3,
 			argc == 8 ? strtoull(argv[7], NULL, 0) : 0);
 	else if (!strcmp(cmd, "publish") && argc == 6)
-		do_one(argv + 2, 1);
-	else if (!strcmp(cmd, "free") && argc == 6)
-		do_one(argv + 2, 0);
+		do_publish(argv + 2);
 	else
-		check(0, "usage", argc);
-	BM_Exit();
-	printf("mh_restart %s: %d passed, %d failed\n", cmd, npass, nfail);
-	return nfail ? 1 : 0;
+		return -1;
+	return 0;
+}
+
+/* argv[2] is not always the pool ("down OP POOL ..."): no default pool. */
+int main(int argc, char **argv)
+{
+	return mh_main(argc, argv, "mh_restart", 0, run);
 }

@@ -41,68 +41,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <memfabric/bm.h>
+#include "mh_common.h"
 
-static int nfail, npass;
-static const char *cmd = "";
 static sigjmp_buf jb;
 static volatile sig_atomic_t got_sig;
-
-static void check(int ok, const char *what, long got)
-{
-	if (ok) {
-		npass++;
-		printf("PASS: mh_zombie %s: %s\n", cmd, what);
-	} else {
-		nfail++;
-		printf("FAIL: mh_zombie %s: %s (got %ld)\n", cmd, what, got);
-	}
-	fflush(stdout);
-}
-
-/* The pattern of mh_obj.c's create. */
-static unsigned char pattern(size_t i)
-{
-	return (unsigned char)(i * 131 + 7 + (i >> 12));
-}
-
-static BmInfo info(char **a, const char *id)
-{
-	BmInfo b;
-
-	memset(&b, 0, sizeof(b));
-	snprintf(b.poolName, sizeof(b.poolName), "%s", a[0]);
-	snprintf(b.ns, sizeof(b.ns), "%s", a[1]);
-	snprintf(b.secId, sizeof(b.secId), "%s", a[2]);
-	snprintf(b.bmId, sizeof(b.bmId), "%s", id);
-	return b;
-}
-
-static long bad_byte(const unsigned char *p, size_t size)
-{
-	size_t i;
-
-	for (i = 0; i < size; i++)
-		if (p[i] != pattern(i))
-			return (long)i;
-	return -1;
-}
-
-/* A value of the pool's mh_stats file, or -1. */
-static long stat_of(const char *stats, const char *key)
-{
-	char k[64];
-	long v, n = -1;
-	FILE *f = fopen(stats, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", k, &v) == 2)
-		if (!strcmp(k, key))
-			n = v;
-	fclose(f);
-	return n;
-}
 
 static void on_sig(int sig)
 {
@@ -146,8 +88,8 @@ static int hold(char **a, size_t size, struct held *h)
 	int ret;
 
 	snprintf(pid, sizeof(pid), "%s-priv", a[3]);
-	h->b = info(a, a[3]);
-	h->priv = info(a, pid);
+	h->b = mh_info(a, NULL, NULL);
+	h->priv = mh_info(a, NULL, pid);
 	h->psize = 2 * 1024 * 1024;
 	ret = BM_GetSec(&h->b, 0);
 	check(!ret && h->b.size == size, "BM_GetSec of the other host's object",
@@ -158,8 +100,8 @@ static int hold(char **a, size_t size, struct held *h)
 	check(!ret && h->p, "BM_MapSec read-only, shared", ret);
 	if (ret)
 		return ret;
-	check(bad_byte(h->p, size) < 0, "the mapping sees every byte",
-	      bad_byte(h->p, size));
+	check(mh_bad_byte(h->p, size) < 0, "the mapping sees every byte",
+	      mh_bad_byte(h->p, size));
 	ret = BM_CreateNSSec(a[0], a[1], 0, a[2]);
 	check(!ret || ret == -EEXIST, "BM_CreateNSSec (this host's view)", ret);
 	ret = BM_AllocSec(&h->priv, h->psize, 0, NULL);
@@ -180,7 +122,7 @@ static int run_cmd(const char *c)
 {
 	int ret;
 
-	printf("mh_zombie %s: running: %s\n", cmd, c);
+	printf("mh_zombie %s: running: %s\n", mh_cmd, c);
 	fflush(stdout);
 	ret = system(c);
 	check(ret == 0, "the command ran", ret);
@@ -196,21 +138,21 @@ static int do_zombie(char **a, size_t size, const char *stats, const char *c)
 
 	if (!buf || hold(a, size, &h))
 		return 1;
-	revoked = stat_of(stats, "revoked");
-	given_up = stat_of(stats, "given_up");
+	revoked = mh_stat(stats, "revoked");
+	given_up = mh_stat(stats, "given_up");
 	check(revoked == 0 && given_up == 0, "not given up before the pause",
 	      given_up);
 	if (run_cmd(c))
 		return 1;
 	/* The worker learns it at its next heartbeat, then revokes. */
-	for (i = 0; i < 200 && stat_of(stats, "revoked") <= revoked; i++)
+	for (i = 0; i < 200 && mh_stat(stats, "revoked") <= revoked; i++)
 		usleep(100000);
-	check(stat_of(stats, "given_up") == given_up + 1,
+	check(mh_stat(stats, "given_up") == given_up + 1,
 	      "the host learnt that the manager gave it up",
-	      stat_of(stats, "given_up"));
-	check(stat_of(stats, "revoked") == revoked + 1,
+	      mh_stat(stats, "given_up"));
+	check(mh_stat(stats, "revoked") == revoked + 1,
 	      "its mappings of the pool were revoked",
-	      stat_of(stats, "revoked"));
+	      mh_stat(stats, "revoked"));
 
 	sig = touch(h.p, 0);
 	check(sig == SIGBUS, "a read through the old mapping gets SIGBUS", sig);
@@ -256,16 +198,16 @@ static int do_zombie(char **a, size_t size, const char *stats, const char *c)
 		usleep(100000);
 	}
 	check(!ret, "a fresh BM_GetSec works within 20 s (rejoined)", ret);
-	printf("mh_zombie %s: fresh get after %d.%d s\n", cmd, i / 10, i % 10);
-	check(stat_of(stats, "epoch") > 0, "joined under a new epoch",
-	      stat_of(stats, "epoch"));
+	printf("mh_zombie %s: fresh get after %d.%d s\n", mh_cmd, i / 10, i % 10);
+	check(mh_stat(stats, "epoch") > 0, "joined under a new epoch",
+	      mh_stat(stats, "epoch"));
 	memset(buf, 0, size);
 	ret = BM_ReadSec(&h.b, 0, size, buf, 0);
-	check(!ret && bad_byte(buf, size) < 0,
+	check(!ret && mh_bad_byte(buf, size) < 0,
 	      "BM_ReadSec of the fresh handle reads every byte",
-	      ret ? ret : bad_byte(buf, size));
+	      ret ? ret : mh_bad_byte(buf, size));
 	ret = BM_MapSec(&h.b, PROT_READ, BM_MAP_SHARED, (void **)&np);
-	check(!ret && np && bad_byte(np, size) < 0,
+	check(!ret && np && mh_bad_byte(np, size) < 0,
 	      "a new mapping sees every byte", ret);
 	if (!ret && np)
 		check(BM_Unmap(h.b.bmId, np) == 0, "BM_Unmap", 0);
@@ -288,31 +230,20 @@ static int do_hold(char **a, size_t size, const char *c)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	BmInitAttr attr;
-	int ret;
+	const char *cmd = argv[1];
 
-	if (argc < 2) {
-		printf("SKIP: mh_zombie: a helper of tests/cluster/t_mh_zombie.sh\n");
-		return 77;
-	}
-	cmd = argv[1];
-	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
-	attr.defaultPool = argc > 2 ? argv[2] : NULL;
-	ret = BM_InitWithExtAttr(NULL, 0, &attr);
-	if (ret) {
-		printf("FAIL: mh_zombie: BM_Init: %d\n", ret);
-		return 1;
-	}
 	if (!strcmp(cmd, "zombie") && argc == 9)
 		do_zombie(argv + 2, strtoull(argv[6], NULL, 0), argv[7], argv[8]);
 	else if (!strcmp(cmd, "hold") && argc == 8)
 		do_hold(argv + 2, strtoull(argv[6], NULL, 0), argv[7]);
 	else
-		check(0, "usage", argc);
-	BM_Exit();
-	printf("mh_zombie %s: %d passed, %d failed\n", cmd, npass, nfail);
-	return nfail ? 1 : 0;
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	return mh_main(argc, argv, "mh_zombie", 2, run);
 }

@@ -17,7 +17,8 @@
 #      the pattern;
 #   then: each owner frees its object; the manager deletes both by age:
 #      no object, no used unit, no quarantined unit; the namespaces are
-#      destroyed, every host detaches and unloads with every counter
+#      destroyed, the pool check is clean on every host, every host
+#      detaches and unloads with every counter
 #      back; kernel logs clean.
 #
 # Barriers are files in $MFVM_CLUSTER (the work tree, shared).  Prints
@@ -33,44 +34,11 @@ size=$((2 * 1024 * 1024 + 3000))
 ns=cow3ns
 sec=cow3-secret
 
-run_tool() {
-	local out rc
-	out=$("$tool" "$@" 2>&1)
-	rc=$?
-	echo "$out" | sed "s/^\(PASS\|FAIL\): /\1: $name[$node]: /"
-	npass=$((npass + $(echo "$out" | grep -c '^PASS:')))
-	nfail=$((nfail + $(echo "$out" | grep -c '^FAIL:')))
-	[ $rc = 0 ] || fail "mh_cow $1 exits 0" "exit $rc"
-}
+cluster_need 3 "$tool"
+load_module mh_ttl_ms=$ttl_ms
 
-if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 3 ]; then
-	echo "SKIP: $name: not in an mfvm cluster of 3 guests (tools/mfvm cluster --guests 3)"
-	exit 77
-fi
-[ -n "$pmem" ] && [ -x "$mfadm" ] && [ -x "$tool" ] && [ -f "$ko" ] || {
-	echo "SKIP: $name: no fabric device, mfadm, mh_cow or module"
-	exit 77
-}
-grep -q '^memfabric ' /proc/modules && rmmod memfabric
-insmod "$ko" mh_ttl_ms=$ttl_ms || exit 1
-
-if [ "$node" = 0 ]; then
-	check "attach as the manager, host 0 (formatted)" \
-		"$mfadm" -q pool add mh --pmem "$pmem" --manager --format
-	check "the manager's own member joins" await_host "^0 JOINED" 20
-	signal manager-ready
-	check "host 1 joins" await_host "^1 JOINED" 400
-	check "host 2 joins" await_host "^2 JOINED" 400
-else
-	check "the manager is ready" await manager-ready 400
-	check "attach as member host $node" \
-		"$mfadm" -q pool add mh --pmem "$pmem" --member --host "$node"
-	check "host $node JOINED in its own view" await_host "^$node JOINED" 60
-fi
-signal joined-$node
-for h in 0 1 2; do
-	check "host $h joined" await joined-$h 400
-done
+attach_cluster 3
+barrier joined 3 400
 
 case $node in
 0)
@@ -99,10 +67,7 @@ case $node in
 	signal checked-2
 	;;
 esac
-signal freed-$node
-for h in 0 1 2; do
-	check "host $h is past its frees" await freed-$h 300
-done
+barrier freed 3 300
 
 if [ "$node" = 0 ]; then
 	check "the manager deletes every object by age: none left" \
@@ -112,13 +77,6 @@ else
 	check "the manager is empty" await empty 200
 fi
 check "destroy the namespace" "$mfadm" -q ns destroy mh $ns --secid $sec
-signal done-$node
-for h in 0 1 2; do
-	check "host $h is done" await done-$h 200
-done
-check "detach the pool" "$mfadm" -q pool remove mh
-check "every object counter is back to 0" counters_zero
-check "unload the module" rmmod memfabric
-check "kernel log clean (BUG/WARNING/Oops/KASAN/lockdep/leak)" kernel_clean
-echo "$name[$node]: $npass passed, $nfail failed"
-[ $nfail = 0 ]
+barrier done 3 200
+detach_clean
+finish

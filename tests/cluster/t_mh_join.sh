@@ -10,11 +10,11 @@
 #           flags on a RAM pool, in pools= and through the ioctl); then it
 #           formats the pool as the manager (host 0), sees host 1 JOIN and
 #           its heartbeats advance, lets it go, and sees it DEAD at once
-#           (a clean LEAVE at detach, no lease expired); detach and unload
-#           clean.
+#           (a clean LEAVE at detach, no lease expired); pool check clean,
+#           detach and unload clean.
 #   node 1: a second manager (host 0, then host 1) and a member as host 0
-#           are refused; it joins as host 1, beats, detaches (LEAVE) and
-#           unloads clean, and its guest stops.
+#           are refused; it joins as host 1, beats, checks the pool
+#           clean, detaches (LEAVE) and unloads clean, and its guest stops.
 #
 # Barriers are files in $MFVM_CLUSTER (the work tree, shared).  Both scan
 # their kernel log.  Prints PASS:/FAIL: lines; exits 77 outside a cluster.
@@ -28,7 +28,6 @@ lease_ms=3000
 # Refused with errno NAME: "mfadm -q pool add ..." says strerror's words.
 refused() { local want=$1; shift; ! "$mfadm" -q pool add "$@" >/dev/null 2>"$dir/err.$node" || return 1; grep -q "$want" "$dir/err.$node"; }
 not() { ! "$@"; }
-host_field() { awk -v h="$1" -v f="$2" '$1 == h { print $f }' $pools/mh/hosts; }
 # The raw attach ioctl: backend, flags, host; prints the errno (0: ok).
 raw_attach() {
 	python3 - "$@" <<'PY'
@@ -51,14 +50,7 @@ mfadm_state() {
 print(" ".join(h["state"] for h in json.load(sys.stdin) if h["host"] == int(sys.argv[1])))' "$1"
 }
 
-if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 2 ]; then
-	echo "SKIP: $name: not in an mfvm cluster of 2 guests (tools/mfvm cluster)"
-	exit 77
-fi
-[ -n "$pmem" ] && [ -x "$mfadm" ] && [ -f "$ko" ] || {
-	echo "SKIP: $name: no fabric device, mfadm or module"
-	exit 77
-}
+cluster_need 2
 grep -q '^memfabric ' /proc/modules || insmod "$ko" || exit 1
 
 if [ "$node" = 0 ]; then
@@ -99,8 +91,7 @@ if [ "$node" = 0 ]; then
 		"$(awk '$1 == "leases_expired" { print $2 }' $pools/mh/mh_stats)" 0
 	check_eq "mfadm host list shows host 1 DEAD" "$(mfadm_state 1)" DEAD
 	check "the manager stays JOINED" await_host "^0 JOINED" 1
-	check "detach the pool" "$mfadm" -q pool remove mh
-	check "unload the module" rmmod memfabric
+	detach_clean
 else
 	check "the manager is ready" await manager-ready 400
 	check "a second manager as host 0 is refused (EBUSY)" \
@@ -115,10 +106,7 @@ else
 	check_eq "the pool is a member, host 1" "$(cat $pools/mh/role 2>&1)" "member 1"
 	check "host 1 JOINED in its own view" await_host "^1 JOINED" 60
 	check "the manager lets it go" await member-may-stop 120
-	check "detach the pool" "$mfadm" -q pool remove mh
-	check "unload the module" rmmod memfabric
+	detach_clean
 	signal member-done
 fi
-check "kernel log clean (BUG/WARNING/Oops/KASAN/lockdep/leak)" kernel_clean
-echo "$name[$node]: $npass passed, $nfail failed"
-[ $nfail = 0 ]
+finish

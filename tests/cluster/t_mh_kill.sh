@@ -20,7 +20,8 @@
 #   host 0:  host 1 JOINED, its epoch up by 2 (LEAVE, JOIN); the
 #            quarantine is cleared: no object, no used and no quarantined
 #            unit;
-#   both:    detach, every counter back to 0, unload, kernel log clean.
+#   both:    pool check clean, detach, every counter back to 0, unload,
+#            kernel log clean.
 #
 # Needs tests/cluster/mfctl (the cluster controller); skips without it.
 # Barriers are files in $MFVM_CLUSTER (the work tree, shared).  Prints
@@ -40,7 +41,6 @@ size=$((3 * 1024 * 1024 + 1000))
 ns=kns
 sec=kill-secret
 
-host_field() { awk -v h="$1" -v f="$2" '$1 == h { print $f }' $pools/mh/hosts; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # Wait until the manager's count $1 satisfies "test VALUE $2 $3", $4 s.
 await_mstat() {
@@ -51,40 +51,14 @@ await_mstat() {
 	done
 	return 1
 }
-run_tool() {
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	echo "$out" | sed "s/^\(PASS\|FAIL\): /\1: $name[$node]: /"
-	npass=$((npass + $(echo "$out" | grep -c '^PASS:')))
-	nfail=$((nfail + $(echo "$out" | grep -c '^FAIL:')))
-	[ $rc = 0 ] || fail "$(basename "$1") $2 exits 0" "exit $rc"
-}
 
-if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 2 ]; then
-	echo "SKIP: $name: not in an mfvm cluster of 2 guests (tools/mfvm cluster)"
-	exit 77
-fi
-[ -n "$pmem" ] && [ -x "$mfadm" ] && [ -x "$mh_obj" ] && [ -x "$zombie" ] &&
-	[ -f "$ko" ] || {
-	echo "SKIP: $name: no fabric device, mfadm, mh_obj, mh_zombie or module"
-	exit 77
-}
-[ -x "$mfctl" ] || {
-	echo "SKIP: $name: no cluster controller (tests/cluster/mfctl)"
-	exit 77
-}
-grep -q '^memfabric ' /proc/modules && rmmod memfabric
-insmod "$ko" mh_ttl_ms=$ttl_ms mh_lease_ms=$lease_ms || exit 1
+cluster_need 2 "$mh_obj" "$zombie" "$mfctl"
+load_module mh_ttl_ms=$ttl_ms mh_lease_ms=$lease_ms
 
 if [ "$node" = 0 ]; then
-	check "attach as the manager, host 0 (formatted)" \
-		"$mfadm" -q pool add mh --pmem "$pmem" --manager --format
-	check "the manager's own member joins" await_host "^0 JOINED" 20
-	signal manager-ready
-	check "host 1 joins" await_host "^1 JOINED" 400
+	attach_cluster 2
 	e1=$(host_field 1 3)
-	run_tool "$mh_obj" create mh $ns $sec kobj $size
+	run_cmd "$mh_obj" create mh $ns $sec kobj $size
 	signal created
 	check "host 1 holds the object and a private one" await held 300
 	check_eq "nothing is quarantined yet" "$(mstat quarantined_units)" 0
@@ -107,7 +81,7 @@ if [ "$node" = 0 ]; then
 	check_eq "its private object went" "$(mstat objects)" 1
 	q1=$(mstat quarantined_units)
 	check "its private object's units are quarantined ($q1)" test "${q1:-0}" -gt 0
-	run_tool "$mh_obj" free mh $ns $sec kobj
+	run_cmd "$mh_obj" free mh $ns $sec kobj
 	check "its reference went: the manager deletes the object by age" \
 		await_mstat objects = 0 $((ttl_ms / 1000 + 30))
 	q2=$(mstat quarantined_units)
@@ -123,13 +97,10 @@ if [ "$node" = 0 ]; then
 	check "destroy the namespace" "$mfadm" -q ns destroy mh $ns --secid $sec
 	check "host 1 is done" await done-1 120
 elif [ "$boot" = 1 ]; then
-	check "the manager is ready" await manager-ready 400
-	check "attach as member host 1" \
-		"$mfadm" -q pool add mh --pmem "$pmem" --member --host 1
-	check "host 1 JOINED in its own view" await_host "^1 JOINED" 60
+	attach_cluster 2
 	check "host 0 published its object" await created 300
 	# Killed in there: nothing after it runs in this boot.
-	run_tool "$zombie" hold mh $ns $sec kobj $size \
+	run_cmd "$zombie" hold mh $ns $sec kobj $size \
 		"echo ok >$dir/held; sleep 900"
 	fail "host 1 was not killed"
 	exit 1
@@ -141,9 +112,5 @@ else
 	check "the manager cleared its quarantine" await cleared 120
 	signal done-1
 fi
-check "detach the pool" "$mfadm" -q pool remove mh
-check "every object counter is back to 0" counters_zero
-check "unload the module" rmmod memfabric
-check "kernel log clean (BUG/WARNING/Oops/KASAN/lockdep/leak)" kernel_clean
-echo "$name[$node]: $npass passed, $nfail failed"
-[ $nfail = 0 ]
+detach_clean
+finish

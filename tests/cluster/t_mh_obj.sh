@@ -21,9 +21,9 @@
 #            namespace; the wrong secId is refused by the name block);
 #   then:    the creator frees its object; the reader's host drops its
 #            reference (the reclaim scan); the manager deletes both by
-#            age: no object, no used unit, no quarantined unit; both
-#            detach and unload with every counter back; both kernel logs
-#            clean.
+#            age: no object, no used unit, no quarantined unit; the
+#            pool check is clean on both; both detach and unload with
+#            every counter back; both kernel logs clean.
 #
 # Barriers are files in $MFVM_CLUSTER (the work tree, shared).  Prints
 # PASS:/FAIL: lines; exits 77 outside a cluster.
@@ -38,43 +38,12 @@ size=$((3 * 1024 * 1024 + 1000))	# several units, not page aligned
 ns=mhns
 sec=mh-secret
 
-# The tool's PASS/FAIL lines count as ours.
-run_tool() {
-	local out rc
-	out=$("$tool" "$@" 2>&1)
-	rc=$?
-	echo "$out" | sed "s/^\(PASS\|FAIL\): /\1: $name[$node]: /"
-	npass=$((npass + $(echo "$out" | grep -c '^PASS:')))
-	nfail=$((nfail + $(echo "$out" | grep -c '^FAIL:')))
-	[ $rc = 0 ] || fail "mh_obj $1 exits 0" "exit $rc"
-}
-
-if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 2 ]; then
-	echo "SKIP: $name: not in an mfvm cluster of 2 guests (tools/mfvm cluster)"
-	exit 77
-fi
-[ -n "$pmem" ] && [ -x "$mfadm" ] && [ -x "$tool" ] && [ -f "$ko" ] || {
-	echo "SKIP: $name: no fabric device, mfadm, mh_obj or module"
-	exit 77
-}
-grep -q '^memfabric ' /proc/modules && rmmod memfabric
-insmod "$ko" mh_ttl_ms=$ttl_ms || exit 1
+cluster_need 2 "$tool"
+load_module mh_ttl_ms=$ttl_ms
 other=$((1 - node))
 
-if [ "$node" = 0 ]; then
-	check "attach as the manager, host 0 (formatted)" \
-		"$mfadm" -q pool add mh --pmem "$pmem" --manager --format
-	check "the manager's own member joins" await_host "^0 JOINED" 20
-	signal manager-ready
-	check "host 1 joins" await_host "^1 JOINED" 400
-else
-	check "the manager is ready" await manager-ready 400
-	check "attach as member host 1" \
-		"$mfadm" -q pool add mh --pmem "$pmem" --member --host 1
-	check "host 1 JOINED in its own view" await_host "^1 JOINED" 60
-fi
-signal joined-$node
-check "the other host joined" await joined-$other 400
+attach_cluster 2
+barrier joined 2 400
 
 # Each host creates one object, then reads the other's.
 run_tool create mh $ns $sec obj$node $size
@@ -110,11 +79,6 @@ fi
 check "destroy the namespace" "$mfadm" -q ns destroy mh $ns --secid $sec
 check "destroy the other one (made by host 1's get there)" \
 	"$mfadm" -q ns destroy mh mhsolo --secid $sec
-signal done-$node
-check "the other host is done" await done-$other 120
-check "detach the pool" "$mfadm" -q pool remove mh
-check "every object counter is back to 0" counters_zero
-check "unload the module" rmmod memfabric
-check "kernel log clean (BUG/WARNING/Oops/KASAN/lockdep/leak)" kernel_clean
-echo "$name[$node]: $npass passed, $nfail failed"
-[ $nfail = 0 ]
+barrier done 2 120
+detach_clean
+finish

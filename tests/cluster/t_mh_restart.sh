@@ -25,7 +25,8 @@
 #            succeeds (the timed-out one was served late), it gets B0;
 #            both hosts read A0, B0, A1, P1 and host 1's new object with
 #            the right bytes; everything is freed and put, the manager
-#            deletes it by age and ends empty, pool check clean, every
+#            deletes it by age and ends empty, pool check clean (on the
+#            manager, and on both hosts before each detaches), every
 #            counter back to 0 on both hosts, the kernel logs clean.
 #   admin:   "mfadm host list" on the manager: both hosts, their roles,
 #            epochs, beats and references held; "mfadm obj show" of A1
@@ -60,44 +61,13 @@ await_stat() {
 	done
 	return 1
 }
-# The tool's PASS/FAIL lines count as ours.
-run_tool() {
-	local out rc
-	out=$("$tool" "$@" 2>&1)
-	rc=$?
-	echo "$out" | sed "s/^\(PASS\|FAIL\): /\1: $name[$node]: /"
-	npass=$((npass + $(echo "$out" | grep -c '^PASS:')))
-	nfail=$((nfail + $(echo "$out" | grep -c '^FAIL:')))
-	[ $rc = 0 ] || fail "mh_restart $1 exits 0" "exit $rc"
-}
-pool_check_clean() {
-	"$mfadm" pool check mh | grep -q '"errors": *0'
-}
-finish() {
-	echo "$name[$node]: $npass passed, $nfail failed"
-	[ $nfail = 0 ]
-	exit
-}
 
-if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 2 ]; then
-	echo "SKIP: $name: not in an mfvm cluster of 2 guests (tools/mfvm cluster)"
-	exit 77
-fi
-[ -n "$pmem" ] && [ -x "$mfadm" ] && [ -x "$tool" ] && [ -f "$ko" ] &&
-	[ -x "$mfctl" ] || {
-	echo "SKIP: $name: no fabric device, mfadm, mh_restart, mfctl or module"
-	exit 77
-}
-grep -q '^memfabric ' /proc/modules && rmmod memfabric
-insmod "$ko" mh_ttl_ms=$ttl_ms || exit 1
+cluster_need 2 "$tool" "$mfctl"
+load_module mh_ttl_ms=$ttl_ms
 
 # ---- guest 0, first boot: the manager until it is killed ------------------
 if [ "$node" = 0 ] && [ "$boot" = 1 ]; then
-	check "attach as the manager, host 0 (formatted)" \
-		"$mfadm" -q pool add mh --pmem "$pmem" --manager --format
-	check "the manager's own member joins" await_host "^0 JOINED" 20
-	signal manager-ready
-	check "host 1 joins" await_host "^1 JOINED" 400
+	attach_cluster 2
 	run_tool create mh $ns $sec A0 $size publish
 	run_tool create mh $ns $sec B0 $size publish
 	run_tool create mh $ns $sec P0 $size private
@@ -155,9 +125,7 @@ if [ "$node" = 0 ]; then
 	echo ok >"$dir/h0/hold-stop"
 	wait $holder
 	check_eq "host 0's holder exits 0" $? 0
-	sed "s/^\(PASS\|FAIL\): /\1: $name[$node]: /" "$dir/hold0.out"
-	npass=$((npass + $(grep -c '^PASS:' "$dir/hold0.out")))
-	nfail=$((nfail + $(grep -c '^FAIL:' "$dir/hold0.out")))
+	count_file "$dir/hold0.out"
 	signal verified-0
 	check "host 1 freed and put everything" await freed-1 300
 	check "the manager deletes every object by age: none left" \
@@ -227,9 +195,7 @@ else
 	signal hold-stop
 	wait $holder
 	check_eq "the holder exits 0" $? 0
-	sed "s/^\(PASS\|FAIL\): /\1: $name[$node]: /" "$dir/hold.out"
-	npass=$((npass + $(grep -c '^PASS:' "$dir/hold.out")))
-	nfail=$((nfail + $(grep -c '^FAIL:' "$dir/hold.out")))
+	count_file "$dir/hold.out"
 	for o in A1 P1 N1; do
 		run_tool free mh $ns $sec $o
 	done
@@ -238,13 +204,10 @@ else
 fi
 check "destroy the namespace" "$mfadm" -q ns destroy mh $ns --secid $sec
 if [ "$node" = 1 ]; then
-	check "detach the pool" "$mfadm" -q pool remove mh
+	detach_clean
 	signal detached-1
 fi
 signal done-$node
 check "the other host is done" await done-$((1 - node)) 300
-[ "$node" = 0 ] && check "detach the pool" "$mfadm" -q pool remove mh
-check "every object counter is back to 0" counters_zero
-check "unload the module" rmmod memfabric
-check "kernel log clean (BUG/WARNING/Oops/KASAN/lockdep/leak)" kernel_clean
+[ "$node" = 0 ] && detach_clean
 finish

@@ -22,7 +22,8 @@
 #            one), new mappings of them and BM_PublishSec get -ESTALE;
 #            the old mappings and handles go cleanly; the host rejoined by
 #            itself, and a fresh BM_GetSec and read see the right bytes;
-#   both:    detach, every counter back to 0, unload, kernel log clean.
+#   both:    pool check clean, detach, every counter back to 0, unload,
+#            kernel log clean.
 #
 # Needs tests/cluster/mfctl (the cluster controller); skips without it.
 # Barriers are files in $MFVM_CLUSTER (the work tree, shared).  Prints
@@ -42,45 +43,15 @@ size=$((3 * 1024 * 1024 + 1000))
 ns=zns
 sec=zombie-secret
 
-# The manager's count $1 in mh_stats.
-host_field() { awk -v h="$1" -v f="$2" '$1 == h { print $f }' $pools/mh/hosts; }
-# A helper's PASS/FAIL lines count as ours.
-run_tool() {
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	echo "$out" | sed "s/^\(PASS\|FAIL\): /\1: $name[$node]: /"
-	npass=$((npass + $(echo "$out" | grep -c '^PASS:')))
-	nfail=$((nfail + $(echo "$out" | grep -c '^FAIL:')))
-	[ $rc = 0 ] || fail "$(basename "$1") $2 exits 0" "exit $rc"
-}
 given_up_logged() { dmesg | grep -aq "host 1 was given up by the manager"; }
 
-if [ -z "$node" ] || [ -z "$dir" ] || [ "${MFVM_NODES:-0}" -lt 2 ]; then
-	echo "SKIP: $name: not in an mfvm cluster of 2 guests (tools/mfvm cluster)"
-	exit 77
-fi
-[ -n "$pmem" ] && [ -x "$mfadm" ] && [ -x "$mh_obj" ] && [ -x "$zombie" ] &&
-	[ -f "$ko" ] || {
-	echo "SKIP: $name: no fabric device, mfadm, mh_obj, mh_zombie or module"
-	exit 77
-}
-[ -x "$mfctl" ] || {
-	echo "SKIP: $name: no cluster controller (tests/cluster/mfctl)"
-	exit 77
-}
-grep -q '^memfabric ' /proc/modules && rmmod memfabric
-insmod "$ko" mh_ttl_ms=$ttl_ms mh_lease_ms=$lease_ms || exit 1
-other=$((1 - node))
+cluster_need 2 "$mh_obj" "$zombie" "$mfctl"
+load_module mh_ttl_ms=$ttl_ms mh_lease_ms=$lease_ms
 
 if [ "$node" = 0 ]; then
-	check "attach as the manager, host 0 (formatted)" \
-		"$mfadm" -q pool add mh --pmem "$pmem" --manager --format
-	check "the manager's own member joins" await_host "^0 JOINED" 20
-	signal manager-ready
-	check "host 1 joins" await_host "^1 JOINED" 400
+	attach_cluster 2
 	e1=$(host_field 1 3)
-	run_tool "$mh_obj" create mh $ns $sec zobj $size
+	run_cmd "$mh_obj" create mh $ns $sec zobj $size
 	signal created
 	check "host 1 paused, resumed and checked its old objects" \
 		await zombie-done 300
@@ -90,17 +61,14 @@ if [ "$node" = 0 ]; then
 	check "host 1 is JOINED again" await_host "^1 JOINED" 30
 	check_eq "host 1's epoch: +1 at LEAVE, +1 at its JOIN" \
 		"$(host_field 1 3)" $((e1 + 2))
-	run_tool "$mh_obj" free mh $ns $sec zobj
+	run_cmd "$mh_obj" free mh $ns $sec zobj
 	check "the manager deletes the object by age: none left, nothing quarantined" \
 		await_empty $((ttl_ms / 1000 + 30))
 	signal empty
 else
-	check "the manager is ready" await manager-ready 400
-	check "attach as member host 1" \
-		"$mfadm" -q pool add mh --pmem "$pmem" --member --host 1
-	check "host 1 JOINED in its own view" await_host "^1 JOINED" 60
+	attach_cluster 2
 	check "host 0 published its object" await created 300
-	run_tool "$zombie" zombie mh $ns $sec zobj $size $pools/mh/mh_stats \
+	run_cmd "$zombie" zombie mh $ns $sec zobj $size $pools/mh/mh_stats \
 		"$mfctl pause 1 $pause_s"
 	echo "$name[$node]: member: $(tr '\n' ' ' <$pools/mh/mh_stats)"
 	dmesg | grep -a 'memfabric:.*\(given up\|joined\|left\)' |
@@ -110,11 +78,6 @@ else
 	check "the manager is empty" await empty 120
 fi
 check "destroy the namespace" "$mfadm" -q ns destroy mh $ns --secid $sec
-signal done-$node
-check "the other host is done" await done-$other 120
-check "detach the pool" "$mfadm" -q pool remove mh
-check "every object counter is back to 0" counters_zero
-check "unload the module" rmmod memfabric
-check "kernel log clean (BUG/WARNING/Oops/KASAN/lockdep/leak)" kernel_clean
-echo "$name[$node]: $npass passed, $nfail failed"
-[ $nfail = 0 ]
+barrier done 2 120
+detach_clean
+finish

@@ -75,7 +75,7 @@ check_match "-u gives sizes like ndctl (\"498.00 MiB\")" "$(j 'pool("pool0")["ca
 check_match "-u gives the unit in KiB" "$(j 'pool("pool0")["unit"]')" '^[0-9]+\.00 KiB$'
 
 m_ok "pool check pool0 exits 0" pool check pool0
-check_eq "pool check: no errors" "$(j '[d["pool"], d["errors"], d["first_error"], d["what"]]')" '["pool0", 0, null, ""]'
+check_eq "pool check: no errors, no multi-host role" "$(j '[d["pool"], d["role"], d["errors"], d["first_error"], d["what"]]')" '["pool0", null, 0, null, ""]'
 
 # --- a RAM pool ---
 m_ok "pool add r0 --ram 64M --unit 64K" pool add r0 --ram 64M --unit 64K

@@ -725,6 +725,27 @@ const char mfadm_usage_pool_list[] =
 
 /* ---- pool check -------------------------------------------------------- */
 
+/*
+ * The pool's multi-host role, "manager" or "member", from its sysfs
+ * "role" file ("manager N", "member N" or "none"); NULL for a single-host
+ * pool, or a module without the file.
+ */
+static struct json_object *pool_role(const char *name)
+{
+	char path[sizeof("/sys/kernel/memfabric/pools//role") +
+		  MF_POOL_NAME_LEN];
+	char role[32];
+
+	snprintf(path, sizeof(path), "/sys/kernel/memfabric/pools/%s/role",
+		 name);
+	if (mfadm_read_file(path, role, sizeof(role)))
+		return NULL;
+	role[strcspn(role, " ")] = 0;
+	if (strcmp(role, "manager") && strcmp(role, "member"))
+		return NULL;
+	return mfadm_json_str(role);
+}
+
 int cmd_pool_check(int argc, char **argv)
 {
 	struct mf_admin_check_result chk;
@@ -747,11 +768,14 @@ int cmd_pool_check(int argc, char **argv)
 
 	o = json_object_new_object();
 	mfadm_json_add(o, "pool", mfadm_json_str(name));
+	mfadm_json_add(o, "role", pool_role(name));
 	mfadm_json_add(o, "errors", mfadm_json_u64(chk.errors));
 	mfadm_json_add(o, "first_error",
 		       !chk.errors ? NULL :
 		       chk.first_error == MF_POOL_CHECK_SUPERBLOCK ?
 				mfadm_json_str("superblock") :
+		       chk.first_error == MF_POOL_CHECK_MULTIHOST ?
+				mfadm_json_str("multihost") :
 				mfadm_json_u64(chk.first_error));
 	mfadm_json_add(o, "what", mfadm_json_str(what));
 	mfadm_json_print(o, true);
@@ -761,6 +785,9 @@ int cmd_pool_check(int argc, char **argv)
 	if (chk.errors) {
 		if (chk.first_error == MF_POOL_CHECK_SUPERBLOCK)
 			mfadm_err("pool %s: %" PRIu64 " errors, the first in the superblock: %s",
+				  name, (uint64_t)chk.errors, what);
+		else if (chk.first_error == MF_POOL_CHECK_MULTIHOST)
+			mfadm_err("pool %s: %" PRIu64 " errors, the first in the multi-host state: %s",
 				  name, (uint64_t)chk.errors, what);
 		else
 			mfadm_err("pool %s: %" PRIu64 " errors, the first at unit %" PRIu64 ": %s",
@@ -775,8 +802,13 @@ const char mfadm_usage_pool_check[] =
 	"usage: mfadm pool check NAME\n"
 	"\n"
 	"Check pool NAME's metadata (superblock, allocator) and print\n"
-	"{\"pool\":NAME,\"errors\":N,\"first_error\":UNIT|\"superblock\"|null,\n"
-	" \"what\":TEXT}.  Exits 1 if errors were found.\n";
+	"{\"pool\":NAME,\"role\":ROLE,\"errors\":N,\n"
+	" \"first_error\":UNIT|\"superblock\"|\"multihost\"|null,\"what\":TEXT}.\n"
+	"For a multi-host pool (ROLE \"manager\" or \"member\", else null)\n"
+	"it also checks the protocol's state: on the manager's host the\n"
+	"manager's (units, references, directory), on a member this host's\n"
+	"view (superblock, epoch, directory); TEXT then starts with\n"
+	"\"manager: \" or \"member: \".  Exits 1 if errors were found.\n";
 
 /* ---- the group ------------------------------------------------------------ */
 

@@ -296,7 +296,10 @@ struct mf_pool_list {
  * @name: the pool to check.
  * @errors: out: inconsistencies found, 0 if the pool is sound.
  * @first_error: out: where the first one is: a unit number of the
- *	allocator, or MF_POOL_CHECK_SUPERBLOCK for the superblock.
+ *	allocator, MF_POOL_CHECK_SUPERBLOCK for the superblock, or
+ *	MF_POOL_CHECK_MULTIHOST for a multi-host pool's protocol state (the
+ *	manager's on its host, this host's view on a member; @what says
+ *	which, "manager: ..." or "member: ...").
  * @what: out: what the first one is, NUL-terminated; "" if none.
  * @reserved: must be 0.
  */
@@ -311,6 +314,7 @@ struct mf_pool_check {
 };
 
 #define MF_POOL_CHECK_SUPERBLOCK	(~0ULL)
+#define MF_POOL_CHECK_MULTIHOST		(~1ULL)
 
 /**
  * struct mf_pool_open - argument of MF_IOC_POOL_OPEN
