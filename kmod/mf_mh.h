@@ -23,7 +23,7 @@ enum {
 	MF_MH_OP_JOIN = 1,	/* (re)register; returns the new epoch */
 	MF_MH_OP_ALLOC,		/* arg: size; returns a private object */
 	MF_MH_OP_DERIVE,	/* id: parent; a private object of its size */
-	MF_MH_OP_PUBLISH,	/* id: own private object (also commit) */
+	MF_MH_OP_PUBLISH,	/* id: own private object (also commit); arg: name hash */
 	MF_MH_OP_GET,		/* id, gen: this host's first reference */
 	MF_MH_OP_PUT,		/* id: this host's last reference */
 	MF_MH_OP_FREE,		/* id: own private object */
