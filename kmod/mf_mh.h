@@ -131,7 +131,8 @@ struct mf_mh_dirent {
 	__le32 pad[11];
 	__le32 crc;
 };
-_Static_assert(sizeof(struct mf_mh_dirent) == 128, "2 lines, crc last");
+
+static_assert(sizeof(struct mf_mh_dirent) == 128, "2 lines, crc last");
 
 /* A log entry (2 lines), manager only, append-only. */
 struct mf_mh_entry {
@@ -150,7 +151,8 @@ struct mf_mh_entry {
 	__le32 pad[7];
 	__le32 crc;
 };
-_Static_assert(sizeof(struct mf_mh_entry) == 128, "2 lines, crc last");
+
+static_assert(sizeof(struct mf_mh_entry) == 128, "2 lines, crc last");
 
 /* ---- in DRAM, CPU endian ---- */
 

@@ -11,6 +11,12 @@
  *	publishing); a byte pattern of its own written; BM_PublishSec is
  *	refused -EEXIST; the object is still private and this host's:
  *	BM_ReadSec reads its own bytes, BM_WriteSec works; BM_FreeSec
+ *   mh_name commit POOL NS SECID ID DST SIZE
+ *	BM_GetSec of ID (another host's, with mh_obj's pattern); a
+ *	read-write MAP_PRIVATE mapping of it, written;
+ *	BM_CommitSec(BM_COMMIT_PUBLISH) to DST, a name another host
+ *	published, is refused -EEXIST by the manager; DST is then got and
+ *	reads that host's pattern, not the written bytes; unmap, puts
  *   mh_name get POOL NS SECID ID ERRNO
  *	BM_GetSec answers -ERRNO (0: found, then BM_PutSec)
  *
@@ -22,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <memfabric/bm.h>
 
@@ -49,6 +56,66 @@ static BmInfo info(char **a)
 	snprintf(b.secId, sizeof(b.secId), "%s", a[2]);
 	snprintf(b.bmId, sizeof(b.bmId), "%s", a[3]);
 	return b;
+}
+
+/* mh_obj.c's pattern. */
+static unsigned char pattern(size_t i)
+{
+	return (unsigned char)(i * 131 + 7 + (i >> 12));
+}
+
+static long bad_byte(const unsigned char *p, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (p[i] != pattern(i))
+			return (long)i;
+	return -1;
+}
+
+static void do_commit(char **a, size_t size)
+{
+	BmInfo b = info(a), c = info(a);
+	unsigned char *p = NULL, *buf = calloc(1, size);
+	int ret;
+
+	snprintf(c.bmId, sizeof(c.bmId), "%s", a[4]);
+	if (!buf) {
+		check(0, "memory", 0);
+		return;
+	}
+	ret = BM_GetSec(&b, 0);
+	check(!ret, "BM_GetSec of the source", ret);
+	if (ret)
+		goto out;
+	ret = BM_MapSec(&b, PROT_READ | PROT_WRITE, BM_MAP_PRIVATE,
+			(void **)&p);
+	check(!ret && p, "a read-write private mapping", ret);
+	if (ret || !p)
+		goto put;
+	memset(p, 0xee, 4096);
+	ret = BM_CommitSec(p, size, &c, BM_COMMIT_PUBLISH);
+	check(ret == -EEXIST,
+	      "BM_CommitSec(PUBLISH) to a name another host published: -EEXIST",
+	      ret);
+	check(BM_Unmap(b.bmId, p) == 0, "BM_Unmap", 0);
+	c = info(a);
+	snprintf(c.bmId, sizeof(c.bmId), "%s", a[4]);
+	ret = BM_GetSec(&c, 0);
+	check(!ret && c.size == size, "BM_GetSec of that name finds the other host's",
+	      ret);
+	if (!ret) {
+		ret = BM_ReadSec(&c, 0, size, buf, 0);
+		check(!ret && bad_byte(buf, size) < 0,
+		      "it reads the other host's pattern, not the committed bytes",
+		      ret ? ret : bad_byte(buf, size));
+		check(BM_PutSec(&c, 0) == 0, "BM_PutSec of it", 0);
+	}
+put:
+	check(BM_PutSec(&b, 0) == 0, "BM_PutSec of the source", 0);
+out:
+	free(buf);
 }
 
 static void do_dup(char **a, size_t size)
@@ -121,6 +188,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "dup") && argc == 7)
 		do_dup(argv + 2, strtoull(argv[6], NULL, 0));
+	else if (!strcmp(cmd, "commit") && argc == 8)
+		do_commit(argv + 2, strtoull(argv[7], NULL, 0));
 	else if (!strcmp(cmd, "get") && argc == 7)
 		do_get(argv + 2, atoi(argv[6]));
 	else
