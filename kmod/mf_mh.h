@@ -14,7 +14,7 @@
 #define MF_MH_MAX_HOSTS		16
 #define MF_MH_MAX_EXT		4
 #define MF_MH_MAGIC		0x31305f484d464d4dULL	/* "MMFMH_01" */
-#define MF_MH_VERSION		1
+#define MF_MH_VERSION		2	/* 2: directory by name hash */
 #define MF_MH_HOST_BYTES	256	/* request, heartbeat, response x2 */
 #define MF_MH_SEEN		64	/* generations a member remembers */
 
@@ -23,7 +23,7 @@ enum {
 	MF_MH_OP_JOIN = 1,	/* (re)register; returns the new epoch */
 	MF_MH_OP_ALLOC,		/* arg: size; returns a private object */
 	MF_MH_OP_DERIVE,	/* id: parent; a private object of its size */
-	MF_MH_OP_PUBLISH,	/* id: own private object (also commit) */
+	MF_MH_OP_PUBLISH,	/* id: own private object (also commit); arg: name hash */
 	MF_MH_OP_GET,		/* id, gen: this host's first reference */
 	MF_MH_OP_PUT,		/* id: this host's last reference */
 	MF_MH_OP_FREE,		/* id: own private object */
@@ -33,7 +33,7 @@ enum {
 
 enum {
 	MF_MH_REC_CREATE = 1,	/* id, host=owner, a=size, b=parent, ext */
-	MF_MH_REC_PUBLISH,	/* id, gen, a=directory slot, b=time */
+	MF_MH_REC_PUBLISH,	/* id, gen, a=directory slot, b=time, c=name */
 	MF_MH_REC_REF,		/* id, host, a=1 get / 0 put */
 	MF_MH_REC_DELETE,	/* id, a=quarantine mask */
 	MF_MH_REC_JOIN,		/* host, epoch */
@@ -112,7 +112,11 @@ struct mf_mh_resp {
 	__le32 crc;
 };
 
-/* A directory slot (2 lines), manager only: a published object. */
+/*
+ * A directory slot (2 lines), manager only: a published object, in the
+ * slot its name's hash probes first or the first one after it that was
+ * not published (linear probing).
+ */
 struct mf_mh_dirent {
 	__le64 id;
 	__le64 size;
@@ -122,9 +126,13 @@ struct mf_mh_dirent {
 	__le16 nr_ext;
 	__le32 owner;
 	struct mf_mh_ext ext[MF_MH_MAX_EXT];
-	__le32 pad[14];
+	__le32 pad0;
+	__le64 name;		/* the name's hash (PUBLISH's arg) */
+	__le32 pad[11];
 	__le32 crc;
 };
+
+static_assert(sizeof(struct mf_mh_dirent) == 128, "2 lines, crc last");
 
 /* A log entry (2 lines), manager only, append-only. */
 struct mf_mh_entry {
@@ -139,9 +147,12 @@ struct mf_mh_entry {
 	__le16 host;
 	__le16 nr_ext;
 	struct mf_mh_ext ext[MF_MH_MAX_EXT];
-	__le32 pad[9];
+	__le64 c;
+	__le32 pad[7];
 	__le32 crc;
 };
+
+static_assert(sizeof(struct mf_mh_entry) == 128, "2 lines, crc last");
 
 /* ---- in DRAM, CPU endian ---- */
 
@@ -160,7 +171,7 @@ struct mf_mh_x {
 
 /* A decoded log record. */
 struct mf_mh_rec {
-	u64 seq, id, req_seq, a, b;
+	u64 seq, id, req_seq, a, b, c;
 	u32 type, gen, epoch;
 	u16 host, nr_ext;
 	struct mf_mh_x ext[MF_MH_MAX_EXT];
@@ -169,6 +180,7 @@ struct mf_mh_rec {
 struct mf_mh_obj {
 	u64 id;
 	u64 size;
+	u64 name;		/* published: its name's hash, unique */
 	u64 born;		/* manager time of the publish */
 	u32 gen;
 	u32 dir_slot;
@@ -275,7 +287,8 @@ const struct mf_mh_obj *mf_mh_mgr_find(const struct mf_mh_mgr *m, u64 id);
 int mf_mh_attach(struct mf_mh_member *mb, void *base, u32 host);
 int mf_mh_submit(struct mf_mh_member *mb, u16 op, u64 id, u64 arg, u32 gen);
 int mf_mh_poll(struct mf_mh_member *mb, struct mf_mh_reply *r);
-int mf_mh_lookup(struct mf_mh_member *mb, u64 id, struct mf_mh_reply *r);
+int mf_mh_lookup(struct mf_mh_member *mb, u64 name, struct mf_mh_reply *r,
+		 u32 *reads);
 int mf_mh_dir_get(struct mf_mh_member *mb, u32 s, struct mf_mh_reply *r);
 int mf_mh_heartbeat(struct mf_mh_member *mb);
 void mf_mh_publish_prepare(struct mf_mh_member *mb,

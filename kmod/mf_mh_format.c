@@ -132,6 +132,7 @@ void mf_mh_rec_encode(const struct mf_mh_rec *r, struct mf_mh_entry *e)
 	e->req_seq = cpu_to_le64(r->req_seq);
 	e->a = cpu_to_le64(r->a);
 	e->b = cpu_to_le64(r->b);
+	e->c = cpu_to_le64(r->c);
 	e->type = cpu_to_le32(r->type);
 	e->gen = cpu_to_le32(r->gen);
 	e->epoch = cpu_to_le32(r->epoch);
@@ -157,6 +158,7 @@ int mf_mh_rec_decode(const struct mf_mh_geo *g, const struct mf_mh_entry *e,
 	r->req_seq = le64_to_cpu(e->req_seq);
 	r->a = le64_to_cpu(e->a);
 	r->b = le64_to_cpu(e->b);
+	r->c = le64_to_cpu(e->c);
 	r->type = le32_to_cpu(e->type);
 	r->gen = le32_to_cpu(e->gen);
 	r->epoch = le32_to_cpu(e->epoch);

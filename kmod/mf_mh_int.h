@@ -75,9 +75,10 @@ static inline u8 *mf_mh_log_ptr(u8 *base, const struct mf_mh_geo *g, u64 i)
 	return base + mf_mh_log_off(g) + i * MF_MH_ENT_SIZE;
 }
 
-static inline u32 mf_mh_dir_hash(u64 id, u32 slots)
+/* The directory slot a name's hash probes first. */
+static inline u32 mf_mh_dir_hash(u64 name, u32 slots)
 {
-	return (u32)((id * 0x9e3779b97f4a7c15ULL) >> 32) % slots;
+	return (u32)((name * 0x9e3779b97f4a7c15ULL) >> 32) % slots;
 }
 
 static inline int mf_mh_ext_ok(const struct mf_mh_geo *g,
@@ -97,6 +98,8 @@ int mf_mh_rec_decode(const struct mf_mh_geo *g, const struct mf_mh_entry *e,
 
 /* mf_mh_state.c */
 struct mf_mh_obj *mf_mh_find(const struct mf_mh_mgr *m, u64 id);
+struct mf_mh_obj *mf_mh_find_name(const struct mf_mh_mgr *m, u64 name);
+u32 mf_mh_dir_tombs(const struct mf_mh_mgr *m, u32 s);
 int mf_mh_apply(struct mf_mh_mgr *m, const struct mf_mh_rec *r);
 
 /* mf_mh_mgr.c */

@@ -199,10 +199,10 @@ static int mf_mh_dirent_decode(struct mf_mh_member *mb,
 }
 
 /*
- * The published object in directory slot @s, for a host that looks
- * objects up by another key than the id (the object layer's names):
- * 0 with @r filled; -ENOENT the slot holds none; -EAGAIN torn; -EUCLEAN
- * extents out of bounds.  It reads only @mb's attach fields.
+ * Published directory slot @s, read without asking the manager (the pool
+ * check's pass over the directory): 0 with @r filled; -ENOENT the slot
+ * holds none; -EAGAIN torn; -EUCLEAN extents out of bounds.  It reads only
+ * @mb's attach fields.
  */
 int mf_mh_dir_get(struct mf_mh_member *mb, u32 s, struct mf_mh_reply *r)
 {
@@ -220,28 +220,38 @@ int mf_mh_dir_get(struct mf_mh_member *mb, u32 s, struct mf_mh_reply *r)
 }
 
 /*
- * Find published object @id without asking the manager.  It reads only
- * @mb's attach fields, so it takes no lock.
+ * Find the published object whose name's hash is @name without asking the
+ * manager: probe from the hash's slot, each slot invalidated, read and
+ * checked (mf_mh_dir_read()), past tombstones and other names, up to an
+ * empty slot.  The manager publishes at most one object per hash.  0 with
+ * @r filled; -ENOENT none; -EAGAIN a torn slot; -EUCLEAN extents out of
+ * bounds.  @reads (if not NULL) gets the slots read.  It reads only @mb's
+ * attach fields, so it takes no lock.
  */
-int mf_mh_lookup(struct mf_mh_member *mb, u64 id, struct mf_mh_reply *r)
+int mf_mh_lookup(struct mf_mh_member *mb, u64 name, struct mf_mh_reply *r,
+		 u32 *reads)
 {
 	u32 i, s, n = mb->geo.dir_slots;
 	struct mf_mh_dirent d;
-	int ret;
+	int ret = -ENOENT;
 
 	for (i = 0; i < n; i++) {
-		s = (mf_mh_dir_hash(id, n) + i) % n;
+		s = (mf_mh_dir_hash(name, n) + i) % n;
 		ret = mf_mh_dir_read(mb, s, &d);
 		if (ret)
-			return ret;
+			break;
+		ret = -ENOENT;
 		if (le16_to_cpu(d.state) == MF_MH_DIR_EMPTY)
-			return -ENOENT;
+			break;
 		if (le16_to_cpu(d.state) != MF_MH_DIR_PUB ||
-		    le64_to_cpu(d.id) != id)
+		    le64_to_cpu(d.name) != name)
 			continue;
-		return mf_mh_dirent_decode(mb, &d, r);
+		ret = mf_mh_dirent_decode(mb, &d, r);
+		break;
 	}
-	return -ENOENT;
+	if (reads)
+		*reads = i < n ? i + 1 : n;
+	return ret;
 }
 
 /* ---- cache work around objects ---- */

@@ -100,6 +100,7 @@ static void mf_mh_dir_put(struct mf_mh_mgr *m, u32 s, const struct mf_mh_obj *o)
 		d.size = cpu_to_le64(o->size);
 		d.gen = cpu_to_le32(o->gen);
 		d.owner = cpu_to_le32(o->owner);
+		d.name = cpu_to_le64(o->name);
 		d.nr_ext = cpu_to_le16(o->nr_ext);
 		for (i = 0; i < o->nr_ext; i++) {
 			d.ext[i].start = cpu_to_le32(o->ext[i].start);
@@ -180,13 +181,14 @@ static int mf_mh_alloc(struct mf_mh_mgr *m, u64 size, struct mf_mh_rec *r)
 	return 0;
 }
 
-static int mf_mh_dir_slot(struct mf_mh_mgr *m, u64 id, u64 *slot)
+/* The first slot from @name's hash's on that holds no published object. */
+static int mf_mh_dir_slot(struct mf_mh_mgr *m, u64 name, u64 *slot)
 {
 	u32 i, s, n = m->geo.dir_slots;
 
 	mf_mh_lock_held(&m->lock);
 	for (i = 0; i < n; i++) {
-		s = (mf_mh_dir_hash(id, n) + i) % n;
+		s = (mf_mh_dir_hash(name, n) + i) % n;
 		if (m->dirstate[s] != MF_MH_DIR_PUB) {
 			*slot = s;
 			return 0;
@@ -248,15 +250,24 @@ static int mf_mh_exec(struct mf_mh_mgr *m, u32 h, const struct mf_mh_req *q,
 		r->b = id;
 		return ret;
 	case MF_MH_OP_PUBLISH:
+		/*
+		 * arg: the hash of the object's name, unique among the live
+		 * published objects (the name index).
+		 */
 		if (o->state != MF_MH_OBJ_PRIVATE || o->owner != h)
 			return -EPERM;
-		ret = mf_mh_dir_slot(m, id, &r->a);
+		if (!arg)
+			return -EINVAL;
+		if (mf_mh_find_name(m, arg))
+			return -EEXIST;
+		ret = mf_mh_dir_slot(m, arg, &r->a);
 		if (ret)
 			return ret;
 		mf_mh_rec_obj(r, o);
 		r->type = MF_MH_REC_PUBLISH;
 		r->gen = o->gen + 1;
 		r->b = m->now;
+		r->c = arg;
 		return 0;
 	case MF_MH_OP_GET:
 		if (o->state != MF_MH_OBJ_PUBLISHED || o->gen != gen)
@@ -289,15 +300,17 @@ static int mf_mh_exec(struct mf_mh_mgr *m, u32 h, const struct mf_mh_req *q,
 /* Commit, apply and mirror into the directory. */
 int mf_mh_commit(struct mf_mh_mgr *m, struct mf_mh_rec *r)
 {
+	u32 slot = U32_MAX, tombs = 0, n = m->geo.dir_slots;
 	const struct mf_mh_obj *o;
-	u32 slot = U32_MAX;
 	int ret;
 
 	mf_mh_lock_held(&m->lock);
 	if (r->type == MF_MH_REC_DELETE) {
 		o = mf_mh_find(m, r->id);
-		if (o && o->state == MF_MH_OBJ_PUBLISHED)
+		if (o && o->state == MF_MH_OBJ_PUBLISHED) {
 			slot = o->dir_slot;
+			tombs = mf_mh_dir_tombs(m, slot);
+		}
 	}
 	ret = mf_mh_log_append(m, r);
 	if (ret)
@@ -310,6 +323,11 @@ int mf_mh_commit(struct mf_mh_mgr *m, struct mf_mh_rec *r)
 	if (slot != U32_MAX) {
 		mf_mh_dir_put(m, slot, r->type == MF_MH_REC_PUBLISH ?
 			      mf_mh_find(m, r->id) : NULL);
+		/* Tombstones the deletion emptied (mf_mh_dir_vacate()). */
+		while (m->dirstate[slot] == MF_MH_DIR_EMPTY && tombs--) {
+			slot = (slot + n - 1) % n;
+			mf_mh_dir_put(m, slot, NULL);
+		}
 		mf_mh_fence(MF_MH_S_DIR_FENCE);
 	}
 	return 0;

@@ -63,6 +63,7 @@ struct mf_mh_lock {
 
 #else /* !__KERNEL__ */
 
+#include <assert.h>
 #include <endian.h>
 #include <errno.h>
 #include <linux/types.h>

@@ -56,6 +56,56 @@ const struct mf_mh_obj *mf_mh_mgr_find(const struct mf_mh_mgr *m, u64 id)
 }
 
 /*
+ * Directory slot @s no longer holds a published object: it becomes a
+ * tombstone, which a probe passes.  If the next slot is empty, no probe
+ * for a published object reaches past @s (published slots follow their
+ * hash's slot without a gap), so @s and the tombstones just before it
+ * become empty: a lookup of a missing name stops early, however long the
+ * pool lives.  mf_mh_dir_tombs() counts those tombstones beforehand, for
+ * the slots the commit rewrites.
+ */
+static void mf_mh_dir_vacate(struct mf_mh_mgr *m, u32 s)
+{
+	u32 n = m->geo.dir_slots, k;
+
+	mf_mh_lock_held(&m->lock);
+	m->dirstate[s] = MF_MH_DIR_TOMB;
+	if (m->dirstate[(s + 1) % n] != MF_MH_DIR_EMPTY)
+		return;
+	for (k = 0; k < n && m->dirstate[s] == MF_MH_DIR_TOMB; k++) {
+		m->dirstate[s] = MF_MH_DIR_EMPTY;
+		s = (s + n - 1) % n;
+	}
+}
+
+/* The tombstones right before directory slot @s. */
+u32 mf_mh_dir_tombs(const struct mf_mh_mgr *m, u32 s)
+{
+	u32 n = m->geo.dir_slots, k;
+
+	mf_mh_lock_held(&m->lock);
+	for (k = 0; k + 1 < n; k++) {
+		s = (s + n - 1) % n;
+		if (m->dirstate[s] != MF_MH_DIR_TOMB)
+			break;
+	}
+	return k;
+}
+
+/* The published object whose name's hash is @name, or NULL. */
+struct mf_mh_obj *mf_mh_find_name(const struct mf_mh_mgr *m, u64 name)
+{
+	u32 i;
+
+	mf_mh_lock_held(&m->lock);
+	for (i = 0; i < m->nr_objs; i++)
+		if (m->objs[i].state == MF_MH_OBJ_PUBLISHED &&
+		    m->objs[i].name == name)
+			return &m->objs[i];
+	return NULL;
+}
+
+/*
  * Remove an object; its units become free, or quarantined until every
  * host in @qm has rejoined.
  */
@@ -72,7 +122,7 @@ static void mf_mh_obj_delete(struct mf_mh_mgr *m, struct mf_mh_obj *o, u16 qm)
 		}
 	}
 	if (o->state == MF_MH_OBJ_PUBLISHED)
-		m->dirstate[o->dir_slot] = MF_MH_DIR_TOMB;
+		mf_mh_dir_vacate(m, o->dir_slot);
 	*o = m->objs[--m->nr_objs];
 }
 
@@ -145,9 +195,11 @@ int mf_mh_apply(struct mf_mh_mgr *m, const struct mf_mh_rec *r)
 		return 0;
 	case MF_MH_REC_PUBLISH:
 		if (o->state != MF_MH_OBJ_PRIVATE || r->a >= m->geo.dir_slots ||
-		    m->dirstate[r->a] == MF_MH_DIR_PUB)
+		    m->dirstate[r->a] == MF_MH_DIR_PUB || !r->c ||
+		    mf_mh_find_name(m, r->c))
 			return -EUCLEAN;
 		o->state = MF_MH_OBJ_PUBLISHED;
+		o->name = r->c;
 		o->gen = r->gen;
 		o->born = r->b;
 		o->dir_slot = (u32)r->a;
@@ -209,7 +261,7 @@ static int mf_mh_bad(const char **what, u64 *where, const char *w, u64 at)
  */
 int mf_mh_mgr_check(const struct mf_mh_mgr *m, const char **what, u64 *where)
 {
-	u32 i, j, u, units = 0, pub = 0, used = 0;
+	u32 i, j, u, s, units = 0, pub = 0, used = 0, n = m->geo.dir_slots;
 	const struct mf_mh_obj *o;
 	u16 live = 0;
 
@@ -236,11 +288,22 @@ int mf_mh_mgr_check(const struct mf_mh_mgr *m, const char **what, u64 *where)
 					 o->id);
 		if (o->state == MF_MH_OBJ_PUBLISHED) {
 			pub++;
-			if (o->dir_slot >= m->geo.dir_slots ||
+			if (o->dir_slot >= n ||
 			    m->dirstate[o->dir_slot] != MF_MH_DIR_PUB)
 				return mf_mh_bad(what, where,
 						 "published object not in its slot",
 						 o->id);
+			if (mf_mh_find_name(m, o->name) != o)
+				return mf_mh_bad(what, where,
+						 "published name not unique",
+						 o->id);
+			/* No empty slot between its hash's slot and its own. */
+			for (s = mf_mh_dir_hash(o->name, n); s != o->dir_slot;
+			     s = (s + 1) % n)
+				if (m->dirstate[s] == MF_MH_DIR_EMPTY)
+					return mf_mh_bad(what, where,
+							 "gap in a name's probe chain",
+							 s);
 		}
 		for (j = 0; j < o->nr_ext; j++) {
 			if (!mf_mh_ext_ok(&m->geo, &o->ext[j]))
@@ -261,9 +324,15 @@ int mf_mh_mgr_check(const struct mf_mh_mgr *m, const char **what, u64 *where)
 		return mf_mh_bad(what, where,
 				 "used units not in exactly one object",
 				 used);
-	for (i = 0; i < m->geo.dir_slots; i++)
+	for (i = 0; i < n; i++) {
 		if (m->dirstate[i] == MF_MH_DIR_PUB)
 			pub--;
+		/* No tombstone right before an empty slot (vacate). */
+		if (m->dirstate[i] == MF_MH_DIR_TOMB &&
+		    m->dirstate[(i + 1) % n] == MF_MH_DIR_EMPTY)
+			return mf_mh_bad(what, where,
+					 "tombstone before an empty slot", i);
+	}
 	return pub ? mf_mh_bad(what, where,
 			       "directory slots and published objects differ",
 			       m->nr_objs) : 0;

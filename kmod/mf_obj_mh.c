@@ -40,6 +40,12 @@
  * can write it.  A lookup invalidates and reads it, and compares the
  * secId's hash in constant time.
  *
+ * The name index.  PUBLISH carries the name's hash
+ * (mf_obj_mh_name_hash()); the manager refuses a hash a live published
+ * object has (-EEXIST, as one host refuses a taken name) and places the
+ * directory slot by it, so a get probes a few slots from the hash instead
+ * of reading the whole directory.
+ *
  * Locking: the struct mf_obj_mh of an object is set once, under its
  * namespace's lock, by the thread that created the object while it holds
  * the pool's object lock (nobody else can reach the object yet), and is
@@ -63,6 +69,34 @@
 
 #include "mf_netlink.h"
 #include "mf_obj_mh.h"
+
+/**
+ * mf_obj_mh_name_hash() - the manager's key of an object's name
+ * @ns: the namespace's name
+ * @id: the object's id
+ *
+ * The first 8 bytes of SHA-256 over the two names, each zero-padded to
+ * its full length, never 0: PUBLISH sends it, the manager refuses it if a
+ * live published object has it (-EEXIST) and places the object's
+ * directory slot by it; a get probes from it.  A cryptographic hash, so
+ * that no user can pick a name that takes another's key.
+ *
+ * Context: any (sleeps not).
+ * Return: the key.
+ */
+u64 mf_obj_mh_name_hash(const char *ns, const char *id)
+{
+	u8 buf[MF_NS_NAME_LEN + MF_OBJ_ID_LEN], d[SHA256_DIGEST_SIZE];
+	u64 key = 0;
+	int i;
+
+	strscpy_pad(buf, ns, MF_NS_NAME_LEN);
+	strscpy_pad(buf + MF_NS_NAME_LEN, id, MF_OBJ_ID_LEN);
+	sha256(buf, sizeof(buf), d);
+	for (i = 0; i < 8; i++)
+		key |= (u64)d[i] << (8 * i);
+	return key ? key : 1;
+}
 
 u32 mf_obj_mh_crc(const struct mf_obj_mh_name *nb)
 {
@@ -392,7 +426,8 @@ void mf_obj_mh_bind(struct mf_obj *obj, struct mf_obj_mh *mho,
  * Writes the object's range back and fences, then asks the manager.
  *
  * Context: the pool's object lock and @obj->ns->lock held; sleeps.
- * Return: 0; the manager's refusal; -ESTALE of a dead epoch; -EAGAIN;
+ * Return: 0; the manager's refusal (-EEXIST: a live published object
+ * of any host has the name); -ESTALE of a dead epoch; -EAGAIN;
  * -ETIMEDOUT.
  */
 int mf_obj_mh_publish(struct mf_obj *obj)
@@ -411,7 +446,9 @@ int mf_obj_mh_publish(struct mf_obj *obj)
 	if (mho->remote || mho->published)
 		return -EALREADY;
 	mf_mh_publish_prepare(mb, mho->ext, mho->nr_ext);
-	ret = mf_pool_mh_request(pool, MF_MH_OP_PUBLISH, mho->id, 0, 0, &r);
+	ret = mf_pool_mh_request(pool, MF_MH_OP_PUBLISH, mho->id,
+				 mf_obj_mh_name_hash(obj->ns->name, obj->id),
+				 0, &r);
 	if (ret)
 		return ret;
 	mho->gen = r.gen;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mf_obj_mh_get.c - a multi-host pool's objects got by name: the device's
- * directory searched, the name block checked (its secId hash compared in
+ * directory probed from the name's hash, the name block checked (its secId hash compared in
  * constant time), the host's reference taken with GET, the range
  * invalidated, and a local read-only "remote" object made, with its
  * namespace if this host has none of that name.  Above the object layer
@@ -41,9 +41,11 @@ static int mf_obj_mh_name_read(struct mf_pool *pool, struct mf_mh_member *mb,
 }
 
 /*
- * Find the newest published object named @ns/@id in the directory whose
- * secId is @secid: 0 with @found, -EACCES only with other secIds,
- * -ENOENT none.
+ * Find the published object named @ns/@id whose secId is @secid: probe
+ * the directory from the name's hash (mf_mh_lookup(); the manager keeps
+ * one live published object per hash), then check its name block.  0
+ * with @found; -EACCES another secId; -ENOENT none (or only another name
+ * of the same 64-bit hash, which the manager refused to publish twice).
  */
 static int mf_obj_mh_find(struct mf_pool *pool, struct mf_mh_member *mb,
 			  const struct mf_obj_name *name,
@@ -51,32 +53,27 @@ static int mf_obj_mh_find(struct mf_pool *pool, struct mf_mh_member *mb,
 {
 	u8 hash[SHA256_DIGEST_SIZE];
 	struct mf_obj_mh_name *nb;
-	struct mf_mh_reply r;
-	int ret = -ENOENT;
-	u32 s;
+	u32 reads = 0;
+	int ret;
 
 	nb = kmalloc(sizeof(*nb), GFP_KERNEL);
 	if (!nb)
 		return -ENOMEM;
-	for (s = 0; s < mb->geo.dir_slots; s++) {
-		if (mf_mh_dir_get(mb, s, &r) || !r.nr_ext ||
-		    mf_obj_mh_name_read(pool, mb, &r, nb) ||
-		    strncmp(nb->ns, name->ns, sizeof(nb->ns)) ||
-		    strncmp(nb->obj, name->id, sizeof(nb->obj)))
-			continue;
-		mf_ns_secid_hash(nb->salt, name->secid, hash);
-		if (crypto_memneq(hash, nb->hash, sizeof(hash))) {
-			if (ret == -ENOENT)
-				ret = -EACCES;
-			continue;
-		}
-		if (ret || r.seq > found->seq) {
-			*found = r;
-			*size = le64_to_cpu(nb->size);
-			ret = 0;
-		}
-	}
+	ret = mf_mh_lookup(mb, mf_obj_mh_name_hash(name->ns, name->id), found,
+			   &reads);
+	mf_pool_mh_lookup_count(pool, reads);
+	if (ret)
+		goto out;
+	ret = -ENOENT;
+	if (!found->nr_ext || mf_obj_mh_name_read(pool, mb, found, nb) ||
+	    strncmp(nb->ns, name->ns, sizeof(nb->ns)) ||
+	    strncmp(nb->obj, name->id, sizeof(nb->obj)))
+		goto out;
+	mf_ns_secid_hash(nb->salt, name->secid, hash);
+	ret = crypto_memneq(hash, nb->hash, sizeof(hash)) ? -EACCES : 0;
+	*size = le64_to_cpu(nb->size);
 	memzero_explicit(hash, sizeof(hash));
+out:
 	kfree(nb);
 	return ret;
 }
@@ -87,8 +84,8 @@ static int mf_obj_mh_find(struct mf_pool *pool, struct mf_mh_member *mb,
  * @name: pool, namespace, secId, id from the caller
  * @mff: the caller's open file, which gets a handle
  *
- * For a name with no local object: the directory is searched, the name
- * block checked, the host's reference taken with GET, the range
+ * For a name with no local object: the directory is probed from the
+ * name's hash, the name block checked, the host's reference taken with GET, the range
  * invalidated, and a local read-only object made (with the namespace, if
  * this host has none of that name: namespaces of a multi-host pool exist
  * wherever an object of theirs is got).

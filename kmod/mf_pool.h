@@ -176,6 +176,7 @@ struct mf_mh_member *mf_pool_mh_member(struct mf_pool *pool);
 u32 mf_pool_mh_epoch(struct mf_pool *pool);
 void mf_pool_mh_set_revoke(void (*fn)(struct mf_pool *pool));
 u32 mf_pool_mh_holders(struct mf_pool *pool, u64 id, bool held);
+void mf_pool_mh_lookup_count(struct mf_pool *pool, u32 reads);
 /* mf_pool_mh_check.c: MF_IOC_POOL_CHECK's part for a multi-host pool. */
 void mf_pool_mh_check(struct mf_pool *pool, struct mf_pool_check *chk);
 int mf_pool_mh_request(struct mf_pool *pool, u16 op, u64 id, u64 arg,

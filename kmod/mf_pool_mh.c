@@ -532,7 +532,9 @@ void mf_pool_mh_set_revoke(void (*fn)(struct mf_pool *pool))
  *
  * "requests N": requests the object layer sent from this host, "epoch N"
  * (0: not joined), "given_up N" (times the manager gave this host up) and
- * "revoked N" (revocations of its mappings); on the manager also
+ * "revoked N" (revocations of its mappings), "lookups N" and
+ * "dir_reads N" (lookups by name in the directory, and the slots they
+ * read); on the manager also
  * "objects N", "used_units N", "quarantined_units N", "leases_expired N"
  * and "stale_refused N" (requests refused for an old epoch).
  *
@@ -557,6 +559,9 @@ ssize_t mf_pool_mh_stats_show(struct mf_pool *pool, char *buf)
 			     mh->revokes, mh->timeouts, mh->undone,
 			     mh->pend + mh->late_pub);
 	mutex_unlock(&mh->lock);
+	len += sysfs_emit_at(buf, len, "lookups %lld\ndir_reads %lld\n",
+			     (s64)atomic64_read(&mh->lookups),
+			     (s64)atomic64_read(&mh->dir_reads));
 	if (!mh->manager)
 		return len;
 	m = &mh->mgr;

@@ -62,6 +62,8 @@
  * @late: the answer to that PUBLISH
  * @timeouts: requests that timed out
  * @undone: answers to timed-out requests that were undone (FREE, PUT)
+ * @lookups: lookups by name in the directory (first gets); atomic, no lock
+ * @dir_reads: the directory slots they read; atomic, no lock
  */
 struct mf_pool_mh {
 	struct mf_pool *pool;
@@ -93,6 +95,8 @@ struct mf_pool_mh {
 	struct mf_mh_reply late;
 	u64 timeouts;
 	u64 undone;
+	atomic64_t lookups;
+	atomic64_t dir_reads;
 };
 
 void mf_pool_mh_given_up(struct mf_pool_mh *mh);

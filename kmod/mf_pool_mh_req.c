@@ -198,11 +198,28 @@ u32 mf_pool_mh_epoch(struct mf_pool *pool)
 }
 
 /**
+ * mf_pool_mh_lookup_count() - count a lookup by name in the directory
+ * @pool: a multi-host pool
+ * @reads: the directory slots it read (mf_mh_lookup())
+ *
+ * For mh_stats' "lookups" and "dir_reads".
+ *
+ * Context: any; lock-free.
+ */
+void mf_pool_mh_lookup_count(struct mf_pool *pool, u32 reads)
+{
+	if (!pool->mh)
+		return;
+	atomic64_inc(&pool->mh->lookups);
+	atomic64_add(reads, &pool->mh->dir_reads);
+}
+
+/**
  * mf_pool_mh_request() - send a request to the manager and wait for it
  * @pool: a multi-host pool
  * @op: MF_MH_OP_ALLOC, _PUBLISH, _GET, _PUT or _FREE
  * @id: the object
- * @arg: the size (ALLOC)
+ * @arg: the size (ALLOC), the name's hash (PUBLISH)
  * @gen: the generation (GET)
  * @r: out: the answer
  *

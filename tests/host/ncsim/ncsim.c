@@ -35,8 +35,11 @@
  *   durable	after a manager restart, every object whose creation or
  *		publication was answered is there, as answered
  *   leak	at the end every unit is free and nothing is quarantined
- *   visible	lookups agree with the manager (published: found, same
- *		generation and extents; deleted: not found)
+ *   visible	lookups by name agree with the manager (published: found,
+ *		same id, generation and extents; deleted or never
+ *		published: not found)
+ *   names	no two live published objects share a name; a publish is
+ *		refused -EEXIST only while another one has the name
  *   req/resp	a request fenced before the manager's poll is seen by it; a
  *		response written before the member's poll is seen by it
  *   lease	a host that kept heartbeating is never declared dead
@@ -70,6 +73,7 @@
 #define TTL		4
 #define MAXHELD		24
 #define MAXOWNED	6
+#define NAMES		20	/* the names' hashes objects are published as: 1..NAMES */
 
 const struct mf_mh_cache_ops *mf_mh_cache;
 
@@ -375,6 +379,7 @@ struct oobj {
 	int acked_pub;		/* ... that it was published */
 	uint32_t gen;
 	u64 size;
+	u64 name;		/* published: as the manager had it */
 	uint16_t nr;
 	struct mf_mh_x x[MF_MH_MAX_EXT];
 	uint8_t bytes[MAXUNITS * UNIT];	/* owner's view; published bytes */
@@ -392,6 +397,8 @@ struct owned {
 	u64 id;
 	u64 size;
 	int publishing;
+	u64 name;		/* the name it is being published as */
+	int pub_round;		/* the round its PUBLISH was sent */
 	uint16_t nr;
 	struct mf_mh_x x[MF_MH_MAX_EXT];
 };
@@ -425,6 +432,8 @@ static int verbose;
 static u64 cur_seed;
 static struct mf_mh_geo G;
 static jmp_buf fail_jb;
+static int name_round[NAMES + 1];	/* last round a published object had it */
+static unsigned long nr_lookups, nr_dir_reads, nr_eexist;
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
@@ -601,6 +610,29 @@ static void corrupt_probe(void)
 	mf_mh_unlock(&M.lock);
 }
 
+/*
+ * The names: no two live published objects share one (mgr_check checks
+ * it too); remember the rounds each one was taken in.
+ */
+static void names(void)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < M.nr_objs; i++) {
+		if (M.objs[i].state != MF_MH_OBJ_PUBLISHED)
+			continue;
+		if (!M.objs[i].name || M.objs[i].name > NAMES)
+			fail("names: object %llu published as %llu",
+			     M.objs[i].id, M.objs[i].name);
+		name_round[M.objs[i].name] = (int)now;
+		for (j = 0; j < i; j++)
+			if (M.objs[j].state == MF_MH_OBJ_PUBLISHED &&
+			    M.objs[j].name == M.objs[i].name)
+				fail("names: objects %llu and %llu share name %llu",
+				     M.objs[j].id, M.objs[i].id, M.objs[i].name);
+	}
+}
+
 /* Compare the oracle with the manager after each of its steps. */
 static void diff(int rebuilt)
 {
@@ -613,6 +645,7 @@ static void diff(int rebuilt)
 	if (mgr_check())
 		fail("mgr_check: manager state inconsistent");
 	corrupt_probe();
+	names();
 	for (id = 0; id < ob_top; id++) {
 		q = &ob[id];
 		if (!q->mstate)
@@ -662,8 +695,12 @@ static void diff(int rebuilt)
 			memcpy(q->x, o->ext, sizeof(q->x));
 			q->size = o->size;
 		}
+		if (q->mstate == MF_MH_OBJ_PUBLISHED && q->name != o->name)
+			fail("durable: object %llu renamed %llu -> %llu", o->id,
+			     q->name, o->name);
 		q->mstate = o->state;
 		q->gen = o->gen;
+		q->name = o->name;
 	}
 }
 
@@ -928,6 +965,11 @@ static void complete(int h, const struct mf_mh_reply *r)
 				break;
 		if (i == m->no)
 			fail("publish: object not owned");
+		if (r->status == -EEXIST && m->o[i].pub_round > name_round[m->o[i].name])
+			fail("names: host %d's publish of %llu as %llu refused"
+			     " -EEXIST, but no object had the name since round %d",
+			     h, m->pid, m->o[i].name, m->o[i].pub_round);
+		nr_eexist += r->status == -EEXIST;
 		if (r->status) {
 			m->o[i].publishing = 0;
 			return;
@@ -1005,11 +1047,15 @@ static void s_rejoin(int h)
 	submit(h, MF_MH_OP_JOIN, 0, 0, 0);
 }
 
-static u64 max_id(void)
+static const struct mf_mh_obj *mgr_find_name(u64 name)
 {
-	u64 id = M.next_id;
+	uint32_t i;
 
-	return mgr_up && id ? id : 1;
+	for (i = 0; i < M.nr_objs; i++)
+		if (M.objs[i].state == MF_MH_OBJ_PUBLISHED &&
+		    M.objs[i].name == name)
+			return &M.objs[i];
+	return NULL;
 }
 
 static void a_lookup(int h)
@@ -1017,37 +1063,51 @@ static void a_lookup(int h)
 	struct mhost *m = &H[h];
 	struct mf_mh_reply r;
 	const struct mf_mh_obj *o;
-	u64 id = rn((unsigned int)max_id() + 1);
+	u64 name = rn(NAMES + 2);	/* 0 and NAMES + 1: never published */
 	struct held *k;
+	uint32_t reads = 0, i;
 	int ret;
 
-	ret = mf_mh_lookup(&m->mb, id, &r);
-	o = mgr_up ? mgr_find(id) : NULL;
+	/* Half of the lookups: a name the manager has published. */
+	if (mgr_up && M.nr_objs && rn(2)) {
+		i = rn(M.nr_objs);
+		if (M.objs[i].state == MF_MH_OBJ_PUBLISHED)
+			name = M.objs[i].name;
+	}
+
+	ret = mf_mh_lookup(&m->mb, name, &r, &reads);
+	nr_lookups++;
+	nr_dir_reads += reads;
+	if (!reads || reads > DIR_SLOTS)
+		fail("visible: host %d's lookup read %u slots", h, reads);
+	o = mgr_up ? mgr_find_name(name) : NULL;
 	if (mgr_up) {
-		if (o && o->state == MF_MH_OBJ_PUBLISHED) {
+		if (o) {
 			if (ret)
-				fail("visible: host %d cannot find published %llu: %d",
-				     h, id, ret);
-			if (r.gen != o->gen || r.nr_ext != o->nr_ext ||
+				fail("visible: host %d cannot find published %llu"
+				     " (name %llu): %d", h, o->id, name, ret);
+			if (r.id != o->id || r.gen != o->gen ||
+			    r.nr_ext != o->nr_ext ||
 			    memcmp(r.ext, o->ext, sizeof(r.ext[0]) * o->nr_ext))
-				fail("visible: host %d reads a stale entry for %llu", h, id);
+				fail("visible: host %d reads a stale entry for name"
+				     " %llu (%llu, manager %llu)", h, name, r.id, o->id);
 		} else if (ret != -ENOENT) {
-			fail("visible: host %d finds absent object %llu (%d)",
-			     h, id, ret);
+			fail("visible: host %d finds absent name %llu (%d, id %llu)",
+			     h, name, ret, ret ? 0 : r.id);
 		}
 	}
 	if (ret)
 		return;
-	k = held_find(m, id);
+	k = held_find(m, r.id);
 	if (k) {
 		k->cnt++;
 		return;
 	}
-	m->ph.id = id;
+	m->ph.id = r.id;
 	m->ph.gen = r.gen;
 	m->ph.nr = r.nr_ext;
 	memcpy(m->ph.x, r.ext, sizeof(m->ph.x));
-	submit(h, MF_MH_OP_GET, id, 0, r.gen);
+	submit(h, MF_MH_OP_GET, r.id, 0, r.gen);
 }
 
 static void a_rogue(int h)
@@ -1148,8 +1208,10 @@ static void s_action(int h)
 		if (w->publishing)
 			return;
 		w->publishing = 1;
+		w->name = 1 + rn(NAMES);
+		w->pub_round = (int)now;
 		mf_mh_publish_prepare(&m->mb, w->x, w->nr);
-		submit(h, MF_MH_OP_PUBLISH, w->id, 0, 0);
+		submit(h, MF_MH_OP_PUBLISH, w->id, w->name, 0);
 	} else if (r < 58) {
 		a_lookup(h);
 	} else if (r < 72 && m->nh) {
@@ -1376,6 +1438,7 @@ static void run(u64 seed)
 	memset(ob, 0, ob_top * sizeof(*ob));
 	ob_top = 0;
 	memset(unit_owner, 0xff, sizeof(unit_owner));
+	memset(name_round, 0, sizeof(name_round));
 	memset(&M, 0, sizeof(M));
 	mgr_up = 0;
 	now = 0;
@@ -1521,6 +1584,10 @@ int main(int argc, char **argv)
 		for (i = 0; i < MF_MH_NR_SITES; i++)
 			printf(" %s=%lu", site_name[i], site_hits[i]);
 		printf("\n");
+		printf("lookups by name: %lu, directory slots read: %lu (%.2f per lookup, %d slots); publishes refused -EEXIST: %lu\n",
+		       nr_lookups, nr_dir_reads,
+		       nr_lookups ? (double)nr_dir_reads / nr_lookups : 0.0,
+		       DIR_SLOTS, nr_eexist);
 	}
 	printf("ncsim: %llu schedules from seed %llu in %.1f s, %d violations%s\n",
 	       s - first, first, secs, violations,
