@@ -450,7 +450,7 @@ again:
 		goto out;
 	/* The manager gives a multi-host object its units (EXPAND). */
 	if (opool->pool->mh) {
-		ret = mf_obj_mh_expand(obj, oe->bytes, file->private_data);
+		ret = mf_obj_mh_expand(obj, oe->bytes);
 		goto out;
 	}
 	old_len = mf_obj_alloc_len(opool->pool, size);

@@ -457,7 +457,9 @@ static int mf_obj_mh_name_size(struct mf_pool *pool, struct mf_mh_member *mb,
  * mf_obj_mh_expand() - grow an object of a multi-host pool
  * @obj: the object; the caller holds a reference
  * @bytes: its new size
- * @mff: the caller, for the access check
+ *
+ * The caller (MF_IOC_OBJ_EXPAND) checked that it may write the object;
+ * whether it is still private is checked again here, under the locks.
  *
  * Under the pool's object lock, which serialises it with publish and with
  * other expands of the pool: EXPAND asks the manager for the units (the
@@ -471,14 +473,13 @@ static int mf_obj_mh_name_size(struct mf_pool *pool, struct mf_mh_member *mb,
  *
  * Context: process context; sleeps (a request; zeroing); no object lock
  * held.
- * Return: 0; -EACCES not the caller's to write (a published object, or
- * another host's or user's); -EINVAL a size not above the object's;
+ * Return: 0; -EACCES published meanwhile; -EINVAL a size not above the object's;
  * -ESTALE an object of a dead epoch; the manager's refusal: -ENOSPC too
  * few free units, -E2BIG the object would need more than MF_MH_MAX_EXT
  * extents; -EAGAIN not joined; -ETIMEDOUT; -ENOMEM; -EIO; -EUCLEAN an
  * answer that does not grow the object; -ENOENT the pool was detached.
  */
-int mf_obj_mh_expand(struct mf_obj *obj, u64 bytes, const struct mf_file *mff)
+int mf_obj_mh_expand(struct mf_obj *obj, u64 bytes)
 {
 	struct mf_obj_pool *opool = obj->ns->opool;
 	struct mf_pool *pool = opool->pool;
@@ -499,8 +500,8 @@ int mf_obj_mh_expand(struct mf_obj *obj, u64 bytes, const struct mf_file *mff)
 		return ret;
 	mutex_lock(&obj->ns->lock);
 	mho = obj->mh;
-	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE, mff);
-	if (!ret && (!mho || mho->remote || mho->published))
+	if (!mho || mho->remote || mho->published ||
+	    obj->type != MF_OBJ_PRIVATE_RW)
 		ret = -EACCES;
 	if (!ret && mf_obj_mh_dead(obj))
 		ret = -ESTALE;

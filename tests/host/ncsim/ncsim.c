@@ -1461,6 +1461,54 @@ static void run(u64 seed)
 	mgr_up = 0;
 }
 
+/* One request of member @mb, served; its answer's status. */
+static int v1_req(struct mf_mh_member *mb, uint16_t op, u64 id, u64 arg,
+		  struct mf_mh_reply *r)
+{
+	if (mf_mh_submit(mb, op, id, arg, 0) || mf_mh_mgr_poll(&M, 0) ||
+	    mf_mh_poll(mb, r))
+		return -EIO;
+	return r->status;
+}
+
+/*
+ * A version 1 device (formatted by an older module) is rebuilt, serves
+ * requests, and refuses EXPAND with -EOPNOTSUPP: no EXTEND record may
+ * reach a log that a version 1 manager rebuilds.  Plain memory, no cache
+ * model.  Returns the number of failures.
+ */
+static int version1_check(void)
+{
+	struct mf_mh_geo g = { 2, LOG_ENTRIES, DIR_SLOTS, UNITS, UNIT, 0 };
+	struct mf_mh_sb *sb = (struct mf_mh_sb *)dev;
+	static struct mf_mh_member mb;
+	struct mf_mh_reply r;
+	int bad = 0, ret;
+
+	memset(dev, 0, mf_mh_dev_size(&g));
+	if (mf_mh_format(dev, &g, 0))
+		return 1;
+	sb->version = cpu_to_le32(1);
+	sb->crc = cpu_to_le32(~mf_mh_crc32c(~0U, sb, sizeof(*sb) - 4));
+	if (mf_mh_mgr_init(&M, dev, MAXOBJ, 0, LEASE, TTL) ||
+	    mf_mh_attach(&mb, dev, 1))
+		return 1;
+	bad += M.geo.version != 1;
+	ret = v1_req(&mb, MF_MH_OP_JOIN, 0, 0, &r);
+	bad += ret || mf_mh_join_done(&mb, &r);
+	ret = v1_req(&mb, MF_MH_OP_ALLOC, 0, UNIT, &r);
+	bad += ret != 0;
+	ret = v1_req(&mb, MF_MH_OP_EXPAND, r.id, 2 * UNIT, &r);
+	if (ret != -EOPNOTSUPP) {
+		printf("VIOLATION version 1: EXPAND answered %d\n", ret);
+		bad++;
+	}
+	mf_mh_lock_destroy(&mb.lock);
+	mf_mh_mgr_fini(&M);
+	memset(&M, 0, sizeof(M));
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	u64 n = 10000, first = 1, s, vseed = 0;
@@ -1494,6 +1542,10 @@ int main(int argc, char **argv)
 		cache[h].idx = calloc(devsize / LINE, sizeof(int16_t));
 	if (!dev || !ob)
 		return 2;
+	if (version1_check()) {
+		printf("FAIL: ncsim: a version 1 device\n");
+		return 1;
+	}
 	mf_mh_cache = &sim_ops;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (s = first; s < first + n; s++) {
