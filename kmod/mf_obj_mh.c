@@ -12,6 +12,10 @@
  *   derive	the memory of derive and commit: DERIVE (a published
  *		parent this host holds) or ALLOC (its own private one),
  *		then a copy of the parent's bytes; nothing is shared
+ *   expand	EXPAND gives the owner's private object more units (its
+ *		extents kept, the last one possibly longer); they are zeroed
+ *		with full-line stores, new pieces cover them, and the name
+ *		block gets the new size
  *   publish	the owner writes back the whole range and fences
  *		(mf_mh_publish_prepare()), then PUBLISH
  *   get	a host that has no local object of that name looks the name
