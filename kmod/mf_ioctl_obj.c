@@ -419,8 +419,9 @@ out_put:
  * Return: 0; -EINVAL bad map offset, size or reserved field (a size not
  * larger than the current one, or above MF_OBJ_MAX_SIZE); -ENOENT no
  * handle on it; -EACCES a published object or another's; -ENOSPC;
- * -ENOMEM; -EAGAIN other calls kept growing it; -EOPNOTSUPP an object of
- * a multi-host pool.
+ * -ENOMEM; -EAGAIN other calls kept growing it.  On a multi-host pool
+ * (mf_obj_mh_expand()) also -E2BIG more than the protocol's extents per
+ * object, -ESTALE, -ETIMEDOUT.
  */
 int mf_ioctl_obj_expand(struct file *file, void *arg)
 {
@@ -443,16 +444,15 @@ again:
 	ret = mf_obj_check_access(obj, MF_ACCESS_WRITE, file->private_data);
 	if (!ret && oe->bytes <= obj->size)
 		ret = -EINVAL;
-	/*
-	 * A multi-host object's extents are fixed by the manager's CREATE
-	 * record and its size by its name block: no request grows them.
-	 */
-	if (!ret && opool->pool->mh)
-		ret = -EOPNOTSUPP;
 	size = obj->size;
 	mutex_unlock(&obj->ns->lock);
 	if (ret)
 		goto out;
+	/* The manager gives a multi-host object its units (EXPAND). */
+	if (opool->pool->mh) {
+		ret = mf_obj_mh_expand(obj, oe->bytes);
+		goto out;
+	}
 	old_len = mf_obj_alloc_len(opool->pool, size);
 	new_len = mf_obj_alloc_len(opool->pool, oe->bytes);
 	/*

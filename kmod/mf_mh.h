@@ -14,7 +14,7 @@
 #define MF_MH_MAX_HOSTS		16
 #define MF_MH_MAX_EXT		4
 #define MF_MH_MAGIC		0x31305f484d464d4dULL	/* "MMFMH_01" */
-#define MF_MH_VERSION		2	/* 2: directory by name hash */
+#define MF_MH_VERSION		2	/* 2: directory by name hash, EXTEND */
 #define MF_MH_HOST_BYTES	256	/* request, heartbeat, response x2 */
 #define MF_MH_SEEN		64	/* generations a member remembers */
 
@@ -28,6 +28,7 @@ enum {
 	MF_MH_OP_PUT,		/* id: this host's last reference */
 	MF_MH_OP_FREE,		/* id: own private object */
 	MF_MH_OP_LEAVE,		/* a clean leave (detach); caches flushed */
+	MF_MH_OP_EXPAND,	/* id: own private object, arg: new size */
 	MF_MH_OP_MAX
 };
 
@@ -38,6 +39,7 @@ enum {
 	MF_MH_REC_DELETE,	/* id, a=quarantine mask */
 	MF_MH_REC_JOIN,		/* host, epoch */
 	MF_MH_REC_LEAVE,	/* host, epoch; a=0 lease expired, 1 clean */
+	MF_MH_REC_EXTEND,	/* id, host=owner, a=new size, ext: all */
 };
 
 enum { MF_MH_DIR_EMPTY, MF_MH_DIR_PUB, MF_MH_DIR_TOMB };
@@ -162,6 +164,7 @@ struct mf_mh_geo {
 	u32 dir_slots;
 	u32 data_units;
 	u32 unit_size;		/* a multiple of MF_MH_LINE */
+	u32 version;		/* the superblock's; format writes the newest */
 };
 
 struct mf_mh_x {
@@ -271,6 +274,9 @@ struct mf_mh_member {
 u64 mf_mh_dev_size(const struct mf_mh_geo *g);
 u64 mf_mh_data_off(const struct mf_mh_geo *g);
 void *mf_mh_unit_ptr(u8 *base, const struct mf_mh_geo *g, u32 unit);
+int mf_mh_ext_grown(const struct mf_mh_x *old, u16 nr_old,
+		    const struct mf_mh_x *ext, u16 nr_ext,
+		    struct mf_mh_x *add, u16 *nr_add);
 
 /* manager */
 int mf_mh_probe(void *dev, struct mf_mh_geo *g, u32 *manager);

@@ -74,6 +74,36 @@ void *mf_mh_unit_ptr(u8 *base, const struct mf_mh_geo *g, u32 unit)
 	return base + mf_mh_data_off(g) + (u64)unit * g->unit_size;
 }
 
+/*
+ * Whether @ext (@nr_ext extents) is @old (@nr_old) grown: the same
+ * extents, the last one possibly longer, then new ones (an EXTEND record,
+ * the answer to EXPAND).  The units added go to @add, at most
+ * MF_MH_MAX_EXT ranges (@nr_add).  Returns 0, or -EUCLEAN if @ext does
+ * not extend @old.
+ */
+int mf_mh_ext_grown(const struct mf_mh_x *old, u16 nr_old,
+		    const struct mf_mh_x *ext, u16 nr_ext,
+		    struct mf_mh_x *add, u16 *nr_add)
+{
+	u16 i, k = 0;
+
+	if (!nr_old || nr_ext < nr_old || nr_ext > MF_MH_MAX_EXT)
+		return -EUCLEAN;
+	for (i = 0; i < nr_old; i++)
+		if (ext[i].start != old[i].start || ext[i].len < old[i].len ||
+		    (i + 1 < nr_old && ext[i].len != old[i].len))
+			return -EUCLEAN;
+	i = nr_old - 1;
+	if (ext[i].len > old[i].len) {
+		add[k].start = old[i].start + old[i].len;
+		add[k++].len = ext[i].len - old[i].len;
+	}
+	for (i = nr_old; i < nr_ext; i++)
+		add[k++] = ext[i];
+	*nr_add = k;
+	return 0;
+}
+
 /* ---- the superblock ---- */
 
 int mf_mh_geo_ok(const struct mf_mh_geo *g)
@@ -90,8 +120,10 @@ int mf_mh_geo_ok(const struct mf_mh_geo *g)
 int mf_mh_sb_decode(const struct mf_mh_sb *sb, struct mf_mh_geo *g,
 		    u32 *manager)
 {
+	g->version = le32_to_cpu(sb->version);
+	/* Version 1 placed no name in the directory: format it again. */
 	if (le64_to_cpu(sb->magic) != MF_MH_MAGIC ||
-	    le32_to_cpu(sb->version) != MF_MH_VERSION ||
+	    g->version != MF_MH_VERSION ||
 	    le32_to_cpu(sb->crc) != mf_mh_crc_of(sb, sizeof(*sb)))
 		return -EUCLEAN;
 	g->nr_hosts = le32_to_cpu(sb->nr_hosts);
@@ -165,7 +197,7 @@ int mf_mh_rec_decode(const struct mf_mh_geo *g, const struct mf_mh_entry *e,
 	r->host = le16_to_cpu(e->host);
 	r->nr_ext = le16_to_cpu(e->nr_ext);
 	if (r->host >= g->nr_hosts || r->nr_ext > MF_MH_MAX_EXT ||
-	    r->type < MF_MH_REC_CREATE || r->type > MF_MH_REC_LEAVE)
+	    r->type < MF_MH_REC_CREATE || r->type > MF_MH_REC_EXTEND)
 		return -EUCLEAN;
 	for (i = 0; i < r->nr_ext; i++) {
 		r->ext[i].start = le32_to_cpu(e->ext[i].start);

@@ -128,7 +128,9 @@ void mf_mh_resp_put(struct mf_mh_mgr *m, u32 h, u64 seq, int status,
 	if (!status) {
 		rs.id = cpu_to_le64(r->id);
 		rs.gen = cpu_to_le32(r->gen);
-		if (r->type == MF_MH_REC_CREATE)
+		/* An answer without a record: an EXPAND already done. */
+		if (r->type == MF_MH_REC_CREATE ||
+		    r->type == MF_MH_REC_EXTEND || !r->type)
 			rs.size = cpu_to_le64(r->a);
 		rs.nr_ext = cpu_to_le16(r->nr_ext);
 		for (i = 0; i < r->nr_ext; i++) {
@@ -203,6 +205,71 @@ static void mf_mh_rec_obj(struct mf_mh_rec *r, const struct mf_mh_obj *o)
 	r->gen = o->gen;
 	r->nr_ext = o->nr_ext;
 	memcpy(r->ext, o->ext, sizeof(r->ext));
+}
+
+/* Unit @u is free, and not among the units [@lo, @hi) taken already. */
+static bool mf_mh_unit_free(const struct mf_mh_mgr *m, u32 lo, u32 hi, u32 u)
+{
+	mf_mh_lock_held(&m->lock);
+	return !m->used[u] && !m->qmask[u] && (u < lo || u >= hi);
+}
+
+/*
+ * EXPAND of private object @o to @size bytes: its extents are kept, the
+ * last one grows over the free units right after it, then first fit adds
+ * runs.  -ENOSPC fewer free units than needed; -E2BIG enough of them,
+ * but the object would need more than MF_MH_MAX_EXT extents.  A size not
+ * above the object's is answered with the object as it is, with no record:
+ * a retry of an EXPAND that timed out and was served late.
+ */
+static int mf_mh_expand(struct mf_mh_mgr *m, const struct mf_mh_obj *o,
+			u64 size, struct mf_mh_rec *r)
+{
+	u64 have = 0, need, nfree = 0;
+	struct mf_mh_x *l;
+	u32 u, end, tail, run;
+	u16 i;
+
+	mf_mh_lock_held(&m->lock);
+	if (size > (u64)m->geo.data_units * m->geo.unit_size)
+		return -EINVAL;
+	mf_mh_rec_obj(r, o);
+	r->a = o->size;
+	if (size <= o->size)
+		return 0;
+	for (i = 0; i < o->nr_ext; i++)
+		have += o->ext[i].len;
+	need = (size + m->geo.unit_size - 1) / m->geo.unit_size;
+	need = need > have ? need - have : 0;
+	for (u = 0; u < m->geo.data_units; u++)
+		nfree += !m->used[u] && !m->qmask[u];
+	if (need > nfree)
+		return -ENOSPC;
+	l = &r->ext[r->nr_ext - 1];
+	end = l->start + l->len;
+	while (need && l->start + l->len < m->geo.data_units &&
+	       !m->used[l->start + l->len] && !m->qmask[l->start + l->len]) {
+		l->len++;
+		need--;
+	}
+	tail = l->start + l->len;
+	for (u = 0; need && u < m->geo.data_units; u++) {
+		if (!mf_mh_unit_free(m, end, tail, u))
+			continue;
+		if (r->nr_ext == MF_MH_MAX_EXT)
+			return -E2BIG;
+		for (run = 0; run < need && u + run < m->geo.data_units &&
+		     mf_mh_unit_free(m, end, tail, u + run); run++)
+			;
+		r->ext[r->nr_ext].start = u;
+		r->ext[r->nr_ext].len = run;
+		r->nr_ext++;
+		need -= run;
+		u += run;
+	}
+	r->type = MF_MH_REC_EXTEND;
+	r->a = size;
+	return 0;
 }
 
 /*
@@ -293,6 +360,10 @@ static int mf_mh_exec(struct mf_mh_mgr *m, u32 h, const struct mf_mh_req *q,
 		r->id = id;
 		r->a = o->mapped & m->dead & ~bit;
 		return 0;
+	case MF_MH_OP_EXPAND:
+		if (o->state != MF_MH_OBJ_PRIVATE || o->owner != h)
+			return -EPERM;
+		return mf_mh_expand(m, o, arg, r);
 	}
 	return -EINVAL;
 }

@@ -23,7 +23,10 @@
  *    units are quarantined for h too, as a zombie may hold dirty lines;
  *  - a clean LEAVE of host h (it asked, at detach, after it wrote back and
  *    dropped its whole cache): as JOIN, but the host is out (DEAD) until
- *    it joins again.
+ *    it joins again;
+ *  - EXTEND of a private object: its extents grow (the old ones kept, the
+ *    last one possibly longer) over units neither used nor quarantined,
+ *    and its size with them.
  *
  * Nothing here touches the device.  mf_mh_mgr_check() verifies the state
  * (the simulator calls it after every manager step).
@@ -156,7 +159,9 @@ int mf_mh_apply(struct mf_mh_mgr *m, const struct mf_mh_rec *r)
 {
 	u16 bit = mf_mh_bit(r->host);
 	struct mf_mh_hoststate *hs = &m->host[r->host];
+	struct mf_mh_x add[MF_MH_MAX_EXT];
 	struct mf_mh_obj *o = NULL;
+	u16 nr_add;
 	u32 i, u;
 
 	mf_mh_lock_held(&m->lock);
@@ -218,6 +223,23 @@ int mf_mh_apply(struct mf_mh_mgr *m, const struct mf_mh_rec *r)
 		return 0;
 	case MF_MH_REC_DELETE:
 		mf_mh_obj_delete(m, o, (u16)r->a);
+		return 0;
+	case MF_MH_REC_EXTEND:
+		if (o->state != MF_MH_OBJ_PRIVATE || o->owner != r->host ||
+		    r->a <= o->size ||
+		    mf_mh_ext_grown(o->ext, o->nr_ext, r->ext, r->nr_ext,
+				    add, &nr_add))
+			return -EUCLEAN;
+		for (i = 0; i < nr_add; i++)
+			for (u = add[i].start; u < add[i].start + add[i].len; u++)
+				if (m->used[u] || m->qmask[u])
+					return -EUCLEAN;
+		for (i = 0; i < nr_add; i++)
+			for (u = add[i].start; u < add[i].start + add[i].len; u++)
+				m->used[u] = 1;
+		o->size = r->a;
+		o->nr_ext = r->nr_ext;
+		memcpy(o->ext, r->ext, sizeof(o->ext));
 		return 0;
 	case MF_MH_REC_JOIN:
 		/* The host wrote back and dropped its whole cache first. */

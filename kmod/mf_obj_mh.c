@@ -12,6 +12,10 @@
  *   derive	the memory of derive and commit: DERIVE (a published
  *		parent this host holds) or ALLOC (its own private one),
  *		then a copy of the parent's bytes; nothing is shared
+ *   expand	EXPAND gives the owner's private object more units (its
+ *		extents kept, the last one possibly longer); they are zeroed
+ *		with full-line stores, new pieces cover them, and the name
+ *		block gets the new size
  *   publish	the owner writes back the whole range and fences
  *		(mf_mh_publish_prepare()), then PUBLISH
  *   get	a host that has no local object of that name looks the name
@@ -110,15 +114,15 @@ u64 mf_obj_mh_unit_off(struct mf_mh_member *mb, u32 unit)
 }
 
 /*
- * The pieces of an object of @len bytes (a multiple of the unit) on
- * extents @ext, after the name block; each piece's base counted.
+ * The pieces of bytes @from to @len (multiples of the unit) of an object
+ * on extents @ext, after the name block; each piece's base counted.
  */
 int mf_obj_mh_pieces(struct mf_obj_pool *opool, struct mf_mh_member *mb,
-		     const struct mf_mh_x *ext, u16 nr_ext, u64 len,
+		     const struct mf_mh_x *ext, u16 nr_ext, u64 from, u64 len,
 		     struct mf_pieces **out)
 {
 	struct mf_pool *pool = opool->pool;
-	u64 unit = mb->geo.unit_size, pos = 0, off, l;
+	u64 unit = mb->geo.unit_size, pos = 0, off, l, skip;
 	struct mf_pieces *p;
 	u32 nr = 0;
 	u16 i;
@@ -135,6 +139,10 @@ int mf_obj_mh_pieces(struct mf_obj_pool *opool, struct mf_mh_member *mb,
 			l -= unit;
 		}
 		l = min(l, len - pos);
+		skip = from > pos ? min(from - pos, l) : 0;
+		pos += skip;
+		off += skip;
+		l -= skip;
 		if (!l)
 			continue;
 		p->e[nr].pos = pos;
@@ -233,7 +241,7 @@ static int mf_obj_mh_new(struct mf_obj_pool *opool, u16 op, u64 id, u64 arg,
 		if (ret)
 			goto err_drop;
 	}
-	ret = mf_obj_mh_pieces(opool, mb, mho->ext, mho->nr_ext, len, out);
+	ret = mf_obj_mh_pieces(opool, mb, mho->ext, mho->nr_ext, 0, len, out);
 	if (ret)
 		goto err_drop;
 	*mhp = mho;
@@ -455,6 +463,152 @@ int mf_obj_mh_publish(struct mf_obj *obj)
 	mho->published = true;
 	mf_mh_published(mb, mho->id, r.gen);
 	return 0;
+}
+
+/*
+ * Rewrite the size in @obj's name block (the owner's own lines, while the
+ * object is private; publish writes them back with the rest).  An object
+ * without a valid name block (mf_obj_mh_bind() could not write one) stays
+ * without one.
+ */
+static int mf_obj_mh_name_size(struct mf_pool *pool, struct mf_mh_member *mb,
+			       const struct mf_obj_mh *mho, u64 size)
+{
+	u64 off = mf_obj_mh_unit_off(mb, mho->ext[0].start);
+	struct mf_obj_mh_name *nb;
+	int ret;
+
+	nb = kmalloc(sizeof(*nb), GFP_KERNEL);
+	if (!nb)
+		return -ENOMEM;
+	ret = mf_pool_read(pool, off, nb, sizeof(*nb));
+	if (!ret && le64_to_cpu(nb->magic) == MF_MH_NAME_MAGIC &&
+	    le32_to_cpu(nb->crc) == mf_obj_mh_crc(nb) &&
+	    le64_to_cpu(nb->id) == mho->id) {
+		nb->size = cpu_to_le64(size);
+		nb->crc = cpu_to_le32(mf_obj_mh_crc(nb));
+		mf_pool_write(pool, off, nb, sizeof(*nb));
+	}
+	memzero_explicit(nb, sizeof(*nb));
+	kfree(nb);
+	return ret;
+}
+
+/**
+ * mf_obj_mh_expand() - grow an object of a multi-host pool
+ * @obj: the object; the caller holds a reference
+ * @bytes: its new size
+ *
+ * The caller (MF_IOC_OBJ_EXPAND) checked that it may write the object;
+ * whether it is still private is checked again here, under the locks.
+ *
+ * Under the pool's object lock, which serialises it with publish and with
+ * other expands of the pool: EXPAND asks the manager for the units (the
+ * object's extents stay, the last one may grow, new ones follow); the
+ * units it adds are zeroed with full-line stores like a new object's, new
+ * pieces cover them, the name block gets the new size, and the pieces and
+ * size are set under the namespace's lock.  If anything fails after the
+ * manager's answer, the manager's object keeps the units beyond the name
+ * block's size: nothing maps them, a FREE gives them back, and the next
+ * expand to at least that size adopts them (zeroed).
+ *
+ * Context: process context; sleeps (a request; zeroing); no object lock
+ * held.
+ * Return: 0; -EACCES published meanwhile; -EINVAL a size not above the object's;
+ * -ESTALE an object of a dead epoch; the manager's refusal: -ENOSPC too
+ * few free units, -E2BIG the object would need more than MF_MH_MAX_EXT
+ * extents; -EAGAIN not joined; -ETIMEDOUT; -ENOMEM; -EIO; -EUCLEAN an
+ * answer that does not grow the object; -ENOENT the pool was detached.
+ */
+int mf_obj_mh_expand(struct mf_obj *obj, u64 bytes)
+{
+	struct mf_obj_pool *opool = obj->ns->opool;
+	struct mf_pool *pool = opool->pool;
+	struct mf_mh_member *mb = mf_pool_mh_member(pool);
+	struct mf_pieces *ext, *fresh = NULL, *nx;
+	struct mf_mh_x add[MF_MH_MAX_EXT];
+	u64 old_len, new_len, unit;
+	struct mf_obj_mh *mho;
+	struct mf_mh_reply r;
+	u16 nr_add, i;
+	int ret;
+
+	if (!mb)
+		return -ENODEV;
+	unit = mb->geo.unit_size;
+	ret = mf_obj_pool_lock_live(opool);
+	if (ret)
+		return ret;
+	mutex_lock(&obj->ns->lock);
+	mho = obj->mh;
+	if (!mho || mho->remote || mho->published ||
+	    obj->type != MF_OBJ_PRIVATE_RW)
+		ret = -EACCES;
+	if (!ret && mf_obj_mh_dead(obj))
+		ret = -ESTALE;
+	if (!ret && bytes <= obj->size)
+		ret = -EINVAL;
+	old_len = mf_obj_alloc_len(pool, obj->size);
+	mutex_unlock(&obj->ns->lock);
+	if (ret)
+		goto out;
+	new_len = mf_obj_alloc_len(pool, bytes);
+	ret = mf_pool_mh_request(pool, MF_MH_OP_EXPAND, mho->id,
+				 new_len + unit, 0, &r);
+	if (ret)
+		goto out;
+	ret = -EUCLEAN;
+	if (r.id != mho->id ||
+	    mf_mh_ext_grown(mho->ext, mho->nr_ext, r.ext, r.nr_ext, add,
+			    &nr_add))
+		goto out;
+	for (i = 0; i < nr_add; i++)
+		if (add[i].start >= mb->geo.data_units ||
+		    add[i].len > mb->geo.data_units - add[i].start)
+			goto out;
+	for (i = 0; i < nr_add; i++) {
+		ret = mf_pool_zero(pool, mf_obj_mh_unit_off(mb, add[i].start),
+				   (u64)add[i].len * unit);
+		if (ret)
+			goto out;
+	}
+	ret = mf_obj_mh_pieces(opool, mb, r.ext, r.nr_ext, old_len, new_len,
+			       &fresh);
+	if (ret)
+		goto out;
+	ret = mf_obj_mh_name_size(pool, mb, mho, bytes);
+	if (ret)
+		goto err_fresh;
+	mutex_lock(&obj->ns->lock);
+	ext = mf_obj_pieces(obj);
+	nx = mf_pieces_alloc(ext->nr + fresh->nr);
+	if (!nx) {
+		mutex_unlock(&obj->ns->lock);
+		ret = -ENOMEM;
+		goto err_fresh;
+	}
+	memcpy(nx->e, ext->e, ext->nr * sizeof(nx->e[0]));
+	memcpy(nx->e + ext->nr, fresh->e, fresh->nr * sizeof(nx->e[0]));
+	mho->nr_ext = r.nr_ext;
+	memcpy(mho->ext, r.ext, sizeof(mho->ext));
+	rcu_assign_pointer(obj->pieces, nx);
+	mf_pieces_retire(ext);
+	if (!(obj->flags & MF_OBJF_FREED))
+		obj->ns->bytes += bytes - obj->size;
+	/* After the pieces that cover it (the lock-free path's acquire). */
+	smp_store_release(&obj->size, bytes);
+	mutex_unlock(&obj->ns->lock);
+	kvfree(fresh);
+	goto out;
+
+err_fresh:
+	mutex_lock(&pool->lock);
+	mf_pieces_free(opool, fresh);
+	mutex_unlock(&pool->lock);
+	kvfree(fresh);
+out:
+	mutex_unlock(&opool->lock);
+	return ret;
 }
 
 /**

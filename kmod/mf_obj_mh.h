@@ -53,7 +53,7 @@ u32 mf_obj_mh_crc(const struct mf_obj_mh_name *nb);
 u64 mf_obj_mh_name_hash(const char *ns, const char *id);
 u64 mf_obj_mh_unit_off(struct mf_mh_member *mb, u32 unit);
 int mf_obj_mh_pieces(struct mf_obj_pool *opool, struct mf_mh_member *mb,
-		     const struct mf_mh_x *ext, u16 nr_ext, u64 len,
+		     const struct mf_mh_x *ext, u16 nr_ext, u64 from, u64 len,
 		     struct mf_pieces **out);
 void mf_obj_mh_drop(struct mf_pool *pool, struct mf_obj_mh *mho);
 

@@ -134,7 +134,7 @@ struct mf_obj *mf_obj_mh_get(struct mf_obj_pool *opool,
 	mho->epoch = g.epoch;
 	/* Before anything of this generation is read on this host. */
 	mf_mh_map_prepare(mb, r.id, r.gen, r.ext, r.nr_ext);
-	ret = mf_obj_mh_pieces(opool, mb, r.ext, r.nr_ext,
+	ret = mf_obj_mh_pieces(opool, mb, r.ext, r.nr_ext, 0,
 			       mf_obj_alloc_len(pool, size), &ext);
 	if (ret)
 		goto err_put;

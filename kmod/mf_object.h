@@ -597,6 +597,7 @@ int mf_obj_mh_derive(struct mf_obj *src, struct mf_pieces **out,
 void mf_obj_mh_bind(struct mf_obj *obj, struct mf_obj_mh *mho,
 		    const char *secid);
 int mf_obj_mh_publish(struct mf_obj *obj);
+int mf_obj_mh_expand(struct mf_obj *obj, u64 bytes);
 void mf_obj_mh_release(struct mf_obj *obj);
 bool mf_obj_mh_remote(const struct mf_obj *obj);
 bool mf_obj_mh_dead(const struct mf_obj *obj);

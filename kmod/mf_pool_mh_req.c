@@ -134,7 +134,9 @@ static int mf_pool_mh_xchg(struct mf_pool_mh *mh, u16 op, u64 id, u64 arg,
  * GET took a reference no object has: PUT it.  A PUBLISH cannot be
  * undone: it is remembered for the object's next PUBLISH (answered with
  * it) or FREE (a PUT of the owner's reference instead).  FREE and PUT
- * did what was asked.  Returns 0 when nothing is pending any more.
+ * did what was asked.  An EXPAND leaves the object's units beyond its
+ * name block's size, unmapped, until FREE or an EXPAND that adopts them
+ * (mf_obj_mh_expand()).  Returns 0 when nothing is pending any more.
  */
 static int mf_pool_mh_settle(struct mf_pool_mh *mh)
 {
@@ -217,9 +219,9 @@ void mf_pool_mh_lookup_count(struct mf_pool *pool, u32 reads)
 /**
  * mf_pool_mh_request() - send a request to the manager and wait for it
  * @pool: a multi-host pool
- * @op: MF_MH_OP_ALLOC, _PUBLISH, _GET, _PUT or _FREE
+ * @op: MF_MH_OP_ALLOC, _DERIVE, _PUBLISH, _GET, _PUT, _FREE or _EXPAND
  * @id: the object
- * @arg: the size (ALLOC), the name's hash (PUBLISH)
+ * @arg: the size (ALLOC), the name's hash (PUBLISH), the new size (EXPAND)
  * @gen: the generation (GET)
  * @r: out: the answer
  *

@@ -190,7 +190,8 @@ const char *describe(int err)
 		return "memfabric module ABI is incompatible with this library";
 	case E2BIG:
 		return "argument struct too big: it sets fields this version "
-		       "does not know";
+		       "does not know (BM_ExpandSec on a multi-host pool: "
+		       "more extents than an object may have)";
 	case EEXIST:
 		return "a namespace or object of that name exists already "
 		       "(or BM_MAP_FIXED address in use)";

@@ -10,7 +10,8 @@
  *	create the namespace (EEXIST is fine) and the object, write the
  *	pattern, publish it; then the owner's derive of its own published
  *	object (DERIVE): a private copy, written, the original unchanged;
- *	expand refused (EOPNOTSUPP); freed
+ *	the copy expanded (its bytes kept, the new ones zero), the published
+ *	original's expand refused (EACCES); freed
  *   mh_cow cow POOL NS SECID ID SIZE STATS NEWID
  *	on another host: BM_GetSec; a read-write MAP_PRIVATE mapping reads
  *	the pattern in place; writes to it change the mapping only
@@ -19,13 +20,25 @@
  *	two requests (DERIVE, PUBLISH), shared read-only, reading the
  *	modified bytes; an id taken refused; a commit without publish is
  *	private and writable; derive of the held object: a private copy,
- *	writable, the original unchanged; expand refused; unmap, put
+ *	writable, the original unchanged, expanded; the held object's expand
+ *	refused; unmap, put
  *   mh_cow check POOL NS SECID ID SIZE MOD OWN
  *	BM_GetSec; BM_ReadSec and a read-only shared mapping see the
  *	pattern (MOD 0) or the modified pattern (MOD 1); BM_WriteSec, a
- *	read-write shared mapping and publish refused, and free too unless
- *	the object is this host's own (OWN 1); a private mapping's writes
- *	stay local; put
+ *	read-write shared mapping, expand and publish refused, and free too
+ *	unless the object is this host's own (OWN 1); a private mapping's
+ *	writes stay local; put
+ *   mh_cow expand POOL NS SECID ID SIZE
+ *	BM_AllocSec of SIZE bytes with the pattern; expand to a size not
+ *	larger (EINVAL), by another user (EACCES), then to 2 SIZE + 12345:
+ *	the pattern kept, the new bytes zero, through BM_ReadSec and a
+ *	shared mapping; the pattern written over the new bytes; published;
+ *	its expand refused (EACCES); the other host checks it (check)
+ *   mh_cow limit POOL NS SECID ID
+ *	an object expanded by 4 MiB at a time, with a 1-byte object
+ *	allocated after each step so that its last extent cannot grow in
+ *	place: an expand is refused with E2BIG (MF_MH_MAX_EXT extents) before
+ *	any other error; every step's last byte still reads; all freed
  *   mh_cow free POOL NS SECID ID
  *	BM_FreeSec
  *
@@ -38,6 +51,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <grp.h>
+#include <unistd.h>
 
 #include "mh_common.h"
 
@@ -83,6 +99,26 @@ static long read_bad(BmInfo *b, size_t size, int mod)
 	return r;
 }
 
+/* The first byte of [@from, @to) of @b that is not zero, or -1. */
+static long zero_bad(BmInfo *b, size_t from, size_t to)
+{
+	unsigned char *buf = calloc(1, to - from);
+	long r = -1;
+	size_t i;
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	ret = BM_ReadSec(b, from, to - from, buf, 0);
+	if (ret)
+		r = ret;
+	for (i = 0; !ret && i < to - from && r < 0; i++)
+		if (buf[i])
+			r = (long)(from + i);
+	free(buf);
+	return r;
+}
+
 /* Derive @src into @id: a private, writable copy; @src unchanged. */
 static void derive_checks(BmInfo *src, char **a, const char *id, size_t size,
 			  int mod)
@@ -108,8 +144,11 @@ static void derive_checks(BmInfo *src, char **a, const char *id, size_t size,
 	check(read_bad(src, size, mod) < 0, "the source is unchanged",
 	      read_bad(src, size, mod));
 	ret = BM_ExpandSec(&d, size * 2, 0);
-	check(ret == -EOPNOTSUPP, "BM_ExpandSec on a multi-host pool: EOPNOTSUPP",
+	check(!ret && d.size == size * 2, "BM_ExpandSec of the derived object",
 	      ret);
+	check(!ret && zero_bad(&d, size, size * 2) < 0,
+	      "the derived object's new bytes read zero",
+	      zero_bad(&d, size, size * 2));
 	ret = BM_ExpandSec(src, size * 2, 0);
 	check(ret == -EACCES, "BM_ExpandSec of a published object: EACCES", ret);
 	ret = BM_FreeSec(&d, 0);
@@ -235,6 +274,8 @@ static void do_check(char **a, size_t size, int mod, int own)
 	memset(ones, 0xff, sizeof(ones));
 	ret = BM_WriteSec(&b, 0, sizeof(ones), ones, 0);
 	check(ret == -EACCES, "BM_WriteSec is refused", ret);
+	ret = BM_ExpandSec(&b, size + 1, 0);
+	check(ret == -EACCES, "BM_ExpandSec is refused", ret);
 	p = NULL;
 	ret = BM_MapSec(&b, PROT_READ | PROT_WRITE, BM_MAP_SHARED, (void **)&p);
 	check(ret == -EACCES, "a read-write shared mapping is refused", ret);
@@ -260,6 +301,114 @@ static void do_check(char **a, size_t size, int mod, int own)
 	check(BM_PutSec(&b, 0) == 0, "BM_PutSec", 0);
 }
 
+/* In a child of uid 65534: expanding @b is refused (not its owner). */
+static void expand_other_user(BmInfo *b, size_t size)
+{
+	int status = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(2);
+		_exit(BM_ExpandSec(b, size, 0) == -EACCES ? 0 : 1);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		status = WEXITSTATUS(status);
+	check(status == 0, "BM_ExpandSec by another user is refused (EACCES)",
+	      status);
+}
+
+static void do_expand(char **a, size_t size)
+{
+	BmInfo e = mh_info(a, a[2], a[3]);
+	size_t big = 2 * size + 12345, i;
+	unsigned char *buf = malloc(big), *p = NULL;
+	int ret;
+
+	if (!buf)
+		return;
+	for (i = 0; i < big; i++)
+		buf[i] = mh_pattern(i);
+	ret = BM_CreateNSSec(a[0], a[1], 0, a[2]);
+	check(!ret || ret == -EEXIST, "BM_CreateNSSec", ret);
+	ret = BM_AllocSec(&e, size, 0, NULL);
+	check(!ret, "BM_AllocSec", ret);
+	ret = BM_WriteSec(&e, 0, size, buf, 0);
+	check(!ret, "BM_WriteSec of the pattern", ret);
+	ret = BM_ExpandSec(&e, size, 0);
+	check(ret == -EINVAL, "BM_ExpandSec to the same size: EINVAL", ret);
+	expand_other_user(&e, big);
+	ret = BM_ExpandSec(&e, big, 0);
+	check(!ret && e.size == big, "BM_ExpandSec of the member's object",
+	      ret);
+	check(read_bad(&e, size, 0) < 0, "its bytes are kept",
+	      read_bad(&e, size, 0));
+	check(zero_bad(&e, size, big) < 0, "the new bytes read zero",
+	      zero_bad(&e, size, big));
+	ret = BM_MapSec(&e, PROT_READ | PROT_WRITE, BM_MAP_SHARED,
+			(void **)&p);
+	check(!ret && p, "a read-write shared mapping of the whole object",
+	      ret);
+	if (!ret && p) {
+		check(p[big - 1] == 0 && p[size - 1] == mh_pattern(size - 1),
+		      "it sees the old bytes and the new zeros", p[big - 1]);
+		memcpy(p + size, buf + size, big - size);
+		check(BM_Unmap(e.bmId, p) == 0, "BM_Unmap", 0);
+	}
+	check(read_bad(&e, big, 0) < 0,
+	      "the pattern written into the new bytes reads back",
+	      read_bad(&e, big, 0));
+	ret = BM_PublishSec(&e, 0);
+	check(!ret, "BM_PublishSec of the expanded object", ret);
+	ret = BM_ExpandSec(&e, big + 1, 0);
+	check(ret == -EACCES, "BM_ExpandSec of a published object: EACCES",
+	      ret);
+	free(buf);
+}
+
+static void do_limit(char **a)
+{
+	BmInfo x = mh_info(a, a[2], a[3]), sp[40];
+	size_t step = 4 << 20, size = 1;
+	unsigned char c;
+	int i, n = 0, ret = 0, bad = 0;
+
+	ret = BM_AllocSec(&x, size, 0, NULL);
+	check(!ret, "BM_AllocSec of the object to grow", ret);
+	if (ret)
+		return;
+	for (i = 0; i < 40; i++) {
+		sp[n] = mh_info(a, a[2], "");
+		ret = BM_AllocSec(&sp[n], 1, 0, NULL);
+		if (ret)
+			break;
+		n++;
+		ret = BM_ExpandSec(&x, size + step, 0);
+		if (ret)
+			break;
+		size += step;
+		c = (unsigned char)(i + 1);
+		BM_WriteSec(&x, size - 1, 1, &c, 0);
+	}
+	check(ret == -E2BIG,
+	      "an expand past the extents per object is refused: E2BIG", ret);
+	printf("# %d expands of 4 MiB before E2BIG\n", i);
+	check(x.size == size, "the refused expand left the size", (long)x.size);
+	for (i = 0; i < 40 && size > 1 + (size_t)i * step; i++) {
+		c = 0;
+		ret = BM_ReadSec(&x, 1 + (size_t)(i + 1) * step - 1, 1, &c, 0);
+		bad += ret || c != (unsigned char)(i + 1);
+	}
+	check(!bad, "every step's last byte reads back", bad);
+	while (n--)
+		bad += BM_FreeSec(&sp[n], 0) != 0;
+	check(!bad, "BM_FreeSec of the 1-byte objects", bad);
+	check(BM_FreeSec(&x, 0) == 0, "BM_FreeSec of the grown object", 0);
+}
+
 static int run(int argc, char **argv)
 {
 	const char *cmd = argv[1];
@@ -271,6 +420,10 @@ static int run(int argc, char **argv)
 	else if (!strcmp(cmd, "check") && argc == 9)
 		do_check(argv + 2, strtoull(argv[6], NULL, 0), atoi(argv[7]),
 			 atoi(argv[8]));
+	else if (!strcmp(cmd, "expand") && argc == 7)
+		do_expand(argv + 2, strtoull(argv[6], NULL, 0));
+	else if (!strcmp(cmd, "limit") && argc == 6)
+		do_limit(argv + 2);
 	else
 		return -1;
 	return 0;

@@ -8,20 +8,27 @@
 # (host 1, "B").
 #
 #   A: publishes an object with a pattern; derives its own published
-#      object (DERIVE): a private copy, writable, the original unchanged;
-#      expand refused (build/tests/cluster/mh_cow publish);
+#      object (DERIVE): a private copy, writable, the original unchanged,
+#      expanded (new bytes zero); the published original's expand refused
+#      (build/tests/cluster/mh_cow publish);
 #   B: gets it; a read-write MAP_PRIVATE mapping reads it in place; its
 #      writes stay in B's memory (BM_ReadSec and a shared mapping still
 #      read the pattern); a commit with a wrong secId is refused;
 #      BM_CommitSec(PUBLISH) makes a new shared object with two requests
 #      (DERIVE, PUBLISH) that reads the modified bytes and cannot be
 #      written; an id taken is refused; a commit without publish is
-#      private and writable; derive of the held object; expand refused
-#      (mh_cow cow);
+#      private and writable; derive of the held object, expanded; the
+#      held object's expand refused (mh_cow cow);
+#   B: expands an object of its own (EXPAND): the same size and another
+#      user refused; its bytes kept, the new ones zero; the pattern
+#      written over them; published; its expand refused (mh_cow expand);
+#      an object grown past MF_MH_MAX_EXT extents: E2BIG (mh_cow limit);
 #   A: gets B's committed object through the directory: the modified
 #      bytes, in BM_ReadSec and a shared mapping; every write path, free
 #      and publish refused; its own object still reads the pattern, and a
 #      private mapping's writes on A stay local too (mh_cow check);
+#      B's expanded object reads the pattern byte for byte over its
+#      whole new size, and its expand is refused (mh_cow check);
 #   then: each frees its object; the manager deletes both by age: no
 #      object, no used unit, no quarantined unit; namespaces destroyed,
 #      pool check clean on both hosts; both detach and unload with every
@@ -37,6 +44,7 @@ name=$(basename "$0")
 tool=$top/build/tests/cluster/mh_cow
 ttl_ms=1500
 size=$((3 * 1024 * 1024 + 1000))	# several units, not page aligned
+big=$((2 * size + 12345))		# mh_cow expand's new size
 ns=cowns
 sec=cow-secret
 
@@ -53,15 +61,19 @@ if [ "$node" = 0 ]; then
 	check "host 1 committed" await committed 300
 	run_tool check mh $ns $sec com1 $size 1 0
 	run_tool check mh $ns $sec orig $size 0 1
+	run_tool check mh $ns $sec exp $big 0 0
 	run_tool free mh $ns $sec orig
 	signal checked
 else
 	check "host 0 published" await published 300
 	run_tool cow mh $ns $sec orig $size $pools/mh/mh_stats com1
+	run_tool expand mh $ns $sec exp $size
+	run_tool limit mh $ns $sec lim
 	signal committed
 	check "host 0 checked" await checked 300
 	run_tool check mh $ns $sec com1 $size 1 1
 	run_tool free mh $ns $sec com1
+	run_tool free mh $ns $sec exp
 fi
 signal freed-$node
 check "the other host freed its object" await freed-$other 120

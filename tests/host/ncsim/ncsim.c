@@ -20,20 +20,22 @@
  *
  * Schedules.  2 to 8 hosts, host 0 the manager (and a member too).  Random
  * rounds of heartbeats, manager poll and tick, and member actions: alloc,
- * write, publish, lookup + get, local get, map-read, derive, commit, free,
- * put, bogus requests, crash, warm restart, pause; then a drain phase
+ * expand, write, publish, lookup + get, local get, map-read, derive,
+ * commit, free, put, bogus requests, crash, warm restart, pause; then a
+ * drain phase
  * where every host comes back, puts and frees everything.
  *
  * Invariants (any failure is a violation, printed with the seed and the
  * schedule, which a rerun of the seed reproduces exactly):
  *   read	a reader sees exactly the published bytes; an owner sees its
  *		own writes
- *   disjoint	no unit in two live objects (oracle map and mgr_check)
+ *   disjoint	no unit in two live objects (oracle map and mgr_check); an
+ *		object's extents change only by growing (EXPAND)
  *   refs	at quiescent points and at the end, the manager's reference
  *		masks equal the hosts' holdings; no object deleted while a
  *		host in good standing holds it
- *   durable	after a manager restart, every object whose creation or
- *		publication was answered is there, as answered
+ *   durable	after a manager restart, every object whose creation,
+ *		expansion or publication was answered is there, as answered
  *   leak	at the end every unit is free and nothing is quarantined
  *   visible	lookups by name agree with the manager (published: found,
  *		same id, generation and extents; deleted or never
@@ -377,6 +379,7 @@ struct oobj {
 	int deleted;
 	int acked;		/* a member was told it was created */
 	int acked_pub;		/* ... that it was published */
+	u64 acked_size;		/* ... that it was expanded to this size */
 	uint32_t gen;
 	u64 size;
 	u64 name;		/* published: as the manager had it */
@@ -412,6 +415,7 @@ struct mhost {
 	int rogue;		/* it is a bogus one */
 	int submitted;
 	u64 pid;
+	u64 parg;		/* its arg */
 	struct held ph;		/* GET: what the lookup said */
 	struct mf_mh_member mb;
 	struct held h[MAXHELD];
@@ -434,6 +438,7 @@ static struct mf_mh_geo G;
 static jmp_buf fail_jb;
 static int name_round[NAMES + 1];	/* last round a published object had it */
 static unsigned long nr_lookups, nr_dir_reads, nr_eexist;
+static unsigned long nr_exp[3];	/* EXPAND answered: 0, -ENOSPC, -E2BIG */
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
@@ -526,8 +531,10 @@ static void host_forget(int h)
 
 	int i;
 
-	for (i = 0; i < m->no; i++)
+	for (i = 0; i < m->no; i++) {
 		ob[m->o[i].id].acked = 0;
+		ob[m->o[i].id].acked_size = 0;
+	}
 	m->nh = 0;
 	m->no = 0;
 	m->pend = 0;
@@ -636,8 +643,10 @@ static void names(void)
 /* Compare the oracle with the manager after each of its steps. */
 static void diff(int rebuilt)
 {
+	struct mf_mh_x add[MF_MH_MAX_EXT];
 	const struct mf_mh_obj *o;
 	struct oobj *q;
+	uint16_t na;
 	u64 id;
 	uint32_t i, u, k;
 	int h;
@@ -655,6 +664,9 @@ static void diff(int rebuilt)
 			if (rebuilt && q->acked_pub &&
 			    o->state != MF_MH_OBJ_PUBLISHED)
 				fail("durable: object %llu lost its publication", id);
+			if (rebuilt && q->acked && o->size < q->acked_size)
+				fail("durable: object %llu lost its expansion to %llu",
+				     id, q->acked_size);
 			continue;
 		}
 		for (h = 0; h < nhosts; h++) {
@@ -693,8 +705,25 @@ static void diff(int rebuilt)
 				}
 			q->nr = o->nr_ext;
 			memcpy(q->x, o->ext, sizeof(q->x));
-			q->size = o->size;
+		} else if (o->nr_ext != q->nr ||
+			   memcmp(o->ext, q->x, sizeof(o->ext[0]) * o->nr_ext)) {
+			/* EXTEND: the old extents kept, the units added free. */
+			if (mf_mh_ext_grown(q->x, q->nr, o->ext, o->nr_ext,
+					    add, &na))
+				fail("disjoint: object %llu's extents changed, not grown",
+				     o->id);
+			for (k = 0; k < na; k++)
+				for (u = add[k].start; u < add[k].start + add[k].len;
+				     u++) {
+					if (unit_owner[u] >= 0)
+						fail("disjoint: unit %u in objects %d and %llu",
+						     u, unit_owner[u], o->id);
+					unit_owner[u] = (int)o->id;
+				}
+			q->nr = o->nr_ext;
+			memcpy(q->x, o->ext, sizeof(q->x));
 		}
+		q->size = o->size;
 		if (q->mstate == MF_MH_OBJ_PUBLISHED && q->name != o->name)
 			fail("durable: object %llu renamed %llu -> %llu", o->id,
 			     q->name, o->name);
@@ -884,13 +913,27 @@ static void check_read(int h, u64 id, const struct mf_mh_x *x, uint16_t nr,
 
 static int act_h;
 
+/* The host's kernel zeroes new units with full-line stores. */
+static void zero_units(const struct mf_mh_x *x, uint16_t nr)
+{
+	uint8_t zero[UNIT];
+	uint32_t j;
+	int i;
+
+	memset(zero, 0, sizeof(zero));
+	for (i = 0; i < nr; i++)
+		for (j = 0; j < x[i].len; j++)
+			sim_st(mf_mh_unit_ptr(dev, &G, x[i].start + j), zero, UNIT);
+}
+
 static void complete(int h, const struct mf_mh_reply *r)
 {
+	struct mf_mh_x add[MF_MH_MAX_EXT];
 	struct mhost *m = &H[h];
 	struct owned *w;
 	struct held *k;
 	u64 units, j;
-	uint8_t zero[UNIT];
+	uint16_t na;
 	int op = m->pend, i;
 
 	m->pend = 0;
@@ -938,12 +981,7 @@ static void complete(int h, const struct mf_mh_reply *r)
 		w->publishing = 0;
 		w->nr = r->nr_ext;
 		memcpy(w->x, r->ext, sizeof(w->x));
-		/* The host's kernel zeroes a new object with full-line stores. */
-		memset(zero, 0, sizeof(zero));
-		for (i = 0; i < r->nr_ext; i++)
-			for (j = 0; j < r->ext[i].len; j++)
-				sim_st(mf_mh_unit_ptr(dev, &G, r->ext[i].start + (uint32_t)j),
-				       zero, UNIT);
+		zero_units(r->ext, r->nr_ext);
 		memset(ob[r->id].bytes, 0, sizeof(ob[r->id].bytes));
 		if (op == MF_MH_OP_DERIVE) {
 			k = held_find(m, m->pid);
@@ -958,6 +996,30 @@ static void complete(int h, const struct mf_mh_reply *r)
 					     " of %llu wrong", h, j, k->id);
 			dev_rw(h, w->x, w->nr, 0, ob[r->id].bytes, units, 1);
 		}
+		return;
+	case MF_MH_OP_EXPAND:
+		for (i = 0; i < m->no; i++)
+			if (m->o[i].id == m->pid)
+				break;
+		if (i == m->no)
+			fail("expand: object not owned");
+		w = &m->o[i];
+		if (r->status == -ENOSPC || r->status == -E2BIG) {
+			nr_exp[r->status == -ENOSPC ? 1 : 2]++;
+			return;
+		}
+		if (r->status)
+			fail("expand of own object %llu by host %d refused: %d",
+			     w->id, h, r->status);
+		if (r->id != w->id || r->size != m->parg ||
+		    mf_mh_ext_grown(w->x, w->nr, r->ext, r->nr_ext, add, &na))
+			fail("expand: answer for %llu does not grow it", w->id);
+		zero_units(add, na);
+		w->nr = r->nr_ext;
+		memcpy(w->x, r->ext, sizeof(w->x));
+		w->size = r->size;
+		ob[w->id].acked_size = r->size;
+		nr_exp[0]++;
 		return;
 	case MF_MH_OP_PUBLISH:
 		for (i = 0; i < m->no; i++)
@@ -1028,6 +1090,7 @@ static void submit(int h, int op, u64 id, u64 arg, uint32_t gen)
 	      arg, gen, m->rogue ? " (bogus)" : "");
 	m->pend = op ? op : -1;	/* op 0 is a bogus one */
 	m->pid = id;
+	m->parg = arg;
 	m->submitted = 0;
 	if (mf_mh_submit(&m->mb, (uint16_t)op, id, arg, gen)) {
 		m->pend = 0;
@@ -1128,7 +1191,7 @@ static void a_rogue(int h)
 		return;
 	}
 	m->rogue = 1;
-	switch (rn(6)) {
+	switch (rn(7)) {
 	case 0:
 		submit(h, rn(2) ? 0 : MF_MH_OP_MAX + (int)rn(100), rnd(), rnd(), 0);
 		break;
@@ -1156,6 +1219,23 @@ static void a_rogue(int h)
 			    !held_find(m, M.objs[i].id)) {
 				submit(h, rn(2) ? MF_MH_OP_PUT : MF_MH_OP_GET,
 				       M.objs[i].id, 0, M.objs[i].gen + 1 + (uint32_t)rn(5));
+				return;
+			}
+		m->rogue = 0;
+		break;
+	case 5:
+		/*
+		 * EXPAND of another host's object or a published one, or of
+		 * its own beyond the data area.
+		 */
+		for (i = 0; mgr_up && i < M.nr_objs; i++)
+			if (M.objs[i].owner != h ||
+			    M.objs[i].state == MF_MH_OBJ_PUBLISHED || pm(300)) {
+				submit(h, MF_MH_OP_EXPAND, M.objs[i].id,
+				       M.objs[i].owner == h &&
+				       M.objs[i].state == MF_MH_OBJ_PRIVATE ?
+				       UNITS * UNIT + 1 + rn(1000) :
+				       M.objs[i].size + 1 + rn(UNIT), 0);
 				return;
 			}
 		m->rogue = 0;
@@ -1188,8 +1268,14 @@ static void s_action(int h)
 		return;
 	}
 	r = (int)rn(100);
-	if (r < 12 && m->no < MAXOWNED) {
+	if (r < 10 && m->no < MAXOWNED) {
 		submit(h, MF_MH_OP_ALLOC, 0, 1 + rn(MAXUNITS * UNIT), 0);
+	} else if (r < 13 && m->no) {
+		w = &m->o[rn(m->no)];
+		if (w->publishing || w->size >= MAXUNITS * UNIT)
+			return;
+		submit(h, MF_MH_OP_EXPAND, w->id,
+		       w->size + 1 + rn((unsigned int)(MAXUNITS * UNIT - w->size)), 0);
 	} else if (r < 27 && m->no) {
 		w = &m->o[rn(m->no)];
 		if (w->publishing)
@@ -1518,6 +1604,38 @@ static void run(u64 seed)
 	mgr_up = 0;
 }
 
+/*
+ * A version 1 device (formatted by an older module: no names in its
+ * directory, no EXTEND records) is refused by the manager and by a
+ * member; its owner formats it again.  Plain memory, no cache model.
+ * Returns the number of failures.
+ */
+static int version1_check(void)
+{
+	struct mf_mh_geo g = { 2, LOG_ENTRIES, DIR_SLOTS, UNITS, UNIT, 0 };
+	struct mf_mh_sb *sb = (struct mf_mh_sb *)dev;
+	static struct mf_mh_member mb;
+	int bad = 0;
+
+	memset(dev, 0, mf_mh_dev_size(&g));
+	if (mf_mh_format(dev, &g, 0))
+		return 1;
+	sb->version = cpu_to_le32(1);
+	sb->crc = cpu_to_le32(~mf_mh_crc32c(~0U, sb, sizeof(*sb) - 4));
+	if (!mf_mh_mgr_init(&M, dev, MAXOBJ, 0, LEASE, TTL)) {
+		printf("VIOLATION version 1: the manager rebuilt it\n");
+		mf_mh_mgr_fini(&M);
+		bad++;
+	}
+	if (!mf_mh_attach(&mb, dev, 1)) {
+		printf("VIOLATION version 1: a member attached it\n");
+		mf_mh_lock_destroy(&mb.lock);
+		bad++;
+	}
+	memset(&M, 0, sizeof(M));
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	u64 n = 10000, first = 1, s, vseed = 0;
@@ -1540,7 +1658,8 @@ int main(int argc, char **argv)
 		}
 	}
 	{
-		struct mf_mh_geo g = { MAXH, LOG_ENTRIES, DIR_SLOTS, UNITS, UNIT };
+		struct mf_mh_geo g = { MAXH, LOG_ENTRIES, DIR_SLOTS, UNITS, UNIT,
+				       MF_MH_VERSION };
 
 		devsize = mf_mh_dev_size(&g);
 	}
@@ -1550,6 +1669,10 @@ int main(int argc, char **argv)
 		cache[h].idx = calloc(devsize / LINE, sizeof(int16_t));
 	if (!dev || !ob)
 		return 2;
+	if (version1_check()) {
+		printf("FAIL: ncsim: a version 1 device\n");
+		return 1;
+	}
 	mf_mh_cache = &sim_ops;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (s = first; s < first + n; s++) {
@@ -1588,6 +1711,8 @@ int main(int argc, char **argv)
 		       nr_lookups, nr_dir_reads,
 		       nr_lookups ? (double)nr_dir_reads / nr_lookups : 0.0,
 		       DIR_SLOTS, nr_eexist);
+		printf("expand answered: %lu grown, %lu -ENOSPC, %lu -E2BIG\n",
+		       nr_exp[0], nr_exp[1], nr_exp[2]);
 	}
 	printf("ncsim: %llu schedules from seed %llu in %.1f s, %d violations%s\n",
 	       s - first, first, secs, violations,
