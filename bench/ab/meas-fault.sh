@@ -11,14 +11,16 @@
 # Then, per module, how often the core mm's fault entry points run per
 # fault (kprobe events counted by perf stat) and a perf profile of the
 # fault loop, ours and memfd's, into build/prof/fault-*-RELEASE-*.txt.
-# Ends with the "after" module loaded as mfvm loads it.  Run inside a guest:
+# (the faults of the loop alone: fault-share-*, by bench/ab/stackshare.py).
+# ROUNDS=0 runs the profiles alone.  Ends with the "after" module loaded
+# as mfvm loads it.  Run inside a guest:
 #   tools/mfvm run --kernel 6.12 --backing nvdimm --mem 1G --ram 3G -- \
 #       bench/ab/meas-fault.sh
 cd "$(dirname "$(readlink -f "$0")")/../.." || exit 1
 K=$(uname -r)
 OUT=build/prof/fault-$K.jsonl
 FAB=/sys/kernel/debug/fault_around_bytes
-: >"$OUT"
+[ "${ROUNDS:-3}" = 0 ] || : >"$OUT"
 swap() {
 	rmmod memfabric || exit 1
 	insmod "$1" "pools=pool0:fsdax:$MFVM_PMEM" || exit 1
@@ -26,7 +28,7 @@ swap() {
 }
 ko() { if [ "$1" = base ]; then echo "build/base/$K/memfabric.ko"; else echo "build/kmod/$K/memfabric.ko"; fi; }
 old_fab=$(cat $FAB)
-for r in 1 2 3; do
+for r in $(seq "${ROUNDS:-3}"); do
 	if [ $((r % 2)) = 1 ]; then order="base new"; else order="new base"; fi
 	for m in $order; do
 		swap "$(ko "$m")"
@@ -60,7 +62,6 @@ echo 4096 >$FAB
 for m in base new; do
 	swap "$(ko "$m")"
 	for w in ours memfd; do
-		[ $m = base ] || [ $w = ours ] || continue
 		# shellcheck disable=SC2086
 		perf stat -x, $probes -o build/prof/fault-count-$K-$m-$w.txt -- \
 			build/prof/fault4k $w 64 1 >/dev/null 2>&1
@@ -70,6 +71,11 @@ for m in base new; do
 			grep "%" | head -80 >build/prof/fault-children-$K-$m-$w.txt
 		perf report -i /tmp/perf-$m-$w.data --no-children --sort sym --stdio -g caller,0.5,callee --percent-limit 2 2>/dev/null |
 			head -300 >build/prof/fault-graph-$K-$m-$w.txt
+		# The faults of the touch loop alone (not the set-up's).
+		perf script -i /tmp/perf-$m-$w.data 2>/dev/null |
+			python3 bench/ab/stackshare.py asm_exc_page_fault touch 70 \
+			>build/prof/fault-share-$K-$m-$w.txt
+		rm -f /tmp/perf-$m-$w.data
 	done
 done
 echo "$old_fab" >$FAB
