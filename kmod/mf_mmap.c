@@ -213,11 +213,11 @@ static vm_fault_t mf_vm_pfn_mkwrite(struct vm_fault *vmf)
  * maps nothing and mf_vm_fault() maps the faulting page alone, as it
  * would without this.  It is here because its presence is how the core
  * mm tells the fault handlers that need the mmap_lock from those that do
- * not (vmf_can_call_fault() in mm/memory.c, Linux 6.7 and later): without
- * a ->map_pages, every ->fault() and ->pfn_mkwrite() taken under the
+ * not (vmf_can_call_fault() in 6.12's mm/memory.c): without a
+ * ->map_pages, every ->fault() and ->pfn_mkwrite() taken under the
  * per-VMA lock returns VM_FAULT_RETRY and the whole fault is taken again
- * under the mmap_lock, which cost 6.12's 4 KiB fault 1.4x a shmem fault
- * (issue 18; Documentation/performance.md).  Ours need only the VMA:
+ * under the mmap_lock, which made 6.12's 4 KiB fault cost 1.4x a shmem
+ * fault (issue 18; Documentation/performance.md).  Ours need only the VMA:
  * @vm_private_data holds a reference on the object, mf_obj_pfn() reads
  * the pieces under RCU, @map_lock orders the entry against derive and
  * copy-on-write and a revocation's unmap_mapping_range(), none of which
