@@ -202,6 +202,38 @@ static vm_fault_t mf_vm_pfn_mkwrite(struct vm_fault *vmf)
 	return ret ? mf_errno_to_fault(ret) : 0;
 }
 
+/**
+ * mf_vm_map_pages() - ->map_pages(): fault-around, which maps nothing here
+ * @vmf: the fault
+ * @start_pgoff: the first page offset around the fault
+ * @end_pgoff: the last one
+ *
+ * Fault-around calls this under rcu_read_lock(), where neither
+ * @map_lock (a sleeping lock) nor a copy on write can be taken, so it
+ * maps nothing and mf_vm_fault() maps the faulting page alone, as it
+ * would without this.  It is here because its presence is how the core
+ * mm tells the fault handlers that need the mmap_lock from those that do
+ * not (vmf_can_call_fault() in 6.12's mm/memory.c): without a
+ * ->map_pages, every ->fault() and ->pfn_mkwrite() taken under the
+ * per-VMA lock returns VM_FAULT_RETRY and the whole fault is taken again
+ * under the mmap_lock, which made 6.12's 4 KiB fault cost 1.4x a shmem
+ * fault (issue 18; Documentation/performance.md).  Ours need only the VMA:
+ * @vm_private_data holds a reference on the object, mf_obj_pfn() reads
+ * the pieces under RCU, @map_lock orders the entry against derive and
+ * copy-on-write and a revocation's unmap_mapping_range(), none of which
+ * relies on the mmap_lock; mf_vm_huge_fault() has always run under the
+ * VMA lock alone on 6.12.  On 6.1 (no per-VMA locks) only fault-around
+ * calls it.
+ *
+ * Context: rcu_read_lock() held (6.12), the VMA lock or mmap_lock.
+ * Return: 0: nothing mapped; the core mm calls ->fault().
+ */
+static vm_fault_t mf_vm_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				  pgoff_t end_pgoff)
+{
+	return 0;
+}
+
 /* Count one more VMA of @obj, made like @vma. */
 static void mf_vma_count(struct vm_area_struct *vma, struct mf_obj *obj)
 {
@@ -261,6 +293,7 @@ const struct vm_operations_struct mf_vm_ops = {
 	.close		= mf_vm_close,
 	.fault		= mf_vm_fault,
 	.huge_fault	= mf_vm_huge_fault,
+	.map_pages	= mf_vm_map_pages,
 	.pfn_mkwrite	= mf_vm_pfn_mkwrite,
 };
 
@@ -270,6 +303,7 @@ static const struct vm_operations_struct mf_vm_ops_longterm = {
 	.close		= mf_vm_close,
 	.fault		= mf_vm_fault,
 	.huge_fault	= mf_vm_huge_fault,
+	.map_pages	= mf_vm_map_pages,
 };
 
 /**

@@ -78,8 +78,9 @@
  *   writing while it installs the new array and zaps the old piece's
  *   pages, and derive while it makes the source's pieces shared (bumping
  *   @share_seq) and zaps the source's mappings.  It nests inside
- *   mf_ns.lock and inside the mm's mmap_lock; a fault never takes
- *   mf_ns.lock while holding it.
+ *   mf_ns.lock and inside the mm's mmap_lock or, for a fault, the VMA's
+ *   per-VMA lock (faults need no mmap_lock: mf_vm_map_pages()); a fault
+ *   never takes mf_ns.lock while holding it.
  * - mf_obj.map_count, mf_obj.wmap_count and mf_obj.lmap_count are atomic;
  *   a new writable shared mapping is counted in @wmap_count (and a
  *   long-term one in @lmap_count) under mf_ns.lock, where publish and
