@@ -640,6 +640,20 @@ static void names(void)
 	}
 }
 
+/* disjoint: the units of extents @x[0..@n) become object @id's alone. */
+static void claim_units(const struct mf_mh_x *x, uint32_t n, u64 id)
+{
+	uint32_t k, u;
+
+	for (k = 0; k < n; k++)
+		for (u = x[k].start; u < x[k].start + x[k].len; u++) {
+			if (unit_owner[u] >= 0)
+				fail("disjoint: unit %u in objects %d and %llu", u,
+				     unit_owner[u], id);
+			unit_owner[u] = (int)id;
+		}
+}
+
 /* Compare the oracle with the manager after each of its steps. */
 static void diff(int rebuilt)
 {
@@ -695,14 +709,7 @@ static void diff(int rebuilt)
 		if (q->deleted)
 			fail("disjoint: deleted object %llu came back", o->id);
 		if (!q->mstate) {
-			for (k = 0; k < o->nr_ext; k++)
-				for (u = o->ext[k].start;
-				     u < o->ext[k].start + o->ext[k].len; u++) {
-					if (unit_owner[u] >= 0)
-						fail("disjoint: unit %u in objects %d and %llu",
-						     u, unit_owner[u], o->id);
-					unit_owner[u] = (int)o->id;
-				}
+			claim_units(o->ext, o->nr_ext, o->id);
 			q->nr = o->nr_ext;
 			memcpy(q->x, o->ext, sizeof(q->x));
 		} else if (o->nr_ext != q->nr ||
@@ -712,14 +719,7 @@ static void diff(int rebuilt)
 					    add, &na))
 				fail("disjoint: object %llu's extents changed, not grown",
 				     o->id);
-			for (k = 0; k < na; k++)
-				for (u = add[k].start; u < add[k].start + add[k].len;
-				     u++) {
-					if (unit_owner[u] >= 0)
-						fail("disjoint: unit %u in objects %d and %llu",
-						     u, unit_owner[u], o->id);
-					unit_owner[u] = (int)o->id;
-				}
+			claim_units(add, na, o->id);
 			q->nr = o->nr_ext;
 			memcpy(q->x, o->ext, sizeof(q->x));
 		}
